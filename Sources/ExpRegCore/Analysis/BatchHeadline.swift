@@ -1,0 +1,47 @@
+import struct Foundation.Date
+
+/// The headline numbers of one batch, for `expreg history` and the nightly trend plot.
+public struct BatchHeadline: Sendable, Equatable, Codable {
+    public var batchID: String
+    public var manifestName: String
+    public var startedAt: Date
+    public var status: BatchStatus
+    public var runs: Int
+    public var converged: Int
+    /// Runs that ended `diverged` or `failed`.
+    public var diverged: Int
+    /// Median final loss of finished runs per activation (`exp`, `relu`); absent when none finished.
+    public var medianFinalLoss: [String: Double]
+    /// Median lambda_star over the runs that have it.
+    public var lambdaStar: Double?
+    public var gatesPassed: Bool
+
+    public init(snapshot: BatchSnapshot) {
+        let info = snapshot.info
+        batchID = info.id
+        manifestName = info.manifestName
+        startedAt = info.startedAt
+        status = info.status
+        runs = snapshot.runs.count
+        converged = snapshot.runs.filter { $0.status == .converged }.count
+        diverged = snapshot.runs.filter { $0.status == .diverged || $0.status == .failed }.count
+        var perActivation: [String: Double] = [:]
+        for activation in Activation.allCases {
+            let losses = snapshot.runs
+                .filter { $0.spec.config.model.activation == activation && $0.status.isFinished }
+                .compactMap(\.outcome.lossFinal)
+            if let m = median(losses) { perActivation[activation.rawValue] = m }
+        }
+        medianFinalLoss = perActivation
+        lambdaStar = median(snapshot.runs.compactMap(\.outcome.diagnostics.lambdaStar))
+        gatesPassed = snapshot.gates.allSatisfy(\.passed)
+    }
+}
+
+/// Median of the finite values (mean of the middle two for an even count); nil when none.
+public func median(_ values: [Double]) -> Double? {
+    let sorted = values.filter(\.isFinite).sorted()
+    guard !sorted.isEmpty else { return nil }
+    let mid = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}

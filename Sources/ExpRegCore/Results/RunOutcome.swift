@@ -1,0 +1,134 @@
+/// How a run ended.
+public enum RunStatus: String, Sendable, Codable, CaseIterable {
+    /// The target loss was reached.
+    case converged
+    /// All steps ran; the target was not reached.
+    case completed
+    /// NaN/Inf, or loss > 1e6 x initial: recorded, the batch goes on.
+    case diverged
+    /// An error prevented training (bad data, overflow at W(0), ...).
+    case failed
+
+    /// True for runs whose numbers are meaningful (`converged` or `completed`).
+    public var isFinished: Bool { self == .converged || self == .completed }
+}
+
+/// One point of a curve: (GD step, value).
+public struct CurvePoint: Sendable, Equatable, Codable {
+    public var step: Int
+    public var value: Double
+    public init(step: Int, value: Double) {
+        self.step = step
+        self.value = value
+    }
+}
+
+/// Which matrix a spectrum belongs to.
+public enum SpectrumKind: String, Sendable, Codable, CaseIterable {
+    /// The closed-form infinite-width Gram H*.
+    case hStar = "hstar"
+    /// The finite-width Gram H(W(step)).
+    case hW = "hw"
+}
+
+/// Eigenvalues (ascending) of an n x n Gram matrix at a GD step.
+public struct Spectrum: Sendable, Equatable, Codable {
+    public var step: Int
+    public var kind: SpectrumKind
+    /// Ascending eigenvalues, length n.
+    public var eigenvalues: [Double]
+    public init(step: Int, kind: SpectrumKind, eigenvalues: [Double]) {
+        self.step = step
+        self.kind = kind
+        self.eigenvalues = eigenvalues
+    }
+}
+
+/// The theory diagnostics of one run (names follow results.json; see DESIGN.md "Theory diagnostics").
+///
+/// A value is `nil` when it could not be computed (e.g. H(W(T)) of a run that overflowed).
+public struct TheoryDiagnostics: Sendable, Equatable, Codable {
+    /// lambda_min(H*).
+    public var lambdaStar: Double?
+    /// lambda_max(H*).
+    public var lambdaMaxStar: Double?
+    /// lambda_min(H(W(0))), lambda_min(H(W(T))).
+    public var lambdaMinInit: Double?
+    public var lambdaMinFinal: Double?
+    /// ||H(W(0)) - H*||_2 and ||H(W(T)) - H*||_2.
+    public var gramDistanceInit: Double?
+    public var gramDistanceFinal: Double?
+    /// 1 - eta * lambda_star / 2.
+    public var predictedRate: Double?
+    /// (loss_final / loss_initial)^(1 / steps_run).
+    public var observedRate: Double?
+    /// Steps k with L(k+1) > (1 - eta lambda_star / 2) L(k) (relative slack 1e-12).
+    public var envelopeViolations: Int?
+    /// Loss of the kernel-regime recursion r(k+1) = (I - eta H*) r(k) after steps_run steps.
+    public var kernelPredictionFinalLoss: Double?
+    /// ||H(W(0)) - H*||_2 <= lambda_star / 4.
+    public var widthConditionMet: Bool?
+    /// max_r ||w_r(T) - w_r(0)||_2.
+    public var maxWeightMovement: Double?
+    /// max |<w_r, x_i>| seen during training.
+    public var maxPreactivation: Double?
+
+    public init(lambdaStar: Double? = nil, lambdaMaxStar: Double? = nil, lambdaMinInit: Double? = nil,
+                lambdaMinFinal: Double? = nil, gramDistanceInit: Double? = nil, gramDistanceFinal: Double? = nil,
+                predictedRate: Double? = nil, observedRate: Double? = nil, envelopeViolations: Int? = nil,
+                kernelPredictionFinalLoss: Double? = nil, widthConditionMet: Bool? = nil,
+                maxWeightMovement: Double? = nil, maxPreactivation: Double? = nil) {
+        self.lambdaStar = lambdaStar
+        self.lambdaMaxStar = lambdaMaxStar
+        self.lambdaMinInit = lambdaMinInit
+        self.lambdaMinFinal = lambdaMinFinal
+        self.gramDistanceInit = gramDistanceInit
+        self.gramDistanceFinal = gramDistanceFinal
+        self.predictedRate = predictedRate
+        self.observedRate = observedRate
+        self.envelopeViolations = envelopeViolations
+        self.kernelPredictionFinalLoss = kernelPredictionFinalLoss
+        self.widthConditionMet = widthConditionMet
+        self.maxWeightMovement = maxWeightMovement
+        self.maxPreactivation = maxPreactivation
+    }
+}
+
+/// What the trainer returns for one run: pure numbers, no clock.
+public struct RunOutcome: Sendable, Equatable, Codable {
+    public var status: RunStatus
+    /// Why the run diverged or failed (e.g. "loss is NaN at step 12"); nil otherwise.
+    public var reason: String?
+    /// GD steps actually taken.
+    public var stepsRun: Int
+    /// The step size used.
+    public var eta: Double?
+    public var lossInitial: Double?
+    public var lossFinal: Double?
+    /// L(W(k)) every `logEvery` steps, always including step 0 and the last step.
+    public var lossCurve: [CurvePoint]
+    /// The kernel-regime prediction at the same steps as `lossCurve`.
+    public var kernelPrediction: [CurvePoint]
+    /// lambda_min(H(W(k))) at every spectrum step.
+    public var lambdaMinCurve: [CurvePoint]
+    /// H* once (step 0) and H(W(k)) at 0, every `spectrumEvery` steps, and at the end.
+    public var spectra: [Spectrum]
+    public var diagnostics: TheoryDiagnostics
+
+    public init(status: RunStatus, reason: String? = nil, stepsRun: Int = 0, eta: Double? = nil,
+                lossInitial: Double? = nil, lossFinal: Double? = nil, lossCurve: [CurvePoint] = [],
+                kernelPrediction: [CurvePoint] = [], lambdaMinCurve: [CurvePoint] = [],
+                spectra: [Spectrum] = [], diagnostics: TheoryDiagnostics = TheoryDiagnostics()) {
+        self.status = status
+        self.reason = reason
+        self.stepsRun = stepsRun
+        self.eta = eta
+        self.lossInitial = lossInitial
+        self.lossFinal = lossFinal
+        self.lossCurve = lossCurve
+        self.kernelPrediction = kernelPrediction
+        self.lambdaMinCurve = lambdaMinCurve
+        self.spectra = spectra
+        self.diagnostics = diagnostics
+    }
+}

@@ -1,0 +1,2 @@
+import ExpRegPipeline
+print("expreg")
