@@ -1,2 +1,0 @@
-internal import CBLAS
-internal import CLAPACKE
