@@ -1,0 +1,2 @@
+internal import CBLAS
+internal import CLAPACKE
