@@ -1,0 +1,168 @@
+import Foundation
+
+/// The `results.json` document (schema_version 1, see DESIGN.md), built from an archived batch.
+///
+/// Numbers are JSON numbers; a diagnostic that could not be computed is `null`. `params` holds every
+/// resolved key of the run, dotted. Encoding is deterministic (sorted keys, fixed date format).
+public struct ResultsDocument: Sendable, Equatable, Codable {
+    public static let schemaVersion = 1
+
+    public struct Batch: Sendable, Equatable, Codable {
+        public var id: String
+        public var manifestName: String
+        public var manifestSHA256: String
+        public var startedAt: String
+        public var finishedAt: String?
+        public var status: String
+        public var toolVersion: String
+        public var host: String
+        public var gitCommit: String?
+        public var overrides: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case id, status, host, overrides
+            case manifestName = "manifest_name", manifestSHA256 = "manifest_sha256"
+            case startedAt = "started_at", finishedAt = "finished_at", toolVersion = "tool_version"
+            case gitCommit = "git_commit"
+        }
+    }
+
+    public struct Run: Sendable, Equatable, Codable {
+        public var runKey: String
+        public var experiment: String
+        public var params: [String: ParamValue]
+        public var status: String
+        public var stepsRun: Int
+        public var eta: Double?
+        public var lossInitial: Double?
+        public var lossFinal: Double?
+        /// [[step, loss], ...]
+        public var lossCurve: [[Double]]
+        public var lambdaStar: Double?
+        public var lambdaMaxStar: Double?
+        public var lambdaMinInit: Double?
+        public var lambdaMinFinal: Double?
+        public var gramDistanceInit: Double?
+        public var gramDistanceFinal: Double?
+        public var predictedRate: Double?
+        public var observedRate: Double?
+        public var envelopeViolations: Int?
+        public var kernelPredictionFinalLoss: Double?
+        public var widthConditionMet: Bool?
+        public var maxWeightMovement: Double?
+        public var maxPreactivation: Double?
+        public var wallSeconds: Double
+        public var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case experiment, params, status, eta, error
+            case runKey = "run_key", stepsRun = "steps_run", lossInitial = "loss_initial"
+            case lossFinal = "loss_final", lossCurve = "loss_curve", lambdaStar = "lambda_star"
+            case lambdaMaxStar = "lambda_max_star", lambdaMinInit = "lambda_min_init"
+            case lambdaMinFinal = "lambda_min_final", gramDistanceInit = "gram_distance_init"
+            case gramDistanceFinal = "gram_distance_final", predictedRate = "predicted_rate"
+            case observedRate = "observed_rate", envelopeViolations = "envelope_violations"
+            case kernelPredictionFinalLoss = "kernel_prediction_final_loss"
+            case widthConditionMet = "width_condition_met", maxWeightMovement = "max_weight_movement"
+            case maxPreactivation = "max_preactivation", wallSeconds = "wall_seconds"
+        }
+
+        // Encode optionals as explicit nulls so every field of the contract is always present.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(runKey, forKey: .runKey)
+            try c.encode(experiment, forKey: .experiment)
+            try c.encode(params, forKey: .params)
+            try c.encode(status, forKey: .status)
+            try c.encode(stepsRun, forKey: .stepsRun)
+            try c.encode(eta, forKey: .eta)
+            try c.encode(lossInitial, forKey: .lossInitial)
+            try c.encode(lossFinal, forKey: .lossFinal)
+            try c.encode(lossCurve, forKey: .lossCurve)
+            try c.encode(lambdaStar, forKey: .lambdaStar)
+            try c.encode(lambdaMaxStar, forKey: .lambdaMaxStar)
+            try c.encode(lambdaMinInit, forKey: .lambdaMinInit)
+            try c.encode(lambdaMinFinal, forKey: .lambdaMinFinal)
+            try c.encode(gramDistanceInit, forKey: .gramDistanceInit)
+            try c.encode(gramDistanceFinal, forKey: .gramDistanceFinal)
+            try c.encode(predictedRate, forKey: .predictedRate)
+            try c.encode(observedRate, forKey: .observedRate)
+            try c.encode(envelopeViolations, forKey: .envelopeViolations)
+            try c.encode(kernelPredictionFinalLoss, forKey: .kernelPredictionFinalLoss)
+            try c.encode(widthConditionMet, forKey: .widthConditionMet)
+            try c.encode(maxWeightMovement, forKey: .maxWeightMovement)
+            try c.encode(maxPreactivation, forKey: .maxPreactivation)
+            try c.encode(wallSeconds, forKey: .wallSeconds)
+            try c.encode(error, forKey: .error)
+        }
+    }
+
+    public struct Gate: Sendable, Equatable, Codable {
+        public var name: String
+        public var passed: Bool
+        public var detail: String
+    }
+
+    public var schemaVersion: Int
+    public var batch: Batch
+    public var runs: [Run]
+    public var gates: [Gate]
+
+    enum CodingKeys: String, CodingKey {
+        case batch, runs, gates
+        case schemaVersion = "schema_version"
+    }
+
+    /// Builds the document of an archived batch (runs in plan order).
+    public init(snapshot: BatchSnapshot) {
+        let info = snapshot.info
+        schemaVersion = Self.schemaVersion
+        batch = Batch(id: info.id, manifestName: info.manifestName, manifestSHA256: info.manifestSHA256,
+                      startedAt: Self.timestamp(info.startedAt), finishedAt: info.finishedAt.map(Self.timestamp),
+                      status: info.status.rawValue, toolVersion: info.toolVersion, host: info.host,
+                      gitCommit: info.gitCommit, overrides: info.overrides)
+        runs = snapshot.runs.map { record in
+            let o = record.outcome
+            let g = o.diagnostics
+            return Run(
+                runKey: record.spec.runKey, experiment: record.spec.experiment,
+                params: Dictionary(record.spec.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                status: o.status.rawValue, stepsRun: o.stepsRun, eta: finite(o.eta),
+                lossInitial: finite(o.lossInitial), lossFinal: finite(o.lossFinal),
+                lossCurve: o.lossCurve.filter { $0.value.isFinite }.map { [Double($0.step), $0.value] },
+                lambdaStar: finite(g.lambdaStar), lambdaMaxStar: finite(g.lambdaMaxStar),
+                lambdaMinInit: finite(g.lambdaMinInit), lambdaMinFinal: finite(g.lambdaMinFinal),
+                gramDistanceInit: finite(g.gramDistanceInit), gramDistanceFinal: finite(g.gramDistanceFinal),
+                predictedRate: finite(g.predictedRate), observedRate: finite(g.observedRate),
+                envelopeViolations: g.envelopeViolations,
+                kernelPredictionFinalLoss: finite(g.kernelPredictionFinalLoss),
+                widthConditionMet: g.widthConditionMet, maxWeightMovement: finite(g.maxWeightMovement),
+                maxPreactivation: finite(g.maxPreactivation), wallSeconds: record.wallSeconds,
+                error: o.reason)
+        }
+        gates = snapshot.gates.map { Gate(name: $0.name, passed: $0.passed, detail: $0.detail) }
+    }
+
+    /// Deterministic UTF-8 JSON: sorted keys, pretty-printed, no escaped slashes, trailing newline.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    /// ISO-8601 UTC with seconds, e.g. `2026-11-29T04:30:00Z`.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
+
+/// The value when it is finite, else nil (JSON has no NaN/Inf; results never report them).
+private func finite(_ value: Double?) -> Double? {
+    guard let value, value.isFinite else { return nil }
+    return value
+}
