@@ -42,7 +42,7 @@ let package = Package(
         ]),
         // Orchestration: manifest -> plan -> runs -> store -> plots -> report; file I/O lives here.
         .target(name: "ExpRegPipeline", dependencies: [
-            "ExpRegCore", "ExpRegManifest", "ExpRegStore", "ExpRegPlot", "ExpRegReport",
+            "ExpRegCore", "ExpRegLinAlg", "ExpRegManifest", "ExpRegStore", "ExpRegPlot", "ExpRegReport",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Thin command line.

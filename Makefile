@@ -1,0 +1,56 @@
+# ExpReg — the two commands: `make run` and `make test` (each installs what is missing first).
+SHELL := /bin/bash
+SWIFT ?= swift
+MANIFEST ?= manifests/nightly.yaml
+OUTPUT ?= output
+RELEASE_BIN := .build/release/expreg
+
+# Debian packages the build and the runtime need; the tests also drive a real headless browser.
+APT_PACKAGES := pkg-config libsqlite3-dev libcairo2-dev libopenblas-dev liblapacke-dev fonts-ipaexfont-gothic
+TEST_APT_PACKAGES := chromium
+
+.PHONY: all deps test-deps build run test bench validate clean help
+
+all: build
+
+help:
+	@echo "make run    install missing packages, build (release), run $(MANIFEST) into $(OUTPUT)/"
+	@echo "make test   install missing packages, build, run the whole test suite"
+	@echo "make bench  time the GD step and Gram+eigen against NumPy (and JAX when available)"
+
+# Installs only the packages that are missing (apt-get update once, only when something is missing).
+define apt_install
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+test-deps: deps
+	$(call apt_install,$(TEST_APT_PACKAGES))
+
+build: deps
+	$(SWIFT) build -c release --product expreg
+
+run: build
+	$(RELEASE_BIN) run $(MANIFEST) --output $(OUTPUT) --db $(OUTPUT)/expreg.sqlite
+
+validate: build
+	$(RELEASE_BIN) validate $(MANIFEST)
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build
+	bench/compare.sh $(RELEASE_BIN)
+
+clean:
+	rm -rf .build .build-*

@@ -1,0 +1,150 @@
+import Dispatch
+import ExpRegCore
+import ExpRegLinAlg
+import ExpRegManifest
+import ExpRegStore
+import Foundation
+
+/// Trains the runs of a plan that are not archived yet and archives each as it finishes.
+///
+/// Scheduling on a small machine: BLAS threads × concurrent runs never exceed the core count.
+/// Small runs (n·m ≤ ``smallRunElements``) train `cores` at a time with one BLAS thread each (BLAS
+/// cannot use two cores well on small matrices); a plan with a large run trains one run at a time
+/// with every core given to BLAS. Runs are archived in whatever order they finish; the archive keeps
+/// each run's plan index, so reports and results.json are in plan order regardless.
+final class RunExecutor: @unchecked Sendable {
+    /// Activation-matrix size (n·m elements) below which runs are trained side by side.
+    static let smallRunElements = 1 << 21
+
+    let plan: Plan
+    let loaded: LoadedManifest
+    let archive: Archive
+    let batchID: String
+    let progress: ProgressReporter
+    let cancellation: CancellationFlag
+    let parallelRuns: Int?
+    private let archiveLock = NSLock()
+
+    init(plan: Plan, loaded: LoadedManifest, archive: Archive, batchID: String, progress: ProgressReporter,
+         cancellation: CancellationFlag, parallelRuns: Int?) {
+        self.plan = plan
+        self.loaded = loaded
+        self.archive = archive
+        self.batchID = batchID
+        self.progress = progress
+        self.cancellation = cancellation
+        self.parallelRuns = parallelRuns
+    }
+
+    struct Counts {
+        var trained = 0
+        var skipped = 0
+    }
+
+    /// Trains every run whose run_key is not in `finished` (each run_key at most once).
+    func trainRemaining(skipping finished: Set<String>) throws -> Counts {
+        var seen = finished
+        var todo: [RunSpec] = []
+        var counts = Counts()
+        for spec in plan.runs {
+            if seen.insert(spec.runKey).inserted {
+                todo.append(spec)
+            } else {
+                counts.skipped += 1
+            }
+        }
+        let total = plan.runs.count
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let largest = todo.map { runElements($0) }.max() ?? 0
+        let workers = max(1, min(parallelRuns ?? (largest <= Self.smallRunElements ? cores : 1), todo.count))
+        BLAS.threadCount = max(1, cores / workers)
+
+        let next = NSLock()
+        var cursor = 0
+        var firstError: (any Error)?
+        var trained = 0
+        let body = { [self] in
+            while true {
+                let item: (Int, RunSpec)? = next.withLock {
+                    guard cursor < todo.count, firstError == nil, !cancellation.isCancelled else { return nil }
+                    defer { cursor += 1 }
+                    return (cursor, todo[cursor])
+                }
+                guard let (offset, spec) = item else { return }
+                let position = finished.count + counts.skipped + offset + 1
+                do {
+                    if try trainAndArchive(spec, position: position, total: total) {
+                        next.withLock { trained += 1 }
+                    }
+                } catch {
+                    next.withLock { if firstError == nil { firstError = error } }
+                }
+            }
+        }
+        if workers == 1 {
+            body()
+        } else {
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in box.value() }
+        }
+        if let firstError { throw firstError }
+        counts.trained = trained
+        return counts
+    }
+
+    /// Trains one run and commits it; returns false when cancelled before it finished.
+    private func trainAndArchive(_ spec: RunSpec, position: Int, total: Int) throws -> Bool {
+        progress.runStarted(spec, position: position, total: total)
+        let startedAt = Date()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var outcome: RunOutcome
+        do {
+            let dataset = try dataset(for: spec)
+            outcome = try Trainer.train(spec.config, on: dataset) { [progress, cancellation] step in
+                progress.runProgressed(spec, position: position, total: total, progress: step)
+                return !cancellation.isCancelled
+            }
+        } catch TrainingError.cancelled {
+            return false
+        } catch {
+            outcome = RunOutcome(status: .failed, reason: "\(error)")
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let record = RunRecord(spec: spec, outcome: outcome, startedAt: startedAt, wallSeconds: seconds)
+        try archiveLock.withLock {
+            do {
+                try archive.recordRun(record, batchID: batchID)
+            } catch {
+                throw PipelineError.io("cannot archive run \(spec.runKey.prefix(12)): \(error)")
+            }
+        }
+        progress.runFinished(record, position: position, total: total)
+        return true
+    }
+
+    /// The run's data: generated sphere points, or the csv file the manifest loader validated.
+    private func dataset(for spec: RunSpec) throws -> Dataset {
+        let data = spec.config.data
+        switch data.source {
+        case .sphere:
+            return SphereData.generate(n: data.n, d: data.d, labels: data.labels, seed: data.seed)
+        case .csv:
+            guard let dataset = loaded.dataset(for: spec) else {
+                throw PipelineError.invalid("csv data \(data.path ?? "?") was not loaded with the manifest")
+            }
+            return dataset
+        }
+    }
+
+    private func runElements(_ spec: RunSpec) -> Int {
+        spec.config.data.n * spec.config.model.width
+    }
+}
+
+/// Lets a non-Sendable closure cross into `concurrentPerform`; the closure synchronises itself.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

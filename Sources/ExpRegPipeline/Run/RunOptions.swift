@@ -1,0 +1,40 @@
+import Foundation
+
+/// Options of `expreg run` (DESIGN.md "Command line").
+public struct RunOptions: Sendable {
+    public var manifestPath: String
+    /// The archive (default `output/expreg.sqlite`).
+    public var databasePath: String
+    /// The output root (default `output`).
+    public var outputRoot: String
+    /// `--set KEY=VALUE` overrides, in order.
+    public var overrides: [String]
+    /// Continue the newest `partial` batch of the same manifest.
+    public var resume: Bool
+    /// Report templates; nil = ``TemplateLocator/locate(environment:executablePath:)``.
+    public var templatesDirectory: URL?
+    /// Runs trained at once; nil = chosen from the plan's sizes and the core count.
+    public var parallelRuns: Int?
+
+    public init(manifestPath: String, databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
+                overrides: [String] = [], resume: Bool = false, templatesDirectory: URL? = nil,
+                parallelRuns: Int? = nil) {
+        self.manifestPath = manifestPath
+        self.databasePath = databasePath
+        self.outputRoot = outputRoot
+        self.overrides = overrides
+        self.resume = resume
+        self.templatesDirectory = templatesDirectory
+        self.parallelRuns = parallelRuns
+    }
+}
+
+/// What `expreg run` did.
+public struct RunSummary: Sendable {
+    public var status: ExitStatus
+    public var batchID: String
+    /// The batch's report.html (nil when interrupted before publishing).
+    public var reportHTML: URL?
+    public var trained: Int
+    public var skipped: Int
+}

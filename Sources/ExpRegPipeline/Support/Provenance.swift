@@ -1,0 +1,42 @@
+import Foundation
+
+/// Facts about the tool and the machine recorded with every batch.
+public enum Provenance {
+    /// ExpReg's version (semantic versioning); recorded in every batch and results.json.
+    public static let toolVersion = "0.1.0"
+
+    /// This machine's host name.
+    public static var host: String { ProcessInfo.processInfo.hostName }
+
+    /// The git commit of the checkout the running binary was built from, when it is in one.
+    ///
+    /// Looks upward from the executable's folder for a `.git` entry and asks `git rev-parse HEAD`
+    /// there; returns nil when there is no checkout or git is missing (never fails the run).
+    public static func gitCommit(executablePath: String = CommandLine.arguments.first ?? "") -> String? {
+        var dir = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<8 {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent(".git").path) {
+                return runGit(["-C", dir.path, "rev-parse", "HEAD"])
+            }
+            let parent = dir.deletingLastPathComponent()
+            if parent.path == dir.path { break }
+            dir = parent
+        }
+        return nil
+    }
+
+    private static func runGit(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+
+/// `expreg`: nightly checks of over-parameterized exponential regression (arXiv 2303.16504).
+@main
+struct ExpReg: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expreg",
+        abstract: "Train, archive and report nightly checks of over-parameterized exponential regression.",
+        discussion: """
+            Exit codes: 0 all runs finished and all gates passed; 1 internal or I/O failure;
+            2 invalid input (manifest, data file, usage), nothing trained; 3 a gate failed
+            (reports are still written); 4 another `expreg run` holds the archive's lock;
+            130/143 interrupted by SIGINT/SIGTERM (batch recorded as partial, continue with --resume).
+            """,
+        version: "0.1.0",
+        subcommands: [Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self]
+    )
+
+    /// Parses and runs; command-line usage errors exit 2 (the documented "invalid input" code),
+    /// not ArgumentParser's default 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import ExpRegPipeline
+import Foundation
+
+extension ExpReg {
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List archived batches with headline numbers.")
+
+        @OptionGroup var archive: ArchiveOptions
+
+        @Option(name: .long, help: "Show at most this many batches (newest first).")
+        var limit: Int?
+
+        @Flag(name: .long, help: "Print JSON instead of a table.")
+        var json = false
+
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        }
+
+        func run() throws {
+            try withExitStatus {
+                let store = try ArchiveQueries.openExisting(archive.db)
+                let headlines = try ArchiveQueries.history(store, limit: limit)
+                if json {
+                    FileHandle.standardOutput.write(try ArchiveQueries.historyJSON(headlines))
+                } else {
+                    print(ArchiveQueries.historyTable(headlines), terminator: "")
+                }
+                return .success
+            }
+        }
+    }
+}

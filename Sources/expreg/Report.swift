@@ -1,0 +1,33 @@
+import ArgumentParser
+import ExpRegPipeline
+import Foundation
+
+extension ExpReg {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild the plots and reports of an archived batch (no re-training).")
+
+        @OptionGroup var archive: ArchiveOptions
+
+        @Option(name: .long, help: "Batch id, or `latest`.")
+        var batch: String = "latest"
+
+        @Option(name: .long, help: "Output root: the batch folder is written below it.")
+        var output: String = "output"
+
+        func run() throws {
+            try withExitStatus {
+                let store = try ArchiveQueries.openExisting(archive.db)
+                let id = try ArchiveQueries.resolveBatch(batch, in: store)
+                guard let templates = TemplateLocator.locate() else {
+                    throw PipelineError(.invalidInput, "report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
+                }
+                let publisher = BatchPublisher(layout: OutputLayout(root: URL(fileURLWithPath: output)),
+                                               templatesDirectory: templates)
+                let published = try publisher.publish(batchID: id, archive: store)
+                print("report: \(published.reportHTML.path)")
+                return .success
+            }
+        }
+    }
+}
