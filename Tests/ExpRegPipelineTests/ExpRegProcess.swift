@@ -1,0 +1,100 @@
+import ExpRegTestSupport
+import Foundation
+
+/// Runs the real `expreg` binary built next to the test bundle.
+struct ExpRegProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// `.build/<triple>/debug/expreg` beside the running test executable.
+    static let binary: URL = {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        // The test executable lives in `<build>/ExpRegPackageTests.xctest` (a file) or inside a bundle folder.
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("expreg")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return Fixtures.repositoryRoot.appendingPathComponent(".build/debug/expreg")
+    }()
+
+    /// Environment for the child: templates from the checkout, no terminal progress.
+    static var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["EXPREG_TEMPLATES"] = Fixtures.repositoryRoot.appendingPathComponent("templates").path
+        return env
+    }
+
+    /// Starts the binary; stdout/stderr go to files in `logFolder`.
+    static func start(_ arguments: [String], in folder: URL) throws -> RunningProcess {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.environment = environment
+        let id = UUID().uuidString.prefix(8)
+        let out = folder.appendingPathComponent("stdout-\(id).txt")
+        let err = folder.appendingPathComponent("stderr-\(id).txt")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return RunningProcess(process: process, stdoutURL: out, stderrURL: err)
+    }
+
+    /// Runs the binary to completion (with a generous timeout that kills it).
+    static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300) throws -> Result {
+        let running = try start(arguments, in: folder)
+        return running.wait(timeout: timeout)
+    }
+}
+
+final class RunningProcess {
+    let process: Process
+    let stdoutURL: URL
+    let stderrURL: URL
+
+    init(process: Process, stdoutURL: URL, stderrURL: URL) {
+        self.process = process
+        self.stdoutURL = stdoutURL
+        self.stderrURL = stderrURL
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    func wait(timeout: TimeInterval) -> ExpRegProcess.Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(pid, SIGKILL); process.waitUntilExit() }
+        process.waitUntilExit()
+        return ExpRegProcess.Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
+    }
+
+    var stderrSoFar: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+}
+
+/// Writes a manifest into `folder` and returns its path.
+func writeManifest(_ text: String, named name: String = "manifest.yaml", in folder: URL) throws -> String {
+    let url = folder.appendingPathComponent(name)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+}
+
+/// Waits until `condition` holds or `timeout` passes; returns whether it held.
+func eventually(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(50_000)
+    }
+    return try condition()
+}
