@@ -167,7 +167,7 @@ private struct CSVParser {
             if field.text != expected {
                 report(line: header.number, column: field.column,
                        "header column \(index + 1): expected `\(expected)`, found `\(ScalarText.clipped(String(field.text)))`",
-                       suggestion: "the header must be exactly x1,...,x\(d),y")
+                       suggestion: "the header must be exactly \(Self.header(d: d))")
                 return nil
             }
         }
@@ -241,6 +241,11 @@ private struct CSVParser {
             y.append(numbers[d])
         }
         return ok ? (y.count, d, x, y) : nil
+    }
+
+    /// `x1,x2,y` for small d, else `x1,x2,...,x40,y`.
+    static func header(d: Int) -> String {
+        d <= 4 ? ((1...d).map { "x\($0)" } + ["y"]).joined(separator: ",") : "x1,x2,...,x\(d),y"
     }
 
     /// ‖v‖₂ computed without overflow or underflow for finite entries (scaled by max |v_j|).

@@ -41,8 +41,9 @@ struct PlanExpander {
     }
 
     private func displayPath(_ path: String) -> String {
-        if path.hasPrefix("/") || displayDirectory.isEmpty { return path }
-        return displayDirectory.hasSuffix("/") ? displayDirectory + path : displayDirectory + "/" + path
+        let joined = path.hasPrefix("/") || displayDirectory.isEmpty ? path : displayDirectory + "/" + path
+        let parts = joined.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        return (joined.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
     }
 
     /// The runs and the csv datasets they use (keyed by absolute path). Problems go to `sink`;
@@ -150,7 +151,7 @@ struct PlanExpander {
         case .csv?:
             guard let setting = resolved[.dataPath] else {
                 sink.error(at: origin(.dataSource), "data.source is csv but data.path is not set",
-                           suggestion: "add `path: data/train.csv` under `data:` (relative to the manifest's folder)")
+                           suggestion: "add e.g. `path: data/train.csv` under `data:`; paths are relative to the manifest's folder")
                 return nil
             }
             guard case .text(let path)? = setting.value, case .flag(let normalize)? = values[.dataNormalize] else {

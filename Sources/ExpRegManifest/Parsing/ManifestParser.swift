@@ -37,7 +37,7 @@ struct ManifestParser {
             switch entry.key {
             case "name":
                 sawName = true
-                document.name = parseName(entry.value, origin: entry.valueOrigin, what: "manifest name", sink: &sink)
+                document.name = parseName(entry.value, origin: entry.valueOrigin, what: "a manifest name", sink: &sink)
             case "title":
                 document.title = parseTitle(entry.value, origin: entry.valueOrigin, sink: &sink)
             case "defaults":
@@ -51,6 +51,16 @@ struct ManifestParser {
                 document.compareWith = parseReport(entry.value, sink: &sink)
             default:
                 break
+            }
+        }
+        // A misspelled required key is already reported as unknown, with the suggestion.
+        if case .mapping(let mapping) = root {
+            for key in mapping.keys.compactMap({ $0.scalar?.string }) where !Self.topLevelKeys.contains(key) {
+                switch KeySuggestion.nearest(to: key, among: Self.topLevelKeys) {
+                case "name": sawName = true
+                case "experiments": sawExperiments = true
+                default: break
+                }
             }
         }
         if !sawName {
@@ -69,13 +79,13 @@ struct ManifestParser {
     /// A name: a non-empty scalar made of [A-Za-z0-9._-].
     func parseName(_ node: Node, origin: Origin, what: String, sink: inout DiagnosticSink) -> String? {
         guard case .scalar(let scalar) = node, ScalarText(scalar) != .null else {
-            sink.error(at: origin, "expected a \(what) ([A-Za-z0-9._-]+), found \(node.foundDescription)")
+            sink.error(at: origin, "expected \(what) ([A-Za-z0-9._-]+), found \(node.foundDescription)")
             return nil
         }
         let name = scalar.string
         guard Self.isValidName(name) else {
-            let cleaned = String(name.map { Self.isNameCharacter($0) ? $0 : "-" })
-            sink.error(at: origin, "expected a \(what) made only of letters, digits, `.`, `_` and `-`, found \"\(ScalarText.clipped(name))\"",
+            let cleaned = String(name.compactMap { $0 == " " ? "-" : (Self.isNameCharacter($0) ? $0 : nil) })
+            sink.error(at: origin, "expected \(what) made only of letters, digits, `.`, `_` and `-`, found \"\(ScalarText.clipped(name))\"",
                        suggestion: cleaned.isEmpty ? nil : "e.g. `\(ScalarText.clipped(cleaned))`")
             return nil
         }
@@ -170,7 +180,7 @@ struct ManifestParser {
                 switch entry.key {
                 case "name":
                     sawName = true
-                    guard let name = parseName(entry.value, origin: entry.valueOrigin, what: "experiment name",
+                    guard let name = parseName(entry.value, origin: entry.valueOrigin, what: "an experiment name",
                                                sink: &sink) else { continue }
                     if let first = firstByName[name] {
                         sink.error(at: entry.valueOrigin,

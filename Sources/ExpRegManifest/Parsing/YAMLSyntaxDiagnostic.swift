@@ -23,7 +23,11 @@ enum YAMLSyntaxDiagnostic {
              .composer(let context, let problem, let mark, _):
             var message = "YAML syntax error: \(problem)"
             if let context {
-                message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+                if problem.hasPrefix("but ") {
+                    message = "YAML syntax error: \(context.text), \(problem)"
+                } else {
+                    message += " (\(context.text) started at line \(context.mark.line), column \(context.mark.column))"
+                }
             }
             var suggestion: String?
             if line(mark.line, of: text)?.contains("\t") == true {
