@@ -69,7 +69,7 @@ extension Archive {
         try write("record the artifacts of batch \(batchID)") { db in
             try requireBatch(batchID, db)
             for artifact in artifacts {
-                try ArtifactRow(artifact, batchID: batchID).upsert(db)
+                try ArtifactRow(artifact, batchID: batchID).insert(db, onConflict: .replace)
             }
         }
     }
