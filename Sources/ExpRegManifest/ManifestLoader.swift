@@ -1,63 +1,115 @@
+import Crypto
 import ExpRegCore
+import Foundation
+import Yams
 
-/// INTERFACE STUB — implemented by the manifest work (issue 3).
+/// Loads a manifest: YAML text → checked document → expanded, resolved plan.
 ///
-/// A manifest that parsed and validated, with its expanded plan.
-public struct LoadedManifest: Sendable {
-    public var plan: Plan
-    /// The manifest's text and SHA-256 (hex of the UTF-8 bytes).
-    public var text: String
-    public var sha256: String
-    /// Path as given, and the folder csv paths are relative to.
-    public var path: String
-    public var baseDirectory: String
-    /// Datasets of `source: csv` runs, keyed by the resolved absolute path (validated while loading).
-    public var csvDatasets: [String: Dataset]
-}
-
-/// One problem in a manifest: where (file:line:column), which key, what was expected/found, a fix.
-public struct ManifestDiagnostic: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var column: Int?
-    /// Dotted key path, e.g. `experiments[0].model.width`.
-    public var keyPath: String?
-    public var message: String
-    /// e.g. "did you mean `width`?"
-    public var suggestion: String?
-
-    public init(file: String, line: Int?, column: Int?, keyPath: String?, message: String, suggestion: String?) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.keyPath = keyPath
-        self.message = message
-        self.suggestion = suggestion
-    }
-
-    public var description: String {
-        var location = file
-        if let line { location += ":\(line)" }
-        if let column { location += ":\(column)" }
-        var text = "\(location): error: "
-        if let keyPath { text += "\(keyPath): " }
-        text += message
-        if let suggestion { text += " (\(suggestion))" }
-        return text
-    }
-}
-
-/// All problems found in a manifest (reported at once).
-public struct ManifestError: Error, Sendable, CustomStringConvertible {
-    public var diagnostics: [ManifestDiagnostic]
-    public init(_ diagnostics: [ManifestDiagnostic]) { self.diagnostics = diagnostics }
-    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
-}
-
+/// Every problem of a manifest (syntax aside: a YAML syntax error stops parsing) is collected and
+/// thrown at once as a ``ManifestError``, each with `file:line:column`, the key path, what was
+/// expected, what was found and, for misspelled keys and values, the nearest valid one. No input
+/// makes it crash: size, nesting (libyaml stops at 1000 levels), run count and data sizes are
+/// bounded by ``ManifestLimits``.
+///
+/// See ``PlanExpander`` for the resolution order (built-in defaults → `defaults:` → experiment →
+/// sweep → `--set`) and the deterministic expansion order, and ``RunKey`` for run_keys.
 public enum ManifestLoader {
     /// Reads, parses, validates and expands the manifest at `path`, then applies `overrides`
-    /// (`KEY=VALUE`, dotted keys) to every run. Also loads and validates every csv data file.
+    /// (`KEY=VALUE`, dotted keys as in sweeps, VALUE a YAML scalar) to every run. Also loads and
+    /// validates every csv data file (paths relative to the manifest's folder).
+    ///
+    /// - Parameters:
+    ///   - path: the manifest file; diagnostics name it as given.
+    ///   - overrides: `--set` arguments in command-line order (a later one for the same key wins);
+    ///     recorded in `Plan.overrides`.
+    /// - Throws: ``ManifestError`` with every problem found.
     public static func load(path: String, overrides: [String] = []) throws(ManifestError) -> LoadedManifest {
-        fatalError("ManifestLoader.load is not implemented yet")
+        let bytes: [UInt8]
+        switch FileBytes.read(path, limit: ManifestLimits.maxManifestBytes) {
+        case .failure(let problem):
+            throw ManifestError([ManifestDiagnostic(file: path, line: nil, column: nil, keyPath: nil,
+                                                    message: "cannot read the manifest: \(problem.message)",
+                                                    suggestion: nil)])
+        case .success(let read):
+            bytes = read
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let (line, column) = invalidUTF8Position(bytes)
+            throw ManifestError([ManifestDiagnostic(file: path, line: line, column: column, keyPath: nil,
+                                                    message: "the manifest is not valid UTF-8 text",
+                                                    suggestion: "save the file as UTF-8")])
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        let absoluteFolder = URL(fileURLWithPath: folder.isEmpty ? "." : folder, isDirectory: true)
+            .standardizedFileURL.resolvingSymlinksInPath().path
+        return try parse(text: text, file: path, baseDirectory: absoluteFolder, overrides: overrides)
+    }
+
+    /// Parses, validates and expands manifest `text` (as ``load(path:overrides:)`` does after
+    /// reading the file).
+    ///
+    /// - Parameters:
+    ///   - text: the YAML text.
+    ///   - file: the name diagnostics use; its folder part also prefixes csv file names in
+    ///     diagnostics.
+    ///   - baseDirectory: the folder relative csv paths start from (made absolute here).
+    ///   - overrides: `--set KEY=VALUE` arguments, applied to every run after sweeps.
+    /// - Throws: ``ManifestError`` with every problem found.
+    public static func parse(text: String, file: String = "manifest.yaml", baseDirectory: String,
+                             overrides: [String] = []) throws(ManifestError) -> LoadedManifest {
+        var sink = DiagnosticSink()
+        let absoluteBase = URL(fileURLWithPath: baseDirectory, isDirectory: true)
+            .standardizedFileURL.resolvingSymlinksInPath().path
+        guard text.utf8.count <= ManifestLimits.maxManifestBytes else {
+            throw ManifestError([ManifestDiagnostic(
+                file: file, line: nil, column: nil, keyPath: nil,
+                message: "the manifest is \(text.utf8.count) bytes, more than the limit of \(ManifestLimits.maxManifestBytes)",
+                suggestion: nil)])
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ManifestError([YAMLSyntaxDiagnostic.make(error, file: file, text: text)])
+        }
+        let document = ManifestParser(file: file).parse(root, sink: &sink)
+        let overrideSettings = OverrideParser().parse(overrides, sink: &sink)
+        var expander = PlanExpander(file: file, baseDirectory: absoluteBase,
+                                    displayDirectory: (file as NSString).deletingLastPathComponent)
+        let (runs, datasets) = expander.expand(document, overrides: overrideSettings, sink: &sink)
+        guard sink.isEmpty, let name = document.name else {
+            var diagnostics = sink.sorted(primaryFile: file)
+            if diagnostics.isEmpty {
+                diagnostics = [ManifestDiagnostic(file: file, line: nil, column: nil, keyPath: nil,
+                                                  message: "the manifest has no valid name", suggestion: nil)]
+            }
+            throw ManifestError(diagnostics)
+        }
+        let plan = Plan(name: name, title: document.title, runs: runs, gates: document.gates,
+                        compareWith: document.compareWith, overrides: overrides)
+        let sha = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return LoadedManifest(plan: plan, text: text, sha256: sha, path: file, baseDirectory: absoluteBase,
+                              csvDatasets: datasets)
+    }
+
+    /// 1-based line and column (in bytes) of the first byte that is not valid UTF-8.
+    static func invalidUTF8Position(_ bytes: [UInt8]) -> (Int, Int) {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        var line = 1, lineStart = 0
+        loop: while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                if encoded.count == 1, encoded.first == UInt8(ascii: "\n") {
+                    line += 1
+                    lineStart = offset + 1
+                }
+                offset += encoded.count
+            case .error, .emptyInput:
+                break loop
+            }
+        }
+        return (line, offset - lineStart + 1)
     }
 }

@@ -1,0 +1,113 @@
+import ExpRegCore
+import Foundation
+import GRDB
+
+extension Archive {
+    /// Records a new batch: provenance, the plan as JSON (for `--resume`), the gate configuration.
+    ///
+    /// The status, end time and exit code are stored as given in `info` (normally `running`, nil, nil;
+    /// ``finishBatch(id:status:finishedAt:exitCode:)`` sets them at the end).
+    /// - Throws: ``StoreError`` when a batch with this id already exists or the write fails.
+    public func beginBatch(_ info: BatchInfo, plan: Plan) throws(StoreError) {
+        try write("begin batch \(info.id)") { db in
+            if try BatchRow.exists(db, key: info.id) {
+                throw StoreError(
+                    "archive \(path) already has a batch \(info.id); batch ids are `<UTC start>-<name>`, "
+                    + "so wait a second and start again, or continue it with --resume")
+            }
+            try BatchRow(info: info, plan: plan).insert(db)
+        }
+    }
+
+    /// Stores one finished run — outcome, loss / kernel-prediction / lambda_min curves, spectra and
+    /// diagnostics — in ONE transaction: either all of it is committed or nothing is.
+    ///
+    /// A run of the same run_key already recorded in this batch is replaced (with all its series)
+    /// in the same transaction, so retrying a run never leaves two versions.
+    /// - Throws: ``StoreError`` (kind ``StoreError/Kind/unknownBatch``) when the batch does not exist;
+    ///   ``StoreError`` when the write fails (nothing of this run is then stored).
+    /// - Complexity: O(points + n · spectra) rows/bytes written.
+    public func recordRun(_ record: RunRecord, batchID: String) throws(StoreError) {
+        let runKey = record.spec.runKey
+        try write("record run \(runKey) of batch \(batchID)") { db in
+            try requireBatch(batchID, db)
+            try RunRow.deleteOne(db, key: ["batch_id": batchID, "run_key": runKey])  // cascades
+            try RunRow(record: record, batchID: batchID).insert(db)
+            let outcome = record.outcome
+            try DiagnosticsRow(outcome.diagnostics, batchID: batchID, runKey: runKey).insert(db)
+            let series: [(MetricRow.Kind, [CurvePoint])] = [
+                (.loss, outcome.lossCurve), (.kernelPrediction, outcome.kernelPrediction),
+                (.lambdaMin, outcome.lambdaMinCurve),
+            ]
+            for (kind, curve) in series {
+                for row in MetricRow.rows(curve, kind: kind, batchID: batchID, runKey: runKey) {
+                    try row.insert(db)
+                }
+            }
+            for (seq, spectrum) in outcome.spectra.enumerated() {
+                try SpectrumRow(spectrum, seq: seq, batchID: batchID, runKey: runKey).insert(db)
+            }
+        }
+    }
+
+    /// Replaces the batch's gate results (kept in the given order).
+    /// - Throws: ``StoreError`` when the batch does not exist, two gates share a name, or the write fails.
+    public func recordGates(_ gates: [GateResult], batchID: String) throws(StoreError) {
+        try write("record the gates of batch \(batchID)") { db in
+            try requireBatch(batchID, db)
+            try GateRow.filter(Column("batch_id") == batchID).deleteAll(db)
+            for (position, gate) in gates.enumerated() {
+                try GateRow(gate, position: position, batchID: batchID).insert(db)
+            }
+        }
+    }
+
+    /// Records written files (path relative to the batch folder + SHA-256 hex + size); a path
+    /// recorded before is replaced (e.g. a report rebuilt by `expreg report`).
+    /// - Throws: ``StoreError`` when the batch does not exist or the write fails.
+    public func recordArtifacts(_ artifacts: [Artifact], batchID: String) throws(StoreError) {
+        try write("record the artifacts of batch \(batchID)") { db in
+            try requireBatch(batchID, db)
+            for artifact in artifacts {
+                try ArtifactRow(artifact, batchID: batchID).insert(db, onConflict: .replace)
+            }
+        }
+    }
+
+    /// Sets the batch's final status, end time and exit code.
+    /// - Throws: ``StoreError`` (kind ``StoreError/Kind/unknownBatch``) when the batch does not exist.
+    public func finishBatch(id: String, status: BatchStatus, finishedAt: Date, exitCode: Int) throws(StoreError) {
+        try write("finish batch \(id)") { db in
+            try db.execute(
+                sql: "UPDATE batches SET status = ?, finished_at = ?, exit_code = ? WHERE id = ?",
+                arguments: [status.rawValue, finishedAt.timeIntervalSinceReferenceDate, exitCode, id])
+            if db.changesCount == 0 { throw unknownBatch(id) }
+        }
+    }
+
+    /// Turns every `running` batch into `partial` and returns their ids (oldest first).
+    ///
+    /// Call it while holding the ``ArchiveLock``: no live `expreg run` then writes to the archive,
+    /// so a batch still `running` belongs to a process that died (crash, kill, power loss).
+    /// - Throws: ``StoreError`` when the write fails.
+    @discardableResult
+    public func markInterruptedBatches() throws(StoreError) -> [String] {
+        try write("mark interrupted batches as partial") { db in
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM batches WHERE status = 'running' ORDER BY started_at, id")
+            try db.execute(sql: "UPDATE batches SET status = 'partial' WHERE status = 'running'")
+            return ids
+        }
+    }
+
+    // MARK: - Helpers
+
+    func requireBatch(_ id: String, _ db: Database) throws {
+        if try !BatchRow.exists(db, key: id) { throw unknownBatch(id) }
+    }
+
+    func unknownBatch(_ id: String) -> StoreError {
+        StoreError(kind: .unknownBatch, message:
+            "archive \(path) has no batch \(id); list the batches with `expreg history --db \(path)`")
+    }
+}

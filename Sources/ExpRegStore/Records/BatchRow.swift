@@ -1,0 +1,73 @@
+import ExpRegCore
+import Foundation
+import GRDB
+
+/// A row of `batches`: a batch's provenance, state, plan and gate configuration.
+struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
+    static let databaseTableName = "batches"
+
+    var id: String
+    var manifestName: String
+    var title: String?
+    var manifestPath: String
+    var manifestText: String
+    var manifestSHA256: String
+    var toolVersion: String
+    var gitCommit: String?
+    var host: String
+    /// Seconds since 2001-01-01T00:00:00Z.
+    var startedAt: Double
+    var finishedAt: Double?
+    var status: String
+    var exitCode: Int?
+    /// JSON array of `KEY=VALUE` strings.
+    var overrides: String
+    var plannedRuns: Int
+    /// ``StoredPlan`` JSON.
+    var planJSON: String
+    /// `GateConfig` JSON.
+    var gateConfig: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, host, status, overrides
+        case manifestName = "manifest_name", manifestPath = "manifest_path", manifestText = "manifest_text"
+        case manifestSHA256 = "manifest_sha256", toolVersion = "tool_version", gitCommit = "git_commit"
+        case startedAt = "started_at", finishedAt = "finished_at", exitCode = "exit_code"
+        case plannedRuns = "planned_runs", planJSON = "plan_json", gateConfig = "gate_config"
+    }
+
+    init(info: BatchInfo, plan: Plan) throws {
+        id = info.id
+        manifestName = info.manifestName
+        title = info.title
+        manifestPath = info.manifestPath
+        manifestText = info.manifestText
+        manifestSHA256 = info.manifestSHA256
+        toolVersion = info.toolVersion
+        gitCommit = info.gitCommit
+        host = info.host
+        startedAt = info.startedAt.timeIntervalSinceReferenceDate
+        finishedAt = info.finishedAt?.timeIntervalSinceReferenceDate
+        status = info.status.rawValue
+        exitCode = info.exitCode
+        overrides = try ArchiveJSON.encode(info.overrides)
+        plannedRuns = info.plannedRuns
+        planJSON = try ArchiveJSON.encode(StoredPlan(plan))
+        gateConfig = try ArchiveJSON.encode(plan.gates)
+    }
+
+    /// The provenance and state as the Core type.
+    /// - Throws: `DecodingError` when the status or the overrides JSON cannot be read.
+    func info() throws -> BatchInfo {
+        guard let status = BatchStatus(rawValue: status) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown batch status '\(status)'"))
+        }
+        return BatchInfo(
+            id: id, manifestName: manifestName, title: title, manifestPath: manifestPath,
+            manifestText: manifestText, manifestSHA256: manifestSHA256, toolVersion: toolVersion,
+            gitCommit: gitCommit, host: host, startedAt: Date(timeIntervalSinceReferenceDate: startedAt),
+            finishedAt: finishedAt.map(Date.init(timeIntervalSinceReferenceDate:)), status: status,
+            exitCode: exitCode, overrides: try ArchiveJSON.decode([String].self, from: overrides),
+            plannedRuns: plannedRuns)
+    }
+}

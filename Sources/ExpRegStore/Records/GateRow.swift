@@ -1,0 +1,34 @@
+import ExpRegCore
+import GRDB
+
+/// A row of `gates`: one gate result of a batch, at its position in evaluation order.
+struct GateRow: Codable, FetchableRecord, PersistableRecord, Equatable {
+    static let databaseTableName = "gates"
+
+    var batchID: String
+    var name: String
+    var position: Int
+    var passed: Bool
+    var detail: String
+    /// JSON array of offending run keys.
+    var offending: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, position, passed, detail, offending
+        case batchID = "batch_id"
+    }
+
+    init(_ gate: GateResult, position: Int, batchID: String) throws {
+        self.batchID = batchID
+        name = gate.name
+        self.position = position
+        passed = gate.passed
+        detail = gate.detail
+        offending = try ArchiveJSON.encode(gate.offendingRunKeys)
+    }
+
+    func gate() throws -> GateResult {
+        GateResult(name: name, passed: passed, detail: detail,
+                   offendingRunKeys: try ArchiveJSON.decode([String].self, from: offending))
+    }
+}

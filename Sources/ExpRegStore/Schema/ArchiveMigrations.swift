@@ -1,0 +1,152 @@
+import GRDB
+
+/// The archive's named migrations, in order. **Never edit a shipped migration**: add a new one
+/// (`"v2-..."`) and bump ``Archive/schemaVersion``.
+///
+/// Each migration ends by setting `PRAGMA user_version` to its own number, inside the migration's
+/// transaction, so `user_version` always equals the number of applied migrations: the archive's
+/// schema version. Migrations use SQL only (no app types), so later Swift changes cannot alter them.
+///
+/// ## Schema v1 (`"v1-initial"`)
+/// Times are REAL seconds since 2001-01-01T00:00:00Z (Foundation's reference date; exact round trip
+/// of `Date`). For UTC text in SQL: `strftime('%Y-%m-%dT%H:%M:%fZ', started_at + 978307200, 'unixepoch')`.
+/// REAL measurement columns hold NULL for "not computed" and the TEXT `'NaN'` for NaN (SQLite would
+/// store a bound NaN as NULL). JSON columns are UTF-8 JSON with sorted keys.
+///
+/// - `batches` — one row per `expreg run`; `id` = `<UTC start>-<manifest name>`. Provenance
+///   (manifest text + SHA-256, tool version, git commit, host), times, `status`, `exit_code`,
+///   `overrides` (JSON array of `KEY=VALUE`), `planned_runs`, `plan_json` (the expanded plan, params
+///   type-tagged), `gate_config` (JSON of the manifest's gates).
+/// - `runs` — key (batch_id, run_key); `plan_index`, `experiment`, `config_json` (resolved `RunConfig`),
+///   `params_json` (JSON array of `{"key":…, "int"|"double"|"string"|"bool": value}`, sorted by key),
+///   `swept_keys` (JSON array), outcome (`status`, `reason`, `steps_run`, `eta`, `loss_initial`,
+///   `loss_final`), `started_at`, `wall_seconds`.
+/// - `metrics` — per-step series of a run: `kind` ∈ `loss` | `kernel_prediction` | `lambda_min`,
+///   `seq` (position in the series), `step` (GD step), `value`.
+/// - `spectra` — eigenvalues at a step: `kind` ∈ `hstar` | `hw`, `seq` (position), `step`, `count`,
+///   `eigenvalues` (BLOB of `count` little-endian float64, ascending; NULL when `count` = 0).
+/// - `diagnostics` — one row per run, one nullable column per `TheoryDiagnostics` field.
+/// - `gates` — gate results of a batch in evaluation order (`position`), `offending` = JSON array of run keys.
+/// - `artifacts` — files written for a batch: (`batch_id`, `path`) → `sha256`, `bytes`.
+///
+/// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
+/// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
+enum ArchiveMigrations {
+    /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
+    static let identifiers = ["v1-initial"]
+
+    /// The migrator with every migration of this build.
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial") { db in
+            try db.execute(sql: v1Initial)
+            try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        return migrator
+    }
+
+    private static let v1Initial = """
+        CREATE TABLE batches (
+            id              TEXT    NOT NULL PRIMARY KEY CHECK (length(id) > 0),
+            manifest_name   TEXT    NOT NULL CHECK (length(manifest_name) > 0),
+            title           TEXT,
+            manifest_path   TEXT    NOT NULL,
+            manifest_text   TEXT    NOT NULL,
+            manifest_sha256 TEXT    NOT NULL,
+            tool_version    TEXT    NOT NULL,
+            git_commit      TEXT,
+            host            TEXT    NOT NULL,
+            started_at      REAL    NOT NULL,
+            finished_at     REAL,
+            status          TEXT    NOT NULL CHECK (status IN ('running', 'completed', 'partial', 'failed')),
+            exit_code       INTEGER,
+            overrides       TEXT    NOT NULL CHECK (json_valid(overrides)),
+            planned_runs    INTEGER NOT NULL CHECK (planned_runs >= 0),
+            plan_json       TEXT    NOT NULL CHECK (json_valid(plan_json)),
+            gate_config     TEXT    NOT NULL CHECK (json_valid(gate_config))
+        );
+        CREATE INDEX batches_by_manifest ON batches (manifest_name, started_at, id);
+        CREATE INDEX batches_by_start ON batches (started_at, id);
+
+        CREATE TABLE runs (
+            batch_id     TEXT    NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+            run_key      TEXT    NOT NULL CHECK (length(run_key) > 0),
+            plan_index   INTEGER NOT NULL CHECK (plan_index >= 0),
+            experiment   TEXT    NOT NULL,
+            config_json  TEXT    NOT NULL CHECK (json_valid(config_json)),
+            params_json  TEXT    NOT NULL CHECK (json_valid(params_json)),
+            swept_keys   TEXT    NOT NULL CHECK (json_valid(swept_keys)),
+            status       TEXT    NOT NULL CHECK (status IN ('converged', 'completed', 'diverged', 'failed')),
+            reason       TEXT,
+            steps_run    INTEGER NOT NULL CHECK (steps_run >= 0),
+            eta          REAL,
+            loss_initial REAL,
+            loss_final   REAL,
+            started_at   REAL    NOT NULL,
+            wall_seconds REAL    NOT NULL,
+            PRIMARY KEY (batch_id, run_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX runs_by_plan_index ON runs (batch_id, plan_index);
+
+        CREATE TABLE metrics (
+            batch_id TEXT    NOT NULL,
+            run_key  TEXT    NOT NULL,
+            kind     TEXT    NOT NULL CHECK (kind IN ('loss', 'kernel_prediction', 'lambda_min')),
+            seq      INTEGER NOT NULL CHECK (seq >= 0),
+            step     INTEGER NOT NULL,
+            value    REAL    NOT NULL,
+            PRIMARY KEY (batch_id, run_key, kind, seq),
+            FOREIGN KEY (batch_id, run_key) REFERENCES runs (batch_id, run_key) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+
+        CREATE TABLE spectra (
+            batch_id    TEXT    NOT NULL,
+            run_key     TEXT    NOT NULL,
+            seq         INTEGER NOT NULL CHECK (seq >= 0),
+            step        INTEGER NOT NULL,
+            kind        TEXT    NOT NULL CHECK (kind IN ('hstar', 'hw')),
+            count       INTEGER NOT NULL CHECK (count >= 0),
+            eigenvalues BLOB    CHECK (coalesce(length(eigenvalues), 0) = 8 * count),
+            PRIMARY KEY (batch_id, run_key, seq),
+            FOREIGN KEY (batch_id, run_key) REFERENCES runs (batch_id, run_key) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+
+        CREATE TABLE diagnostics (
+            batch_id                     TEXT NOT NULL,
+            run_key                      TEXT NOT NULL,
+            lambda_star                  REAL,
+            lambda_max_star              REAL,
+            lambda_min_init              REAL,
+            lambda_min_final             REAL,
+            gram_distance_init           REAL,
+            gram_distance_final          REAL,
+            predicted_rate               REAL,
+            observed_rate                REAL,
+            envelope_violations          INTEGER CHECK (envelope_violations >= 0),
+            kernel_prediction_final_loss REAL,
+            width_condition_met          INTEGER CHECK (width_condition_met IN (0, 1)),
+            max_weight_movement          REAL,
+            max_preactivation            REAL,
+            PRIMARY KEY (batch_id, run_key),
+            FOREIGN KEY (batch_id, run_key) REFERENCES runs (batch_id, run_key) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+
+        CREATE TABLE gates (
+            batch_id  TEXT    NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+            name      TEXT    NOT NULL,
+            position  INTEGER NOT NULL CHECK (position >= 0),
+            passed    INTEGER NOT NULL CHECK (passed IN (0, 1)),
+            detail    TEXT    NOT NULL,
+            offending TEXT    NOT NULL CHECK (json_valid(offending)),
+            PRIMARY KEY (batch_id, name)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE artifacts (
+            batch_id TEXT    NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+            path     TEXT    NOT NULL CHECK (length(path) > 0),
+            sha256   TEXT    NOT NULL,
+            bytes    INTEGER NOT NULL CHECK (bytes >= 0),
+            PRIMARY KEY (batch_id, path)
+        ) WITHOUT ROWID;
+        """
+}
