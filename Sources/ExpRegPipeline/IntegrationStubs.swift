@@ -9,11 +9,3 @@ public struct BenchmarkConfig: Sendable {
 }
 public struct BenchmarkResult: Codable, Sendable { public var summaryLine: String { "" } }
 public enum Benchmark { public static func run(_ c: BenchmarkConfig) throws -> BenchmarkResult { fatalError() } }
-extension LoadedManifest { public func summary() -> String { fatalError() } }
-extension Archive {
-    public func markInterruptedBatches() throws {}
-    public func reopenBatch(id: String) throws {}
-    public func finishedRunKeys(batchID: String) throws -> Set<String> { [] }
-    public func headlines(manifestName: String) throws -> [BatchHeadline] { [] }
-}
-public final class ArchiveLock { public init(archivePath: String) throws {}; public func release() {} }

@@ -19,7 +19,7 @@ func withExitStatus(_ body: () throws -> ExitStatus) throws {
     do {
         status = try body()
     } catch let error as PipelineError {
-        printError("expreg: error: \(error.message)")
+        printError(error.isDiagnosticList ? error.message : "expreg: error: \(error.message)")
         throw ExitCode(error.status.rawValue)
     } catch {
         printError("expreg: error: \(error)")

@@ -21,7 +21,7 @@ extension ExpReg {
                     print(loaded.summary(), terminator: "")
                     return .success
                 } catch {
-                    throw PipelineError(.invalidInput, "\(error)")
+                    throw PipelineError(.invalidInput, "\(error)", isDiagnosticList: true)
                 }
             }
         }

@@ -26,7 +26,7 @@ public final class BatchRunner {
         do {
             loaded = try ManifestLoader.load(path: options.manifestPath, overrides: options.overrides)
         } catch {
-            throw PipelineError(.invalidInput, error.description)
+            throw PipelineError(.invalidInput, error.description, isDiagnosticList: true)
         }
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
         try layout.checkWritable()
@@ -45,7 +45,7 @@ public final class BatchRunner {
         do {
             lock = try ArchiveLock(archivePath: options.databasePath)
         } catch {
-            throw PipelineError(.locked, "\(error)")
+            throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
         }
         defer { lock.release() }
 

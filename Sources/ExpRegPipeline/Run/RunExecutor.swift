@@ -131,7 +131,7 @@ final class RunExecutor: @unchecked Sendable {
         case .sphere:
             return SphereData.generate(n: data.n, d: data.d, labels: data.labels, seed: data.seed)
         case .csv:
-            guard let dataset = loaded.dataset(for: spec) else {
+            guard let dataset = loaded.csvDataset(for: spec) else {
                 throw PipelineError.invalid("csv data \(data.path ?? "?") was not loaded with the manifest")
             }
             return dataset
