@@ -75,7 +75,7 @@ enum YAMLSyntaxDiagnostic {
     /// duplicate), for pointing at the second occurrence.
     private static func laterOccurrence(of key: String, after first: Position, in text: String) -> Position? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard first.line >= 1 else { return nil }
+        guard first.line >= 1, first.column >= 1, first.line < lines.count else { return nil }
         for index in first.line..<lines.count {
             let scalars = Array(lines[index].unicodeScalars)
             guard scalars.count >= first.column else { continue }
