@@ -22,6 +22,10 @@ enum YAMLSyntaxDiagnostic {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             var message = "YAML syntax error: \(problem)"
+            if problem.contains("Maximum nesting level") {
+                return diagnostic(Position(line: mark.line, column: mark.column),
+                                  "YAML syntax error: lists or mappings nested more than 1000 levels deep")
+            }
             if let context {
                 if problem.hasPrefix("but ") {
                     message = "YAML syntax error: \(context.text), \(problem)"
