@@ -87,7 +87,7 @@ public enum ManifestLoader {
         }
         let plan = Plan(name: name, title: document.title, runs: runs, gates: document.gates,
                         compareWith: document.compareWith, overrides: overrides)
-        let sha = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let sha = Hex.string(SHA256.hash(data: Data(text.utf8)))
         return LoadedManifest(plan: plan, text: text, sha256: sha, path: file, baseDirectory: absoluteBase,
                               csvDatasets: datasets)
     }

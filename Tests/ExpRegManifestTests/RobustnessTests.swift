@@ -132,6 +132,33 @@ import Testing
         #expect(found.first?.message.contains("more than the limit") == true)
     }
 
+    @Test func specialFilesAreNotRead() {
+        let found = diagnostics("name: a\nexperiments: [{name: b, data: {source: csv, path: /dev/zero}}]\n")
+        #expect(found.count == 1)
+        #expect(found.first?.message.contains("not a regular file") == true)
+        #expect(found.first?.line == 2)
+    }
+
+    @Test func largePlansExpandQuicklyAndTheRunLimitHolds() throws {
+        func manifest(_ a: Int, _ b: Int) -> String {
+            let first = (1...a).map(String.init).joined(separator: ", ")
+            let second = (1...b).map(String.init).joined(separator: ", ")
+            return "name: big\nexperiments:\n  - name: b\n    sweep:\n      seed: [\(first)]\n      data.seed: [\(second)]\n"
+        }
+        let start = Date()
+        let plan = try ManifestLoader.parse(text: manifest(50, 50), baseDirectory: "/tmp").plan
+        let seconds = Date().timeIntervalSince(start)
+        #expect(plan.runs.count == 2500)
+        #expect(Set(plan.runs.map(\.runKey)).count == 2500)
+        // About 0.8 s in a debug build on a loaded 2-core machine; the bound only catches blow-ups.
+        #expect(seconds < 10, "took \(seconds) s")
+        // 101 × 100 = 10100 runs is rejected before anything is expanded.
+        let over = diagnostics(manifest(101, 100))
+        #expect(over.count == 1)
+        #expect(over.first?.message.contains("more than 10000 runs (101 × 100)") == true)
+        #expect(over.first?.line == 5)
+    }
+
     @Test func missingManifestFileIsAnError() {
         do {
             _ = try ManifestLoader.load(path: "/nonexistent/expreg/manifest.yaml")

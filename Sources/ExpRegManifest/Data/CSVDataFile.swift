@@ -55,7 +55,7 @@ public struct CSVDataFile: Sendable {
             throw ManifestError([ManifestDiagnostic(file: displayName, line: nil, column: nil, keyPath: nil,
                                                     message: "invalid data: \(error.message)", suggestion: nil)])
         }
-        sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        sha256 = Hex.string(SHA256.hash(data: bytes))
     }
 }
 

@@ -9,8 +9,11 @@ enum FileBytes {
             return .failure(.missing("no such file: \(path)"))
         }
         if isDirectory.boolValue { return .failure(.unreadable("\(path) is a folder, not a file")) }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
-           size.intValue > limit {
+        let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]
+        if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
+            return .failure(.unreadable("\(path) is not a regular file"))
+        }
+        if let size = attributes[.size] as? NSNumber, size.intValue > limit {
             return .failure(.unreadable("\(path) is \(size.intValue) bytes, more than the limit of \(limit) bytes"))
         }
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -25,7 +25,14 @@ enum CanonicalJSON {
 
     /// `{"a":1,"b":"x"}` with keys sorted bytewise; values must already be JSON text.
     static func object(_ members: [String: String]) -> String {
-        let keys = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        return "{" + keys.map { "\(quoted($0)):\(members[$0] ?? "null")" }.joined(separator: ",") + "}"
+        let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var out = "{"
+        for (i, key) in keys.enumerated() {
+            if i > 0 { out += "," }
+            out += quoted(key)
+            out += ":"
+            out += members[key] ?? "null"
+        }
+        return out + "}"
     }
 }

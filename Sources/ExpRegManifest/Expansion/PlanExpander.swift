@@ -201,7 +201,7 @@ struct PlanExpander {
             train: TrainConfig(steps: steps, learningRate: learningRate, targetLoss: targetLoss,
                                logEvery: logEvery, spectrumEvery: spectrumEvery))
         if source != .csv { values[.dataPath] = nil }
-        let params = values.keys.sorted().compactMap { key in values[key].map { Param(key: key.rawValue, value: $0.param) } }
+        let params = ConfigKey.sortedCases.compactMap { key in values[key].map { Param(key: key.rawValue, value: $0.param) } }
         return RunSpec(index: index, experiment: name, runKey: RunKey.compute(values, dataSHA256: csv?.sha256),
                        config: config, params: params, sweptKeys: experiment.sweep.map(\.key.rawValue))
     }

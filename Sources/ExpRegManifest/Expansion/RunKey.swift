@@ -36,6 +36,6 @@ enum RunKey {
     /// SHA-256 hex of ``canonicalText(_:dataSHA256:)``.
     static func compute(_ values: [ConfigKey: SettingValue], dataSHA256: String?) -> String {
         let text = canonicalText(values, dataSHA256: dataSHA256)
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(text.utf8)))
     }
 }

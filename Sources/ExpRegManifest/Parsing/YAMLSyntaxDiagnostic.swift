@@ -22,6 +22,10 @@ enum YAMLSyntaxDiagnostic {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             var message = "YAML syntax error: \(problem)"
+            if problem.contains("Maximum nesting level") {
+                return diagnostic(Position(line: mark.line, column: mark.column),
+                                  "YAML syntax error: lists or mappings nested more than 1000 levels deep")
+            }
             if let context {
                 if problem.hasPrefix("but ") {
                     message = "YAML syntax error: \(context.text), \(problem)"
@@ -75,7 +79,7 @@ enum YAMLSyntaxDiagnostic {
     /// duplicate), for pointing at the second occurrence.
     private static func laterOccurrence(of key: String, after first: Position, in text: String) -> Position? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard first.line >= 1 else { return nil }
+        guard first.line >= 1, first.column >= 1, first.line < lines.count else { return nil }
         for index in first.line..<lines.count {
             let scalars = Array(lines[index].unicodeScalars)
             guard scalars.count >= first.column else { continue }

@@ -5,21 +5,37 @@ import ExpRegCore
 /// These are the keys a manifest's `defaults` and experiments set (nested: `model: {width: …}`),
 /// and the keys that sweeps and `--set` address (dotted: `model.width`).
 public enum ConfigKey: String, CaseIterable, Sendable, Comparable {
+    /// Seed of the model initialisation (a_r, w_r(0)); 0...UInt64.max, default 0.
     case seed = "seed"
+    /// `sphere` or `csv`, default sphere.
     case dataSource = "data.source"
+    /// Number of sphere points, 1...8192, default 64 (csv: taken from the file).
     case dataN = "data.n"
+    /// Input dimension, 1...4096 (sphere: ≥ 2), default 16 (csv: taken from the file).
     case dataD = "data.d"
+    /// Sphere labels, `random` or `teacher`, default random.
     case dataLabels = "data.labels"
+    /// Seed of the sphere generator, default 1.
     case dataSeed = "data.seed"
+    /// csv file, relative to the manifest's folder; no default.
     case dataPath = "data.path"
+    /// csv: scale rows to unit norm (true) or require it (false), default true.
     case dataNormalize = "data.normalize"
+    /// `exp` or `relu`, default exp.
     case modelActivation = "model.activation"
+    /// Width m, 1...2^24, default 1024.
     case modelWidth = "model.width"
+    /// sigma of w_r(0) ~ N(0, sigma^2 I), finite and > 0, default 1.0.
     case modelInitScale = "model.init_scale"
+    /// Most GD steps, 1...10_000_000, default 2000.
     case trainSteps = "train.steps"
+    /// `auto` (1/lambda_max(H(W(0)))) or a finite eta > 0, default auto.
     case trainLearningRate = "train.learning_rate"
+    /// Stop once the loss is <= this, finite and >= 0, default 1e-6.
     case trainTargetLoss = "train.target_loss"
+    /// Archive the loss every k >= 1 steps, default 10.
     case trainLogEvery = "train.log_every"
+    /// Full spectrum of H(W) every k steps (0 = start and end only), default 200.
     case trainSpectrumEvery = "train.spectrum_every"
 
     /// Orders keys by their dotted name (the order of `RunSpec.params`).
@@ -35,6 +51,9 @@ public enum ConfigKey: String, CaseIterable, Sendable, Comparable {
     var leaf: String {
         String(rawValue.split(separator: ".", maxSplits: 1).last ?? Substring(rawValue))
     }
+
+    /// All keys sorted by dotted name (the order of `RunSpec.params`).
+    static let sortedCases: [ConfigKey] = allCases.sorted()
 
     /// The sections, in schema order.
     static let sections = ["data", "model", "train"]
