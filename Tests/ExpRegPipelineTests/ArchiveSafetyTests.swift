@@ -43,8 +43,7 @@ struct ArchiveSafetyTests {
 
         let before = try Self.archivedRuns(db)
         #expect(before.count >= 2 && before.count < 8, "killed too late or too early: \(before.count) runs")
-        let queue = try DatabaseQueue(path: db)
-        try queue.read { db in #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok") }
+        #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")
 
         let resumed = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", db, "--resume"], in: dir.url)
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
@@ -54,10 +53,8 @@ struct ArchiveSafetyTests {
         for (key, startedAt) in before {
             #expect(after[key] == startedAt, "run \(key.prefix(8)) was trained again")
         }
-        try queue.read { db in
-            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
-            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") == 1)
-        }
+        #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")
+        #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM batches") == 1)
     }
 
     @Test func secondConcurrentRunExits4AtOnceNamingTheHolder() throws {
@@ -89,11 +86,14 @@ struct ArchiveSafetyTests {
         kill(running.pid, SIGINT)
         let result = running.wait(timeout: 120)
         #expect(result.status == 130, "stderr: \(result.stderr)")
-        let queue = try DatabaseQueue(path: db)
-        try queue.read { db in
-            #expect(try String.fetchOne(db, sql: "SELECT status FROM batches") == "partial")
-            #expect(try Int.fetchOne(db, sql: "SELECT exit_code FROM batches") == 130)
-            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
-        }
+        #expect(try scalar(String.self, db, "SELECT status FROM batches") == "partial")
+        #expect(try scalar(Int.self, db, "SELECT exit_code FROM batches") == 130)
+        #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")
     }
+}
+
+/// One value of a query against a real archive file.
+func scalar<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, _ path: String, _ sql: String) throws -> T? {
+    let queue = try DatabaseQueue(path: path)
+    return try queue.read { db in try T.fetchOne(db, sql: sql) }
 }

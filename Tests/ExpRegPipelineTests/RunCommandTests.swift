@@ -55,10 +55,8 @@ struct RunCommandTests {
         #expect(json["batch"]?["overrides"] == .array([.string("train.log_every=5")]))
 
         // The archive is sound and holds the overrides.
-        let db = try DatabaseQueue(path: dir.url.appendingPathComponent("out/archive.sqlite").path)
-        try db.read { db in
-            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
-        }
+        #expect(try scalar(String.self, dir.url.appendingPathComponent("out/archive.sqlite").path,
+                           "PRAGMA integrity_check") == "ok")
     }
 
     @Test func reportIsRebuiltByteIdenticalFromTheArchive() throws {
