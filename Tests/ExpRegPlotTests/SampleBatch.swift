@@ -86,8 +86,10 @@ enum SampleBatch {
         }
         let s = ref.scalars
         let steps = Int(s["steps_run"] ?? 0)
+        // Wider nets stay closer to λ*: the drift of λ_min shrinks with the width; seeds spread it.
         let lambdaInit = (s["lambda_min_init"] ?? 0) * (real ? 1 : 1 + 0.05 * shrink * Double(seed - 1))
-        let lambdaFinal = (s["lambda_min_final"] ?? 0) * (real ? 1 : 1 + 0.04 * shrink * Double(seed - 1))
+        let drift = ((s["lambda_min_final"] ?? 0) - (s["lambda_min_init"] ?? 0)) * shrink
+        let lambdaFinal = real ? (s["lambda_min_final"] ?? 0) : lambdaInit + drift * (1 + 0.1 * Double(seed - 1))
         let lambdaCurve = stride(from: 0, through: steps, by: max(1, steps / 4)).map { k in
             CurvePoint(step: k, value: lambdaInit + (lambdaFinal - lambdaInit) * Double(k) / Double(max(1, steps)))
         }

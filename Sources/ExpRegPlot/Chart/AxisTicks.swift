@@ -34,7 +34,7 @@ public struct AxisTicks: Sendable, Equatable {
     /// Degenerate input is widened first: `min == max` becomes `v ± 10 %·|v|` (`-1...1` for 0);
     /// non-finite ends are replaced by `0...1`; ends beyond ±1e300 are clamped (so the range stays finite).
     /// Labels have as many decimals as the step needs; values of magnitude ≥ 1e5 or a step < 1e-3
-    /// are labelled in scientific notation (`2.5e-04`).
+    /// are labelled in scientific notation with one mantissa precision for the whole axis (`4e-04`, `1.25e+05`).
     /// - Parameter minimumStep: the smallest allowed step (1 for counts).
     public static func linear(min lowerValue: Double, max upperValue: Double, target: Int = 5,
                               minimumStep: Double = 0) -> AxisTicks {
@@ -62,7 +62,7 @@ public struct AxisTicks: Sendable, Equatable {
             if abs(value) < step * 1e-9 { value = 0 }
             let label: String
             if scientific {
-                let digits = Swift.max(0, Swift.min(6, Int(Foundation.floor(Foundation.log10(Swift.max(abs(value), step)))) - exponent))
+                let digits = Swift.max(0, Swift.min(6, Int(Foundation.floor(Foundation.log10(biggest))) - exponent))
                 label = value == 0 ? "0" : formatScientific(value, digits: digits)
             } else {
                 label = formatFixed(value, digits: Swift.max(0, -exponent))

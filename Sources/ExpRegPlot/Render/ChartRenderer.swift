@@ -10,19 +10,24 @@ enum ChartRenderer {
     static let pngScale = 2.0
 
     /// Draws `chart` to `pngPath` (PNG, 2×) and `svgPath` (SVG), each via a temporary file renamed into place.
+    /// - Returns: the plot area of each panel, in points.
     /// - Throws: ``PlotError`` on font, Cairo or file-system failures.
-    static func write(_ chart: Chart, pngPath: String, svgPath: String) throws {
+    @discardableResult
+    static func write(_ chart: Chart, pngPath: String, svgPath: String) throws -> [Rect] {
         let layout = ChartLayoutInput(chart: chart)
+        let areas: [Rect]
         do {
             let canvas = try CairoCanvas(kind: .image(scale: pngScale), width: chart.width, height: chart.height)
-            draw(layout, on: canvas)
+            areas = draw(layout, on: canvas)
             try writeAtomically(to: pngPath) { try canvas.writePNG(to: $0) }
         }
         try writeAtomically(to: svgPath) { temporary in
             let canvas = try CairoCanvas(kind: .svg(path: temporary), width: chart.width, height: chart.height)
             draw(layout, on: canvas)
             try canvas.finish()
+            try SVGIdentifiers.normalizeFile(at: temporary)
         }
+        return areas
     }
 
     /// Draws `chart` to a PDF file (same drawing code; not part of the default outputs).
@@ -64,7 +69,9 @@ enum ChartRenderer {
     static let noteSize = 9.0
     static let margin = 16.0
 
-    static func draw(_ input: ChartLayoutInput, on canvas: CairoCanvas) {
+    /// Draws the whole chart; returns each panel's plot area (points).
+    @discardableResult
+    static func draw(_ input: ChartLayoutInput, on canvas: CairoCanvas) -> [Rect] {
         let chart = input.chart
         let W = chart.width, H = chart.height
         canvas.drawRichText(chart.title, x: margin, y: 30, size: titleSize, color: .black)
@@ -104,9 +111,9 @@ enum ChartRenderer {
         let gap = 14.0
         let count = Double(max(1, input.panels.count))
         let panelWidth = (regionRight - margin - gap * (count - 1)) / count
-        for (i, panel) in input.panels.enumerated() {
+        return input.panels.enumerated().map { i, panel in
             let x = margin + Double(i) * (panelWidth + gap)
-            drawPanel(panel, frame: Rect(x: x, y: top, width: panelWidth, height: bottom - top), on: canvas)
+            return drawPanel(panel, frame: Rect(x: x, y: top, width: panelWidth, height: bottom - top), on: canvas)
         }
     }
 
@@ -135,7 +142,8 @@ enum ChartRenderer {
         canvas.fill()
     }
 
-    static func drawPanel(_ panel: PreparedPanel, frame: Rect, on canvas: CairoCanvas) {
+    /// Draws one panel inside `frame`; returns its plot area.
+    static func drawPanel(_ panel: PreparedPanel, frame: Rect, on canvas: CairoCanvas) -> Rect {
         let spec = panel.panel
         let yLabelWidth = panel.yTicks.ticks.map { canvas.richTextWidth($0.label, size: tickSize) }.max() ?? 0
         let lastXLabel = panel.xTicks.ticks.last(where: { !$0.label.isEmpty })
@@ -292,6 +300,7 @@ enum ChartRenderer {
         canvas.setColor(.axis)
         canvas.rectangle(area.x, area.y, area.width, area.height)
         canvas.stroke()
+        return area
     }
 }
 

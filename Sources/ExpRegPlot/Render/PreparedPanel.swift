@@ -60,7 +60,12 @@ struct PreparedPanel {
             return AxisTicks.make(scale: axis.scale, min: axis.scale == .log10 ? 1 : 0, max: axis.scale == .log10 ? 10 : 1)
         }
         if axis.scale == .linear && axis.integerTicks {
-            return AxisTicks.linear(min: low, max: Swift.max(high, low + 1), minimumStep: 1)
+            // Counts: whole-number ticks, a quarter step of air so 0 is not drawn on the frame.
+            var ticks = AxisTicks.linear(min: low, max: Swift.max(high, low + 1), minimumStep: 1)
+            let step = ticks.ticks.count > 1 ? ticks.ticks[1].value - ticks.ticks[0].value : 1
+            ticks.lower -= step / 4
+            ticks.upper += step / 4
+            return ticks
         }
         return AxisTicks.make(scale: axis.scale, min: low, max: high)
     }
