@@ -24,6 +24,7 @@ public struct RenderedFigure: Sendable, Equatable {
     /// English caption for bilingual reports, e.g. "Loss vs GD step".
     public var englishTitle: String
 
+    /// A rendered figure's description.
     public init(name: String, title: String, pngPath: String, svgPath: String, englishTitle: String = "") {
         self.name = name
         self.title = title

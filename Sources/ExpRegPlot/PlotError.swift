@@ -9,6 +9,7 @@ public enum PlotError: Error, Sendable, CustomStringConvertible {
     /// A file could not be written or moved into place.
     case io(path: String, reason: String)
 
+    /// What failed, where, and the fix.
     public var description: String {
         switch self {
         case .noJapaneseFont(let tried):

@@ -4,6 +4,7 @@ internal import CCairo
 public struct RasterImage: Sendable {
     /// Size in pixels.
     public var width: Int
+    /// Height in pixels.
     public var height: Int
     /// Row-major pixels, `width · height` entries, alpha composited over white.
     public var pixels: [RGBColor]

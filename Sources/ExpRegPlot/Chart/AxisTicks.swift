@@ -13,8 +13,11 @@ public enum AxisScale: Sendable, Equatable {
 ///
 /// Labels use the chart's tiny markup: `^{…}` superscript, `_{…}` subscript (e.g. `10^{-3}`).
 public struct Tick: Sendable, Equatable {
+    /// Position in data units.
     public var value: Double
+    /// Label markup; empty for an unlabelled tick.
     public var label: String
+    /// A tick at `value` labelled `label`.
     public init(value: Double, label: String) {
         self.value = value
         self.label = label
@@ -23,8 +26,9 @@ public struct Tick: Sendable, Equatable {
 
 /// The range an axis spans and its ticks, both in data units.
 public struct AxisTicks: Sendable, Equatable {
-    /// Axis ends (lower < upper; both > 0 on a log axis).
+    /// Lower axis end (lower < upper; > 0 on a log axis).
     public var lower: Double
+    /// Upper axis end.
     public var upper: Double
     /// Ticks inside `lower...upper`, ascending.
     public var ticks: [Tick]

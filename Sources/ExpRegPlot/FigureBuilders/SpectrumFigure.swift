@@ -42,7 +42,8 @@ enum SpectrumFigure {
                                 yAxis: AxisSpec(title: "eigenvalue (log)", scale: .log10)))
             notes.append(FigureText.notEnoughData + " (実行なし / no runs)")
         }
-        var legend = [LegendEntry("H*", color: .black)]
+        let hasHStar = panels.contains { $0.series.contains { $0.color == .black } }
+        var legend = hasHStar ? [LegendEntry("H*", color: .black)] : []
         legend += groups.allWidths.map { LegendEntry(FigureText.width($0), color: groups.color(width: $0)) }
         legend += [
             LegendEntry("H(W(0))", color: .axis, swatch: .line(.dashed)),

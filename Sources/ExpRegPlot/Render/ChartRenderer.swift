@@ -168,12 +168,14 @@ enum ChartRenderer {
         canvas.setDash([])
         canvas.setColor(.grid)
         canvas.newPath()
-        for tick in panel.yTicks.ticks {
+        // Unlabelled (minor) ticks get grid lines only while they stay sparse.
+        func gridTicks(_ ticks: [Tick]) -> [Tick] { ticks.count <= 16 ? ticks : ticks.filter { !$0.label.isEmpty } }
+        for tick in gridTicks(panel.yTicks.ticks) {
             let y = map.y(tick.value)
             canvas.move(to: area.x, y)
             canvas.line(to: area.x + area.width, y)
         }
-        for tick in panel.xTicks.ticks {
+        for tick in gridTicks(panel.xTicks.ticks) {
             let x = map.x(tick.value)
             canvas.move(to: x, area.y)
             canvas.line(to: x, area.y + area.height)
@@ -292,8 +294,10 @@ enum ChartRenderer {
                                 y: area.y + annotation.fractionY * area.height, size: 10, color: annotation.color)
         }
         if panel.isEmpty {
-            canvas.drawRichText("データなし / no data", x: area.x + area.width / 2, y: area.y + area.height / 2,
-                                size: 13, color: .muted, anchor: .middle)
+            let text = "データなし / no data"
+            let size = min(13, 13 * (area.width - 8) / max(1, canvas.richTextWidth(text, size: 13)))
+            canvas.drawRichText(text, x: area.x + area.width / 2, y: area.y + area.height / 2,
+                                size: size, color: .muted, anchor: .middle)
         }
         canvas.newPath()
         canvas.setLineWidth(0.8)
