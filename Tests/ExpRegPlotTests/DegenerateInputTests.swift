@@ -117,3 +117,12 @@ import Testing
     let head = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(5)
     #expect(String(decoding: head, as: UTF8.self) == "%PDF-")
 }
+
+/// A tight linear axis ends at the data, with nice ticks inside.
+@Test func tightAxisEndsAtTheData() {
+    let panel = Panel(xAxis: AxisSpec(title: "i", tight: true), yAxis: AxisSpec(title: "v"),
+                      series: [Series(name: "s", color: Palette.blue, points: (1...32).map { DataPoint(Double($0), 1) })])
+    let prepared = PreparedPanel(panel)
+    #expect(prepared.xTicks.lower == 1 && prepared.xTicks.upper == 32)   // exact data values, no arithmetic
+    #expect(prepared.xTicks.ticks.map(\.label) == ["10", "20", "30"])
+}

@@ -7,7 +7,11 @@ import ExpRegCore
 @Test(.enabled(if: ProcessInfo.processInfo.environment["EXPREG_PLOT_PREVIEW"] != nil))
 func writePreview() throws {
     let folder = URL(fileURLWithPath: ProcessInfo.processInfo.environment["EXPREG_PLOT_PREVIEW"] ?? "/tmp")
-    let figures = try Figures.renderAll(batch: try SampleBatch.make(), trend: try SampleBatch.trend(count: 7), into: folder)
+    let batch = try SampleBatch.make(), trend = try SampleBatch.trend(count: 7)
+    let clock = ContinuousClock()
+    var figures: [RenderedFigure] = []
+    let elapsed = try clock.measure { figures = try Figures.renderAll(batch: batch, trend: trend, into: folder) }
+    print("renderAll: \(figures.count) figures in \(elapsed)")
     _ = try Figures.renderAll(batch: try SampleBatch.make(), trend: try SampleBatch.trend(count: 7),
                               into: folder.appendingPathComponent("again"))
     #expect(figures.count == Figures.names.count)

@@ -155,15 +155,19 @@ public struct AxisSpec: Sendable, Equatable {
     public var alwaysInclude: [Double]
     /// Counts: ticks only on whole numbers (linear axes).
     public var integerTicks: Bool
+    /// Linear axes: end exactly at the data's extremes instead of the enclosing nice ticks
+    /// (e.g. an eigenvalue index 1…n).
+    public var tight: Bool
 
     /// An axis; automatic nice ticks unless `customTicks` is given.
     public init(title: String, scale: AxisScale = .linear, customTicks: [Tick]? = nil, alwaysInclude: [Double] = [],
-                integerTicks: Bool = false) {
+                integerTicks: Bool = false, tight: Bool = false) {
         self.title = title
         self.scale = scale
         self.customTicks = customTicks
         self.alwaysInclude = alwaysInclude
         self.integerTicks = integerTicks
+        self.tight = tight
     }
 }
 

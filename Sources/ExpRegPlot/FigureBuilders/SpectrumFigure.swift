@@ -12,7 +12,7 @@ enum SpectrumFigure {
         var panels: [Panel] = []
         for (activation, widths) in groups.byActivation {
             var panel = Panel(title: activation.rawValue,
-                              xAxis: AxisSpec(title: "index i (ascending)"),
+                              xAxis: AxisSpec(title: "index i (ascending)", tight: true),
                               yAxis: AxisSpec(title: "eigenvalue (log)", scale: .log10))
             for group in widths {
                 let run = group.representative
@@ -38,7 +38,7 @@ enum SpectrumFigure {
         }
         var notes: [String] = []
         if panels.isEmpty {
-            panels.append(Panel(xAxis: AxisSpec(title: "index i (ascending)"),
+            panels.append(Panel(xAxis: AxisSpec(title: "index i (ascending)", tight: true),
                                 yAxis: AxisSpec(title: "eigenvalue (log)", scale: .log10)))
             notes.append(FigureText.notEnoughData + " (実行なし / no runs)")
         }

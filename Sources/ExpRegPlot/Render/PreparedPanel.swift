@@ -67,6 +67,14 @@ struct PreparedPanel {
             ticks.upper += step / 4
             return ticks
         }
+        if axis.scale == .linear && axis.tight && low < high {
+            var ticks = AxisTicks.linear(min: low, max: high)
+            let slack = (high - low) * 1e-9
+            ticks.ticks = ticks.ticks.filter { $0.value >= low - slack && $0.value <= high + slack }
+            ticks.lower = low
+            ticks.upper = high
+            return ticks
+        }
         return AxisTicks.make(scale: axis.scale, min: low, max: high)
     }
 }
