@@ -126,3 +126,14 @@ import Testing
     #expect(prepared.xTicks.lower == 1 && prepared.xTicks.upper == 32)   // exact data values, no arithmetic
     #expect(prepared.xTicks.ticks.map(\.label) == ["10", "20", "30"])
 }
+
+/// The analytic envelope underflowing to 0 is not reported as dropped data.
+@Test func envelopeUnderflowIsNotADataNote() throws {
+    var run = SampleBatch.run(try SampleBatch.reference("tiny-exp"), width: 16, widthRank: 0, seed: 0, index: 0)
+    run.outcome.diagnostics.predictedRate = 1e-5   // (1e-5)^k underflows to 0 after ~65 steps
+    let batch = SampleBatch.snapshot(id: "x", startedAt: Date(timeIntervalSince1970: 0), runs: [run])
+    let chart = LossFigure.chart(batch)
+    let envelope = try #require(chart.panels.first?.series.first { $0.name.hasSuffix("envelope") })
+    #expect(!envelope.points.isEmpty && envelope.points.allSatisfy { $0.y > 0 })
+    #expect(ChartLayoutInput(chart: chart).notes.isEmpty)
+}

@@ -37,7 +37,9 @@ enum LossFigure {
                     panel.series.append(Series(
                         name: "\(activation.rawValue) \(FigureText.width(group.width)) envelope",
                         color: color, mark: .line(.dotted), lineWidth: 1.5,
-                        points: steps.map { DataPoint(Double($0), initial * Foundation.pow(rate, Double($0))) }))
+                        // Analytic: points that underflow to 0 (or are not finite) are simply not part of it.
+                        points: steps.map { DataPoint(Double($0), initial * Foundation.pow(rate, Double($0))) }
+                            .filter { $0.y.isFinite && $0.y > 0 }))
                 }
             }
             if widths.allSatisfy({ $0.runs.allSatisfy { $0.outcome.lossCurve.isEmpty } }) {
