@@ -1,0 +1,58 @@
+import ExpRegCore
+import Foundation
+
+/// `trend`: headline numbers per night across archived batches of the same manifest (oldest
+/// first): median final loss per activation (log), λ* and the number of diverged runs.
+///
+/// x is the batch's position with its UTC start date (`MM-dd`) as label. Fewer than two
+/// batches: a note "not enough data".
+enum TrendFigure {
+    static let title = "夜間バッチの推移"
+
+    static func chart(_ batch: BatchSnapshot, trend: [BatchHeadline]) -> Chart {
+        let labels = trend.enumerated().map { Tick(value: Double($0.offset), label: dateLabel($0.element.startedAt)) }
+        // Unlabelled end ticks half a night outside, so the first and last markers are not clipped.
+        let ticks = labels.count >= 2
+            ? [Tick(value: -0.5, label: "")] + labels + [Tick(value: Double(labels.count) - 0.5, label: "")] : nil
+        let xAxis = AxisSpec(title: "batch (UTC date)", customTicks: ticks)
+        var lossPanel = Panel(title: "median final loss", xAxis: xAxis, yAxis: AxisSpec(title: "loss (log)", scale: .log10))
+        var legend: [LegendEntry] = []
+        for activation in Activation.allCases {
+            let points = trend.enumerated().compactMap { i, h in h.medianFinalLoss[activation.rawValue].map { DataPoint(Double(i), $0) } }
+            guard !points.isEmpty else { continue }
+            let color = RunGroups.color(activation)
+            lossPanel.series.append(Series(name: "\(activation.rawValue) median final loss", color: color, points: points))
+            lossPanel.series.append(Series(name: "\(activation.rawValue) nights", color: color, mark: .scatter(radius: 3),
+                                           points: points))
+            legend.append(LegendEntry(activation.rawValue, color: color))
+        }
+        let starColor = Palette.bluishGreen, divergedColor = Palette.reddishPurple
+        let stars = trend.enumerated().compactMap { i, h in h.lambdaStar.map { DataPoint(Double(i), $0) } }
+        let starPanel = Panel(title: "λ*", xAxis: xAxis, yAxis: AxisSpec(title: "λ* = λ_{min}(H*)"), series: [
+            Series(name: "lambda star", color: starColor, points: stars),
+            Series(name: "lambda star nights", color: starColor, mark: .scatter(radius: 3), points: stars),
+        ])
+        let diverged = trend.enumerated().map { DataPoint(Double($0.offset), Double($0.element.diverged)) }
+        let divergedPanel = Panel(title: "diverged runs", xAxis: xAxis, yAxis: AxisSpec(title: "runs diverged or failed", alwaysInclude: [0], integerTicks: true), series: [
+            Series(name: "diverged", color: divergedColor, points: diverged),
+            Series(name: "diverged nights", color: divergedColor, mark: .scatter(radius: 3), points: diverged),
+        ])
+        legend.append(LegendEntry("λ*", color: starColor))
+        legend.append(LegendEntry("diverged", color: divergedColor))
+        var notes: [String] = []
+        if trend.count < 2 {
+            notes.append(FigureText.notEnoughData + " (比較できるバッチが 2 件未満 / fewer than 2 batches of \(batch.info.manifestName))")
+        }
+        return Chart(title: title, subtitle: "headline numbers per night of \(batch.info.manifestName)",
+                     panels: [lossPanel, starPanel, divergedPanel], legend: legend, notes: notes)
+    }
+
+    /// `MM-dd` of `date` in UTC (deterministic, no locale).
+    static func dateLabel(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
+        let parts = calendar.dateComponents([.month, .day], from: date)
+        let month = parts.month ?? 0, day = parts.day ?? 0
+        return (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)"
+    }
+}

@@ -1,0 +1,351 @@
+import Foundation
+
+/// Lays out and draws a ``Chart`` on a ``CairoCanvas``; writes PNG and SVG files.
+///
+/// Layout (points, y down): title and subtitle on top, panels side by side, the legend in a
+/// column on the right (outside every plot area), notes in the footer. Everything in a plot area
+/// is clipped to it.
+enum ChartRenderer {
+    /// Pixels per point of the PNG (800 × 500 pt → 1600 × 1000 px).
+    static let pngScale = 2.0
+
+    /// Draws `chart` to `pngPath` (PNG, 2×) and `svgPath` (SVG), each via a temporary file renamed into place.
+    /// - Returns: the plot area of each panel, in points.
+    /// - Throws: ``PlotError`` on font, Cairo or file-system failures.
+    @discardableResult
+    static func write(_ chart: Chart, pngPath: String, svgPath: String) throws -> [Rect] {
+        let layout = ChartLayoutInput(chart: chart)
+        let areas: [Rect]
+        do {
+            let canvas = try CairoCanvas(kind: .image(scale: pngScale), width: chart.width, height: chart.height)
+            areas = draw(layout, on: canvas)
+            try writeAtomically(to: pngPath) { try canvas.writePNG(to: $0) }
+        }
+        try writeAtomically(to: svgPath) { temporary in
+            let canvas = try CairoCanvas(kind: .svg(path: temporary), width: chart.width, height: chart.height)
+            draw(layout, on: canvas)
+            try canvas.finish()
+            try SVGIdentifiers.normalizeFile(at: temporary)
+        }
+        return areas
+    }
+
+    /// Draws `chart` to a PDF file (same drawing code; not part of the default outputs).
+    static func writePDF(_ chart: Chart, path: String) throws {
+        let layout = ChartLayoutInput(chart: chart)
+        try writeAtomically(to: path) { temporary in
+            let canvas = try CairoCanvas(kind: .pdf(path: temporary), width: chart.width, height: chart.height)
+            draw(layout, on: canvas)
+            try canvas.finish()
+        }
+    }
+
+    /// Runs `body` with a temporary path next to `path`, then renames it onto `path`.
+    static func writeAtomically(to path: String, _ body: (String) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))").path
+        do {
+            try body(temporary)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw PlotError.io(path: path, reason: reason)
+        }
+    }
+
+    // MARK: Drawing
+
+    static let titleSize = 17.0
+    static let subtitleSize = 10.5
+    static let panelTitleSize = 12.0
+    static let axisTitleSize = 10.5
+    static let tickSize = 9.5
+    static let legendSize = 10.0
+    static let noteSize = 9.0
+    static let margin = 16.0
+
+    /// Draws the whole chart; returns each panel's plot area (points).
+    @discardableResult
+    static func draw(_ input: ChartLayoutInput, on canvas: CairoCanvas) -> [Rect] {
+        let chart = input.chart
+        let W = chart.width, H = chart.height
+        canvas.drawRichText(chart.title, x: margin, y: 30, size: titleSize, color: .black)
+        var headerBottom = 40.0
+        if !chart.subtitle.isEmpty {
+            canvas.drawRichText(chart.subtitle, x: margin, y: 48, size: subtitleSize, color: .muted)
+            headerBottom = 56
+        }
+
+        // Footer notes.
+        let notes = input.notes
+        let noteLine = 12.5
+        let footerTop = H - 8 - Double(notes.count) * noteLine
+        for (i, note) in notes.enumerated() {
+            canvas.drawRichText(note, x: margin, y: footerTop + Double(i + 1) * noteLine - 2.5, size: noteSize,
+                                color: RGBColor(hex: 0xA33D00))
+        }
+
+        // Legend column.
+        var regionRight = W - margin
+        if !chart.legend.isEmpty {
+            let labelWidth = chart.legend.map { canvas.richTextWidth($0.label, size: legendSize) }.max() ?? 0
+            let legendWidth = min(230, labelWidth + 32)
+            let x0 = W - margin - legendWidth
+            regionRight = x0 - 12
+            var y = headerBottom + 26
+            for entry in chart.legend {
+                drawSwatch(entry, x: x0, y: y, on: canvas)
+                canvas.drawRichText(entry.label, x: x0 + 28, y: y + 3.5, size: legendSize, color: .axis)
+                y += 16
+            }
+        }
+
+        // Panels side by side.
+        let top = headerBottom + 6
+        let bottom = footerTop - 4
+        let gap = 14.0
+        let count = Double(max(1, input.panels.count))
+        let panelWidth = (regionRight - margin - gap * (count - 1)) / count
+        return input.panels.enumerated().map { i, panel in
+            let x = margin + Double(i) * (panelWidth + gap)
+            return drawPanel(panel, frame: Rect(x: x, y: top, width: panelWidth, height: bottom - top), on: canvas)
+        }
+    }
+
+    static func drawSwatch(_ entry: LegendEntry, x: Double, y: Double, on canvas: CairoCanvas) {
+        // Filled shapes only: legend swatches never add stroked paths in a series colour.
+        canvas.newPath()
+        switch entry.swatch {
+        case .line(.solid):
+            canvas.rectangle(x, y - 1.25, 22, 2.5)
+            canvas.setColor(entry.color)
+        case .line(.dashed):
+            canvas.rectangle(x, y - 1, 6, 2)
+            canvas.rectangle(x + 9, y - 1, 6, 2)
+            canvas.rectangle(x + 18, y - 1, 4, 2)
+            canvas.setColor(entry.color)
+        case .line(.dotted):
+            for k in 0..<5 { canvas.circle(x + 1.5 + Double(k) * 4.75, y, radius: 1.1) }
+            canvas.setColor(entry.color)
+        case .band:
+            canvas.rectangle(x, y - 5, 22, 10)
+            canvas.setColor(entry.color, alpha: 0.25)
+        case .marker:
+            canvas.circle(x + 11, y, radius: 3.5)
+            canvas.setColor(entry.color)
+        }
+        canvas.fill()
+    }
+
+    /// Draws one panel inside `frame`; returns its plot area.
+    static func drawPanel(_ panel: PreparedPanel, frame: Rect, on canvas: CairoCanvas) -> Rect {
+        let spec = panel.panel
+        let yLabelWidth = panel.yTicks.ticks.map { canvas.richTextWidth($0.label, size: tickSize) }.max() ?? 0
+        let lastXLabel = panel.xTicks.ticks.last(where: { !$0.label.isEmpty })
+        let lastXWidth = lastXLabel.map { canvas.richTextWidth($0.label, size: tickSize) } ?? 0
+        let titleHeight = spec.title.isEmpty ? 8.0 : 22.0
+        let plot = Rect(x: frame.x + 18 + yLabelWidth + 6,
+                        y: frame.y + titleHeight,
+                        width: 0, height: 0)
+        var area = plot
+        area.width = max(20, frame.x + frame.width - max(6, lastXWidth / 2 + 2) - plot.x)
+        area.height = max(20, frame.y + frame.height - 34 - plot.y)
+        let map = AxisMapping(xTicks: panel.xTicks, xScale: spec.xAxis.scale, yTicks: panel.yTicks,
+                              yScale: spec.yAxis.scale, area: area)
+
+        if !spec.title.isEmpty {
+            canvas.drawRichText(spec.title, x: area.x + area.width / 2, y: frame.y + 14, size: panelTitleSize,
+                                color: .black, anchor: .middle)
+        }
+
+        // Grid.
+        canvas.setLineWidth(0.6)
+        canvas.setDash([])
+        canvas.setColor(.grid)
+        canvas.newPath()
+        // Unlabelled (minor) ticks get grid lines only while they stay sparse.
+        func gridTicks(_ ticks: [Tick]) -> [Tick] { ticks.count <= 16 ? ticks : ticks.filter { !$0.label.isEmpty } }
+        for tick in gridTicks(panel.yTicks.ticks) {
+            let y = map.y(tick.value)
+            canvas.move(to: area.x, y)
+            canvas.line(to: area.x + area.width, y)
+        }
+        for tick in gridTicks(panel.xTicks.ticks) {
+            let x = map.x(tick.value)
+            canvas.move(to: x, area.y)
+            canvas.line(to: x, area.y + area.height)
+        }
+        canvas.stroke()
+
+        // Tick labels (x labels that would overlap the previous one are skipped).
+        for tick in panel.yTicks.ticks where !tick.label.isEmpty {
+            canvas.drawRichText(tick.label, x: area.x - 5, y: map.y(tick.value) + 3.3, size: tickSize,
+                                color: .axis, anchor: .end)
+        }
+        var lastRight = -Double.infinity
+        for tick in panel.xTicks.ticks where !tick.label.isEmpty {
+            let x = map.x(tick.value)
+            let width = canvas.richTextWidth(tick.label, size: tickSize)
+            guard x - width / 2 > lastRight + 4 else { continue }
+            canvas.drawRichText(tick.label, x: x, y: area.y + area.height + 13, size: tickSize, color: .axis,
+                                anchor: .middle)
+            lastRight = x + width / 2
+        }
+
+        // Axis titles.
+        canvas.drawRichText(spec.xAxis.title, x: area.x + area.width / 2, y: area.y + area.height + 28,
+                            size: axisTitleSize, color: .axis, anchor: .middle)
+        canvas.save()
+        canvas.translate(frame.x + 11, area.y + area.height / 2)
+        canvas.rotate(-Double.pi / 2)
+        canvas.drawRichText(spec.yAxis.title, x: 0, y: 0, size: axisTitleSize, color: .axis, anchor: .middle)
+        canvas.restore()
+
+        // Data, clipped to the plot area.
+        canvas.save()
+        canvas.newPath()
+        canvas.rectangle(area.x, area.y, area.width, area.height)
+        canvas.clip()
+        for band in panel.bands where band.samples.count >= 1 {
+            canvas.newPath()
+            let samples = band.samples
+            if samples.count == 1 {
+                let s = samples[0]
+                let x = map.x(s.x)
+                canvas.rectangle(x - 2, map.y(s.upper), 4, map.y(s.lower) - map.y(s.upper))
+            } else {
+                canvas.move(to: map.x(samples[0].x), map.y(samples[0].upper))
+                for s in samples.dropFirst() { canvas.line(to: map.x(s.x), map.y(s.upper)) }
+                for s in samples.reversed() { canvas.line(to: map.x(s.x), map.y(s.lower)) }
+                canvas.closePath()
+            }
+            canvas.setColor(band.color, alpha: band.opacity)
+            canvas.fill()
+        }
+        for reference in spec.references {
+            canvas.newPath()
+            canvas.setLineWidth(1.3)
+            canvas.setDash(reference.style.dashPattern(lineWidth: 1.3))
+            canvas.setColor(reference.color)
+            switch reference.orientation {
+            case .horizontal(let value):
+                guard map.drawable(y: value) else { continue }
+                canvas.move(to: area.x, map.y(value))
+                canvas.line(to: area.x + area.width, map.y(value))
+            case .vertical(let value):
+                guard map.drawable(x: value) else { continue }
+                canvas.move(to: map.x(value), area.y)
+                canvas.line(to: map.x(value), area.y + area.height)
+            }
+            canvas.stroke()
+        }
+        for series in panel.series where !series.points.isEmpty {
+            canvas.newPath()
+            canvas.setDash([])
+            switch series.mark {
+            case .line(let style):
+                canvas.setLineWidth(series.lineWidth)
+                canvas.setDash(style.dashPattern(lineWidth: series.lineWidth))
+                canvas.setRoundCaps(style == .dotted)
+                let first = series.points[0]
+                canvas.move(to: map.x(first.x), map.y(first.y))
+                if series.points.count == 1 {
+                    // A single point: a short tick so it is visible.
+                    canvas.line(to: map.x(first.x) + 0.01, map.y(first.y))
+                    canvas.setRoundCaps(true)
+                    canvas.setLineWidth(max(series.lineWidth, 5))
+                } else {
+                    for p in series.points.dropFirst() { canvas.line(to: map.x(p.x), map.y(p.y)) }
+                }
+                canvas.setColor(series.color)
+                canvas.stroke()
+                canvas.setRoundCaps(false)
+            case .scatter(let radius):
+                for p in series.points { canvas.circle(map.x(p.x), map.y(p.y), radius: radius) }
+                canvas.setColor(series.color)
+                canvas.fill()
+            }
+        }
+        canvas.setDash([])
+        canvas.restore()
+
+        // Reference labels, annotations, frame.
+        for reference in spec.references where !reference.label.isEmpty {
+            switch reference.orientation {
+            case .horizontal(let value):
+                guard map.drawable(y: value) else { continue }
+                let y = map.y(value)
+                let below = y < area.y + 16
+                canvas.drawRichText(reference.label, x: area.x + area.width - 4, y: below ? y + 12 : y - 4,
+                                    size: tickSize, color: reference.color, anchor: .end)
+            case .vertical(let value):
+                guard map.drawable(x: value) else { continue }
+                canvas.drawRichText(reference.label, x: map.x(value) + 4, y: area.y + 12, size: tickSize,
+                                    color: reference.color)
+            }
+        }
+        for annotation in spec.annotations {
+            canvas.drawRichText(annotation.text, x: area.x + annotation.fractionX * area.width,
+                                y: area.y + annotation.fractionY * area.height, size: 10, color: annotation.color)
+        }
+        if panel.isEmpty {
+            let text = "データなし / no data"
+            let size = min(13, 13 * (area.width - 8) / max(1, canvas.richTextWidth(text, size: 13)))
+            canvas.drawRichText(text, x: area.x + area.width / 2, y: area.y + area.height / 2,
+                                size: size, color: .muted, anchor: .middle)
+        }
+        canvas.newPath()
+        canvas.setLineWidth(0.8)
+        canvas.setColor(.axis)
+        canvas.rectangle(area.x, area.y, area.width, area.height)
+        canvas.stroke()
+        return area
+    }
+}
+
+/// A rectangle in points.
+struct Rect: Equatable {
+    var x: Double
+    var y: Double
+    var width: Double
+    var height: Double
+}
+
+/// Maps data values to page coordinates inside a plot area.
+struct AxisMapping {
+    let xTicks: AxisTicks
+    let xScale: AxisScale
+    let yTicks: AxisTicks
+    let yScale: AxisScale
+    let area: Rect
+
+    /// Page x of a data x (clamped far outside the page so Cairo's fixed point never overflows).
+    func x(_ value: Double) -> Double {
+        area.x + fraction(value, xTicks, xScale) * area.width
+    }
+
+    func y(_ value: Double) -> Double {
+        area.y + area.height - fraction(value, yTicks, yScale) * area.height
+    }
+
+    func drawable(x value: Double) -> Bool { value.isFinite && (xScale == .linear || value > 0) }
+    func drawable(y value: Double) -> Bool { value.isFinite && (yScale == .linear || value > 0) }
+
+    private func fraction(_ value: Double, _ ticks: AxisTicks, _ scale: AxisScale) -> Double {
+        let f: Double
+        switch scale {
+        case .linear:
+            f = (value - ticks.lower) / (ticks.upper - ticks.lower)
+        case .log10:
+            f = (Foundation.log10(value) - Foundation.log10(ticks.lower))
+                / (Foundation.log10(ticks.upper) - Foundation.log10(ticks.lower))
+        }
+        guard f.isFinite else { return value > 0 ? 50 : -50 }
+        return max(-50, min(50, f))
+    }
+}
