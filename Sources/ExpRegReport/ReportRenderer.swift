@@ -91,18 +91,11 @@ public struct ReportRenderer: Sendable {
         return Self.tidy(text)
     }
 
-    /// Collapses runs of blank lines left by conditional sections and ends with one newline.
+    /// The text with exactly one trailing newline (templates end in a newline or not; files always do).
     static func tidy(_ text: String) -> String {
-        var lines: [Substring] = []
-        var blank = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let isBlank = line.allSatisfy { $0 == " " || $0 == "\t" }
-            blank = isBlank ? blank + 1 : 0
-            if blank <= 1 { lines.append(isBlank ? "" : line) }
-        }
-        while let last = lines.last, last.isEmpty { lines.removeLast() }
-        while let first = lines.first, first.isEmpty { lines.removeFirst() }
-        return lines.joined(separator: "\n") + "\n"
+        var end = text.endIndex
+        while end > text.startIndex, text[text.index(before: end)] == "\n" { end = text.index(before: end) }
+        return String(text[..<end]) + "\n"
     }
 
     private static func read(_ url: URL) throws -> String {

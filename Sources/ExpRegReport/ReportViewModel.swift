@@ -85,6 +85,7 @@ public struct ReportViewModel: Sendable, Equatable {
     public var regressionLimit: String
     public var hasRegressionLimit: Bool
     public var manifestPath: String
+    /// The manifest's text without trailing newlines (the appendix closes its block right after it).
     public var manifestText: String
     /// A backtick fence longer than any backtick run in the manifest (Markdown appendix).
     public var manifestFence: String
@@ -150,7 +151,7 @@ public struct ReportViewModel: Sendable, Equatable {
         } ?? []
         hasComparisonRows = !comparisonRows.isEmpty
         manifestPath = info.manifestPath
-        manifestText = info.manifestText
+        manifestText = Self.trimmingTrailingNewlines(info.manifestText)
         manifestFence = Self.fence(for: info.manifestText)
         self.css = css
     }
@@ -178,6 +179,12 @@ public struct ReportViewModel: Sendable, Equatable {
             verdictNotConverged: run.status == .completed && violations == 0,
             verdictDiverged: run.status == .diverged,
             verdictFailed: run.status == .failed)
+    }
+
+    static func trimmingTrailingNewlines(_ text: String) -> String {
+        var text = Substring(text)
+        while let last = text.last, last == "\n" || last == "\r\n" { text = text.dropLast() }
+        return String(text)
     }
 
     /// Three backticks, or one more than the longest backtick run in `text`.

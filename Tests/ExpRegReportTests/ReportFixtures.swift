@@ -62,8 +62,7 @@ enum ReportFixtures {
             Param(key: "model.width", value: .int(s.width)), Param(key: "seed", value: .int(Int(s.seed))),
             Param(key: "train.target_loss", value: .double(1e-6)),
         ]
-        let key = "\(s.experiment)-w\(s.width)-s\(s.seed)"
-        let runKey = String(repeating: "0", count: max(0, 64 - key.utf8.count)) + key
+        let runKey = fakeRunKey("\(s.experiment)-w\(s.width)-s\(s.seed)")
         let lambdaStar = s.activation == .exp ? 1.5792 : 0.0312
         let seedJitter = 1.0 + 0.05 * Double(s.seed)
         let gram = (s.activation == .exp ? 310.0 : 6.4) * seedJitter / Double(s.width).squareRoot()
@@ -89,6 +88,19 @@ enum ReportFixtures {
                            params: params, sweptKeys: ["model.width", "seed"])
         return RunRecord(spec: spec, outcome: outcome, startedAt: tonight.addingTimeInterval(Double(index) * 60),
                          wallSeconds: 12.5 + Double(index))
+    }
+
+    /// A stable 64-hex-digit stand-in for a run_key (FNV-1a chained; not SHA-256, tests only).
+    static func fakeRunKey(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var out = ""
+        for round in 0..<4 {
+            for byte in Array(text.utf8) + [UInt8(round)] {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+            out += String(format: "%016llx", hash)
+        }
+        return out
     }
 
     static func batch(_ shapes: [RunShape], at date: Date = tonight, name: String = "nightly-exp",
