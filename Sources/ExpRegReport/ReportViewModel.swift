@@ -9,20 +9,26 @@ import Foundation
 public struct ReportViewModel: Sendable, Equatable {
     /// One provenance row (label is a fixed field name, value is data).
     public struct ProvenanceRow: Sendable, Equatable {
+        /// Fixed field name.
         public var label: String
+        /// The value (may be a manifest or command-line string).
         public var value: String
+        /// Shown as code (ids, hashes, paths).
         public var isCode: Bool
     }
 
     /// One row of the theory-check table.
     public struct TheoryRow: Sendable, Equatable {
+        /// Experiment name and the run's sweep values (`model.width=1024, seed=0`).
         public var experiment: String
         public var label: String
+        /// Activation, width, seed, status and steps_run.
         public var activation: String
         public var width: String
         public var seed: String
         public var status: String
         public var steps: String
+        /// Diagnostics as in results.json, each with its ``ReportFormat`` rule (`—` when null).
         public var lambdaStar: String
         public var lambdaMinInit: String
         public var gramDistanceInit: String
@@ -34,6 +40,7 @@ public struct ReportViewModel: Sendable, Equatable {
         public var lossFinal: String
         public var kernelPredictionFinalLoss: String
         /// Verdict flags (exactly one is true).
+        /// OK: converged with no envelope violation.
         public var verdictOK: Bool
         public var verdictEnvelope: Bool
         public var verdictNotConverged: Bool
@@ -43,8 +50,10 @@ public struct ReportViewModel: Sendable, Equatable {
 
     /// One figure: Markdown links the PNG, HTML embeds the SVG as a data URI.
     public struct FigureView: Sendable, Equatable {
+        /// Identifier (used in the HTML element id) and caption.
         public var name: String
         public var title: String
+        /// PNG path relative to the batch folder.
         public var pngPath: String
         /// `data:image/svg+xml;base64,…` (only base64 characters after the comma).
         public var svgDataURI: String
@@ -52,38 +61,52 @@ public struct ReportViewModel: Sendable, Equatable {
 
     /// One row of the comparison with the previous batch.
     public struct ComparisonRow: Sendable, Equatable {
+        /// Experiment name and sweep values.
         public var experiment: String
         public var label: String
+        /// The first 12 hex digits of the run_key.
         public var runKey: String
+        /// Final loss then and now (``ReportFormat/loss(_:)``), now/then (``ReportFormat/ratio(_:)``).
         public var lossBefore: String
         public var lossNow: String
         public var ratio: String
+        /// Beyond the manifest's `max_regression` (a missing loss now counts as beyond, as in Core).
         public var flagged: Bool
     }
 
     /// One gate row.
     public struct GateRow: Sendable, Equatable {
+        /// Manifest key, result, Core's English detail.
         public var name: String
         public var passed: Bool
         public var detail: String
     }
 
+    /// The executive summary's facts (first section of both reports; summary.ja.md alone).
     public var summary: ExecutiveSummary
+    /// Manifest title, or its name when there is no title.
     public var heading: String
     public var batchID: String
+    /// Provenance table rows.
     public var provenance: [ProvenanceRow]
+    /// Gate table rows.
     public var gates: [GateRow]
     public var hasGates: Bool
+    /// Theory-check table rows, in plan order.
     public var theoryRows: [TheoryRow]
     public var hasRuns: Bool
+    /// Figures in display order.
     public var figures: [FigureView]
     public var hasFigures: Bool
+    /// The previous batch's id and the per-run_key comparison rows.
     public var hasPrevious: Bool
     public var previousID: String
     public var comparisonRows: [ComparisonRow]
     public var hasComparisonRows: Bool
+    /// The `max_regression` threshold (``ReportFormat/gateRatio(_:)``).
     public var regressionLimit: String
     public var hasRegressionLimit: Bool
+    /// Manifest path as given on the command line.
     public var manifestPath: String
     /// The manifest's text without trailing newlines (the appendix closes its block right after it).
     public var manifestText: String
