@@ -9,7 +9,7 @@ extension Archive {
     public func batches(limit: Int?) throws(StoreError) -> [BatchInfo] {
         if let limit, limit <= 0 { return [] }
         return try read("list batches") { db in
-            var request = BatchRow.order(Column("started_at").desc, Column("id").desc)
+            var request = BatchRow.withoutPlan().order(Column("started_at").desc, Column("id").desc)
             if let limit { request = request.limit(limit) }
             return try request.fetchAll(db).map { try $0.info() }
         }
@@ -19,7 +19,7 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading fails.
     public func batches(manifestName: String) throws(StoreError) -> [BatchInfo] {
         try read("list batches of \(manifestName)") { db in
-            try BatchRow.filter(Column("manifest_name") == manifestName)
+            try BatchRow.withoutPlan().filter(Column("manifest_name") == manifestName)
                 .order(Column("started_at"), Column("id")).fetchAll(db).map { try $0.info() }
         }
     }
@@ -34,7 +34,7 @@ extension Archive {
     /// - Complexity: O(batches + runs) rows read.
     public func headlines(manifestName: String) throws(StoreError) -> [BatchHeadline] {
         try read("summarise the batches of \(manifestName)") { db in
-            let batchRows = try BatchRow.filter(Column("manifest_name") == manifestName)
+            let batchRows = try BatchRow.withoutPlan().filter(Column("manifest_name") == manifestName)
                 .order(Column("started_at"), Column("id")).fetchAll(db)
             var runs: [String: [RunRecord]] = [:]
             let runCursor = try Row.fetchCursor(db, sql: """

@@ -23,6 +23,41 @@ struct ArchiveLockTests {
         withExtendedLifetime(first) {}
     }
 
+    @Test("a lock held by another process (util-linux flock) is detected and its holder text reported",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock")))
+    func conflictAcrossProcesses() throws {
+        let fixture = ArchiveFixture()
+        let lockPath = fixture.path + ".lock"
+        let holderText = "pid=424242 started=2026-11-29T04:30:00Z host=other-runner"
+        try Data((holderText + "\n").utf8).write(to: URL(fileURLWithPath: lockPath))
+        let child = Process()
+        // The shell opens the lock file as fd 9, locks it with flock(1), then becomes `sleep`: the
+        // sleeping process holds the lock until it is terminated.
+        child.executableURL = URL(fileURLWithPath: "/bin/sh")
+        child.arguments = ["-c", "exec 9>>\"$0\" && /usr/bin/flock 9 && exec sleep 10", lockPath]
+        try child.run()
+        defer { child.terminate(); child.waitUntilExit() }
+        // Wait (at most 5 s) until the child has the lock.
+        var error: StoreError?
+        let deadline = ContinuousClock.now + .seconds(5)
+        while error == nil, ContinuousClock.now < deadline {
+            do throws(StoreError) {
+                let probe = try ArchiveLock(archivePath: fixture.path)
+                probe.release()
+            } catch let caught {
+                error = caught
+                break
+            }
+            // The probe took the lock before the child did: put the holder text back and retry.
+            try Data((holderText + "\n").utf8).write(to: URL(fileURLWithPath: lockPath))
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let caught = try #require(error)
+        #expect(caught.kind == .lockHeld)
+        #expect(caught.holder == holderText)
+        #expect(caught.description.contains("pid=424242"))
+    }
+
     @Test("release() and deinit free the lock for the next holder")
     func releaseAndDeinit() throws {
         let fixture = ArchiveFixture()

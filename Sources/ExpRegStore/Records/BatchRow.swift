@@ -28,12 +28,23 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     /// `GateConfig` JSON.
     var gateConfig: String
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, title, host, status, overrides
         case manifestName = "manifest_name", manifestPath = "manifest_path", manifestText = "manifest_text"
         case manifestSHA256 = "manifest_sha256", toolVersion = "tool_version", gitCommit = "git_commit"
         case startedAt = "started_at", finishedAt = "finished_at", exitCode = "exit_code"
         case plannedRuns = "planned_runs", planJSON = "plan_json", gateConfig = "gate_config"
+    }
+
+    /// A request for the batches' provenance without the (large) plan JSON: `plan_json` and
+    /// `gate_config` are read as `'{}'`. For listings, which only need ``info()``.
+    static func withoutPlan() -> QueryInterfaceRequest<BatchRow> {
+        let skipped: Set<CodingKeys> = [.planJSON, .gateConfig]
+        let columns: [any SQLSelectable] = CodingKeys.allCases.map { key in
+            skipped.contains(key)
+                ? SQL(sql: "'{}' AS \(key.rawValue)") as any SQLSelectable : Column(key.rawValue)
+        }
+        return BatchRow.select(columns)
     }
 
     init(info: BatchInfo, plan: Plan) throws {

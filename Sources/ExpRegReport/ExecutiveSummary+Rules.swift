@@ -1,0 +1,219 @@
+import ExpRegCore
+import Foundation
+
+extension ExecutiveSummary {
+    /// Ratio band treated as "unchanged" vs the previous batch: 1/1.1 ≤ ratio ≤ 1.1.
+    public static let unchangedBand = 1.1
+
+    /// Applies the rules (see ``ExecutiveSummary``) to a batch and its previous batch (nil: none).
+    public init(batch: BatchSnapshot, previous: BatchSnapshot?) {
+        let runs = batch.runs
+        let info = batch.info
+        date = ReportFormat.date(info.startedAt)
+        manifestName = info.manifestName
+        hasTitle = !(info.title ?? "").isEmpty
+        title = info.title ?? ""
+        hasRuns = !runs.isEmpty
+        total = ReportFormat.count(runs.count)
+        let convergedCount = runs.filter { $0.status == .converged }.count
+        converged = ReportFormat.count(convergedCount)
+        allConverged = !runs.isEmpty && convergedCount == runs.count
+        let targets = Set(runs.map(\.spec.config.train.targetLoss))
+        hasSingleTarget = targets.count == 1
+        targetLoss = targets.count == 1 ? ReportFormat.loss(targets.first ?? 0) : ""
+        interrupted = info.status != .completed
+        batchStatus = info.status.rawValue
+
+        // Rule 1: gates and broken runs.
+        gates = batch.gates.enumerated().map { index, gate in
+            Self.gateLine(gate, config: batch.gateConfig, notFirst: index > 0)
+        }
+        failedGates = batch.gates.filter { !$0.passed }.enumerated().map { index, gate in
+            Self.gateLine(gate, config: batch.gateConfig, notFirst: index > 0)
+        }
+        hasGates = !gates.isEmpty
+        allGatesPassed = failedGates.isEmpty
+        let broken = runs.filter(\.isBroken)
+        hasBroken = !broken.isEmpty
+        brokenCount = ReportFormat.count(broken.count)
+        brokenRuns = broken.map(Self.runRef)
+        hasAlerts = !failedGates.isEmpty || hasBroken || interrupted
+
+        // Rule 2: finished without reaching the target.
+        let notConverged = runs.filter { $0.status == .completed }
+        hasNotConverged = !notConverged.isEmpty
+        notConvergedCount = ReportFormat.count(notConverged.count)
+        notConvergedMaxLoss = notConverged.compactMap(\.outcome.lossFinal).filter(\.isFinite).max()
+            .map(ReportFormat.loss) ?? ReportFormat.missing
+
+        // Rule 3: envelope per activation.
+        envelope = Activation.allCases.compactMap { activation in
+            Self.envelopeLine(runs.filter { $0.activation == activation }, activation: activation)
+        }
+        for index in envelope.indices { envelope[index].notFirst = index > 0 }
+        hasEnvelope = !envelope.isEmpty
+        envelopeHeldForAll = !envelope.isEmpty && envelope.allSatisfy(\.heldEverywhere)
+
+        // Rule 5: width fits and the sufficient condition.
+        fits = Self.fitLines(runs)
+        for index in fits.indices { fits[index].notFirst = index > 0 }
+        hasFits = !fits.isEmpty
+        conditionUnmet = Activation.allCases.compactMap { activation in
+            let unmet = runs.filter {
+                $0.activation == activation && $0.status == .converged
+                    && $0.outcome.diagnostics.widthConditionMet == false
+            }
+            guard let widest = unmet.map(\.width).max() else { return nil }
+            return ConditionLine(isExp: activation == .exp, isReLU: activation == .relu,
+                                 count: ReportFormat.count(unmet.count), maxWidth: ReportFormat.width(widest))
+        }
+        hasConditionUnmet = !conditionUnmet.isEmpty
+
+        // Rule 4 and rule 6.
+        activations = Self.compareActivations(runs)
+        self.previous = Self.comparePrevious(batch: batch, previous: previous)
+
+        allGood = !hasAlerts && allConverged && !self.previous.hasRegressed
+    }
+
+    private static func gateLine(_ gate: GateResult, config: GateConfig, notFirst: Bool) -> GateLine {
+        let limit: String
+        switch gate.name {
+        case "max_final_loss": limit = config.maxFinalLoss.map(ReportFormat.gateLoss) ?? ReportFormat.missing
+        case "max_diverged": limit = config.maxDiverged.map(ReportFormat.count) ?? ReportFormat.missing
+        case "max_regression": limit = config.maxRegression.map(ReportFormat.gateRatio) ?? ReportFormat.missing
+        default: limit = ReportFormat.missing
+        }
+        return GateLine(name: gate.name, passed: gate.passed, isMaxFinalLoss: gate.name == "max_final_loss",
+                        isMaxDiverged: gate.name == "max_diverged", isMaxRegression: gate.name == "max_regression",
+                        limit: limit, offending: ReportFormat.count(gate.offendingRunKeys.count),
+                        detail: gate.detail, notFirst: notFirst)
+    }
+
+    static func runRef(_ run: RunRecord) -> RunRef {
+        let reason = run.outcome.reason ?? ""
+        return RunRef(experiment: run.spec.experiment, width: ReportFormat.width(run.width),
+                      seed: String(run.seed), isDiverged: run.status == .diverged,
+                      isFailed: run.status == .failed, hasReason: !reason.isEmpty, reason: reason)
+    }
+
+    /// Rule 3 for the runs of one activation; nil when there are none.
+    static func envelopeLine(_ runs: [RunRecord], activation: Activation) -> EnvelopeLine? {
+        guard !runs.isEmpty else { return nil }
+        let widths = Set(runs.map(\.width)).sorted()
+        func heldAt(_ w: Int) -> Bool {
+            runs.filter { $0.width == w }.allSatisfy { $0.outcome.diagnostics.envelopeViolations == 0 }
+        }
+        // Smallest w with the envelope held at w and at every wider tested width.
+        var from: Int?
+        for w in widths.reversed() {
+            if heldAt(w) { from = w } else { break }
+        }
+        let lambdas = Set(runs.map { ReportFormat.optional($0.outcome.diagnostics.lambdaStar, ReportFormat.magnitude) })
+        let violations = runs.compactMap(\.outcome.diagnostics.envelopeViolations).reduce(0, +)
+        return EnvelopeLine(
+            isExp: activation == .exp, isReLU: activation == .relu,
+            heldEverywhere: from != nil && from == widths.first,
+            heldFromWidth: from != nil && from != widths.first,
+            neverHeld: from == nil,
+            fromWidth: from.map(ReportFormat.width) ?? "",
+            hasLambdaStar: lambdas.count == 1 && lambdas.first != ReportFormat.missing,
+            lambdaStar: lambdas.count == 1 ? (lambdas.first ?? "") : "",
+            violations: ReportFormat.count(violations), notFirst: false)
+    }
+
+    /// Rule 5: one fit per experiment (in plan order) with at least two distinct widths.
+    static func fitLines(_ runs: [RunRecord]) -> [FitLine] {
+        var order: [String] = []
+        for run in runs where !order.contains(run.spec.experiment) { order.append(run.spec.experiment) }
+        return order.compactMap { experiment in
+            let group = runs.filter { $0.spec.experiment == experiment }
+            let pairs = group.compactMap { run in
+                run.outcome.diagnostics.gramDistanceInit.map { (Double(run.width), $0) }
+            }
+            guard let fit = PowerLawFit(x: pairs.map(\.0), y: pairs.map(\.1)),
+                  let activation = group.first?.activation else { return nil }
+            let widths = pairs.map { Int($0.0) }
+            let lambdaStar = median(group.compactMap(\.outcome.diagnostics.lambdaStar))
+            let predicted = lambdaStar.flatMap { fit.solve(for: $0 / 4) }
+            return FitLine(experiment: experiment, isExp: activation == .exp, isReLU: activation == .relu,
+                           slope: ReportFormat.slope(fit.slope), shrinks: fit.slope < 0,
+                           minWidth: ReportFormat.width(widths.min() ?? 0),
+                           maxWidth: ReportFormat.width(widths.max() ?? 0),
+                           hasPrediction: predicted != nil,
+                           predictedWidth: predicted.map(ReportFormat.predictedWidth) ?? "", notFirst: false)
+        }
+    }
+
+    /// Rule 4.
+    static func compareActivations(_ runs: [RunRecord]) -> ActivationComparison {
+        let exp = runs.filter { $0.activation == .exp }
+        let relu = runs.filter { $0.activation == .relu }
+        let expWidths = Set(exp.filter { $0.status == .converged }.map(\.width))
+        let reluWidths = Set(relu.filter { $0.status == .converged }.map(\.width))
+        let matched = expWidths.intersection(reluWidths).sorted()
+        var result = ActivationComparison(
+            noReLU: relu.isEmpty, noExp: exp.isEmpty,
+            noMatchedWidths: !exp.isEmpty && !relu.isEmpty && matched.isEmpty, compared: false,
+            matchedWidths: matched.map(ReportFormat.width).joined(separator: "・"),
+            expSteps: "", reluSteps: "", expRate: "", reluRate: "",
+            expFaster: false, reluFaster: false, sameSpeed: false, speedRatio: "")
+        guard !matched.isEmpty else { return result }
+        func stats(_ group: [RunRecord]) -> (steps: Double?, rate: Double?) {
+            let atMatched = group.filter { matched.contains($0.width) }
+            let steps = median(atMatched.filter { $0.status == .converged }.map { Double($0.outcome.stepsRun) })
+            let rate = median(atMatched.filter(\.status.isFinished).compactMap(\.outcome.diagnostics.observedRate))
+            return (steps, rate)
+        }
+        let e = stats(exp), r = stats(relu)
+        guard let es = e.steps, let rs = r.steps else { return result }
+        result.compared = true
+        result.expSteps = ReportFormat.steps(es)
+        result.reluSteps = ReportFormat.steps(rs)
+        result.expRate = ReportFormat.optional(e.rate, ReportFormat.rate)
+        result.reluRate = ReportFormat.optional(r.rate, ReportFormat.rate)
+        result.expFaster = es < rs
+        result.reluFaster = rs < es
+        result.sameSpeed = es == rs
+        if es != rs, min(es, rs) > 0 {
+            result.speedRatio = ReportFormat.ratio(max(es, rs) / min(es, rs))
+        }
+        return result
+    }
+
+    /// Rule 6.
+    static func comparePrevious(batch: BatchSnapshot, previous: BatchSnapshot?) -> PreviousComparison {
+        var result = PreviousComparison(
+            hasPrevious: previous != nil, previousID: previous?.info.id ?? "", compared: "0", hasCompared: false,
+            improved: "0", regressed: "0", unchanged: "0", hasRegressed: false, notComparable: "0",
+            hasNotComparable: false, worstRatio: "",
+            worstExperiment: "", worstWidth: "", worstSeed: "", beyondGate: "0", hasBeyondGate: false,
+            gateLimit: batch.gateConfig.maxRegression.map(ReportFormat.gateRatio) ?? "")
+        guard let previous else { return result }
+        let comparisons = RegressionComparison.compare(current: batch.runs, previous: previous.runs)
+        let finite = comparisons.filter { $0.lossBefore != nil && $0.lossNow != nil && ($0.ratio?.isFinite ?? false) }
+        let ratios = finite.compactMap(\.ratio)
+        result.notComparable = ReportFormat.count(comparisons.count - finite.count)
+        result.hasNotComparable = comparisons.count > finite.count
+        result.compared = ReportFormat.count(comparisons.count)
+        result.hasCompared = !comparisons.isEmpty
+        result.improved = ReportFormat.count(ratios.filter { $0 < 1 / unchangedBand }.count)
+        let regressed = ratios.filter { $0 > unchangedBand }.count
+        result.regressed = ReportFormat.count(regressed)
+        result.unchanged = ReportFormat.count(ratios.filter { $0 >= 1 / unchangedBand && $0 <= unchangedBand }.count)
+        result.hasRegressed = regressed > 0
+        if let worst = finite.filter({ ($0.ratio ?? 0) > unchangedBand }).max(by: { ($0.ratio ?? 0) < ($1.ratio ?? 0) }),
+           let run = batch.runs.first(where: { $0.spec.runKey == worst.runKey }) {
+            result.worstRatio = ReportFormat.ratio(worst.ratio ?? .infinity)
+            result.worstExperiment = run.spec.experiment
+            result.worstWidth = ReportFormat.width(run.width)
+            result.worstSeed = String(run.seed)
+        }
+        if let limit = batch.gateConfig.maxRegression {
+            let beyond = comparisons.filter { ($0.ratio ?? .infinity) > limit }.count
+            result.beyondGate = ReportFormat.count(beyond)
+            result.hasBeyondGate = beyond > 0
+        }
+        return result
+    }
+}

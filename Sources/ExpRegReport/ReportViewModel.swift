@@ -1,0 +1,221 @@
+import ExpRegCore
+import Foundation
+
+/// Everything the templates show: facts and preformatted strings, no prose.
+///
+/// Built from a batch, its previous batch and the figures; rendered by the three templates.
+/// Strings that come from the manifest (title, names, manifest text) are plain text here; the
+/// HTML template escapes them (`{{…}}`), and no template uses a triple mustache.
+public struct ReportViewModel: Sendable, Equatable {
+    /// One provenance row (label is a fixed field name, value is data).
+    public struct ProvenanceRow: Sendable, Equatable {
+        /// Fixed field name.
+        public var label: String
+        /// The value (may be a manifest or command-line string).
+        public var value: String
+        /// Shown as code (ids, hashes, paths).
+        public var isCode: Bool
+    }
+
+    /// One row of the theory-check table.
+    public struct TheoryRow: Sendable, Equatable {
+        /// Experiment name and the run's sweep values (`model.width=1024, seed=0`).
+        public var experiment: String
+        public var label: String
+        /// Activation, width, seed, status and steps_run.
+        public var activation: String
+        public var width: String
+        public var seed: String
+        public var status: String
+        public var steps: String
+        /// Diagnostics as in results.json, each with its ``ReportFormat`` rule (`—` when null).
+        public var lambdaStar: String
+        public var lambdaMinInit: String
+        public var gramDistanceInit: String
+        public var eta: String
+        public var predictedRate: String
+        public var observedRate: String
+        public var envelopeViolations: String
+        public var widthCondition: String
+        public var lossFinal: String
+        public var kernelPredictionFinalLoss: String
+        /// Verdict flags (exactly one is true).
+        /// OK: converged with no envelope violation.
+        public var verdictOK: Bool
+        public var verdictEnvelope: Bool
+        public var verdictNotConverged: Bool
+        public var verdictDiverged: Bool
+        public var verdictFailed: Bool
+    }
+
+    /// One figure: Markdown links the PNG, HTML embeds the SVG as a data URI.
+    public struct FigureView: Sendable, Equatable {
+        /// Identifier (used in the HTML element id) and caption.
+        public var name: String
+        public var title: String
+        /// PNG path relative to the batch folder.
+        public var pngPath: String
+        /// `data:image/svg+xml;base64,…` (only base64 characters after the comma).
+        public var svgDataURI: String
+    }
+
+    /// One row of the comparison with the previous batch.
+    public struct ComparisonRow: Sendable, Equatable {
+        /// Experiment name and sweep values.
+        public var experiment: String
+        public var label: String
+        /// The first 12 hex digits of the run_key.
+        public var runKey: String
+        /// Final loss then and now (``ReportFormat/loss(_:)``), now/then (``ReportFormat/ratio(_:)``).
+        public var lossBefore: String
+        public var lossNow: String
+        public var ratio: String
+        /// Beyond the manifest's `max_regression` (a missing loss now counts as beyond, as in Core).
+        public var flagged: Bool
+    }
+
+    /// One gate row.
+    public struct GateRow: Sendable, Equatable {
+        /// Manifest key, result, Core's English detail.
+        public var name: String
+        public var passed: Bool
+        public var detail: String
+    }
+
+    /// The executive summary's facts (first section of both reports; summary.ja.md alone).
+    public var summary: ExecutiveSummary
+    /// Manifest title, or its name when there is no title.
+    public var heading: String
+    public var batchID: String
+    /// Provenance table rows.
+    public var provenance: [ProvenanceRow]
+    /// Gate table rows.
+    public var gates: [GateRow]
+    public var hasGates: Bool
+    /// Theory-check table rows, in plan order.
+    public var theoryRows: [TheoryRow]
+    public var hasRuns: Bool
+    /// Figures in display order.
+    public var figures: [FigureView]
+    public var hasFigures: Bool
+    /// The previous batch's id and the per-run_key comparison rows.
+    public var hasPrevious: Bool
+    public var previousID: String
+    public var comparisonRows: [ComparisonRow]
+    public var hasComparisonRows: Bool
+    /// The `max_regression` threshold (``ReportFormat/gateRatio(_:)``).
+    public var regressionLimit: String
+    public var hasRegressionLimit: Bool
+    /// Manifest path as given on the command line.
+    public var manifestPath: String
+    /// The manifest's text without trailing newlines (the appendix closes its block right after it).
+    public var manifestText: String
+    /// A backtick fence longer than any backtick run in the manifest (Markdown appendix).
+    public var manifestFence: String
+    /// The stylesheet (templates/report.css), inlined by report.html.
+    public var css: String
+
+    /// Builds the view model.
+    /// - Parameters:
+    ///   - batch: the batch to report.
+    ///   - previous: the previous batch of the same manifest (nil: none).
+    ///   - figures: the plots, in display order.
+    ///   - css: the stylesheet text to inline.
+    public init(batch: BatchSnapshot, previous: BatchSnapshot?, figures: [ReportFigure], css: String) {
+        let info = batch.info
+        summary = ExecutiveSummary(batch: batch, previous: previous)
+        heading = (info.title ?? "").isEmpty ? info.manifestName : (info.title ?? "")
+        batchID = info.id
+        let duration = info.finishedAt.map { ReportFormat.duration($0.timeIntervalSince(info.startedAt)) }
+        provenance = [
+            ProvenanceRow(label: "batch", value: info.id, isCode: true),
+            ProvenanceRow(label: "manifest", value: info.manifestPath, isCode: true),
+            ProvenanceRow(label: "manifest name", value: info.manifestName, isCode: true),
+            ProvenanceRow(label: "manifest SHA-256", value: info.manifestSHA256, isCode: true),
+            ProvenanceRow(label: "overrides (--set)", value: info.overrides.isEmpty ? ReportFormat.missing
+                          : info.overrides.joined(separator: " "), isCode: !info.overrides.isEmpty),
+            ProvenanceRow(label: "tool version", value: info.toolVersion, isCode: true),
+            ProvenanceRow(label: "git commit", value: info.gitCommit ?? ReportFormat.missing,
+                          isCode: info.gitCommit != nil),
+            ProvenanceRow(label: "host", value: info.host, isCode: true),
+            ProvenanceRow(label: "started", value: ReportFormat.timestamp(info.startedAt), isCode: false),
+            ProvenanceRow(label: "finished", value: ReportFormat.optional(info.finishedAt, ReportFormat.timestamp),
+                          isCode: false),
+            ProvenanceRow(label: "duration", value: duration ?? ReportFormat.missing, isCode: false),
+            ProvenanceRow(label: "status", value: info.status.rawValue, isCode: true),
+            ProvenanceRow(label: "runs (done / planned)",
+                          value: "\(ReportFormat.count(batch.runs.count)) / \(ReportFormat.count(info.plannedRuns))",
+                          isCode: false),
+        ]
+        gates = batch.gates.map { GateRow(name: $0.name, passed: $0.passed, detail: $0.detail) }
+        hasGates = !gates.isEmpty
+        theoryRows = batch.runs.map(Self.theoryRow)
+        hasRuns = !theoryRows.isEmpty
+        self.figures = figures.map {
+            FigureView(name: $0.name, title: $0.title, pngPath: $0.pngRelativePath,
+                       svgDataURI: SVGEmbedding.dataURI($0.svg))
+        }
+        hasFigures = !figures.isEmpty
+        hasPrevious = previous != nil
+        previousID = previous?.info.id ?? ""
+        let limit = batch.gateConfig.maxRegression
+        regressionLimit = limit.map(ReportFormat.gateRatio) ?? ""
+        hasRegressionLimit = limit != nil
+        let byKey = Dictionary(batch.runs.map { ($0.spec.runKey, $0) }, uniquingKeysWith: { a, _ in a })
+        comparisonRows = previous.map { prev in
+            RegressionComparison.compare(current: batch.runs, previous: prev.runs).map { c in
+                ComparisonRow(experiment: c.experiment, label: byKey[c.runKey]?.sweepLabel ?? "",
+                              runKey: String(c.runKey.prefix(12)),
+                              lossBefore: ReportFormat.optional(c.lossBefore, ReportFormat.loss),
+                              lossNow: ReportFormat.optional(c.lossNow, ReportFormat.loss),
+                              ratio: ReportFormat.optional(c.ratio, ReportFormat.ratio),
+                              flagged: limit.map { (c.ratio ?? .infinity) > $0 } ?? false)
+            }
+        } ?? []
+        hasComparisonRows = !comparisonRows.isEmpty
+        manifestPath = info.manifestPath
+        manifestText = Self.trimmingTrailingNewlines(info.manifestText)
+        manifestFence = Self.fence(for: info.manifestText)
+        self.css = css
+    }
+
+    static func theoryRow(_ run: RunRecord) -> TheoryRow {
+        let o = run.outcome
+        let g = o.diagnostics
+        let violations = g.envelopeViolations
+        return TheoryRow(
+            experiment: run.spec.experiment, label: run.sweepLabel, activation: run.activation.rawValue,
+            width: ReportFormat.width(run.width), seed: String(run.seed), status: run.status.rawValue,
+            steps: ReportFormat.count(o.stepsRun),
+            lambdaStar: ReportFormat.optional(g.lambdaStar, ReportFormat.magnitude),
+            lambdaMinInit: ReportFormat.optional(g.lambdaMinInit, ReportFormat.magnitude),
+            gramDistanceInit: ReportFormat.optional(g.gramDistanceInit, ReportFormat.magnitude),
+            eta: ReportFormat.optional(o.eta, ReportFormat.magnitude),
+            predictedRate: ReportFormat.optional(g.predictedRate, ReportFormat.rate),
+            observedRate: ReportFormat.optional(g.observedRate, ReportFormat.rate),
+            envelopeViolations: ReportFormat.optional(violations, ReportFormat.count),
+            widthCondition: g.widthConditionMet.map { $0 ? "yes" : "no" } ?? ReportFormat.missing,
+            lossFinal: ReportFormat.optional(o.lossFinal, ReportFormat.loss),
+            kernelPredictionFinalLoss: ReportFormat.optional(g.kernelPredictionFinalLoss, ReportFormat.loss),
+            verdictOK: run.status == .converged && violations == 0,
+            verdictEnvelope: run.status.isFinished && violations != 0,
+            verdictNotConverged: run.status == .completed && violations == 0,
+            verdictDiverged: run.status == .diverged,
+            verdictFailed: run.status == .failed)
+    }
+
+    static func trimmingTrailingNewlines(_ text: String) -> String {
+        var text = Substring(text)
+        while let last = text.last, last == "\n" || last == "\r\n" { text = text.dropLast() }
+        return String(text)
+    }
+
+    /// Three backticks, or one more than the longest backtick run in `text`.
+    static func fence(for text: String) -> String {
+        var longest = 0, current = 0
+        for ch in text {
+            if ch == "`" { current += 1; longest = max(longest, current) } else { current = 0 }
+        }
+        return String(repeating: "`", count: max(3, longest + 1))
+    }
+}

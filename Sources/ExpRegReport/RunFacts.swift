@@ -1,0 +1,18 @@
+import ExpRegCore
+
+/// Convenience reads of a run record used by the summary rules and the tables.
+extension RunRecord {
+    /// The model width m.
+    var width: Int { spec.config.model.width }
+    /// The activation of the hidden layer.
+    var activation: Activation { spec.config.model.activation }
+    /// The init seed.
+    var seed: UInt64 { spec.config.seed }
+    /// `diverged` or `failed`.
+    var isBroken: Bool { status == .diverged || status == .failed }
+    /// The run's sweep values as `key=value, …` (every param when the run swept nothing).
+    var sweepLabel: String {
+        let keys = spec.sweptKeys.isEmpty ? ["model.width", "seed"] : spec.sweptKeys
+        return keys.compactMap { key in spec.param(key).map { "\(key)=\($0)" } }.joined(separator: ", ")
+    }
+}
