@@ -19,7 +19,7 @@ import GRDB
 /// ## Topics
 /// - Writing: ``beginBatch(_:plan:)``, ``recordRun(_:batchID:)``, ``recordGates(_:batchID:)``,
 ///   ``recordArtifacts(_:batchID:)``, ``finishBatch(id:status:finishedAt:exitCode:)``,
-///   ``markInterruptedBatches()``
+///   ``markInterruptedBatches()``, ``resumeBatch(id:)``
 /// - Reading a batch: ``snapshot(batchID:)``, ``plan(batchID:)``, ``artifacts(batchID:)``,
 ///   ``finishedRunKeys(batchID:)``
 /// - Finding batches: ``latestBatchID()``, ``previousBatchID(before:manifestName:)``,
