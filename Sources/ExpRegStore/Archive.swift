@@ -95,7 +95,14 @@ public final class Archive: Sendable {
                         "archive \(path) has migrations this ExpReg does not know; upgrade ExpReg, or pass another file with --db")
                 }
             }
-            try migrator.migrate(pool)
+            do {
+                try migrator.migrate(pool)
+            } catch {
+                // Another process may have migrated the same fresh file between our check and our
+                // write lock (its tables then exist); that is success if it reached our version.
+                let now = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+                if now != schemaVersion { throw error }
+            }
         } catch {
             throw StoreError.wrapping(error, action: "open and migrate it", path: path)
         }
