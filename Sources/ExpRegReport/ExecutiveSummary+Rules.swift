@@ -5,6 +5,11 @@ extension ExecutiveSummary {
     /// Ratio band treated as "unchanged" vs the previous batch: 1/1.1 ≤ ratio ≤ 1.1.
     public static let unchangedBand = 1.1
 
+    /// How far the fitted slope may be from the theory's −1/2 to be called "as predicted": 0.1.
+    /// With 2–5 widths and a few seeds, seed-to-seed spread of ||H(0) − H*|| moves the fitted
+    /// slope by a few hundredths; 0.1 still tells −1/2 apart from −1/4 or −1.
+    public static let slopeTolerance = 0.1
+
     /// Applies the rules (see ``ExecutiveSummary``) to a batch and its previous batch (nil: none).
     public init(batch: BatchSnapshot, previous: BatchSnapshot?) {
         let runs = batch.runs
@@ -138,6 +143,7 @@ extension ExecutiveSummary {
             let predicted = lambdaStar.flatMap { fit.solve(for: $0 / 4) }
             return FitLine(experiment: experiment, isExp: activation == .exp, isReLU: activation == .relu,
                            slope: ReportFormat.slope(fit.slope), shrinks: fit.slope < 0,
+                           nearTheory: abs(fit.slope + 0.5) <= slopeTolerance,
                            minWidth: ReportFormat.width(widths.min() ?? 0),
                            maxWidth: ReportFormat.width(widths.max() ?? 0),
                            hasPrediction: predicted != nil,

@@ -24,7 +24,8 @@ import Foundation
 ///    sentence says so and no comparison is made.
 /// 5. **Width effect.** Per experiment with ≥ 2 distinct widths: ``PowerLawFit`` of
 ///    `gram_distance_init` vs width; the slope, and the width at which the fit reaches
-///    median(λ*)/4 (the sufficient condition). Converged runs with `width_condition_met == false`
+///    median(λ*)/4 (the sufficient condition). The slope is "as the theory says" when it is within
+///    ``slopeTolerance`` of −1/2. Converged runs with `width_condition_met == false`
 ///    are counted per activation and reported as a caveat (the condition is sufficient, not
 ///    necessary). One width only ⇒ "cannot be assessed".
 /// 6. **Previous batch.** Per run_key (``RegressionComparison``) with a finite final loss on both
@@ -102,6 +103,8 @@ public struct ExecutiveSummary: Sendable, Equatable {
         public var slope: String
         /// slope < 0.
         public var shrinks: Bool
+        /// |slope − (−1/2)| ≤ ``ExecutiveSummary/slopeTolerance``: "quadruple the width, halve the gap".
+        public var nearTheory: Bool
         /// Smallest and largest width in the fit.
         public var minWidth: String
         public var maxWidth: String

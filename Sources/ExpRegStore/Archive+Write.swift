@@ -85,6 +85,19 @@ extension Archive {
         }
     }
 
+    /// Reopens a batch for `--resume`: status back to `running`, end time and exit code cleared, so a
+    /// crash during the resumed run leaves it `running` (then `partial` again at the next
+    /// ``markInterruptedBatches()``). Its recorded runs are kept.
+    /// - Throws: ``StoreError`` (kind ``StoreError/Kind/unknownBatch``) when the batch does not exist.
+    public func resumeBatch(id: String) throws(StoreError) {
+        try write("reopen batch \(id) for --resume") { db in
+            try db.execute(
+                sql: "UPDATE batches SET status = 'running', finished_at = NULL, exit_code = NULL WHERE id = ?",
+                arguments: [id])
+            if db.changesCount == 0 { throw unknownBatch(id) }
+        }
+    }
+
     /// Turns every `running` batch into `partial` and returns their ids (oldest first).
     ///
     /// Call it while holding the ``ArchiveLock``: no live `expreg run` then writes to the archive,

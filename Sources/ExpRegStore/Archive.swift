@@ -19,7 +19,7 @@ import GRDB
 /// ## Topics
 /// - Writing: ``beginBatch(_:plan:)``, ``recordRun(_:batchID:)``, ``recordGates(_:batchID:)``,
 ///   ``recordArtifacts(_:batchID:)``, ``finishBatch(id:status:finishedAt:exitCode:)``,
-///   ``markInterruptedBatches()``
+///   ``markInterruptedBatches()``, ``resumeBatch(id:)``
 /// - Reading a batch: ``snapshot(batchID:)``, ``plan(batchID:)``, ``artifacts(batchID:)``,
 ///   ``finishedRunKeys(batchID:)``
 /// - Finding batches: ``latestBatchID()``, ``previousBatchID(before:manifestName:)``,
@@ -95,7 +95,14 @@ public final class Archive: Sendable {
                         "archive \(path) has migrations this ExpReg does not know; upgrade ExpReg, or pass another file with --db")
                 }
             }
-            try migrator.migrate(pool)
+            do {
+                try migrator.migrate(pool)
+            } catch {
+                // Another process may have migrated the same fresh file between our check and our
+                // write lock (its tables then exist); that is success if it reached our version.
+                let now = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+                if now != schemaVersion { throw error }
+            }
         } catch {
             throw StoreError.wrapping(error, action: "open and migrate it", path: path)
         }

@@ -10,6 +10,7 @@ public struct Artifact: Sendable, Equatable, Codable {
     /// File size in bytes.
     public var bytes: Int
 
+    /// A written file; `sha256` is lowercase hex, `bytes` the size.
     public init(path: String, sha256: String, bytes: Int) {
         self.path = path
         self.sha256 = sha256

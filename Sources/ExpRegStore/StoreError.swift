@@ -42,6 +42,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         self.holder = holder
     }
 
+    /// The full message (same as ``message``), for stderr.
     public var description: String { message }
 }
 

@@ -134,11 +134,25 @@ import Testing
         let facts = ExecutiveSummary(batch: ReportFixtures.allConverged, previous: nil)
         let exp = try #require(facts.fits.first)
         #expect(exp.experiment == "exp-width" && exp.isExp && exp.shrinks)
-        #expect(exp.slope == "-0.50")
+        #expect(exp.slope == "-0.50" && exp.nearTheory)
         // m = (4C/lambda*)^2 with C = 310 * 1.025 (geometric-mean seed factor ~ 1.0247), lambda* = 1.5792:
         // (4 * 317.66 / 1.5792)^2 ≈ 647,4xx -> rounded up to 3 significant digits.
         #expect(exp.predictedWidth == "648,000")
         #expect(exp.minWidth == "256" && exp.maxWidth == "4,096")
+    }
+
+    @Test func aSlopeFarFromMinusOneHalfIsNotCalledTheoretical() throws {
+        // Make ||H(0) - H*|| fall like m^-1 for exp by breaking the envelope-free fixture's widths:
+        // keep only widths 1,024 and 4,096 and give 4,096 a quarter of the 1,024 value (slope -1).
+        var batch = ReportFixtures.batch(ReportFixtures.healthyShapes().filter { $0.activation == .exp && $0.width >= 1024 })
+        for i in batch.runs.indices where batch.runs[i].spec.config.model.width == 4096 {
+            batch.runs[i].outcome.diagnostics.gramDistanceInit = (batch.runs[i - 2].outcome.diagnostics.gramDistanceInit ?? 0) / 4
+        }
+        let fit = try #require(ExecutiveSummary(batch: batch, previous: nil).fits.first)
+        #expect(fit.slope == "-1.00" && fit.shrinks && !fit.nearTheory)
+        let text = try summary(batch, previous: nil)
+        #expect(text.contains("傾きが -1.00(理論値 −1/2)で、幅とともに縮んでいます。"))
+        #expect(!text.contains("理論どおりの縮み方"))
     }
 
     @Test func envelopeSmallestWidthIsPerActivation() {

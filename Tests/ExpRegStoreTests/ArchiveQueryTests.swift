@@ -27,6 +27,13 @@ struct ArchiveQueryTests {
         #expect(try archive.finishedRunKeys(batchID: "unknown") == [])
         #expect(try archive.plan(batchID: "crashed") == plan)
 
+        // Resuming reopens it as running; a crash then leaves it running, found again.
+        try archive.resumeBatch(id: "crashed")
+        let reopened = try #require(try archive.snapshot(batchID: "crashed")?.info)
+        #expect(reopened.status == .running && reopened.finishedAt == nil && reopened.exitCode == nil)
+        #expect(try archive.resumableBatchID(manifestName: "nightly-exp") == "crashed")
+        #expect(throws: StoreError.self) { try archive.resumeBatch(id: "ghost") }
+
         // Once the resumed batch completes, nothing is left to resume but the older partial one.
         try archive.finishBatch(id: "crashed", status: .completed, finishedAt: StoreSamples.date(300), exitCode: 0)
         #expect(try archive.resumableBatchID(manifestName: "nightly-exp") == "old-partial")

@@ -54,6 +54,20 @@ struct ArchiveRoundTripTests {
         #expect(snapshot.gateConfig == StoreSamples.plan().gates)
     }
 
+    @Test("a failed run without any number (no eta, curves, spectra, diagnostics) round-trips")
+    func failedRunRoundTrip() throws {
+        let archive = try ArchiveFixture().open()
+        let plan = StoreSamples.plan(runs: 2)
+        try archive.beginBatch(StoreSamples.info(id: "b1", planned: 2), plan: plan)
+        let failed = RunRecord(spec: plan.runs[1],
+                               outcome: RunOutcome(status: .failed, reason: "data/train.csv:3: expected 5 columns"),
+                               startedAt: StoreSamples.date(5), wallSeconds: 0)
+        let good = StoreSamples.record(plan.runs[0])
+        try archive.recordRun(failed, batchID: "b1")  // out of plan order on purpose
+        try archive.recordRun(good, batchID: "b1")
+        #expect(try archive.snapshot(batchID: "b1")?.runs == [good, failed])
+    }
+
     @Test("NaN survives in losses, curves, diagnostics and spectra (SQLite alone would store NULL)")
     func nanRoundTrip() throws {
         let archive = try ArchiveFixture().open()

@@ -49,6 +49,22 @@ struct ArchiveTransactionTests {
         }
     }
 
+    @Test("readers are not blocked by another connection's open write transaction (WAL)")
+    func readersDuringWrite() throws {
+        let fixture = ArchiveFixture()
+        let archive = try fixture.open()
+        try StoreSamples.writeBatch(archive, id: "b1")
+        let writer = try DatabaseQueue(path: fixture.path)
+        try writer.inTransaction(.immediate) { db in
+            try db.execute(sql: "UPDATE batches SET host = 'changing' WHERE id = 'b1'")
+            // Another process's view: the committed state, at once.
+            let start = ContinuousClock.now
+            #expect(try archive.snapshot(batchID: "b1")?.info.host == "ci-runner")
+            #expect(ContinuousClock.now - start < .seconds(2))
+            return .rollback
+        }
+    }
+
     @Test("writes to an unknown batch fail with kind unknownBatch and store nothing")
     func unknownBatch() throws {
         let archive = try ArchiveFixture().open()
