@@ -115,7 +115,7 @@ public final class BatchRunner {
                 throw PipelineError.invalid("--resume: the manifest changed since batch \(id) started "
                                             + "(SHA-256 \(snapshot.info.manifestSHA256.prefix(12))… vs \(loaded.sha256.prefix(12))…); run without --resume")
             }
-            try archive.reopenBatch(id: id)
+            try archive.resumeBatch(id: id)
             let finished = try archive.finishedRunKeys(batchID: id)
             progress.note("resuming batch \(id): \(finished.count) of \(plan.runs.count) runs already archived")
             return StartedBatch(id: id, plan: plan, finishedRunKeys: finished)
