@@ -41,7 +41,12 @@ extension ExpReg {
                 let runner = BatchRunner(options: options, progress: .automatic(quiet: quiet), cancellation: flag)
                 let summary = try runner.execute()
                 print("batch: \(summary.batchID)")
-                if let report = summary.reportHTML { print("report: \(report.path)") }
+                if let report = summary.reportHTML {
+                    // Prefer the stable `latest` path when it points at this batch.
+                    let latest = URL(fileURLWithPath: output).appendingPathComponent("latest/report.html")
+                    let same = latest.resolvingSymlinksInPath().path == report.resolvingSymlinksInPath().path
+                    print("report: \(same ? latest.path : report.path)")
+                }
                 return summary.status
             }
         }
