@@ -12,8 +12,9 @@ public struct BatchHeadline: Sendable, Equatable, Codable {
     public var diverged: Int
     /// Median final loss of finished runs per activation (`exp`, `relu`); absent when none finished.
     public var medianFinalLoss: [String: Double]
-    /// Median lambda_star over the runs that have it.
-    public var lambdaStar: Double?
+    /// Median lambda_star = lambda_min(H*) per activation (`exp`, `relu`): H* differs by activation,
+    /// so the two are never mixed; absent when no run of that activation has it.
+    public var lambdaStar: [String: Double]
     public var gatesPassed: Bool
 
     public init(snapshot: BatchSnapshot) {
@@ -33,7 +34,13 @@ public struct BatchHeadline: Sendable, Equatable, Codable {
             if let m = median(losses) { perActivation[activation.rawValue] = m }
         }
         medianFinalLoss = perActivation
-        lambdaStar = median(snapshot.runs.compactMap(\.outcome.diagnostics.lambdaStar))
+        var stars: [String: Double] = [:]
+        for activation in Activation.allCases {
+            let values = snapshot.runs.filter { $0.spec.config.model.activation == activation }
+                .compactMap(\.outcome.diagnostics.lambdaStar)
+            if let m = median(values) { stars[activation.rawValue] = m }
+        }
+        lambdaStar = stars
         gatesPassed = snapshot.gates.allSatisfy(\.passed)
     }
 }

@@ -33,14 +33,15 @@ public enum ArchiveQueries {
 
     /// A fixed-width text table of headlines.
     public static func historyTable(_ headlines: [BatchHeadline]) -> String {
-        var rows = [["batch", "status", "runs", "converged", "diverged", "gates", "median loss exp", "median loss relu", "lambda*"]]
+        var rows = [["batch", "status", "runs", "converged", "diverged", "gates", "median loss exp", "median loss relu", "lambda* exp", "lambda* relu"]]
         for h in headlines {
             rows.append([
                 h.batchID, h.status.rawValue, String(h.runs), String(h.converged), String(h.diverged),
                 h.gatesPassed ? "pass" : "FAIL",
                 h.medianFinalLoss["exp"].map { formatScientific($0, digits: 2) } ?? "-",
                 h.medianFinalLoss["relu"].map { formatScientific($0, digits: 2) } ?? "-",
-                h.lambdaStar.map { formatScientific($0, digits: 3) } ?? "-",
+                h.lambdaStar["exp"].map { formatScientific($0, digits: 3) } ?? "-",
+                h.lambdaStar["relu"].map { formatScientific($0, digits: 3) } ?? "-",
             ])
         }
         let widths = (0..<rows[0].count).map { col in rows.map { $0[col].count }.max() ?? 0 }
@@ -55,7 +56,7 @@ public enum ArchiveQueries {
         struct Row: Encodable {
             var batch_id: String, manifest_name: String, started_at: String, status: String
             var runs: Int, converged: Int, diverged: Int, gates_passed: Bool
-            var median_final_loss: [String: Double], lambda_star: Double?
+            var median_final_loss: [String: Double], lambda_star: [String: Double]
         }
         let rows = headlines.map {
             Row(batch_id: $0.batchID, manifest_name: $0.manifestName,

@@ -26,18 +26,22 @@ enum TrendFigure {
                                            points: points))
             legend.append(LegendEntry(activation.rawValue, color: color))
         }
-        let starColor = Palette.bluishGreen, divergedColor = Palette.reddishPurple
-        let stars = trend.enumerated().compactMap { i, h in h.lambdaStar.map { DataPoint(Double(i), $0) } }
-        let starPanel = Panel(title: "λ*", xAxis: xAxis, yAxis: AxisSpec(title: "λ* = λ_{min}(H*)"), series: [
-            Series(name: "lambda star", color: starColor, points: stars),
-            Series(name: "lambda star nights", color: starColor, mark: .scatter(radius: 3), points: stars),
-        ])
+        let divergedColor = Palette.reddishPurple
+        // λ* per activation (H* differs by activation), in the activation's colour.
+        var starPanel = Panel(title: "λ*", xAxis: xAxis, yAxis: AxisSpec(title: "λ* = λ_{min}(H*) (log)", scale: .log10))
+        for activation in Activation.allCases {
+            let stars = trend.enumerated().compactMap { i, h in h.lambdaStar[activation.rawValue].map { DataPoint(Double(i), $0) } }
+            guard !stars.isEmpty else { continue }
+            let color = RunGroups.color(activation)
+            starPanel.series.append(Series(name: "\(activation.rawValue) lambda star", color: color, points: stars))
+            starPanel.series.append(Series(name: "\(activation.rawValue) lambda star nights", color: color,
+                                           mark: .scatter(radius: 3), points: stars))
+        }
         let diverged = trend.enumerated().map { DataPoint(Double($0.offset), Double($0.element.diverged)) }
         let divergedPanel = Panel(title: "diverged runs", xAxis: xAxis, yAxis: AxisSpec(title: "runs diverged or failed", alwaysInclude: [0], integerTicks: true), series: [
             Series(name: "diverged", color: divergedColor, points: diverged),
             Series(name: "diverged nights", color: divergedColor, mark: .scatter(radius: 3), points: diverged),
         ])
-        legend.append(LegendEntry("λ*", color: starColor))
         legend.append(LegendEntry("diverged", color: divergedColor))
         var notes: [String] = []
         if trend.count < 2 {
