@@ -8,10 +8,14 @@ struct ExpReg: ParsableCommand {
         commandName: "expreg",
         abstract: "Train, archive and report nightly checks of over-parameterized exponential regression.",
         discussion: """
-            Exit codes: 0 all runs finished and all gates passed; 1 internal or I/O failure;
-            2 invalid input (manifest, data file, usage), nothing trained; 3 a gate failed
-            (reports are still written); 4 another `expreg run` holds the archive's lock;
-            130/143 interrupted by SIGINT/SIGTERM (batch recorded as partial, continue with --resume).
+            Exit codes:
+              0    all runs finished and all gates passed
+              1    internal or I/O failure
+              2    invalid input (manifest, data file, usage): nothing trained
+              3    a gate failed (reports are still written)
+              4    another `expreg run` holds the archive's lock
+              130  interrupted by SIGINT, 143 by SIGTERM: the batch is recorded as
+                   partial; continue it with `expreg run MANIFEST --resume`
             """,
         version: "0.1.0",
         subcommands: [Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self]

@@ -113,6 +113,15 @@ struct RunCommandTests {
         #expect(gates.contains { $0["name"]?.string == "max_diverged" && $0["passed"]?.bool == false })
     }
 
+    @Test func helpDocumentsEveryCommandAndTheExitCodes() throws {
+        let dir = TemporaryDirectory()
+        let help = try ExpRegProcess.run(["--help"], in: dir.url)
+        #expect(help.status == 0)
+        for word in ["run", "validate", "report", "history", "export", "bench", "Exit codes", "130", "--resume"] {
+            #expect(help.stdout.contains(word), "help lacks \(word)")
+        }
+    }
+
     @Test func usageErrorsExit2() throws {
         let dir = TemporaryDirectory()
         let noManifest = try ExpRegProcess.run(["run"], in: dir.url)
