@@ -39,46 +39,13 @@ struct RunGroups {
     }
 }
 
-/// Per-step median and min–max over several curves (steps present in any curve, ascending).
-///
-/// Only finite values enter the statistics; a step where no curve is finite gets NaN (the chart
-/// drops and counts it).
-struct CurveSpread {
-    let steps: [Int]
-    let median: [Double]
-    let minimum: [Double]
-    let maximum: [Double]
-
-    init(_ curves: [[CurvePoint]]) {
-        var valuesByStep: [Int: [Double]] = [:]
-        for curve in curves {
-            for point in curve { valuesByStep[point.step, default: []].append(point.value) }
-        }
-        steps = valuesByStep.keys.sorted()
-        var med: [Double] = [], lo: [Double] = [], hi: [Double] = []
-        for step in steps {
-            let finite = (valuesByStep[step] ?? []).filter(\.isFinite)
-            med.append(ExpRegCore.median(finite) ?? .nan)
-            lo.append(finite.min() ?? .nan)
-            hi.append(finite.max() ?? .nan)
-        }
-        median = med
-        minimum = lo
-        maximum = hi
-    }
-
-    var medianPoints: [DataPoint] { zip(steps, median).map { DataPoint(Double($0), $1) } }
-
-    var bandSamples: [Band.Sample] {
-        steps.indices.map { Band.Sample(x: Double(steps[$0]), lower: minimum[$0], upper: maximum[$0]) }
-    }
-}
-
 /// Bilingual strings shared by the figures.
 enum FigureText {
     static let notEnoughData = "データ不足 / not enough data"
     static let measured = "実測 中央値 / median"
     static let spread = "seed 範囲 / min–max"
+    static let singleSeed = "各 seed / single seed"
+    static let converged = "目標損失に到達 / converged"
 
     static func width(_ m: Int) -> String { "m = \(m)" }
 

@@ -124,6 +124,9 @@ enum ChartRenderer {
         case .line(.solid):
             canvas.rectangle(x, y - 1.25, 22, 2.5)
             canvas.setColor(entry.color)
+        case .thinLine:
+            canvas.rectangle(x, y - 0.65, 22, 1.3)
+            canvas.setColor(entry.color)
         case .line(.dashed):
             canvas.rectangle(x, y - 1, 6, 2)
             canvas.rectangle(x + 9, y - 1, 6, 2)
