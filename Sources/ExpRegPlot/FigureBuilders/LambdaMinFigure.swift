@@ -11,7 +11,7 @@ enum LambdaMinFigure {
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let groups = RunGroups(batch)
         var panels: [Panel] = []
-        var anyTail = false
+        var anyTail = false, anyBand = false
         for (activation, widths) in groups.byActivation {
             var panel = Panel(title: activation.rawValue, xAxis: AxisSpec(title: "GD step k"),
                               yAxis: AxisSpec(title: "λ_{min}(H(W(k)))"))
@@ -21,6 +21,7 @@ enum LambdaMinFigure {
                 spread.draw(into: &panel, name: "\(activation.rawValue) m=\(group.width) λmin", color: color,
                             band: group.runs.count > 1)
                 anyTail = anyTail || !spread.tails.isEmpty
+                anyBand = anyBand || (group.runs.count > 1 && !spread.steps.isEmpty)
             }
             let stars = widths.flatMap(\.runs).compactMap(\.outcome.diagnostics.lambdaStar)
             if let star = median(stars) {
@@ -37,7 +38,7 @@ enum LambdaMinFigure {
             notes.append(FigureText.notEnoughData + " (実行なし / no runs)")
         }
         var legend = groups.allWidths.map { LegendEntry(FigureText.width($0), color: groups.color(width: $0)) }
-        legend.append(LegendEntry(FigureText.spread, color: .axis, swatch: .band))
+        if anyBand { legend.append(LegendEntry(FigureText.spread, color: .axis, swatch: .band)) }
         if anyTail { legend.append(LegendEntry(FigureText.singleSeed, color: .axis, swatch: .thinLine)) }
         legend += [LegendEntry("λ* = λ_{min}(H*)", color: .reference, swatch: .line(.dashed))]
         return Chart(title: title, subtitle: "smallest eigenvalue of H(W(k)) during training — \(FigureText.batchLabel(batch))",

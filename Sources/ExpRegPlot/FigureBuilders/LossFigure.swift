@@ -15,7 +15,7 @@ enum LossFigure {
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let groups = RunGroups(batch)
         var panels: [Panel] = []
-        var anyTail = false, anyConverged = false
+        var anyTail = false, anyConverged = false, anyBand = false
         for (activation, widths) in groups.byActivation {
             var panel = Panel(title: activation.rawValue,
                               xAxis: AxisSpec(title: "GD step k"),
@@ -26,6 +26,7 @@ enum LossFigure {
                 let spread = CurveSpread(group.runs.map(\.outcome.lossCurve))
                 spread.draw(into: &panel, name: "\(label) loss", color: color, band: group.runs.count > 1)
                 anyTail = anyTail || !spread.tails.isEmpty
+                anyBand = anyBand || (group.runs.count > 1 && !spread.steps.isEmpty)
                 let kernel = CurveSpread(group.runs.map(\.outcome.kernelPrediction))
                 kernel.draw(into: &panel, name: "\(label) kernel", color: color, style: .dashed, lineWidth: 1.3, band: false)
                 let ends = group.runs.filter { $0.outcome.status == .converged }
@@ -53,8 +54,8 @@ enum LossFigure {
         var legend = groups.allWidths.map { LegendEntry(FigureText.width($0), color: groups.color(width: $0)) }
         legend += [
             LegendEntry(FigureText.measured, color: .axis),
-            LegendEntry(FigureText.spread, color: .axis, swatch: .band),
         ]
+        if anyBand { legend.append(LegendEntry(FigureText.spread, color: .axis, swatch: .band)) }
         if anyTail { legend.append(LegendEntry(FigureText.singleSeed, color: .axis, swatch: .thinLine)) }
         if anyConverged { legend.append(LegendEntry(FigureText.converged, color: .axis, swatch: .marker)) }
         legend += [
