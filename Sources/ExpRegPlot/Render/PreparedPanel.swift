@@ -53,7 +53,7 @@ struct PreparedPanel {
             }
         }
         let xTicks = Self.ticks(panel.xAxis, values: xs)
-        let yTicks = Self.ticks(panel.yAxis, values: ys)
+        let yTicks = Self.ticks(panel.yAxis, values: ys, headroom: true)
         self.xTicks = xTicks
         self.yTicks = yTicks
         series = kept.flatMap { s -> [Series] in
@@ -114,7 +114,11 @@ struct PreparedPanel {
         }
     }
 
-    private static func ticks(_ axis: AxisSpec, values: [Double]) -> AxisTicks {
+    /// Share of the data span added above a linear y-axis' positive maximum before rounding to
+    /// nice ticks, so a series at the very top is not drawn on the frame (e.g. rates near 1).
+    static let headroom = 0.02
+
+    private static func ticks(_ axis: AxisSpec, values: [Double], headroom: Bool = false) -> AxisTicks {
         if let custom = axis.customTicks, let first = custom.first, let last = custom.last, first.value < last.value {
             return AxisTicks(lower: first.value, upper: last.value, ticks: custom)
         }
@@ -137,6 +141,9 @@ struct PreparedPanel {
             ticks.lower = low
             ticks.upper = high
             return ticks
+        }
+        if headroom && axis.scale == .linear && low < high && high > 0 {
+            return AxisTicks.make(scale: axis.scale, min: low, max: high + (high - low) * Self.headroom)
         }
         return AxisTicks.make(scale: axis.scale, min: low, max: high)
     }
