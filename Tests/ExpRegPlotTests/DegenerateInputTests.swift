@@ -130,7 +130,8 @@ import Testing
 /// The analytic envelope underflowing to 0 is not reported as dropped data.
 @Test func envelopeUnderflowIsNotADataNote() throws {
     var run = SampleBatch.run(try SampleBatch.reference("tiny-exp"), width: 16, widthRank: 0, seed: 0, index: 0)
-    run.outcome.diagnostics.predictedRate = 1e-5   // (1e-5)^k underflows to 0 after ~65 steps
+    // 1 − ηλ*/2 = 1e-5: (1e-5)^k underflows to 0 after ~65 steps.
+    run.outcome.eta = 2 * (1 - 1e-5) / (try #require(run.outcome.diagnostics.lambdaStar))
     let batch = SampleBatch.snapshot(id: "x", startedAt: Date(timeIntervalSince1970: 0), runs: [run])
     let chart = LossFigure.chart(batch)
     let envelope = try #require(chart.panels.first?.series.first { $0.name.hasSuffix("envelope") })

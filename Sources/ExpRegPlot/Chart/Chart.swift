@@ -50,15 +50,21 @@ public struct Series: Sendable, Equatable {
     public var lineWidth: Double
     /// Points in drawing order (lines join them in this order).
     public var points: [DataPoint]
+    /// Whether the points take part in choosing the automatic y-range (default true). A series
+    /// that does not (e.g. an analytic bound) is clipped to the range the others chose: a line is
+    /// cut where it leaves the range (interpolated on the axis scale), dots outside are dropped
+    /// silently. If no series of the panel sets the range, all of them do.
+    public var setsAxisRange: Bool
 
     /// A series; solid 2 pt line by default.
     public init(name: String, color: RGBColor, mark: SeriesMark = .line(.solid), lineWidth: Double = 2,
-                points: [DataPoint]) {
+                points: [DataPoint], setsAxisRange: Bool = true) {
         self.name = name
         self.color = color
         self.mark = mark
         self.lineWidth = lineWidth
         self.points = points
+        self.setsAxisRange = setsAxisRange
     }
 }
 
@@ -209,6 +215,8 @@ public struct LegendEntry: Sendable, Equatable {
     /// What the legend row shows left of its label (always filled shapes).
     public enum Swatch: Sendable, Equatable {
         case line(LineStyle)
+        /// A thin solid line (e.g. a single seed's curve beside a thicker median).
+        case thinLine
         case band
         case marker
     }

@@ -12,7 +12,7 @@ enum GramDistanceFigure {
 
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let groups = RunGroups(batch)
-        var panel = Panel(xAxis: AxisSpec(title: "width m (log)", scale: .log10),
+        var panel = Panel(xAxis: groups.widthAxis(title: "width m (log)"),
                           yAxis: AxisSpec(title: "‖H(W(0)) − H*‖_{2} (log)", scale: .log10))
         var legend: [LegendEntry] = []
         var notes: [String] = []

@@ -1,6 +1,7 @@
 import ExpRegCore
 
-/// `lambda_min`: λ_min(H(W(t))) over training per width (median over seeds, min–max band),
+/// `lambda_min`: λ_min(H(W(t))) over training per width (median over seeds, min–max band, over
+/// the steps every seed reached; then each longer seed alone, see ``CurveSpread``),
 /// one panel per activation, with λ* (median over the activation's runs) as a dashed reference.
 ///
 /// Runs without a λ_min curve fall back to (0, λ_min init) and (steps_run, λ_min final).
@@ -10,15 +11,17 @@ enum LambdaMinFigure {
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let groups = RunGroups(batch)
         var panels: [Panel] = []
+        var anyTail = false, anyBand = false
         for (activation, widths) in groups.byActivation {
             var panel = Panel(title: activation.rawValue, xAxis: AxisSpec(title: "GD step k"),
                               yAxis: AxisSpec(title: "λ_{min}(H(W(k)))"))
             for group in widths {
                 let color = groups.color(width: group.width)
                 let spread = CurveSpread(group.runs.map(curve))
-                if group.runs.count > 1 { panel.bands.append(Band(color: color, samples: spread.bandSamples)) }
-                panel.series.append(Series(name: "\(activation.rawValue) m=\(group.width) λmin", color: color,
-                                           points: spread.medianPoints))
+                spread.draw(into: &panel, name: "\(activation.rawValue) m=\(group.width) λmin", color: color,
+                            band: group.runs.count > 1)
+                anyTail = anyTail || !spread.tails.isEmpty
+                anyBand = anyBand || (group.runs.count > 1 && !spread.steps.isEmpty)
             }
             let stars = widths.flatMap(\.runs).compactMap(\.outcome.diagnostics.lambdaStar)
             if let star = median(stars) {
@@ -35,8 +38,9 @@ enum LambdaMinFigure {
             notes.append(FigureText.notEnoughData + " (実行なし / no runs)")
         }
         var legend = groups.allWidths.map { LegendEntry(FigureText.width($0), color: groups.color(width: $0)) }
-        legend += [LegendEntry(FigureText.spread, color: .axis, swatch: .band),
-                   LegendEntry("λ* = λ_{min}(H*)", color: .reference, swatch: .line(.dashed))]
+        if anyBand { legend.append(LegendEntry(FigureText.spread, color: .axis, swatch: .band)) }
+        if anyTail { legend.append(LegendEntry(FigureText.singleSeed, color: .axis, swatch: .thinLine)) }
+        legend += [LegendEntry("λ* = λ_{min}(H*)", color: .reference, swatch: .line(.dashed))]
         return Chart(title: title, subtitle: "smallest eigenvalue of H(W(k)) during training — \(FigureText.batchLabel(batch))",
                      panels: panels, legend: legend, notes: notes)
     }

@@ -10,7 +10,7 @@ enum RateFigure {
 
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let groups = RunGroups(batch)
-        var panel = Panel(xAxis: AxisSpec(title: "width m (log)", scale: .log10),
+        var panel = Panel(xAxis: groups.widthAxis(title: "width m (log)"),
                           yAxis: AxisSpec(title: "per-step rate L(k+1)/L(k)"))
         var legend: [LegendEntry] = []
         var notes: [String] = []
@@ -19,11 +19,15 @@ enum RateFigure {
             let dots = widths.flatMap(\.runs).compactMap { run -> DataPoint? in
                 run.outcome.diagnostics.observedRate.map { DataPoint(Double(run.spec.config.model.width), $0) }
             }
-            let observed = widths.compactMap { g -> DataPoint? in
-                median(g.runs.compactMap(\.outcome.diagnostics.observedRate)).map { DataPoint(Double(g.width), $0) }
+            // One width: the medians are short horizontal strokes (a lone point would look like a run's dot).
+            let span = widths.count == 1 ? [0.8, 1.25] : [1.0]
+            let observed = widths.flatMap { g -> [DataPoint] in
+                guard let rate = median(g.runs.compactMap(\.outcome.diagnostics.observedRate)) else { return [] }
+                return span.map { DataPoint(Double(g.width) * $0, rate) }
             }
-            let predicted = widths.compactMap { g -> DataPoint? in
-                median(g.runs.compactMap(\.outcome.diagnostics.predictedRate)).map { DataPoint(Double(g.width), $0) }
+            let predicted = widths.flatMap { g -> [DataPoint] in
+                guard let rate = median(g.runs.compactMap(\.outcome.diagnostics.predictedRate)) else { return [] }
+                return span.map { DataPoint(Double(g.width) * $0, rate) }
             }
             panel.series.append(Series(name: "\(activation.rawValue) observed runs", color: color,
                                        mark: .scatter(radius: 3), points: dots))
@@ -34,6 +38,7 @@ enum RateFigure {
             legend.append(LegendEntry("\(activation.rawValue) 予測 / 1−ηλ*/2", color: color, swatch: .line(.dashed)))
             if widths.count < 2 { notes.append("\(activation.rawValue): " + FigureText.notEnoughData + " (幅が 1 種類 / one width only)") }
         }
+        if !groups.byActivation.isEmpty { legend.append(LegendEntry("各 run / each run", color: .axis, swatch: .marker)) }
         if groups.byActivation.isEmpty { notes.append(FigureText.notEnoughData + " (実行なし / no runs)") }
         return Chart(title: title, subtitle: "observed vs predicted per-step loss rate (lower is faster) — \(FigureText.batchLabel(batch))",
                      panels: [panel], legend: legend, notes: notes)

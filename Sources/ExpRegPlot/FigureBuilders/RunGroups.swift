@@ -30,6 +30,14 @@ struct RunGroups {
         allWidths = Set(batch.runs.map(\.spec.config.model.width)).sorted()
     }
 
+    /// A log width axis titled `title`: automatic, or — with a single width m in the batch — m
+    /// labelled in the middle of [m/2, 2m], so the dots are centred rather than at a decade's edge.
+    func widthAxis(title: String) -> AxisSpec {
+        guard allWidths.count == 1, let m = allWidths.first.map(Double.init) else { return AxisSpec(title: title, scale: .log10) }
+        return AxisSpec(title: title, scale: .log10,
+                        customTicks: [Tick(value: m / 2, label: ""), Tick(value: m, label: "\(Int(m))"), Tick(value: 2 * m, label: "")])
+    }
+
     /// The colour of width `m`: the palette colour of its rank among all widths.
     func color(width: Int) -> RGBColor { Palette.color(allWidths.firstIndex(of: width) ?? 0) }
 
@@ -39,46 +47,13 @@ struct RunGroups {
     }
 }
 
-/// Per-step median and min–max over several curves (steps present in any curve, ascending).
-///
-/// Only finite values enter the statistics; a step where no curve is finite gets NaN (the chart
-/// drops and counts it).
-struct CurveSpread {
-    let steps: [Int]
-    let median: [Double]
-    let minimum: [Double]
-    let maximum: [Double]
-
-    init(_ curves: [[CurvePoint]]) {
-        var valuesByStep: [Int: [Double]] = [:]
-        for curve in curves {
-            for point in curve { valuesByStep[point.step, default: []].append(point.value) }
-        }
-        steps = valuesByStep.keys.sorted()
-        var med: [Double] = [], lo: [Double] = [], hi: [Double] = []
-        for step in steps {
-            let finite = (valuesByStep[step] ?? []).filter(\.isFinite)
-            med.append(ExpRegCore.median(finite) ?? .nan)
-            lo.append(finite.min() ?? .nan)
-            hi.append(finite.max() ?? .nan)
-        }
-        median = med
-        minimum = lo
-        maximum = hi
-    }
-
-    var medianPoints: [DataPoint] { zip(steps, median).map { DataPoint(Double($0), $1) } }
-
-    var bandSamples: [Band.Sample] {
-        steps.indices.map { Band.Sample(x: Double(steps[$0]), lower: minimum[$0], upper: maximum[$0]) }
-    }
-}
-
 /// Bilingual strings shared by the figures.
 enum FigureText {
     static let notEnoughData = "データ不足 / not enough data"
     static let measured = "実測 中央値 / median"
     static let spread = "seed 範囲 / min–max"
+    static let singleSeed = "各 seed / single seed"
+    static let converged = "目標損失に到達 / converged"
 
     static func width(_ m: Int) -> String { "m = \(m)" }
 

@@ -12,8 +12,9 @@ enum TrendFigure {
     static func chart(_ batch: BatchSnapshot, trend: [BatchHeadline]) -> Chart {
         let labels = trend.enumerated().map { Tick(value: Double($0.offset), label: dateLabel($0.element.startedAt)) }
         // Unlabelled end ticks half a night outside, so the first and last markers are not clipped.
-        let ticks = labels.count >= 2
-            ? [Tick(value: -0.5, label: "")] + labels + [Tick(value: Double(labels.count) - 0.5, label: "")] : nil
+        // (Also for one night: its date, not a fractional -1…1 axis.)
+        let ticks = labels.isEmpty
+            ? nil : [Tick(value: -0.5, label: "")] + labels + [Tick(value: Double(labels.count) - 0.5, label: "")]
         let xAxis = AxisSpec(title: "batch (UTC date)", customTicks: ticks)
         var lossPanel = Panel(title: "median final loss", xAxis: xAxis, yAxis: AxisSpec(title: "loss (log)", scale: .log10))
         var legend: [LegendEntry] = []

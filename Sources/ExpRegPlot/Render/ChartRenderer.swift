@@ -124,6 +124,9 @@ enum ChartRenderer {
         case .line(.solid):
             canvas.rectangle(x, y - 1.25, 22, 2.5)
             canvas.setColor(entry.color)
+        case .thinLine:
+            canvas.rectangle(x, y - 0.65, 22, 1.3)
+            canvas.setColor(entry.color)
         case .line(.dashed):
             canvas.rectangle(x, y - 1, 6, 2)
             canvas.rectangle(x + 9, y - 1, 6, 2)
@@ -281,17 +284,17 @@ enum ChartRenderer {
                 guard map.drawable(y: value) else { continue }
                 let y = map.y(value)
                 let below = y < area.y + 16
-                canvas.drawRichText(reference.label, x: area.x + area.width - 4, y: below ? y + 12 : y - 4,
-                                    size: tickSize, color: reference.color, anchor: .end)
+                drawBackedLabel(reference.label, x: area.x + area.width - 4, y: below ? y + 12 : y - 4,
+                                size: tickSize, color: reference.color, anchor: .end, on: canvas)
             case .vertical(let value):
                 guard map.drawable(x: value) else { continue }
-                canvas.drawRichText(reference.label, x: map.x(value) + 4, y: area.y + 12, size: tickSize,
-                                    color: reference.color)
+                drawBackedLabel(reference.label, x: map.x(value) + 4, y: area.y + 12, size: tickSize,
+                                color: reference.color, on: canvas)
             }
         }
         for annotation in spec.annotations {
-            canvas.drawRichText(annotation.text, x: area.x + annotation.fractionX * area.width,
-                                y: area.y + annotation.fractionY * area.height, size: 10, color: annotation.color)
+            drawBackedLabel(annotation.text, x: area.x + annotation.fractionX * area.width,
+                            y: area.y + annotation.fractionY * area.height, size: 10, color: annotation.color, on: canvas)
         }
         if panel.isEmpty {
             let text = "データなし / no data"
@@ -305,6 +308,29 @@ enum ChartRenderer {
         canvas.rectangle(area.x, area.y, area.width, area.height)
         canvas.stroke()
         return area
+    }
+}
+
+extension ChartRenderer {
+    /// Opacity of the white backing behind labels drawn over data (data stays faintly visible).
+    static let labelBackingOpacity = 0.8
+
+    /// Draws `markup` with baseline at `y` on a translucent white backing, so a label placed over
+    /// the data (reference-line labels, annotations) stays readable without hiding the lines.
+    static func drawBackedLabel(_ markup: String, x: Double, y: Double, size: Double, color: RGBColor,
+                                anchor: TextAnchor = .start, on canvas: CairoCanvas) {
+        let width = canvas.richTextWidth(markup, size: size)
+        let left: Double
+        switch anchor {
+        case .start: left = x
+        case .middle: left = x - width / 2
+        case .end: left = x - width
+        }
+        canvas.newPath()
+        canvas.rectangle(left - 2, y - size * 0.95, width + 4, size * 1.3)
+        canvas.setColor(.white, alpha: labelBackingOpacity)
+        canvas.fill()
+        canvas.drawRichText(markup, x: x, y: y, size: size, color: color, anchor: anchor)
     }
 }
 

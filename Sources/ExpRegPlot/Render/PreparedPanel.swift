@@ -1,3 +1,5 @@
+import Foundation
+
 /// A panel with its undrawable points removed and its axes computed.
 struct PreparedPanel {
     let panel: Panel
@@ -25,7 +27,7 @@ struct PreparedPanel {
             if (xLog && x <= 0) || (yLog && y.contains(where: { $0 <= 0 })) { nonPositive += 1; return false }
             return true
         }
-        series = panel.series.map { s in
+        let kept = panel.series.map { s in
             var copy = s
             copy.points = s.points.filter { keep($0.x, [$0.y]) }
             return copy
@@ -38,8 +40,11 @@ struct PreparedPanel {
         nonFiniteDropped = nonFinite
         nonPositiveDropped = nonPositive
 
-        var xs = series.flatMap { $0.points.map(\.x) } + bands.flatMap { $0.samples.map(\.x) }
-        var ys = series.flatMap { $0.points.map(\.y) } + bands.flatMap { $0.samples.flatMap { [$0.lower, $0.upper] } }
+        // Series that do not set the y-range (analytic bounds) count only when nothing else does.
+        let rangeSetters = kept.contains { $0.setsAxisRange && !$0.points.isEmpty } || bands.contains { !$0.samples.isEmpty }
+            ? kept.filter(\.setsAxisRange) : kept
+        var xs = kept.flatMap { $0.points.map(\.x) } + bands.flatMap { $0.samples.map(\.x) }
+        var ys = rangeSetters.flatMap { $0.points.map(\.y) } + bands.flatMap { $0.samples.flatMap { [$0.lower, $0.upper] } }
         for reference in panel.references {
             switch reference.orientation {
             case .horizontal(let v) where v.isFinite && (!yLog || v > 0): ys.append(v)
@@ -47,11 +52,73 @@ struct PreparedPanel {
             default: break
             }
         }
-        xTicks = Self.ticks(panel.xAxis, values: xs)
-        yTicks = Self.ticks(panel.yAxis, values: ys)
+        let xTicks = Self.ticks(panel.xAxis, values: xs)
+        let yTicks = Self.ticks(panel.yAxis, values: ys, headroom: true)
+        self.xTicks = xTicks
+        self.yTicks = yTicks
+        series = kept.flatMap { s -> [Series] in
+            guard !s.setsAxisRange, rangeSetters.count < kept.count else { return [s] }
+            return Self.clip(s, lower: yTicks.lower, upper: yTicks.upper, log: yLog)
+        }
     }
 
-    private static func ticks(_ axis: AxisSpec, values: [Double]) -> AxisTicks {
+    /// `series` restricted to lower ≤ y ≤ upper: dots outside are dropped; a line is cut where it
+    /// crosses a bound (interpolated linearly on the axis scale, so the kept pieces lie exactly on
+    /// the drawn segments) and may fall apart into several series of the same name and style.
+    static func clip(_ series: Series, lower: Double, upper: Double, log: Bool) -> [Series] {
+        func t(_ y: Double) -> Double { log ? Foundation.log10(y) : y }
+        func y(_ t: Double) -> Double { log ? Foundation.pow(10, t) : t }
+        let lo = t(lower), hi = t(upper)
+        guard lo < hi else { return [series] }
+        if case .scatter = series.mark {
+            var copy = series
+            copy.points = series.points.filter { t($0.y) >= lo && t($0.y) <= hi }
+            return [copy]
+        }
+        var pieces: [[DataPoint]] = []
+        var current: [DataPoint] = []
+        func inside(_ v: Double) -> Bool { v >= lo && v <= hi }
+        for (i, p) in series.points.enumerated() {
+            let tp = t(p.y)
+            if i == 0 {
+                if inside(tp) { current = [p] }
+                continue
+            }
+            let q = series.points[i - 1], tq = t(q.y)
+            // The part of segment q→p inside [lo, hi], as parameters 0…1 along it.
+            var enter = 0.0, leave = 1.0
+            if tp != tq {
+                let a = (lo - tq) / (tp - tq), b = (hi - tq) / (tp - tq)
+                enter = Swift.max(0, Swift.min(a, b))
+                leave = Swift.min(1, Swift.max(a, b))
+            } else if !inside(tq) {
+                enter = 1
+                leave = 0
+            }
+            guard enter <= leave else {
+                if !current.isEmpty { pieces.append(current); current = [] }
+                continue
+            }
+            func at(_ f: Double) -> DataPoint {
+                f == 0 ? q : (f == 1 ? p : DataPoint(q.x + (p.x - q.x) * f, y(tq + (tp - tq) * f)))
+            }
+            if current.isEmpty { current = [at(enter)] }
+            current.append(at(leave))
+            if leave < 1 { pieces.append(current); current = [] }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces.map { piece in
+            var copy = series
+            copy.points = piece
+            return copy
+        }
+    }
+
+    /// Share of the data span added above a linear y-axis' positive maximum before rounding to
+    /// nice ticks, so a series at the very top is not drawn on the frame (e.g. rates near 1).
+    static let headroom = 0.02
+
+    private static func ticks(_ axis: AxisSpec, values: [Double], headroom: Bool = false) -> AxisTicks {
         if let custom = axis.customTicks, let first = custom.first, let last = custom.last, first.value < last.value {
             return AxisTicks(lower: first.value, upper: last.value, ticks: custom)
         }
@@ -74,6 +141,9 @@ struct PreparedPanel {
             ticks.lower = low
             ticks.upper = high
             return ticks
+        }
+        if headroom && axis.scale == .linear && low < high && high > 0 {
+            return AxisTicks.make(scale: axis.scale, min: low, max: high + (high - low) * Self.headroom)
         }
         return AxisTicks.make(scale: axis.scale, min: low, max: high)
     }
