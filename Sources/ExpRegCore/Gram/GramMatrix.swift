@@ -1,0 +1,106 @@
+import Foundation
+import ExpRegLinAlg
+
+/// The Gram (neural tangent) matrices of the model, n × n, row-major, symmetric.
+public enum GramMatrix {
+    /// The empirical Gram H(W)_ij = ⟨x_i, x_j⟩ · (1/m) Σ_r act'(z_ir) act'(z_jr), z_ir = ⟨w_r, x_i⟩.
+    ///
+    /// Computed as H = (X Xᵀ) ∘ (D Dᵀ / m) with Z = X Wᵀ (`dgemm`), D = act'(Z) (exp: e^Z via
+    /// ``VectorMath/expInPlace(_:)``; relu: 1[Z > 0]) and two `dsyrk` calls. Equals J Jᵀ for the
+    /// Jacobian J of the outputs with respect to W when every a_r = ±1.
+    ///
+    /// NaN behaviour: overflowing exponentials give +inf/NaN entries; check before using.
+    /// - Parameters:
+    ///   - x: row-major n × d inputs.
+    ///   - w: row-major m × d hidden weights.
+    /// - Returns: the full symmetric matrix, row-major n × n.
+    /// - Complexity: O(n·m·d + n²·m + n²·d) time, n·m extra doubles.
+    public static func empirical(x: [Double], n: Int, d: Int, w: [Double], m: Int,
+                                 activation: Activation) -> [Double] {
+        precondition(n >= 1 && d >= 1 && m >= 1, "GramMatrix.empirical: n, d, m must be >= 1")
+        precondition(x.count == n * d && w.count == m * d,
+                     "GramMatrix.empirical: x has \(x.count) (expected \(n * d)), w has \(w.count) (expected \(m * d))")
+        var derivative = [Double](repeating: 0, count: n * m)
+        var h = [Double](repeating: 0, count: n * n)
+        var inner = [Double](repeating: 0, count: n * n)
+        derivative.withUnsafeMutableBufferPointer { dp in
+            x.withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    BLAS.gemm(.none, .transpose, m: n, n: m, k: d, alpha: 1, a: xp.baseAddress!, lda: d,
+                              b: wp.baseAddress!, ldb: d, beta: 0, c: dp.baseAddress!, ldc: m)
+                }
+            }
+            switch activation {
+            case .exp:
+                VectorMath.expInPlace(dp)
+            case .relu:
+                for k in dp.indices { dp[k] = dp[k] > 0 ? 1 : (dp[k].isNaN ? .nan : 0) }
+            }
+            h.withUnsafeMutableBufferPointer { hp in
+                BLAS.syrkUpper(n: n, k: m, alpha: 1 / Double(m), a: dp.baseAddress!, lda: m, beta: 0,
+                               c: hp.baseAddress!, ldc: n)
+            }
+        }
+        inner.withUnsafeMutableBufferPointer { gp in
+            x.withUnsafeBufferPointer { xp in
+                BLAS.syrkUpper(n: n, k: d, alpha: 1, a: xp.baseAddress!, lda: d, beta: 0, c: gp.baseAddress!, ldc: n)
+            }
+        }
+        for i in 0..<n {
+            for j in i..<n {
+                let value = h[i * n + j] * inner[i * n + j]
+                h[i * n + j] = value
+                h[j * n + i] = value
+            }
+        }
+        return h
+    }
+
+    /// The closed-form infinite-width Gram H* for w ~ N(0, σ² I) (DESIGN.md "Theory diagnostics").
+    ///
+    /// - exp:  H*_ij = ⟨x_i, x_j⟩ · exp(σ² ‖x_i + x_j‖² / 2), with ‖x_i + x_j‖² expanded as
+    ///   G_ii + G_jj + 2 G_ij (G = X Xᵀ); the diagonal of unit-norm data is e^{2σ²}.
+    /// - relu: H*_ij = ⟨x_i, x_j⟩ · (π − θ_ij) / (2π), θ_ij = arccos(G_ij / √(G_ii G_jj)) with the
+    ///   cosine clamped to [−1, 1] and θ_ii = 0 exactly (arccos is ill-conditioned near 1); the
+    ///   diagonal of unit-norm data is 1/2. σ does not enter (relu' is scale-invariant).
+    /// - Parameters:
+    ///   - x: row-major n × d inputs (unit rows for the theory).
+    ///   - sigma: the initialisation scale σ.
+    /// - Returns: the full symmetric matrix, row-major n × n (exp entries may overflow to +inf for huge σ).
+    /// - Complexity: O(n²·d).
+    public static func closedForm(x: [Double], n: Int, d: Int, activation: Activation, sigma: Double) -> [Double] {
+        precondition(n >= 1 && d >= 1 && x.count == n * d,
+                     "GramMatrix.closedForm: x has \(x.count) values, expected \(n)·\(d)")
+        var g = [Double](repeating: 0, count: n * n)
+        g.withUnsafeMutableBufferPointer { gp in
+            x.withUnsafeBufferPointer { xp in
+                BLAS.syrkUpper(n: n, k: d, alpha: 1, a: xp.baseAddress!, lda: d, beta: 0, c: gp.baseAddress!, ldc: n)
+            }
+        }
+        var h = [Double](repeating: 0, count: n * n)
+        let sigma2 = sigma * sigma
+        for i in 0..<n {
+            for j in i..<n {
+                let gij = g[i * n + j]
+                let value: Double
+                switch activation {
+                case .exp:
+                    let sumNorm2 = g[i * n + i] + g[j * n + j] + 2 * gij
+                    value = gij * Foundation.exp(sigma2 * sumNorm2 / 2)
+                case .relu:
+                    let theta: Double
+                    if i == j {
+                        theta = 0
+                    } else {
+                        let cosine = gij / (g[i * n + i] * g[j * n + j]).squareRoot()
+                        theta = Foundation.acos(min(1, max(-1, cosine)))
+                    }
+                    value = gij * (Double.pi - theta) / (2 * Double.pi)
+                }
+                h[i * n + j] = value
+                h[j * n + i] = value
+            }
+        }
+        return h
+    }
+}
