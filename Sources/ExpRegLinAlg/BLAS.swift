@@ -10,7 +10,9 @@ internal import CBLAS
 public enum BLAS {
     /// Whether an operand is used as is or transposed.
     public enum Transpose: Sendable {
+        /// op(A) = A.
         case none
+        /// op(A) = Aᵀ.
         case transpose
 
         var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }

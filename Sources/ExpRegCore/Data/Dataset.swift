@@ -8,10 +8,13 @@ public struct Dataset: Sendable, Equatable {
     /// Allowed deviation of a row's Euclidean norm from 1.
     public static let unitNormTolerance = 1e-6
 
+    /// Number of points n ≥ 1.
     public let n: Int
+    /// Input dimension d ≥ 1.
     public let d: Int
     /// Row-major n × d: x_i is `x[i*d ..< (i+1)*d]`.
     public let x: [Double]
+    /// Labels y_i, length n.
     public let y: [Double]
 
     /// Validates shapes (x.count == n·d, y.count == n, n ≥ 1, d ≥ 1), finiteness and unit row norms.
@@ -92,7 +95,10 @@ public struct Dataset: Sendable, Equatable {
 
 /// Invalid training data: the message says which row/field and how to fix it.
 public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, where (1-based row) and the fix.
     public var message: String
+    /// An error with the given message.
     public init(_ message: String) { self.message = message }
+    /// "invalid dataset: " followed by ``message``.
     public var description: String { "invalid dataset: \(message)" }
 }

@@ -70,7 +70,8 @@ public struct TheoryDiagnostics: Sendable, Equatable, Codable {
     public var widthConditionMet: Bool?
     /// max_r ||w_r(T) - w_r(0)||_2.
     public var maxWeightMovement: Double?
-    /// max |<w_r, x_i>| seen during training.
+    /// max |<w_r, x_i>| over W(0) and W(T) (T = steps run; for a diverged run, the weights whose
+    /// loss was not finite), as in the reference vectors.
     public var maxPreactivation: Double?
 
     public init(lambdaStar: Double? = nil, lambdaMaxStar: Double? = nil, lambdaMinInit: Double? = nil,

@@ -16,10 +16,13 @@ import ExpRegLinAlg
 ///
 /// - Complexity: one step is O(n·m·d) (two GEMMs, 4·n·m·d flops) plus O(n·m) element-wise work.
 public final class GradientDescent {
-    /// Number of points n, input dimension d, width m.
+    /// Number of points n.
     public let n: Int
+    /// Input dimension d.
     public let d: Int
+    /// Width m (hidden neurons).
     public let m: Int
+    /// The hidden activation (exp or relu).
     public let activation: Activation
 
     private let x: UnsafeMutableBufferPointer<Double>       // n × d

@@ -1,43 +1,88 @@
-/// Progress of a run, sent to the observer after every archived step.
-public struct TrainingProgress: Sendable, Equatable {
-    public var step: Int
-    public var totalSteps: Int
-    public var loss: Double
-    public init(step: Int, totalSteps: Int, loss: Double) {
-        self.step = step
-        self.totalSteps = totalSteps
-        self.loss = loss
-    }
-}
+import ExpRegLinAlg
 
-/// Errors that stop a run before it has an outcome.
-public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The observer asked to stop (SIGINT/SIGTERM): the run has no outcome and is not archived.
-    case cancelled(step: Int)
-    /// The config cannot be trained on this dataset (e.g. width < 1).
-    case invalidConfiguration(String)
-
-    public var description: String {
-        switch self {
-        case .cancelled(let step): return "training cancelled at step \(step)"
-        case .invalidConfiguration(let message): return "invalid run configuration: \(message)"
-        }
-    }
-}
-
-/// Full-batch gradient descent on L = 1/2 sum_i (F(W, x_i) - y_i)^2 with theory diagnostics.
+/// Full-batch gradient descent on L = ½ Σ_i (F(W, x_i) − y_i)² with the theory diagnostics of
+/// DESIGN.md ("Theory diagnostics").
 ///
-/// INTERFACE STUB — implemented by the numeric-core work (issue 2).
+/// Pure: no files, clock or printing; progress leaves through the `progress` closure only.
+/// Same config + data ⇒ bitwise-identical outcome (for a fixed ``BLAS/threadCount``).
 public enum Trainer {
     /// Part of every run_key: bump when the training algorithm's numbers change.
     public static let algorithmVersion = "gd-1"
 
+    /// Divergence threshold: a loss above this multiple of the initial loss ends the run `diverged`.
+    public static let divergenceFactor = 1e6
+
+    /// Relative slack of the envelope check L(k+1) > (1 − η λ*/2) L(k) · (1 + slack).
+    public static let envelopeSlack = 1e-12
+
+    /// Largest argument whose exp is finite in float64.
+    public static let expOverflowThreshold = 709.782712893384
+
     /// Trains one run and computes its diagnostics. Pure: same config + data ⇒ same outcome.
     ///
-    /// - Parameter progress: called every `logEvery` steps; return `false` to cancel.
+    /// The model is initialised from `config.seed` with ``ModelParameters/random(width:d:sigma:seed:)``.
+    /// - Parameter progress: called every `logEvery` steps (and at the last step); return `false` to cancel.
     /// - Throws: ``TrainingError``; divergence is not an error but status `diverged`.
     public static func train(_ config: RunConfig, on dataset: Dataset,
                              progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
-        fatalError("Trainer.train is not implemented yet")
+        try validate(config, dataset: dataset)
+        let initial = ModelParameters.random(width: config.model.width, d: dataset.d,
+                                             sigma: config.model.initScale, seed: config.seed)
+        return try train(config, on: dataset, from: initial, progress: progress)
+    }
+
+    /// Trains from given initial parameters (e.g. reference weights) instead of the seeded ones.
+    ///
+    /// `config.seed` is ignored; `config.model.initScale` still defines H* (the closed form for
+    /// w ~ N(0, σ² I)).
+    ///
+    /// Steps: L(W(k)) is computed and checked at every k = 0…steps; the run stops `converged` at the
+    /// first k with L ≤ `targetLoss`, `completed` at k = `steps`, `diverged` when L is NaN/Inf or
+    /// above ``divergenceFactor`` × L(W(0)) (W(0) overflowing exp included: steps_run 0, reason
+    /// names the max preactivation). Reported numbers are never NaN/Inf: what cannot be computed is nil.
+    /// - Throws: ``TrainingError/invalidConfiguration(_:)`` for a config that does not fit the data,
+    ///   ``TrainingError/cancelled(step:)`` when `progress` returns false.
+    /// - Complexity: O(steps · n·m·d) plus O(n³ + n²·m) per spectrum.
+    public static func train(_ config: RunConfig, on dataset: Dataset, from initial: ModelParameters,
+                             progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
+        try validate(config, dataset: dataset)
+        guard initial.d == dataset.d, initial.width == config.model.width else {
+            throw .invalidConfiguration("initial weights are \(initial.width) x \(initial.d), but the run needs "
+                + "model.width x d = \(config.model.width) x \(dataset.d)")
+        }
+        var run = RunState(config: config, dataset: dataset, initial: initial)
+        return try run.execute(progress: progress)
+    }
+
+    /// Checks the parts of `config` the trainer relies on (the manifest validates them too).
+    static func validate(_ config: RunConfig, dataset: Dataset) throws(TrainingError) {
+        let model = config.model
+        let train = config.train
+        guard model.width >= 1 else {
+            throw .invalidConfiguration("model.width = \(model.width); the width must be at least 1")
+        }
+        guard model.initScale > 0, model.initScale.isFinite else {
+            throw .invalidConfiguration("model.init_scale = \(model.initScale); it must be a positive finite number")
+        }
+        guard train.steps >= 0 else {
+            throw .invalidConfiguration("train.steps = \(train.steps); it must be 0 or more")
+        }
+        guard train.logEvery >= 1 else {
+            throw .invalidConfiguration("train.log_every = \(train.logEvery); it must be at least 1")
+        }
+        guard train.spectrumEvery >= 0 else {
+            throw .invalidConfiguration("train.spectrum_every = \(train.spectrumEvery); use 0 for start and end only")
+        }
+        guard !train.targetLoss.isNaN, train.targetLoss >= 0 else {
+            throw .invalidConfiguration("train.target_loss = \(train.targetLoss); it must be 0 or more")
+        }
+        if case .fixed(let eta) = train.learningRate, !(eta > 0 && eta.isFinite) {
+            throw .invalidConfiguration("train.learning_rate = \(eta); use a positive finite number or `auto`")
+        }
+        let (cells, overflow) = dataset.n.multipliedReportingOverflow(by: model.width)
+        guard !overflow, cells <= Int(Int32.max) else {
+            throw .invalidConfiguration("n x model.width = \(dataset.n) x \(model.width) is too large for one "
+                + "n x m buffer (limit 2^31 - 1 entries); reduce the width or the data")
+        }
     }
 }

@@ -1,0 +1,210 @@
+import Foundation
+import ExpRegLinAlg
+
+/// The state of one training run while ``Trainer`` executes it (internal).
+struct RunState {
+    let config: RunConfig
+    let dataset: Dataset
+    let initial: ModelParameters
+    private var outcome = RunOutcome(status: .completed)
+    private var hStar: SymmetricEigen.Decomposition?
+    private var hStarMatrix: [Double] = []
+
+    init(config: RunConfig, dataset: Dataset, initial: ModelParameters) {
+        self.config = config
+        self.dataset = dataset
+        self.initial = initial
+    }
+
+    private var activation: Activation { config.model.activation }
+    private var train: TrainConfig { config.train }
+
+    mutating func execute(progress: ((TrainingProgress) -> Bool)?) throws(TrainingError) -> RunOutcome {
+        let n = dataset.n
+        computeHStar()
+        if case .fixed(let eta) = train.learningRate { outcome.eta = eta }
+
+        let gd = GradientDescent(dataset: dataset, activation: activation, a: initial.a, w: initial.w)
+        let initialLoss = gd.loss()
+        var maxPreactivation = gd.maxPreactivation
+        guard initialLoss.isFinite else {
+            return diverged(reason: overflowReason(loss: initialLoss, maxPreactivation: maxPreactivation, step: 0,
+                                                   atStart: true),
+                            stepsRun: 0, maxPreactivation: maxPreactivation)
+        }
+        outcome.lossInitial = initialLoss
+
+        // H(W(0)): its spectrum, the distance to H*, and the `auto` step size.
+        let initialGram = GramMatrix.empirical(x: dataset.x, n: n, d: dataset.d, w: initial.w, m: initial.width,
+                                               activation: activation)
+        let initialValues = try? SymmetricEigen.eigenvalues(of: initialGram, n: n)
+        if let initialValues {
+            outcome.spectra.append(Spectrum(step: 0, kind: .hW, eigenvalues: initialValues))
+            outcome.lambdaMinCurve.append(CurvePoint(step: 0, value: initialValues[0]))
+            outcome.diagnostics.lambdaMinInit = initialValues[0]
+        }
+        outcome.diagnostics.gramDistanceInit = distanceToHStar(initialGram)
+        if let distance = outcome.diagnostics.gramDistanceInit, let lambdaStar = outcome.diagnostics.lambdaStar {
+            outcome.diagnostics.widthConditionMet = distance <= lambdaStar / 4
+        }
+        let eta: Double
+        switch train.learningRate {
+        case .fixed(let value):
+            eta = value
+        case .auto:
+            guard let lambdaMax = initialValues?.last, lambdaMax > 0, (1 / lambdaMax).isFinite else {
+                let shown = initialValues?.last.map { formatScientific($0, digits: 3) } ?? "not computable"
+                outcome.status = .failed
+                outcome.reason = "learning_rate auto needs lambda_max(H(W(0))) > 0, but it is \(shown); "
+                    + "set a fixed learning_rate"
+                outcome.diagnostics.maxPreactivation = finite(maxPreactivation)
+                return outcome
+            }
+            eta = 1 / lambdaMax
+        }
+        outcome.eta = eta
+        if let lambdaStar = outcome.diagnostics.lambdaStar {
+            outcome.diagnostics.predictedRate = 1 - eta * lambdaStar / 2
+        }
+        let kernel = hStar.map { KernelPrediction(decomposition: $0, initialResiduals: gd.residuals(), eta: eta) }
+        let envelopeRate = outcome.diagnostics.lambdaStar.map { 1 - eta * $0 / 2 }
+
+        // The GD loop: L(W(k)) is checked at every k; W(k+1) = W(k) − η ∇L(W(k)).
+        var violations = 0
+        var previousLoss = initialLoss
+        var k = 0
+        var stopReason: String?
+        while true {
+            let loss = gd.loss()
+            if !loss.isFinite {
+                stopReason = overflowReason(loss: loss, maxPreactivation: gd.maxPreactivation, step: k, atStart: false)
+            } else if loss > Trainer.divergenceFactor * initialLoss {
+                stopReason = "loss \(formatScientific(loss, digits: 3)) exceeds 1e6 x the initial loss "
+                    + "\(formatScientific(initialLoss, digits: 3)) at step \(k)"
+            }
+            if loss.isFinite {
+                if k > 0, let rate = envelopeRate,
+                   loss > rate * previousLoss * (1 + Trainer.envelopeSlack) {
+                    violations += 1
+                }
+            }
+            let converged = stopReason == nil && loss <= train.targetLoss
+            let isLast = stopReason != nil || converged || k == train.steps
+            if (k % train.logEvery == 0 || isLast) && loss.isFinite {
+                outcome.lossCurve.append(CurvePoint(step: k, value: loss))
+                if let predicted = kernel?.loss(atStep: k), predicted.isFinite {
+                    outcome.kernelPrediction.append(CurvePoint(step: k, value: predicted))
+                }
+                if let progress, !progress(TrainingProgress(step: k, totalSteps: train.steps, loss: loss)) {
+                    throw .cancelled(step: k)
+                }
+            }
+            if isLast {
+                outcome.status = stopReason != nil ? .diverged : (converged ? .converged : .completed)
+                outcome.reason = stopReason
+                break
+            }
+            if train.spectrumEvery > 0, k > 0, k % train.spectrumEvery == 0 {
+                recordSpectrum(weights: gd.weights, step: k)
+            }
+            previousLoss = loss
+            gd.step(eta: eta)
+            k += 1
+        }
+
+        // Final diagnostics at W(T), T = steps run.
+        let finalWeights = gd.weights
+        let lastLoss = gd.loss()
+        // max |<w_r, x_i>| over W(0) and W(T), the definition of the reference vectors.
+        maxPreactivation = max(maxPreactivation, gd.maxPreactivation)
+        outcome.stepsRun = k
+        outcome.lossFinal = lastLoss.isFinite ? lastLoss : nil
+        outcome.diagnostics.envelopeViolations = envelopeRate == nil ? nil : violations
+        outcome.diagnostics.maxPreactivation = finite(maxPreactivation)
+        outcome.diagnostics.maxWeightMovement = finite(maxRowDistance(finalWeights, initial.w, d: dataset.d))
+        if let kernel { outcome.diagnostics.kernelPredictionFinalLoss = finite(kernel.loss(atStep: k)) }
+        if k > 0, initialLoss > 0, lastLoss.isFinite {
+            outcome.diagnostics.observedRate = finite(Foundation.pow(lastLoss / initialLoss, 1 / Double(k)))
+        }
+        if let finalGram = recordSpectrum(weights: finalWeights, step: k) {
+            outcome.diagnostics.lambdaMinFinal = finalGram.values.first
+            outcome.diagnostics.gramDistanceFinal = distanceToHStar(finalGram.matrix)
+        }
+        return outcome
+    }
+
+    /// H* and its eigen-decomposition; diagnostics stay nil when H* is not finite (huge σ).
+    private mutating func computeHStar() {
+        let matrix = GramMatrix.closedForm(x: dataset.x, n: dataset.n, d: dataset.d, activation: activation,
+                                           sigma: config.model.initScale)
+        guard let decomposition = try? SymmetricEigen.decompose(matrix, n: dataset.n) else { return }
+        hStar = decomposition
+        hStarMatrix = matrix
+        outcome.spectra.append(Spectrum(step: 0, kind: .hStar, eigenvalues: decomposition.values))
+        outcome.diagnostics.lambdaStar = decomposition.values.first
+        outcome.diagnostics.lambdaMaxStar = decomposition.values.last
+    }
+
+    /// Records the spectrum of H(W) at `step` (unless already recorded) and returns H(W) and its
+    /// eigenvalues; nil when H(W) is not finite.
+    @discardableResult
+    private mutating func recordSpectrum(weights: [Double], step: Int) -> (matrix: [Double], values: [Double])? {
+        let gram = GramMatrix.empirical(x: dataset.x, n: dataset.n, d: dataset.d, w: weights, m: initial.width,
+                                        activation: activation)
+        guard let values = try? SymmetricEigen.eigenvalues(of: gram, n: dataset.n) else { return nil }
+        let already = outcome.spectra.contains { $0.kind == .hW && $0.step == step }
+        if !already {
+            outcome.spectra.append(Spectrum(step: step, kind: .hW, eigenvalues: values))
+            outcome.lambdaMinCurve.append(CurvePoint(step: step, value: values[0]))
+        }
+        return (gram, values)
+    }
+
+    /// ‖H − H*‖₂ (max |eigenvalue| of the symmetric difference); nil when either is unavailable.
+    private func distanceToHStar(_ gram: [Double]) -> Double? {
+        guard hStar != nil, gram.count == hStarMatrix.count else { return nil }
+        var difference = gram
+        for index in difference.indices { difference[index] -= hStarMatrix[index] }
+        return try? SymmetricEigen.spectralNorm(of: difference, n: dataset.n)
+    }
+
+    /// Ends the run before or at the start of training with status `diverged`.
+    private mutating func diverged(reason: String, stepsRun: Int, maxPreactivation: Double) -> RunOutcome {
+        outcome.status = .diverged
+        outcome.reason = reason
+        outcome.stepsRun = stepsRun
+        outcome.diagnostics.maxPreactivation = finite(maxPreactivation)
+        return outcome
+    }
+
+    /// "exp overflow at W(0): max preactivation 812.3 > 709.78", or "loss is nan at step 12".
+    private func overflowReason(loss: Double, maxPreactivation: Double, step: Int, atStart: Bool) -> String {
+        let what = loss.isNaN ? "nan" : "inf"
+        if activation == .exp, maxPreactivation > Trainer.expOverflowThreshold {
+            let place = atStart ? "at W(0)" : "at step \(step)"
+            return "exp overflow \(place): max preactivation \(formatFixed(maxPreactivation, digits: 1)) > 709.78"
+                + (atStart ? "; reduce model.init_scale" : " (loss is \(what))")
+        }
+        return atStart ? "loss is \(what) at W(0)" : "loss is \(what) at step \(step)"
+    }
+}
+
+/// max_r ‖a_r − b_r‖₂ over rows of length d.
+private func maxRowDistance(_ a: [Double], _ b: [Double], d: Int) -> Double {
+    var best = 0.0
+    for start in stride(from: 0, to: a.count, by: d) {
+        var sum = 0.0
+        for j in 0..<d {
+            let diff = a[start + j] - b[start + j]
+            sum += diff * diff
+        }
+        best = max(best, sum.squareRoot())
+    }
+    return best
+}
+
+/// The value when finite, else nil.
+private func finite(_ value: Double?) -> Double? {
+    guard let value, value.isFinite else { return nil }
+    return value
+}

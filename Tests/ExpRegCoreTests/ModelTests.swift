@@ -1,0 +1,120 @@
+import Testing
+import RealModule
+import ExpRegCore
+import ExpRegLinAlg
+
+/// A random small problem: sphere data and random weights.
+private func problem(n: Int, d: Int, m: Int, sigma: Double, seed: UInt64) -> (Dataset, ModelParameters) {
+    (SphereData.generate(n: n, d: d, labels: .random, seed: seed),
+     ModelParameters.random(width: m, d: d, sigma: sigma, seed: seed &+ 100))
+}
+
+@Suite("Model, gradient and Gram matrices")
+struct ModelTests {
+    @Test("initialisation: same seed bitwise identical, other seed different, a = ±1, W ~ N(0, σ²)")
+    func initialisation() {
+        let a = ModelParameters.random(width: 2000, d: 5, sigma: 0.5, seed: 1)
+        let b = ModelParameters.random(width: 2000, d: 5, sigma: 0.5, seed: 1)
+        let c = ModelParameters.random(width: 2000, d: 5, sigma: 0.5, seed: 2)
+        #expect(a.w.map(\.bitPattern) == b.w.map(\.bitPattern) && a.a == b.a)
+        #expect(a.w != c.w && a.a != c.a)
+        #expect(a.a.allSatisfy { $0 == 1 || $0 == -1 })
+        let variance = a.w.reduce(0) { $0 + $1 * $1 } / Double(a.w.count)
+        // 10000 draws: SE of the variance estimate is σ²·√(2/N) ≈ 0.0035; allow 5 SE.
+        #expect(abs(variance - 0.25) < 5 * 0.25 * (2.0 / 10000).squareRoot())
+    }
+
+    @Test("gradient matches central finite differences", arguments: Activation.allCases)
+    func finiteDifferences(activation: Activation) throws {
+        for seed: UInt64 in [1, 2, 3] {
+            let (data, params) = problem(n: 6, d: 3, m: 5, sigma: 0.8, seed: seed)
+            let gd = GradientDescent(dataset: data, activation: activation, a: params.a, w: params.w)
+            let gradient = gd.gradient()
+            let h = 1e-6
+            var worst = 0.0
+            for k in 0..<params.w.count {
+                var plus = params.w, minus = params.w
+                plus[k] += h
+                minus[k] -= h
+                gd.weights = plus
+                let lPlus = gd.loss()
+                gd.weights = minus
+                let lMinus = gd.loss()
+                worst = max(worst, abs((lPlus - lMinus) / (2 * h) - gradient[k]))
+            }
+            // Central differences: truncation O(h²) ≈ 1e-12 and rounding O(ε·L/h) ≈ 1e-9;
+            // 1e-6 relative to the largest gradient entry leaves a wide margin yet catches any
+            // missing factor (1/√m, a_r, act').
+            #expect(worst <= 1e-6 * maxAbs(gradient), "seed \(seed): max FD error \(worst)")
+        }
+    }
+
+    @Test("a GD step lowers the loss for a small step and returns the loss before the update")
+    func stepContract() {
+        let (data, params) = problem(n: 8, d: 4, m: 32, sigma: 1, seed: 4)
+        let gd = GradientDescent(dataset: data, activation: .exp, a: params.a, w: params.w)
+        let before = gd.loss()
+        #expect(gd.step(eta: 1e-3) == before)
+        #expect(gd.loss() < before)
+    }
+
+    @Test("H(W) = J Jᵀ on a tiny case", arguments: Activation.allCases)
+    func gramIsJacobianProduct(activation: Activation) {
+        let (n, d, m) = (5, 3, 4)
+        let (data, params) = problem(n: n, d: d, m: m, sigma: 1, seed: 8)
+        // J_i,(r,k) = (1/√m) a_r act'(<w_r, x_i>) x_ik, built entry by entry.
+        var jac = [Double](repeating: 0, count: n * m * d)
+        for i in 0..<n {
+            for r in 0..<m {
+                let z = (0..<d).reduce(0.0) { $0 + params.w[r * d + $1] * data.x[i * d + $1] }
+                let derivative = activation == .exp ? Foundation.exp(z) : (z > 0 ? 1.0 : 0.0)
+                for k in 0..<d {
+                    jac[i * m * d + r * d + k] = params.a[r] / Double(m).squareRoot() * derivative * data.x[i * d + k]
+                }
+            }
+        }
+        let h = GramMatrix.empirical(x: data.x, n: n, d: d, w: params.w, m: m, activation: activation)
+        for i in 0..<n {
+            for j in 0..<n {
+                let jjt = (0..<(m * d)).reduce(0.0) { $0 + jac[i * m * d + $1] * jac[j * m * d + $1] }
+                // Sums of m·d = 12 products of O(e²) terms: 1e-13 relative to the entry scale (≥ 1e-2).
+                #expect(h[i * n + j].isApproximatelyEqual(to: jjt, absoluteTolerance: 1e-13, relativeTolerance: 1e-12))
+            }
+        }
+    }
+
+    @Test("H* is symmetric with diagonal e^{2σ²} (exp) or 1/2 (relu)", arguments: Activation.allCases)
+    func closedFormDiagonal(activation: Activation) {
+        let data = SphereData.generate(n: 12, d: 5, labels: .random, seed: 2)
+        let sigma = 0.7
+        let h = GramMatrix.closedForm(x: data.x, n: 12, d: 5, activation: activation, sigma: sigma)
+        let diagonal = activation == .exp ? Foundation.exp(2 * sigma * sigma) : 0.5
+        for i in 0..<12 {
+            // Unit rows to ~1e-16: the diagonal is within a few ulp of the exact value.
+            #expect(h[i * 12 + i].isApproximatelyEqual(to: diagonal, relativeTolerance: 1e-14))
+            for j in 0..<12 { #expect(h[i * 12 + j] == h[j * 12 + i]) }
+        }
+        // H* is a kernel matrix: positive definite on distinct points.
+        let values = (try? SymmetricEigen.eigenvalues(of: h, n: 12)) ?? []
+        #expect((values.first ?? -1) > 0)
+    }
+
+    @Test("kernel prediction equals the explicit recursion r(k+1) = (I − ηH*) r(k)")
+    func kernelPrediction() throws {
+        let (data, params) = problem(n: 6, d: 3, m: 64, sigma: 1, seed: 3)
+        let hStar = GramMatrix.closedForm(x: data.x, n: 6, d: 3, activation: .exp, sigma: 1)
+        let gd = GradientDescent(dataset: data, activation: .exp, a: params.a, w: params.w)
+        let eta = 0.05
+        var r = gd.residuals()
+        let prediction = KernelPrediction(decomposition: try SymmetricEigen.decompose(hStar, n: 6),
+                                          initialResiduals: r, eta: eta)
+        for k in 0...50 {
+            let explicit = 0.5 * r.reduce(0) { $0 + $1 * $1 }
+            // Both are backward-stable evaluations of the same recursion: 1e-10 relative.
+            #expect(prediction.loss(atStep: k).isApproximatelyEqual(to: explicit, relativeTolerance: 1e-10), "step \(k)")
+            r = (0..<6).map { i in r[i] - eta * (0..<6).reduce(0.0) { $0 + hStar[i * 6 + $1] * r[$1] } }
+        }
+    }
+}
+
+import Foundation
