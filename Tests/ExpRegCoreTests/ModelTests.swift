@@ -58,6 +58,16 @@ struct ModelTests {
         #expect(gd.loss() < before)
     }
 
+    @Test("NaN weights give a NaN loss and step(eta:) leaves the weights alone", arguments: Activation.allCases)
+    func nanWeights(activation: Activation) {
+        let (data, params) = problem(n: 4, d: 3, m: 6, sigma: 1, seed: 5)
+        var w = params.w
+        w[4] = .nan
+        let gd = GradientDescent(dataset: data, activation: activation, a: params.a, w: w)
+        #expect(gd.step(eta: 0.1).isNaN)
+        #expect(gd.weights.map(\.bitPattern) == w.map(\.bitPattern))
+    }
+
     @Test("H(W) = J Jᵀ on a tiny case", arguments: Activation.allCases)
     func gramIsJacobianProduct(activation: Activation) {
         let (n, d, m) = (5, 3, 4)

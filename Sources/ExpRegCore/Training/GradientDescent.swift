@@ -146,24 +146,18 @@ public final class GradientDescent {
                       y: u.baseAddress!)
             scaleColumns()
         case .relu:
-            // u_i = Σ_r relu(z_ir) a_r/√m, computed while z becomes 1[z > 0] a_r/√m.
+            // relu in place (`value <= 0 ? 0 : value` keeps NaN, so NaN weights surface in the loss),
+            // u = relu(Z) (a/√m), then D ∘ a/√m with D = 1[Z > 0] (relu(z) > 0 iff z > 0).
+            for k in 0..<count {
+                let value = zp[k]
+                zp[k] = value <= 0 ? 0 : value
+            }
+            BLAS.gemv(.none, rows: n, columns: m, alpha: 1, a: zp, lda: m, x: aScaled.baseAddress!, beta: 0,
+                      y: u.baseAddress!)
             let ap = aScaled.baseAddress!
             for i in 0..<n {
                 let row = zp + i * m
-                var sum = 0.0
-                for r in 0..<m {
-                    let value = row[r]
-                    if value > 0 {
-                        sum += value * ap[r]
-                        row[r] = ap[r]
-                    } else if value.isNaN {
-                        sum = .nan  // NaN weights must not vanish into relu's zero branch
-                        row[r] = value
-                    } else {
-                        row[r] = 0
-                    }
-                }
-                u[i] = sum
+                for r in 0..<m { row[r] = row[r] > 0 ? ap[r] : 0 }
             }
         }
         var total = 0.0
