@@ -34,6 +34,19 @@ void expreg_exp_rowdot(double *block, long rows, long cols, long ld,
 void expreg_exp_rowdot_with(expreg_exp_kernel kernel, double *block, long rows, long cols, long ld,
                             const double *weights, double *out);
 
+/// Fused forward pass of F(W, x) = sum_r a_r exp(z_r) over a block of pre-activations z
+/// (rows x cols, row-major, leading dimension ld), one pass over memory. For every element:
+///   max_abs = max(max_abs, |z|) (NaN if any z is NaN), e = exp(z) (as expreg_exp_inplace),
+///   sums[i] += sum_j a[j] * e[i][j] (lane-wise partial sums), block[i][j] = a[j] * e[i][j].
+/// `max_abs` and `sums` are read and updated, so blocks of columns can be accumulated.
+void expreg_exp_forward_block(double *block, long rows, long cols, long ld, const double *a,
+                              double *sums, double *max_abs);
+
+/// The same for relu: sums[i] += sum_j a[j] * max(z, 0); block[i][j] = a[j] if z > 0, else 0;
+/// a NaN z makes sums[i] and max_abs NaN and stays in the block.
+void expreg_relu_forward_block(double *block, long rows, long cols, long ld, const double *a,
+                               double *sums, double *max_abs);
+
 #ifdef __cplusplus
 }
 #endif
