@@ -93,13 +93,22 @@ public enum NeuronBlockKernel {
         }
     }
 
+    /// Runs `body(0..<items)` on `workers` threads (each thread a contiguous run of items) and waits.
+    static func runWorkers(_ workers: Int, _ items: Int, _ body: (Int) -> Void) {
+        let workers = max(1, min(workers, items))
+        runWorkers(workers) { worker in
+            let (first, end) = range(of: worker, workers: workers, count: items)
+            for item in first..<end { body(item) }
+        }
+    }
+
     /// Neurons [first, end) of `worker`: contiguous, sizes differing by at most one.
     static func range(of worker: Int, workers: Int, count: Int) -> (Int, Int) {
         (count * worker / workers, count * (worker + 1) / workers)
     }
 
     /// Runs `body(0..<workers)` concurrently (single-threaded BLAS inside) and waits.
-    private static func runWorkers(_ workers: Int, _ body: (Int) -> Void) {
+    static func runWorkers(_ workers: Int, _ body: (Int) -> Void) {
         guard workers > 1 else {
             body(0)
             return

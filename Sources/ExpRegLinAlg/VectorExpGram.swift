@@ -1,0 +1,60 @@
+internal import CExpRegKernels
+
+extension NeuronBlockKernel {
+    /// The Gram matrix of the activation derivatives, S = scale · D Dᵀ with D = act'(X Wᵀ) (n × m),
+    /// without ever holding D: neurons are taken `blockWidth` at a time (D_b is n × blockWidth),
+    /// and each block adds D_b D_bᵀ to the upper triangle with one `dsyrk` (beta = 1).
+    ///
+    /// Output: the upper triangle (j ≥ i) of `s` (n × n, row-major) holds S; the strict lower
+    /// triangle is set to 0.
+    /// The result does not depend on `threads`: blocks are summed into two fixed halves, added last.
+    /// exp: D = e^Z (same kernel as ``VectorMath/expInPlace(_:)``); relu: D = 1[Z > 0] (NaN stays NaN).
+    /// - Parameters:
+    ///   - w: hidden weights, row-major m × d (not transposed).
+    ///   - threads: worker threads (at most 2 are used); BLAS runs single-threaded inside them.
+    /// - Complexity: O(n·m·d + n²·m) time; 2·n² + 2·n·blockWidth extra doubles.
+    public static func derivativeGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
+                                      w: UnsafePointer<Double>, m: Int, scale: Double,
+                                      into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int = 1024) {
+        precondition(n >= 1 && d >= 1 && m >= 1 && threads >= 1 && blockWidth >= 1,
+                     "NeuronBlockKernel.derivativeGram: bad sizes n=\(n) d=\(d) m=\(m)")
+        let halves = 2
+        let accumulators = UnsafeMutableBufferPointer<Double>.allocate(capacity: halves * n * n)
+        accumulators.initialize(repeating: 0)
+        let buffers = UnsafeMutableBufferPointer<Double>.allocate(capacity: halves * n * blockWidth)
+        defer {
+            accumulators.deallocate()
+            buffers.deallocate()
+        }
+        let accumulatorBase = accumulators.baseAddress!
+        let bufferBase = buffers.baseAddress!
+        let blocks = (m + blockWidth - 1) / blockWidth
+        runWorkers(min(threads, halves), halves) { half in
+            let accumulator = accumulatorBase + half * n * n
+            let derivative = bufferBase + half * n * blockWidth
+            let (firstBlock, endBlock) = range(of: half, workers: halves, count: blocks)
+            for block in firstBlock..<endBlock {
+                let start = block * blockWidth
+                let width = min(blockWidth, m - start)
+                BLAS.gemm(.none, .transpose, m: n, n: width, k: d, alpha: 1, a: x, lda: d,
+                          b: w + start * d, ldb: d, beta: 0, c: derivative, ldc: width)
+                switch activation {
+                case .exp:
+                    expreg_exp_inplace(derivative, n * width)
+                case .relu:
+                    for k in 0..<(n * width) {
+                        let z = derivative[k]
+                        derivative[k] = z > 0 ? 1 : (z.isNaN ? .nan : 0)
+                    }
+                }
+                BLAS.syrkUpper(n: n, k: width, alpha: scale, a: derivative, lda: width, beta: 1,
+                               c: accumulator, ldc: n)
+            }
+        }
+        let second = accumulatorBase + n * n
+        for i in 0..<n {
+            for j in i..<n { s[i * n + j] = accumulatorBase[i * n + j] + second[i * n + j] }
+            for j in 0..<i { s[i * n + j] = 0 }
+        }
+    }
+}
