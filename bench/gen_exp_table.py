@@ -18,6 +18,27 @@ def bits(x: float) -> int:
     return struct.unpack("<Q", struct.pack("<d", x))[0]
 
 
+def table16() -> None:
+    """The N = 16 table of the AVX-512 kernel (exp_avx512.c), same encoding with i << 48."""
+    ln2 = Decimal(2).ln()
+    n = 16
+    hi, tails = [], []
+    for i in range(n):
+        v = (ln2 * i / n).exp()
+        s = float(v)
+        tails.append(f"0x{bits(float((v - Decimal(s)) / Decimal(s))):016x}ULL")
+        hi.append(f"0x{(bits(s) - (i << 48)) & 0xFFFFFFFFFFFFFFFF:016x}ULL")
+    ln2n = ln2 / n
+    h = struct.unpack("<d", struct.pack("<Q", bits(float(ln2n)) & ~((1 << 20) - 1)))[0]
+    print()
+    print("// N = 16 variant for the AVX-512 kernel: 2^(i/16) = scale_i * (1 + tail_i).")
+    print(f"const double expreg_exp16_inv_ln2_n = {float(n / ln2).hex()};")
+    print(f"const double expreg_exp16_neg_ln2_hi_n = {(-h).hex()};")
+    print(f"const double expreg_exp16_neg_ln2_lo_n = {(-float(ln2n - Decimal(h))).hex()};")
+    print("const uint64_t expreg_exp16_scale_bits[16] = {\n    " + ", ".join(hi[:8]) + ",\n    " + ", ".join(hi[8:]) + ",\n};")
+    print("const uint64_t expreg_exp16_tail_bits[16] = {\n    " + ", ".join(tails[:8]) + ",\n    " + ", ".join(tails[8:]) + ",\n};")
+
+
 def main() -> None:
     ln2 = Decimal(2).ln()
     lines = []
@@ -43,6 +64,7 @@ def main() -> None:
     print("const uint64_t expreg_exp_table[2 * EXPREG_EXP_N] = {")
     print("\n".join(lines))
     print("};")
+    table16()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,11 @@ extern const double expreg_exp_inv_ln2_n;
 extern const double expreg_exp_neg_ln2_hi_n;
 extern const double expreg_exp_neg_ln2_lo_n;
 extern const uint64_t expreg_exp_table[2 * EXPREG_EXP_N];
+extern const double expreg_exp16_inv_ln2_n;
+extern const double expreg_exp16_neg_ln2_hi_n;
+extern const double expreg_exp16_neg_ln2_lo_n;
+extern const uint64_t expreg_exp16_scale_bits[16];
+extern const uint64_t expreg_exp16_tail_bits[16];
 
 /// Round-to-integer shifter: z + 1.5*2^52 holds round(z) in its low mantissa bits.
 #define EXPREG_EXP_SHIFT 0x1.8p52
@@ -37,6 +42,11 @@ double expreg_exp_rowdot_portable(double *row, long count, const double *weights
 /// AVX2 + FMA kernels; call only when the CPU has both.
 void expreg_exp_avx2(double *values, long count);
 double expreg_exp_rowdot_avx2(double *row, long count, const double *weights);
+/// AVX-512F kernels (16-entry register table, no gathers); call only when the CPU has AVX-512F.
+void expreg_exp_avx512(double *values, long count);
+double expreg_exp_rowdot_avx512(double *row, long count, const double *weights);
+void expreg_exp_forward_block_avx512(double *block, long rows, long cols, long ld, const double *a,
+                                     double *sums, double *max_abs);
 #endif
 
 #endif

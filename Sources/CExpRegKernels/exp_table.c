@@ -135,3 +135,16 @@ const uint64_t expreg_exp_table[2 * EXPREG_EXP_N] = {
     0x3c77893b4d91cd9dULL, 0x3fefe7c1819e90d8ULL,
     0x3c5305c14160cc89ULL, 0x3feff3c22b8f71f1ULL,
 };
+
+// N = 16 variant for the AVX-512 kernel: 2^(i/16) = scale_i * (1 + tail_i).
+const double expreg_exp16_inv_ln2_n = 0x1.71547652b82fep+4;
+const double expreg_exp16_neg_ln2_hi_n = -0x1.62e42fef00000p-5;
+const double expreg_exp16_neg_ln2_lo_n = -0x1.473de6af278edp-38;
+const uint64_t expreg_exp16_scale_bits[16] = {
+    0x3ff0000000000000ULL, 0x3fefb5586cf9890fULL, 0x3fef72b83c7d517bULL, 0x3fef387a6e756238ULL, 0x3fef06fe0a31b715ULL, 0x3feedea64c123422ULL, 0x3feebfdad5362a27ULL, 0x3feeab07dd485429ULL,
+    0x3feea09e667f3bcdULL, 0x3feea11473eb0187ULL, 0x3feeace5422aa0dbULL, 0x3feec49182a3f090ULL, 0x3feee89f995ad3adULL, 0x3fef199bdd85529cULL, 0x3fef5818dcfba487ULL, 0x3fefa4afa2a490daULL,
+};
+const uint64_t expreg_exp16_tail_bits[16] = {
+    0x0000000000000000ULL, 0x3c979aa65d837b6dULL, 0xbc801b15eaa59348ULL, 0x3c968efde3a8a894ULL, 0x3c834d754db0abb6ULL, 0x3c859f48a72a4c6dULL, 0x3c7690cebb7aafb0ULL, 0x3c9063e1e21c5409ULL,
+    0xbc93b3efbf5e2228ULL, 0xbc7b32dcb94da51dULL, 0x3c8db72fc1f0eab4ULL, 0x3c71affc2b91ce27ULL, 0x3c8c1a7792cb3387ULL, 0x3c736eae30af0cb3ULL, 0x3c74a385a63d07a7ULL, 0xbc8ff7128fd391f0ULL,
+};

@@ -20,7 +20,7 @@ static void expreg_exp_forward_block_portable(double *block, long rows, long col
         for (long j = 0; j < cols; j++) {
             double z = row[j];
             double az = fabs(z);
-            if (!(az <= mx)) mx = az;  // NaN sticks: once mx is NaN, no compare succeeds
+            if (az > mx || az != az) mx = az;  // NaN sticks: once mx is NaN, no compare succeeds
             double e = z;
             expreg_exp_portable(&e, 1);
             s += a[j] * e;
@@ -33,9 +33,19 @@ static void expreg_exp_forward_block_portable(double *block, long rows, long col
 
 void expreg_exp_forward_block(double *block, long rows, long cols, long ld, const double *a, double *sums,
                               double *max_abs) {
+    expreg_exp_forward_block_with(expreg_exp_selected_kernel(), block, rows, cols, ld, a, sums, max_abs);
+}
+
+void expreg_exp_forward_block_with(expreg_exp_kernel kernel, double *block, long rows, long cols, long ld,
+                                   const double *a, double *sums, double *max_abs) {
     if (rows <= 0 || cols <= 0) return;
+    if (!expreg_exp_kernel_available(kernel)) kernel = EXPREG_EXP_KERNEL_PORTABLE;
 #if defined(__x86_64__)
-    if (expreg_exp_selected_kernel() == EXPREG_EXP_KERNEL_AVX2_FMA) {
+    if (kernel == EXPREG_EXP_KERNEL_AVX512) {
+        expreg_exp_forward_block_avx512(block, rows, cols, ld, a, sums, max_abs);
+        return;
+    }
+    if (kernel == EXPREG_EXP_KERNEL_AVX2_FMA) {
         expreg_exp_forward_block_avx2(block, rows, cols, ld, a, sums, max_abs);
         return;
     }
@@ -128,7 +138,7 @@ void expreg_relu_forward_block(double *block, long rows, long cols, long ld, con
                                double *max_abs) {
     if (rows <= 0 || cols <= 0) return;
 #if defined(__x86_64__)
-    if (expreg_exp_selected_kernel() == EXPREG_EXP_KERNEL_AVX2_FMA) {
+    if (expreg_exp_kernel_available(EXPREG_EXP_KERNEL_AVX2_FMA)) {
         expreg_relu_forward_block_avx2(block, rows, cols, ld, a, sums, max_abs);
         return;
     }

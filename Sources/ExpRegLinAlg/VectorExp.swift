@@ -3,9 +3,10 @@ import Foundation
 
 /// Element-wise exponential over contiguous doubles, vectorised.
 ///
-/// The kernel is glibc's table method (exp(x) = 2^(k/128) · exp(r), |r| ≤ ln2/256, degree-5
-/// polynomial, ARM optimized-routines constants) evaluated 4 lanes at a time with AVX2 + FMA
-/// when the CPU has them (checked once at run time), else element by element in portable C.
+/// The kernels use glibc's table method exp(x) = 2^(k/N) · exp(r): with AVX-512F, N = 16 held in
+/// two registers, |r| ≤ ln2/32, degree-7 polynomial, 8 lanes; with AVX2 + FMA, N = 128 (gathers),
+/// |r| ≤ ln2/256, degree-5 polynomial (ARM optimized-routines constants), 4 lanes; else the N = 128
+/// scheme element by element in portable C. The best one for the CPU is chosen once at run time.
 /// Lanes with |x| ≥ 708, ±inf or NaN are computed by libm's `exp`, so overflow, underflow to
 /// subnormals and zero, and NaN are exactly libm's.
 ///
@@ -29,7 +30,7 @@ public enum VectorMath {
 
     /// Replaces every element x by exp(x) with a chosen kernel (for tests and benchmarks).
     ///
-    /// A kernel the CPU cannot run (``ExpKernel/avx2FMA`` without AVX2 + FMA) falls back to
+    /// A kernel the CPU cannot run (see ``ExpKernel/isAvailable``) falls back to
     /// ``ExpKernel/portable``; ``ExpKernel/libm`` is the scalar `Foundation.exp` loop.
     /// - Complexity: O(count).
     public static func expInPlace(_ values: UnsafeMutableBufferPointer<Double>, kernel: ExpKernel) {
@@ -37,7 +38,7 @@ public enum VectorMath {
         switch kernel {
         case .libm:
             for i in values.indices { values[i] = Foundation.exp(values[i]) }
-        case .portable, .avx2FMA:
+        case .portable, .avx2FMA, .avx512:
             expreg_exp_inplace_with(kernel.cKernel, base, values.count)
         }
     }
