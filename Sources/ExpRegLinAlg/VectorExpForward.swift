@@ -1,3 +1,4 @@
+internal import CBLAS
 internal import CExpRegKernels
 import Dispatch
 
@@ -58,7 +59,7 @@ public enum NeuronBlockKernel {
             for block in firstBlock..<endBlock {
                 let start = block * blockWidth
                 let width = min(blockWidth, m - start)
-                BLAS.gemm(.none, .none, m: n, n: width, k: d, alpha: 1, a: x, lda: d,
+                gemmUngated(.none, .none, m: n, n: width, k: d, alpha: 1, a: x, lda: d,
                           b: wt + start, ldb: m, beta: 0, c: z + start, ldc: m)
                 switch activation {
                 case .exp:
@@ -93,7 +94,7 @@ public enum NeuronBlockKernel {
         runWorkers(workers) { worker in
             let (first, end) = range(of: worker, workers: workers, count: m)
             guard end > first else { return }
-            BLAS.gemm(.transpose, .none, m: d, n: end - first, k: n, alpha: -eta, a: xr, lda: d,
+            gemmUngated(.transpose, .none, m: d, n: end - first, k: n, alpha: -eta, a: xr, lda: d,
                       b: z + first, ldb: m, beta: 1, c: wt + first, ldc: m)
         }
     }
@@ -112,19 +113,37 @@ public enum NeuronBlockKernel {
         (count * worker / workers, count * (worker + 1) / workers)
     }
 
-    /// Runs `body(0..<workers)` concurrently (single-threaded BLAS inside) and waits.
+    /// Runs `body(0..<workers)` concurrently and waits, holding ``BLASGate`` with OpenBLAS on one
+    /// thread when `workers` > 1 (otherwise holding the gate with OpenBLAS's own threads).
+    /// Inside, call BLAS only through ``gemmUngated(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` and
+    /// ``syrkUpperUngated(n:k:alpha:a:lda:beta:c:ldc:)``.
     static func runWorkers(_ workers: Int, _ body: (Int) -> Void) {
         guard workers > 1 else {
-            body(0)
+            BLASGate.run { body(0) }
             return
         }
-        let saved = BLAS.threadCount
-        BLAS.threadCount = 1
-        defer { BLAS.threadCount = saved }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { box.value($0) }
+        BLASGate.runSingleThreaded {
+            withoutActuallyEscaping(body) { body in
+                let box = UncheckedSendableBox(body)
+                DispatchQueue.concurrentPerform(iterations: workers) { box.value($0) }
+            }
         }
+    }
+
+    /// `cblas_dgemm` (row-major) for use inside ``runWorkers(_:_:)`` only (the gate is already held).
+    static func gemmUngated(_ transA: BLAS.Transpose, _ transB: BLAS.Transpose, m: Int, n: Int, k: Int,
+                            alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dgemm(CblasRowMajor, transA == .none ? CblasNoTrans : CblasTrans, transB == .none ? CblasNoTrans : CblasTrans,
+                    blasint(Int32(m)), blasint(Int32(n)), blasint(Int32(k)), alpha, a, blasint(Int32(lda)), b,
+                    blasint(Int32(ldb)), beta, c, blasint(Int32(ldc)))
+    }
+
+    /// `cblas_dsyrk` (row-major, upper, no transpose) for use inside ``runWorkers(_:_:)`` only.
+    static func syrkUpperUngated(n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, beta: Double,
+                                 c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, blasint(Int32(n)), blasint(Int32(k)), alpha, a,
+                    blasint(Int32(lda)), beta, c, blasint(Int32(ldc)))
     }
 }
 

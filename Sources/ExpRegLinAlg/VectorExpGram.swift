@@ -12,31 +12,33 @@ extension NeuronBlockKernel {
     /// - Parameters:
     ///   - w: hidden weights, row-major m × d (not transposed).
     ///   - threads: worker threads (at most 2 are used); BLAS runs single-threaded inside them.
-    /// - Complexity: O(n·m·d + n²·m) time; 2·n² + 2·n·blockWidth extra doubles.
+    /// - Complexity: O(n·m·d + n²·m) time; n² + 2·n·blockWidth extra doubles (16 MiB at n = 1024).
     public static func derivativeGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
                                       w: UnsafePointer<Double>, m: Int, scale: Double,
-                                      into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int = 1024) {
+                                      into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int = 512) {
         precondition(n >= 1 && d >= 1 && m >= 1 && threads >= 1 && blockWidth >= 1,
                      "NeuronBlockKernel.derivativeGram: bad sizes n=\(n) d=\(d) m=\(m)")
         let halves = 2
-        let accumulators = UnsafeMutableBufferPointer<Double>.allocate(capacity: halves * n * n)
-        accumulators.initialize(repeating: 0)
+        // Half 0 accumulates straight into `s`, half 1 into one extra n × n buffer.
+        let secondHalf = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * n)
+        secondHalf.initialize(repeating: 0)
         let buffers = UnsafeMutableBufferPointer<Double>.allocate(capacity: halves * n * blockWidth)
         defer {
-            accumulators.deallocate()
+            secondHalf.deallocate()
             buffers.deallocate()
         }
-        let accumulatorBase = accumulators.baseAddress!
+        s.initialize(repeating: 0, count: n * n)
+        let second = secondHalf.baseAddress!
         let bufferBase = buffers.baseAddress!
         let blocks = (m + blockWidth - 1) / blockWidth
         runWorkers(min(threads, halves), halves) { half in
-            let accumulator = accumulatorBase + half * n * n
+            let accumulator = half == 0 ? s : second
             let derivative = bufferBase + half * n * blockWidth
             let (firstBlock, endBlock) = range(of: half, workers: halves, count: blocks)
             for block in firstBlock..<endBlock {
                 let start = block * blockWidth
                 let width = min(blockWidth, m - start)
-                BLAS.gemm(.none, .transpose, m: n, n: width, k: d, alpha: 1, a: x, lda: d,
+                gemmUngated(.none, .transpose, m: n, n: width, k: d, alpha: 1, a: x, lda: d,
                           b: w + start * d, ldb: d, beta: 0, c: derivative, ldc: width)
                 switch activation {
                 case .exp:
@@ -47,14 +49,12 @@ extension NeuronBlockKernel {
                         derivative[k] = z > 0 ? 1 : (z.isNaN ? .nan : 0)
                     }
                 }
-                BLAS.syrkUpper(n: n, k: width, alpha: scale, a: derivative, lda: width, beta: 1,
+                syrkUpperUngated(n: n, k: width, alpha: scale, a: derivative, lda: width, beta: 1,
                                c: accumulator, ldc: n)
             }
         }
-        let second = accumulatorBase + n * n
         for i in 0..<n {
-            for j in i..<n { s[i * n + j] = accumulatorBase[i * n + j] + second[i * n + j] }
-            for j in 0..<i { s[i * n + j] = 0 }
+            for j in i..<n { s[i * n + j] += second[i * n + j] }
         }
     }
 }
