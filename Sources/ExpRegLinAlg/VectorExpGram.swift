@@ -58,3 +58,38 @@ extension NeuronBlockKernel {
         }
     }
 }
+
+extension NeuronBlockKernel {
+    /// H ← (X Xᵀ) ∘ H on the upper triangle of the n × n row-major `h`, then H's lower triangle
+    /// ← its upper one (a full symmetric matrix on return).
+    ///
+    /// X Xᵀ is formed 128 rows at a time with `dgemm` (a 128 × n buffer, not a second n × n matrix).
+    /// - Parameters:
+    ///   - x: row-major n × d.
+    /// - Complexity: O(n²·d) time, 128·n extra doubles.
+    public static func multiplyByInnerProducts(_ h: UnsafeMutablePointer<Double>, x: UnsafePointer<Double>, n: Int, d: Int) {
+        precondition(n >= 1 && d >= 1, "NeuronBlockKernel.multiplyByInnerProducts: n = \(n), d = \(d)")
+        let tileRows = 128
+        let tile = UnsafeMutableBufferPointer<Double>.allocate(capacity: tileRows * n)
+        defer { tile.deallocate() }
+        let t = tile.baseAddress!
+        var first = 0
+        while first < n {
+            let rows = min(tileRows, n - first)
+            let columns = n - first
+            // t[r, c] = <x_{first+r}, x_{first+c}> for c >= 0
+            BLAS.gemm(.none, .transpose, m: rows, n: columns, k: d, alpha: 1, a: x + first * d, lda: d,
+                      b: x + first * d, ldb: d, beta: 0, c: t, ldc: columns)
+            for r in 0..<rows {
+                let i = first + r
+                let row = h + i * n
+                let inner = t + r * columns - first
+                for j in i..<n { row[j] *= inner[j] }
+            }
+            first += rows
+        }
+        for i in 0..<n {
+            for j in 0..<i { h[i * n + j] = h[j * n + i] }
+        }
+    }
+}
