@@ -22,8 +22,10 @@ let package = Package(
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
+        // Our own C kernels (vectorised exp with runtime AVX2/FMA dispatch), wrapped by ExpRegLinAlg only.
+        .target(name: "CExpRegKernels", linkerSettings: [.linkedLibrary("m")]),
         // Dense linear algebra over BLAS/LAPACK plus the vectorised exp kernel.
-        .target(name: "ExpRegLinAlg", dependencies: ["CBLAS", "CLAPACKE"]),
+        .target(name: "ExpRegLinAlg", dependencies: ["CBLAS", "CLAPACKE", "CExpRegKernels"]),
         // Pure numeric core: config and result types, data, model, trainer, Gram spectra, diagnostics.
         .target(name: "ExpRegCore", dependencies: ["ExpRegLinAlg"]),
         // YAML manifest -> validated, expanded plan.

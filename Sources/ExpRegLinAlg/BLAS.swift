@@ -22,8 +22,8 @@ public enum BLAS {
     ///
     /// Setting a value < 1 sets 1. The setting is process-wide.
     public static var threadCount: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+        get { BLASGate.run { Int(openblas_get_num_threads()) } }
+        set { BLASGate.run { openblas_set_num_threads(Int32(max(1, newValue))) } }
     }
 
     /// C ← alpha · op(A) · op(B) + beta · C (`cblas_dgemm`, row-major).
@@ -36,9 +36,11 @@ public enum BLAS {
                             b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size (\(m), \(n), \(k))")
-        cblas_dgemm(CblasRowMajor, transA.cblas, transB.cblas, blasint(Int32(m)), blasint(Int32(n)),
-                    blasint(Int32(k)), alpha, a, blasint(Int32(lda)), b, blasint(Int32(ldb)), beta, c,
-                    blasint(Int32(ldc)))
+        BLASGate.run {
+            cblas_dgemm(CblasRowMajor, transA.cblas, transB.cblas, blasint(Int32(m)), blasint(Int32(n)),
+                        blasint(Int32(k)), alpha, a, blasint(Int32(lda)), b, blasint(Int32(ldb)), beta, c,
+                        blasint(Int32(ldc)))
+        }
     }
 
     /// C ← alpha · A · Aᵀ + beta · C on the **upper triangle** of C (`cblas_dsyrk`, row-major).
@@ -49,8 +51,10 @@ public enum BLAS {
     public static func syrkUpper(n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
                                  beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         precondition(n >= 0 && k >= 0, "syrk: negative size (\(n), \(k))")
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, blasint(Int32(n)), blasint(Int32(k)), alpha,
-                    a, blasint(Int32(lda)), beta, c, blasint(Int32(ldc)))
+        BLASGate.run {
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, blasint(Int32(n)), blasint(Int32(k)), alpha,
+                        a, blasint(Int32(lda)), beta, c, blasint(Int32(ldc)))
+        }
     }
 
     /// y ← alpha · op(A) · x + beta · y (`cblas_dgemv`, row-major A of `rows` × `columns`).
@@ -59,13 +63,15 @@ public enum BLAS {
                             a: UnsafePointer<Double>, lda: Int, x: UnsafePointer<Double>,
                             beta: Double, y: UnsafeMutablePointer<Double>) {
         precondition(rows >= 0 && columns >= 0, "gemv: negative size (\(rows), \(columns))")
-        cblas_dgemv(CblasRowMajor, trans.cblas, blasint(Int32(rows)), blasint(Int32(columns)), alpha, a,
-                    blasint(Int32(lda)), x, 1, beta, y, 1)
+        BLASGate.run {
+            cblas_dgemv(CblasRowMajor, trans.cblas, blasint(Int32(rows)), blasint(Int32(columns)), alpha, a,
+                        blasint(Int32(lda)), x, 1, beta, y, 1)
+        }
     }
 
     /// xᵀy over `count` contiguous elements (`cblas_ddot`).
     public static func dot(count: Int, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double {
-        cblas_ddot(blasint(Int32(count)), x, 1, y, 1)
+        BLASGate.run { cblas_ddot(blasint(Int32(count)), x, 1, y, 1) }
     }
 
     /// max_i |x_i| over `count` contiguous elements (via `cblas_idamax`); 0 when `count` is 0.
@@ -74,7 +80,7 @@ public enum BLAS {
     /// NaN must check finiteness separately.
     public static func maxAbs(count: Int, _ x: UnsafePointer<Double>) -> Double {
         guard count > 0 else { return 0 }
-        let index = Int(cblas_idamax(blasint(Int32(count)), x, 1))
+        let index = BLASGate.run { Int(cblas_idamax(blasint(Int32(count)), x, 1)) }
         return abs(x[min(max(index, 0), count - 1)])
     }
 

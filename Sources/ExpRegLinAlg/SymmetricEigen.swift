@@ -53,13 +53,13 @@ public enum SymmetricEigen {
         }
         var a = matrix
         var w = [Double](repeating: 0, count: n)
-        let info = a.withUnsafeMutableBufferPointer { ap in
+        let info = BLASGate.run { a.withUnsafeMutableBufferPointer { ap in
             w.withUnsafeMutableBufferPointer { wp in
                 LAPACKE_dsyevd(LAPACK_COL_MAJOR, vectors ? 86 /* V */ : 78 /* N */, 76 /* L */,
                                expreg_lapack_int(Int32(n)), ap.baseAddress, expreg_lapack_int(Int32(n)),
                                wp.baseAddress)
             }
-        }
+        } }
         guard info == 0 else {
             throw LinAlgError(routine: "LAPACKE_dsyevd", info: Int(info), context: context)
         }

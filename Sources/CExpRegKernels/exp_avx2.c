@@ -1,0 +1,153 @@
+// AVX2 + FMA table exp, 4 doubles per iteration (same scheme and constants as exp_portable.c).
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <math.h>
+#include "exp_internal.h"
+
+#define EXPREG_AVX2 __attribute__((target("avx2,fma")))
+
+/// exp of 4 lanes; lanes with |x| >= EXPREG_EXP_FAST_LIMIT or NaN are redone with libm's exp.
+EXPREG_AVX2 static inline __m256d expreg_exp4(__m256d x) {
+    const __m256d inv_ln2_n = _mm256_set1_pd(expreg_exp_inv_ln2_n);
+    const __m256d neg_hi = _mm256_set1_pd(expreg_exp_neg_ln2_hi_n);
+    const __m256d neg_lo = _mm256_set1_pd(expreg_exp_neg_ln2_lo_n);
+    const __m256d shift = _mm256_set1_pd(EXPREG_EXP_SHIFT);
+    const __m256d c2 = _mm256_set1_pd(EXPREG_EXP_C2), c3 = _mm256_set1_pd(EXPREG_EXP_C3);
+    const __m256d c4 = _mm256_set1_pd(EXPREG_EXP_C4), c5 = _mm256_set1_pd(EXPREG_EXP_C5);
+    const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+    const __m256d limit = _mm256_set1_pd(EXPREG_EXP_FAST_LIMIT);
+
+    __m256d kd = _mm256_fmadd_pd(inv_ln2_n, x, shift);
+    __m256i ki = _mm256_castpd_si256(kd);
+    kd = _mm256_sub_pd(kd, shift);
+    __m256d r = _mm256_fmadd_pd(kd, neg_hi, x);
+    r = _mm256_fmadd_pd(kd, neg_lo, r);
+    __m256i idx = _mm256_slli_epi64(_mm256_and_si256(ki, _mm256_set1_epi64x(EXPREG_EXP_N - 1)), 1);
+    __m256i top = _mm256_slli_epi64(ki, 52 - EXPREG_EXP_TABLE_BITS);
+    const long long *table = (const long long *)expreg_exp_table;
+    __m256d tail = _mm256_castsi256_pd(_mm256_i64gather_epi64(table, idx, 8));
+    __m256i sbits = _mm256_add_epi64(_mm256_i64gather_epi64(table + 1, idx, 8), top);
+    __m256d r2 = _mm256_mul_pd(r, r);
+    __m256d p23 = _mm256_fmadd_pd(r, c3, c2);
+    __m256d p45 = _mm256_fmadd_pd(r, c5, c4);
+    __m256d tmp = _mm256_add_pd(tail, r);
+    tmp = _mm256_fmadd_pd(r2, p23, tmp);
+    tmp = _mm256_fmadd_pd(_mm256_mul_pd(r2, r2), p45, tmp);
+    __m256d scale = _mm256_castsi256_pd(sbits);
+    __m256d y = _mm256_fmadd_pd(scale, tmp, scale);
+
+    __m256d ok = _mm256_cmp_pd(_mm256_and_pd(x, abs_mask), limit, _CMP_LT_OQ);
+    if (__builtin_expect(_mm256_movemask_pd(ok) != 0xF, 0)) {
+        double xs[4], ys[4];
+        _mm256_storeu_pd(xs, x);
+        _mm256_storeu_pd(ys, y);
+        for (int l = 0; l < 4; l++) {
+            if (!(fabs(xs[l]) < EXPREG_EXP_FAST_LIMIT)) ys[l] = exp(xs[l]);
+        }
+        y = _mm256_loadu_pd(ys);
+    }
+    return y;
+}
+
+/// Loads the last count (< 4) elements padded with zeros.
+EXPREG_AVX2 static inline __m256d expreg_load_partial(const double *p, long count) {
+    double buf[4] = {0, 0, 0, 0};
+    for (long l = 0; l < count; l++) buf[l] = p[l];
+    return _mm256_loadu_pd(buf);
+}
+
+EXPREG_AVX2 static inline void expreg_store_partial(double *p, __m256d v, long count) {
+    double buf[4];
+    _mm256_storeu_pd(buf, v);
+    for (long l = 0; l < count; l++) p[l] = buf[l];
+}
+
+EXPREG_AVX2 void expreg_exp_avx2(double *values, long count) {
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256d a = _mm256_loadu_pd(values + i);
+        __m256d b = _mm256_loadu_pd(values + i + 4);
+        _mm256_storeu_pd(values + i, expreg_exp4(a));
+        _mm256_storeu_pd(values + i + 4, expreg_exp4(b));
+    }
+    for (; i + 4 <= count; i += 4) {
+        _mm256_storeu_pd(values + i, expreg_exp4(_mm256_loadu_pd(values + i)));
+    }
+    if (i < count) {
+        long rest = count - i;
+        expreg_store_partial(values + i, expreg_exp4(expreg_load_partial(values + i, rest)), rest);
+    }
+}
+
+EXPREG_AVX2 double expreg_exp_rowdot_avx2(double *row, long count, const double *weights) {
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256d a = expreg_exp4(_mm256_loadu_pd(row + i));
+        __m256d b = expreg_exp4(_mm256_loadu_pd(row + i + 4));
+        _mm256_storeu_pd(row + i, a);
+        _mm256_storeu_pd(row + i + 4, b);
+        s0 = _mm256_fmadd_pd(_mm256_loadu_pd(weights + i), a, s0);
+        s1 = _mm256_fmadd_pd(_mm256_loadu_pd(weights + i + 4), b, s1);
+    }
+    for (; i + 4 <= count; i += 4) {
+        __m256d a = expreg_exp4(_mm256_loadu_pd(row + i));
+        _mm256_storeu_pd(row + i, a);
+        s0 = _mm256_fmadd_pd(_mm256_loadu_pd(weights + i), a, s0);
+    }
+    if (i < count) {
+        long rest = count - i;
+        __m256d a = expreg_exp4(expreg_load_partial(row + i, rest));
+        expreg_store_partial(row + i, a, rest);
+        s1 = _mm256_fmadd_pd(expreg_load_partial(weights + i, rest), a, s1);
+    }
+    __m256d s = _mm256_add_pd(s0, s1);
+    double lanes[4];
+    _mm256_storeu_pd(lanes, s);
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
+/// Fused block kernel (see expreg_exp_forward_block in CExpRegKernels.h), 8 lanes per iteration.
+EXPREG_AVX2 void expreg_exp_forward_block_avx2(double *block, long rows, long cols, long ld,
+                                               const double *a, double *sums, double *max_abs) {
+    const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+    __m256d mx = _mm256_setzero_pd();
+    __m256d nan_seen = _mm256_setzero_pd();
+    for (long i = 0; i < rows; i++) {
+        double *row = block + i * ld;
+        __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+        long j = 0;
+        for (; j + 8 <= cols; j += 8) {
+            __m256d z0 = _mm256_loadu_pd(row + j), z1 = _mm256_loadu_pd(row + j + 4);
+            __m256d m0 = _mm256_and_pd(z0, abs_mask), m1 = _mm256_and_pd(z1, abs_mask);
+            nan_seen = _mm256_or_pd(nan_seen, _mm256_cmp_pd(z0, z1, _CMP_UNORD_Q));
+            mx = _mm256_max_pd(mx, _mm256_max_pd(m0, m1));
+            __m256d e0 = expreg_exp4(z0), e1 = expreg_exp4(z1);
+            __m256d a0 = _mm256_loadu_pd(a + j), a1 = _mm256_loadu_pd(a + j + 4);
+            s0 = _mm256_fmadd_pd(a0, e0, s0);
+            s1 = _mm256_fmadd_pd(a1, e1, s1);
+            _mm256_storeu_pd(row + j, _mm256_mul_pd(e0, a0));
+            _mm256_storeu_pd(row + j + 4, _mm256_mul_pd(e1, a1));
+        }
+        for (; j < cols; j += 4) {
+            long rest = cols - j < 4 ? cols - j : 4;
+            __m256d z0 = expreg_load_partial(row + j, rest);
+            nan_seen = _mm256_or_pd(nan_seen, _mm256_cmp_pd(z0, z0, _CMP_UNORD_Q));
+            mx = _mm256_max_pd(mx, _mm256_and_pd(z0, abs_mask));
+            __m256d e0 = expreg_exp4(z0);
+            __m256d a0 = expreg_load_partial(a + j, rest);  // zero weights in the padding lanes
+            s0 = _mm256_fmadd_pd(a0, e0, s0);
+            expreg_store_partial(row + j, _mm256_mul_pd(e0, a0), rest);
+        }
+        double lanes[4];
+        _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+        sums[i] += (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, mx);
+    double m = *max_abs;
+    for (int l = 0; l < 4; l++) m = lanes[l] > m ? lanes[l] : m;
+    if (_mm256_movemask_pd(nan_seen) != 0 || m != m) m = NAN;
+    *max_abs = m;
+}
+#endif

@@ -1,0 +1,76 @@
+// Runtime choice of the exp kernel (CPU features are read once).
+#include "CExpRegKernels.h"
+#include "exp_internal.h"
+
+int expreg_exp_kernel_available(expreg_exp_kernel kernel) {
+    switch (kernel) {
+    case EXPREG_EXP_KERNEL_PORTABLE:
+        return 1;
+#if defined(__x86_64__)
+    case EXPREG_EXP_KERNEL_AVX2_FMA:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case EXPREG_EXP_KERNEL_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+    default:
+        return 0;
+    }
+}
+
+static expreg_exp_kernel expreg_detect_kernel(void) {
+    if (expreg_exp_kernel_available(EXPREG_EXP_KERNEL_AVX512)) return EXPREG_EXP_KERNEL_AVX512;
+    if (expreg_exp_kernel_available(EXPREG_EXP_KERNEL_AVX2_FMA)) return EXPREG_EXP_KERNEL_AVX2_FMA;
+    return EXPREG_EXP_KERNEL_PORTABLE;
+}
+
+expreg_exp_kernel expreg_exp_selected_kernel(void) {
+    // A benign race: every thread computes the same value; the int store is atomic on all targets we build for.
+    static volatile int cached = -1;
+    int k = cached;
+    if (k < 0) {
+        k = (int)expreg_detect_kernel();
+        cached = k;
+    }
+    return (expreg_exp_kernel)k;
+}
+
+static expreg_exp_kernel expreg_usable(expreg_exp_kernel kernel) {
+    return expreg_exp_kernel_available(kernel) ? kernel : EXPREG_EXP_KERNEL_PORTABLE;
+}
+
+void expreg_exp_inplace_with(expreg_exp_kernel kernel, double *values, long count) {
+    if (count <= 0) return;
+    switch (expreg_usable(kernel)) {
+#if defined(__x86_64__)
+    case EXPREG_EXP_KERNEL_AVX512: expreg_exp_avx512(values, count); return;
+    case EXPREG_EXP_KERNEL_AVX2_FMA: expreg_exp_avx2(values, count); return;
+#endif
+    default: expreg_exp_portable(values, count); return;
+    }
+}
+
+void expreg_exp_inplace(double *values, long count) {
+    expreg_exp_inplace_with(expreg_exp_selected_kernel(), values, count);
+}
+
+void expreg_exp_rowdot_with(expreg_exp_kernel kernel, double *block, long rows, long cols, long ld,
+                            const double *weights, double *out) {
+    if (rows <= 0) return;
+    expreg_exp_kernel usable = expreg_usable(kernel);
+    for (long i = 0; i < rows; i++) {
+        double *row = block + i * ld;
+        switch (usable) {
+#if defined(__x86_64__)
+        case EXPREG_EXP_KERNEL_AVX512: out[i] = expreg_exp_rowdot_avx512(row, cols, weights); break;
+        case EXPREG_EXP_KERNEL_AVX2_FMA: out[i] = expreg_exp_rowdot_avx2(row, cols, weights); break;
+#endif
+        default: out[i] = expreg_exp_rowdot_portable(row, cols, weights); break;
+        }
+    }
+}
+
+void expreg_exp_rowdot(double *block, long rows, long cols, long ld, const double *weights, double *out) {
+    expreg_exp_rowdot_with(expreg_exp_selected_kernel(), block, rows, cols, ld, weights, out);
+}

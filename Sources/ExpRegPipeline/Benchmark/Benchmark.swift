@@ -1,0 +1,92 @@
+import ExpRegCore
+import ExpRegLinAlg
+import Foundation
+
+/// The `expreg bench` engine: times the GD step and H(W) + eigenvalues on synthetic data.
+///
+/// No CLI parsing and no printing here: the command builds a ``BenchmarkConfig`` per size, calls
+/// ``run(_:)`` and prints ``BenchmarkResult/jsonLine()`` or ``BenchmarkResult/summary``.
+public enum Benchmark {
+    /// Runs one benchmark size.
+    ///
+    /// Order: data + initialisation (untimed); `warmupSteps` untimed steps; `steps` timed steps
+    /// of ``GradientDescent/step(eta:)`` with a small fixed η (1e−6, so the weights move but the
+    /// loss cannot blow up); then, if asked, H(W) build and `dsyevd` eigenvalues, each timed once
+    /// after one untimed warm-up build; then the exp kernel probe. Times come from
+    /// `ContinuousClock` (monotonic).
+    /// - Throws: ``BenchmarkError/invalidConfiguration(_:)`` for bad sizes;
+    ///   ``BenchmarkError/numericalFailure(_:)`` when the loss or H(W) is not finite.
+    /// - Complexity: O(steps · n·m·d) time, about n·m doubles of memory (twice while H(W) is built).
+    public static func run(_ config: BenchmarkConfig) throws(BenchmarkError) -> BenchmarkResult {
+        try config.validate()
+        if let threads = config.threads { BLAS.threadCount = threads }
+        let data = SphereData.generate(n: config.n, d: config.d, labels: .random, seed: config.dataSeed)
+        let model = ModelParameters.random(width: config.width, d: config.d, sigma: config.initScale, seed: config.modelSeed)
+
+        var stepMs: [Double] = []
+        var lossFirst = Double.nan, lossLast = Double.nan
+        do {
+            let stepper = GradientDescent(dataset: data, activation: config.activation, a: model.a, w: model.w)
+            let eta = 1e-6
+            for _ in 0..<config.warmupSteps { stepper.step(eta: eta) }
+            let clock = ContinuousClock()
+            for k in 0..<config.steps {
+                var loss = 0.0
+                let elapsed = clock.measure { loss = stepper.step(eta: eta) }
+                stepMs.append(milliseconds(elapsed))
+                if k == 0 { lossFirst = loss }
+                lossLast = loss
+            }
+            guard lossFirst.isFinite, lossLast.isFinite else {
+                throw BenchmarkError.numericalFailure(
+                    "the loss is not finite (first \(lossFirst), last \(lossLast)): exp overflowed; use a smaller init scale")
+            }
+        }
+
+        var gramMs: Double?
+        var eigenMs: Double?
+        if config.includeGram {
+            let clock = ContinuousClock()
+            _ = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width, activation: config.activation)
+            var gram: [Double] = []
+            let build = clock.measure {
+                gram = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
+                                            activation: config.activation)
+            }
+            gramMs = milliseconds(build)
+            let start = clock.now
+            do {
+                _ = try SymmetricEigen.eigenvalues(of: gram, n: data.n)
+            } catch {
+                throw BenchmarkError.numericalFailure("eigenvalues of H(W) failed: \(error)")
+            }
+            eigenMs = milliseconds(clock.now - start)
+        }
+
+        var expFast: Double?
+        var expLibm: Double?
+        if config.expProbeCount > 0 {
+            expFast = ExpKernelProbe.nanosecondsPerElement(kernel: VectorMath.selectedExpKernel, count: config.expProbeCount)
+            expLibm = ExpKernelProbe.nanosecondsPerElement(kernel: .libm, count: config.expProbeCount)
+        }
+
+        let sorted = stepMs.sorted()
+        let median = sorted.count.isMultiple(of: 2)
+            ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            : sorted[sorted.count / 2]
+        let flops = 4 * Double(config.n) * Double(config.d) * Double(config.width)
+        return BenchmarkResult(
+            n: config.n, d: config.d, width: config.width, activation: config.activation.rawValue,
+            steps: config.steps, stepMsMedian: median, stepMsMin: sorted[0],
+            gflops: flops / (median * 1e-3) / 1e9, gramBuildMs: gramMs, eigenMs: eigenMs,
+            threads: BLAS.threadCount, expKernel: VectorMath.selectedExpKernel.rawValue,
+            expNsPerElement: expFast, expLibmNsPerElement: expLibm,
+            peakRssMb: PeakMemory.residentMebibytes(), activationMb: Double(config.activationBytes) / 1_048_576,
+            lossFirst: lossFirst, lossLast: lossLast)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) * 1e3 + Double(parts.attoseconds) * 1e-15
+    }
+}

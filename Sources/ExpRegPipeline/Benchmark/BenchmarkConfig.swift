@@ -1,0 +1,76 @@
+import ExpRegCore
+
+/// What `expreg bench` measures: one problem size of the GD step (and optionally H(W) + eigenvalues).
+///
+/// The data are synthetic: n points uniform on S^(d−1) with random labels (``SphereData``), the
+/// model the standard random initialisation (``ModelParameters/random(width:d:sigma:seed:)``).
+public struct BenchmarkConfig: Sendable, Equatable {
+    /// Number of points n (≥ 1).
+    public var n: Int
+    /// Input dimension d (≥ 1).
+    public var d: Int
+    /// Width m (≥ 1).
+    public var width: Int
+    /// Timed GD steps k (≥ 1); the median and minimum over them are reported.
+    public var steps: Int
+    /// Hidden activation.
+    public var activation: Activation
+    /// Untimed steps run first (page faults, BLAS buffers, thread start-up), ≥ 0.
+    public var warmupSteps: Int
+    /// Also time building H(W(0)) and its eigenvalues (`gram_build_ms`, `eigen_ms`).
+    public var includeGram: Bool
+    /// BLAS threads to use; `nil` keeps OpenBLAS's own choice (OPENBLAS_NUM_THREADS or all cores).
+    public var threads: Int?
+    /// Also time the exp kernels on `expProbeCount` elements (`exp_ns_per_element`, `exp_libm_ns_per_element`); 0 = skip.
+    public var expProbeCount: Int
+    /// Seeds of the data and of the initialisation; σ of w_r(0).
+    public var dataSeed: UInt64
+    public var modelSeed: UInt64
+    public var initScale: Double
+
+    /// A benchmark of one size with the defaults of `expreg bench`.
+    public init(n: Int = 1024, d: Int = 64, width: Int = 16384, steps: Int = 10, activation: Activation = .exp,
+                warmupSteps: Int = 1, includeGram: Bool = true, threads: Int? = nil, expProbeCount: Int = 1 << 20,
+                dataSeed: UInt64 = 1, modelSeed: UInt64 = 0, initScale: Double = 1) {
+        self.n = n
+        self.d = d
+        self.width = width
+        self.steps = steps
+        self.activation = activation
+        self.warmupSteps = warmupSteps
+        self.includeGram = includeGram
+        self.threads = threads
+        self.expProbeCount = expProbeCount
+        self.dataSeed = dataSeed
+        self.modelSeed = modelSeed
+        self.initScale = initScale
+    }
+
+    /// The sizes of issue 6, (n, d, m) = (256, 32, 4096) and (1024, 64, 16384), run by
+    /// `expreg bench` when no size option is given.
+    public static let standardSizes: [BenchmarkConfig] = [
+        BenchmarkConfig(n: 256, d: 32, width: 4096, steps: 20),
+        BenchmarkConfig(n: 1024, d: 64, width: 16384, steps: 10),
+    ]
+
+    /// Bytes of the n × m activation matrix plus W (m × d): the memory budget's unit (issue 6).
+    public var activationBytes: Int { 8 * (n * width + width * d) }
+
+    /// Checks ranges. - Throws: ``BenchmarkError/invalidConfiguration(_:)`` naming the option and the fix.
+    public func validate() throws(BenchmarkError) {
+        func check(_ ok: Bool, _ message: String) throws(BenchmarkError) {
+            if !ok { throw BenchmarkError.invalidConfiguration(message) }
+        }
+        try check(n >= 1, "--n must be >= 1 (got \(n))")
+        try check(d >= 1, "--d must be >= 1 (got \(d))")
+        try check(width >= 1, "--width must be >= 1 (got \(width))")
+        try check(steps >= 1, "--steps must be >= 1 (got \(steps))")
+        try check(warmupSteps >= 0, "warm-up steps must be >= 0 (got \(warmupSteps))")
+        try check(threads.map { $0 >= 1 } ?? true, "threads must be >= 1 (got \(threads ?? 0))")
+        try check(expProbeCount >= 0, "exp probe count must be >= 0 (got \(expProbeCount))")
+        try check(initScale > 0 && initScale.isFinite, "init scale must be a positive number (got \(initScale))")
+        let (cells, overflow) = n.multipliedReportingOverflow(by: width)
+        // Int32 sizes for BLAS, and a cap on memory: 2^31 doubles are 16 GiB.
+        try check(!overflow && cells < Int(Int32.max), "n·width = \(n)·\(width) is too large (limit 2^31 − 1 entries); use a smaller --n or --width")
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+@testable import ExpRegLinAlg
+
+@Suite("NeuronBlockKernel.derivativeGram (blocked D Dᵀ)")
+struct VectorExpGramTests {
+    @Test("upper triangle equals scale · act'(XWᵀ) act'(XWᵀ)ᵀ, bitwise the same for 1 and 2 threads",
+          arguments: [NeuronBlockKernel.Activation.exp, .relu])
+    func matchesDefinition(activation: NeuronBlockKernel.Activation) {
+        let n = 11, d = 4, m = 29
+        var g = SplitMix64(seed: 3)
+        let x = (0..<(n * d)).map { _ in -1 + 2 * g.nextUnit() }
+        let w = (0..<(m * d)).map { _ in -1 + 2 * g.nextUnit() }
+        func derivative(_ i: Int, _ r: Int) -> Double {
+            let z = (0..<d).reduce(0.0) { $0 + x[i * d + $1] * w[r * d + $1] }
+            return activation == .exp ? Foundation.exp(z) : (z > 0 ? 1 : 0)
+        }
+        func run(threads: Int) -> [Double] {
+            var s = [Double](repeating: .nan, count: n * n)
+            s.withUnsafeMutableBufferPointer { sp in
+                NeuronBlockKernel.derivativeGram(activation: activation, x: x, n: n, d: d, w: w, m: m, scale: 1 / Double(m),
+                                                 into: sp.baseAddress!, threads: threads, blockWidth: 6)
+            }
+            return s
+        }
+        let one = run(threads: 1)
+        #expect(run(threads: 2) == one)
+        for i in 0..<n {
+            for j in 0..<n {
+                if j < i {
+                    #expect(one[i * n + j] == 0, "strict lower triangle is zeroed")
+                    continue
+                }
+                let expected = (0..<m).reduce(0.0) { $0 + derivative(i, $1) * derivative(j, $1) } / Double(m)
+                // 29 products of values ≤ e^4 (exp) or 0/1 (relu): 1e-13 relative is ~500 ulps of slack for reordering.
+                #expect(abs(one[i * n + j] - expected) <= 1e-13 * max(1, expected), "(\(i), \(j)): \(one[i * n + j]) vs \(expected)")
+            }
+        }
+    }
+}

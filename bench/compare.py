@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Runs `expreg bench --json` and the NumPy (and JAX) step side by side and prints a table with ratios.
+
+Usage: compare.py PATH-TO-expreg [--steps K] [--sizes N,D,M ...] [--rounds R]
+Each size is measured in one run per backend, back to back (expreg, NumPy, JAX), R rounds; the
+table shows the medians over rounds of each backend's median step. NumPy runs with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment (they slow a current NumPy on
+processors where the machine sets them); nothing else is changed. Installs nothing.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_SIZES = ["256,32,4096", "1024,64,16384"]
+
+
+def run_json(cmd, env=None):
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        sys.stderr.write("command failed (%d): %s\n%s\n" % (proc.returncode, " ".join(cmd), proc.stderr))
+        return None
+    lines = [line for line in proc.stdout.splitlines() if line.strip().startswith("{")]
+    return json.loads(lines[-1]) if lines else None
+
+
+def numpy_env():
+    env = dict(os.environ)
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        env.pop(key, None)
+    return env
+
+
+def fmt(value, spec="%.1f"):
+    return "-" if value is None else spec % value
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("expreg")
+    p.add_argument("--steps", type=int, default=None, help="timed steps per run (default 30 small, 10 large)")
+    p.add_argument("--sizes", nargs="*", default=DEFAULT_SIZES)
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--python", default=sys.executable)
+    args = p.parse_args()
+
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if key in os.environ:
+            print("note: %s=%s is set here; removed for the NumPy runs only" % (key, os.environ[key]))
+    load = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    if load > 0.5 * cores:
+        print("WARNING: load average %.1f on %d cores: other work is running; timings are noisy" % (load, cores))
+
+    script = os.path.join(HERE, "numpy_step.py")
+    rows = []
+    info = {}
+    for size in args.sizes:
+        n, d, m = (int(v) for v in size.split(","))
+        steps = args.steps or (30 if n * m <= 2_000_000 else 10)
+        common = ["--n", str(n), "--d", str(d), "--width", str(m), "--steps", str(steps)]
+        runs = {"expreg": [], "numpy": [], "jax": []}
+        for _ in range(args.rounds):
+            r = run_json([args.expreg, "bench", "--json"] + common)
+            if r:
+                runs["expreg"].append(r)
+            r = run_json([args.python, script, "--backend", "numpy", "--json"] + common, env=numpy_env())
+            if r:
+                runs["numpy"].append(r)
+            r = run_json([args.python, script, "--backend", "jax", "--json"] + common)
+            if r:
+                runs["jax"].append(r)
+        merged = {}
+        for backend, results in runs.items():
+            ok = [r for r in results if r.get("available", True)]
+            if not ok:
+                if results:
+                    info[backend] = results[0].get("reason")
+                continue
+
+            def med(key):
+                values = [r[key] for r in ok if r.get(key) is not None]
+                return statistics.median(values) if values else None
+
+            merged[backend] = {k: med(k) for k in ("step_ms_median", "step_ms_min", "gflops", "gram_build_ms",
+                                                  "eigen_ms", "peak_rss_mb", "activation_mb",
+                                                  "exp_ns_per_element", "exp_libm_ns_per_element")}
+            merged[backend]["threads"] = ok[0].get("threads")
+            if backend == "numpy":
+                info["numpy BLAS"] = ok[0].get("blas")
+            if backend == "expreg":
+                info["expreg exp kernel"] = ok[0].get("exp_kernel")
+        rows.append(((n, d, m), merged))
+
+    print()
+    print("GD step (float64, exp), median ms per step; speed-up = other / expreg")
+    header = "%-18s %10s %10s %10s %9s %9s  %s" % ("(n, d, m)", "expreg", "numpy", "jax", "x numpy", "x jax", "targets")
+    print(header)
+    print("-" * len(header))
+    verdicts = []
+    for (n, d, m), merged in rows:
+        e = merged.get("expreg", {}).get("step_ms_median")
+        npy = merged.get("numpy", {}).get("step_ms_median")
+        jx = merged.get("jax", {}).get("step_ms_median")
+        rn = npy / e if e and npy else None
+        rj = jx / e if e and jx else None
+        if m >= 16384:
+            target = "x numpy >= 2.0, x jax >= 1.5"
+            verdicts.append(("step vs numpy at %d,%d,%d" % (n, d, m), rn, 2.0))
+            verdicts.append(("step vs jax at %d,%d,%d" % (n, d, m), rj, 1.5))
+        else:
+            target = "x jax >= 1.0"
+            verdicts.append(("step vs jax at %d,%d,%d" % (n, d, m), rj, 1.0))
+        print("%-18s %10s %10s %10s %9s %9s  %s" % ("(%d, %d, %d)" % (n, d, m), fmt(e, "%.2f"), fmt(npy, "%.2f"),
+                                                   fmt(jx, "%.2f"), fmt(rn, "%.2fx"), fmt(rj, "%.2fx"), target))
+    print()
+    print("H(W) build + eigenvalues, ms (target at m >= 16384: expreg <= 0.8 x numpy)")
+    for (n, d, m), merged in rows:
+        parts = []
+        totals = {}
+        for backend in ("expreg", "numpy", "jax"):
+            r = merged.get(backend)
+            if r and r.get("gram_build_ms") is not None:
+                totals[backend] = r["gram_build_ms"] + r["eigen_ms"]
+                parts.append("%s %.1f + %.1f" % (backend, r["gram_build_ms"], r["eigen_ms"]))
+        ratio = totals["expreg"] / totals["numpy"] if "expreg" in totals and "numpy" in totals else None
+        if m >= 16384:
+            verdicts.append(("H(W)+eigen time / numpy at %d,%d,%d" % (n, d, m), ratio, -0.8))
+        print("  (%d, %d, %d): %s; expreg/numpy %s" % (n, d, m, "; ".join(parts), fmt(ratio, "%.2f")))
+    print()
+    print("Memory: expreg peak RSS vs n*m activations + W (target <= 1.5x)")
+    for (n, d, m), merged in rows:
+        r = merged.get("expreg")
+        if r and r.get("peak_rss_mb"):
+            ratio = r["peak_rss_mb"] / r["activation_mb"]
+            print("  (%d, %d, %d): %.0f MiB / %.0f MiB = %.2fx" % (n, d, m, r["peak_rss_mb"], r["activation_mb"], ratio))
+    print()
+    for (n, d, m), merged in rows:
+        r = merged.get("expreg")
+        if r and r.get("exp_ns_per_element"):
+            print("exp: %.2f ns/element (%s) vs scalar libm loop %.2f ns/element" % (
+                r["exp_ns_per_element"], info.get("expreg exp kernel"), r["exp_libm_ns_per_element"]))
+            break
+    for key, value in info.items():
+        print("%s: %s" % (key, value))
+    print()
+    for name, value, target in verdicts:
+        if value is None:
+            print("  n/a   %s (backend missing)" % name)
+        elif target > 0:
+            print("  %s  %s: %.2fx (target >= %.1fx)" % ("PASS" if value >= target else "MISS", name, value, target))
+        else:
+            print("  %s  %s: %.2f (target <= %.1f)" % ("PASS" if value <= -target else "MISS", name, value, -target))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
