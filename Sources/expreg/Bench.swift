@@ -7,39 +7,68 @@ extension ExpReg {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time the GD step and building H(W) + its eigenvalues on synthetic sphere data.",
-            discussion: "GFLOP/s counts 4·n·d·m floating-point operations per GD step (the two GEMMs).")
+            discussion: """
+                Without --n/--d/--width it times both standard sizes, (256, 32, 4096) and
+                (1024, 64, 16384). GFLOP/s counts 4·n·d·m floating-point operations per GD step
+                (the two GEMMs). `make bench` runs this beside NumPy (and JAX) via bench/compare.sh.
+                """)
 
         @Option(name: .long, help: "Number of points n.")
-        var n: Int = 1024
+        var n: Int?
         @Option(name: .long, help: "Input dimension d.")
-        var d: Int = 64
+        var d: Int?
         @Option(name: .long, help: "Width m.")
-        var width: Int = 16384
-        @Option(name: .long, help: "Timed GD steps (after one warm-up step).")
-        var steps: Int = 20
+        var width: Int?
+        @Option(name: .long, help: "Timed GD steps (after a warm-up step).")
+        var steps: Int?
         @Option(name: .long, help: "exp or relu.")
         var activation: String = "exp"
+        @Option(name: .long, help: "Threads (default: every core).")
+        var threads: Int?
+        @Flag(name: .long, help: "Skip timing H(W) and its eigenvalues.")
+        var noGram = false
         @Flag(name: .long, help: "Print one JSON object per size.")
         var json = false
 
         func validate() throws {
-            guard n >= 1, d >= 2, width >= 1, steps >= 1 else {
-                throw ValidationError("--n, --width and --steps must be at least 1, --d at least 2")
-            }
             guard Activation(rawValue: activation) != nil else { throw ValidationError("--activation must be exp or relu") }
+            for (name, value) in [("--n", n), ("--d", d), ("--width", width), ("--steps", steps), ("--threads", threads)] {
+                if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
+            }
+        }
+
+        /// The sizes to time: the standard pair, or one size from the options (defaults: the large size).
+        func configurations() -> [BenchmarkConfig] {
+            var sizes: [BenchmarkConfig]
+            if n == nil && d == nil && width == nil {
+                sizes = BenchmarkConfig.standardSizes
+            } else {
+                var one = BenchmarkConfig()
+                one.n = n ?? one.n
+                one.d = d ?? one.d
+                one.width = width ?? one.width
+                sizes = [one]
+            }
+            for i in sizes.indices {
+                if let steps { sizes[i].steps = steps }
+                sizes[i].activation = Activation(rawValue: activation) ?? .exp
+                sizes[i].threads = threads
+                sizes[i].includeGram = !noGram
+            }
+            return sizes
         }
 
         func run() throws {
             try withExitStatus {
-                let config = BenchmarkConfig(n: n, d: d, width: width, steps: steps,
-                                             activation: Activation(rawValue: activation) ?? .exp)
-                let result = try Benchmark.run(config)
-                if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys]
-                    FileHandle.standardOutput.write(try encoder.encode(result) + Data("\n".utf8))
-                } else {
-                    print(result.summaryLine)
+                for config in configurations() {
+                    let result: BenchmarkResult
+                    do {
+                        result = try Benchmark.run(config)
+                    } catch {
+                        if case .invalidConfiguration = error { throw PipelineError(.invalidInput, "\(error)") }
+                        throw PipelineError(.failure, "\(error)")
+                    }
+                    print(json ? result.jsonLine() : result.summary)
                 }
                 return .success
             }
