@@ -65,7 +65,7 @@ extension ExpReg {
                     do {
                         result = try Benchmark.run(config)
                     } catch {
-                        if case .invalidConfiguration = error { throw PipelineError(.invalidInput, "\(error)") }
+                        if case BenchmarkError.invalidConfiguration = error { throw PipelineError(.invalidInput, "\(error)") }
                         throw PipelineError(.failure, "\(error)")
                     }
                     print(json ? result.jsonLine() : result.summary)
