@@ -22,7 +22,7 @@ struct ArchiveSafetyTests {
     /// (run_key, started_at) of the archived runs, via the real SQLite file.
     static func archivedRuns(_ path: String) throws -> [String: String] {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
-        let db = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let db = try DatabaseQueue(path: path, configuration: readerConfiguration)
         return try db.read { db in
             guard try db.tableExists("runs") else { return [:] }
             let rows = try Row.fetchAll(db, sql: "SELECT run_key, started_at FROM runs")
@@ -87,6 +87,12 @@ struct ArchiveSafetyTests {
         let result = running.wait(timeout: 120)
         #expect(result.status == 130, "stderr: \(result.stderr)")
         #expect(try scalar(String.self, db, "SELECT status FROM batches") == "partial")
+        // results.json of the partial batch is written; `latest` still points at no half batch.
+        let id = try #require(try scalar(String.self, db, "SELECT id FROM batches"))
+        let results = try JSONValue.parse(Data(contentsOf: dir.url.appendingPathComponent("out/\(id)/results.json")))
+        try ResultsContract.validate(results)
+        #expect(results["batch"]?["status"] == .string("partial"))
+        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("out/latest").path))
         #expect(try scalar(Int.self, db, "SELECT exit_code FROM batches") == 130)
         #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")
     }
@@ -94,6 +100,14 @@ struct ArchiveSafetyTests {
 
 /// One value of a query against a real archive file.
 func scalar<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, _ path: String, _ sql: String) throws -> T? {
-    let queue = try DatabaseQueue(path: path)
+    let queue = try DatabaseQueue(path: path, configuration: readerConfiguration)
     return try queue.read { db in try T.fetchOne(db, sql: sql) }
 }
+
+/// A read-only connection that waits for a writer (the archive may be mid-transaction).
+let readerConfiguration: Configuration = {
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(10)
+    return configuration
+}()

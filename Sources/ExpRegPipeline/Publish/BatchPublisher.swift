@@ -72,6 +72,17 @@ public struct BatchPublisher {
                               reportHTML: folder.appendingPathComponent("report.html"), artifacts: artifacts)
     }
 
+    /// Writes only `results.json` of a batch (used for an interrupted, `partial` batch, whose plots
+    /// and reports are built by `expreg report` or when `--resume` completes it).
+    public func writeResults(batchID: String, archive: Archive) throws -> URL {
+        guard let snapshot = try archive.snapshot(batchID: batchID) else {
+            throw PipelineError.invalid("no batch \(batchID) in the archive")
+        }
+        let url = layout.batchFolder(batchID).appendingPathComponent("results.json")
+        try AtomicFile.write(try ResultsDocument(snapshot: snapshot).encoded(), to: url)
+        return url
+    }
+
     /// The batch this one is compared with (`report.compare_with: previous`), or nil.
     func previousSnapshot(of snapshot: BatchSnapshot, archive: Archive) throws -> BatchSnapshot? {
         let plan = try archive.plan(batchID: snapshot.info.id)

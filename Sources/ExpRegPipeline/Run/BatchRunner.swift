@@ -65,7 +65,10 @@ public final class BatchRunner {
         if let signal = cancellation.signal {
             let status: ExitStatus = signal == SIGTERM ? .terminated : .interrupted
             try archive.finishBatch(id: batch.id, status: .partial, finishedAt: Date(), exitCode: Int(status.rawValue))
-            progress.note("interrupted: batch \(batch.id) recorded as partial; continue it with --resume")
+            let results = try BatchPublisher(layout: layout, templatesDirectory: templates)
+                .writeResults(batchID: batch.id, archive: archive)
+            progress.note("interrupted: batch \(batch.id) recorded as partial (\(results.path)); "
+                          + "continue it with: expreg run \(options.manifestPath) --resume")
             return RunSummary(status: status, batchID: batch.id, reportHTML: nil,
                               trained: counts.trained, skipped: counts.skipped)
         }
