@@ -5,52 +5,38 @@ import ExpRegLinAlg
 public enum GramMatrix {
     /// The empirical Gram H(W)_ij = ⟨x_i, x_j⟩ · (1/m) Σ_r act'(z_ir) act'(z_jr), z_ir = ⟨w_r, x_i⟩.
     ///
-    /// Computed as H = (X Xᵀ) ∘ (D Dᵀ / m) with Z = X Wᵀ (`dgemm`), D = act'(Z) (exp: e^Z via
-    /// ``VectorMath/expInPlace(_:)``; relu: 1[Z > 0]) and two `dsyrk` calls. Equals J Jᵀ for the
-    /// Jacobian J of the outputs with respect to W when every a_r = ±1.
+    /// Computed as H = (X Xᵀ) ∘ (D Dᵀ / m) with Z = X Wᵀ, D = act'(Z) (exp: e^Z via the vectorised
+    /// kernel; relu: 1[Z > 0]); D Dᵀ is accumulated over blocks of neurons
+    /// (``NeuronBlockKernel/derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:)``),
+    /// X Xᵀ is multiplied in by row tiles (``NeuronBlockKernel/multiplyByInnerProducts(_:x:n:d:)``). Equals J Jᵀ for the Jacobian J of the outputs with respect to W when
+    /// every a_r = ±1.
     ///
     /// NaN behaviour: overflowing exponentials give +inf/NaN entries; check before using.
     /// - Parameters:
     ///   - x: row-major n × d inputs.
     ///   - w: row-major m × d hidden weights.
     /// - Returns: the full symmetric matrix, row-major n × n.
-    /// - Complexity: O(n·m·d + n²·m + n²·d) time, n·m extra doubles.
+    /// - Complexity: O(n·m·d + n²·m + n²·d) time, about 2·n² + 1200·n extra doubles (not n·m).
     public static func empirical(x: [Double], n: Int, d: Int, w: [Double], m: Int,
                                  activation: Activation) -> [Double] {
         precondition(n >= 1 && d >= 1 && m >= 1, "GramMatrix.empirical: n, d, m must be >= 1")
         precondition(x.count == n * d && w.count == m * d,
                      "GramMatrix.empirical: x has \(x.count) (expected \(n * d)), w has \(w.count) (expected \(m * d))")
-        var derivative = [Double](repeating: 0, count: n * m)
         var h = [Double](repeating: 0, count: n * n)
-        var inner = [Double](repeating: 0, count: n * n)
-        derivative.withUnsafeMutableBufferPointer { dp in
+        // D Dᵀ / m block by block over neurons: D (n × m) is never held whole.
+        let kernelActivation: NeuronBlockKernel.Activation = activation == .exp ? .exp : .relu
+        h.withUnsafeMutableBufferPointer { hp in
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
-                    BLAS.gemm(.none, .transpose, m: n, n: m, k: d, alpha: 1, a: xp.baseAddress!, lda: d,
-                              b: wp.baseAddress!, ldb: d, beta: 0, c: dp.baseAddress!, ldc: m)
+                    NeuronBlockKernel.derivativeGram(activation: kernelActivation, x: xp.baseAddress!, n: n, d: d,
+                                                     w: wp.baseAddress!, m: m, scale: 1 / Double(m),
+                                                     into: hp.baseAddress!, threads: max(1, BLAS.threadCount))
                 }
             }
-            switch activation {
-            case .exp:
-                VectorMath.expInPlace(dp)
-            case .relu:
-                for k in dp.indices { dp[k] = dp[k] > 0 ? 1 : (dp[k].isNaN ? .nan : 0) }
-            }
-            h.withUnsafeMutableBufferPointer { hp in
-                BLAS.syrkUpper(n: n, k: m, alpha: 1 / Double(m), a: dp.baseAddress!, lda: m, beta: 0,
-                               c: hp.baseAddress!, ldc: n)
-            }
         }
-        inner.withUnsafeMutableBufferPointer { gp in
+        h.withUnsafeMutableBufferPointer { hp in
             x.withUnsafeBufferPointer { xp in
-                BLAS.syrkUpper(n: n, k: d, alpha: 1, a: xp.baseAddress!, lda: d, beta: 0, c: gp.baseAddress!, ldc: n)
-            }
-        }
-        for i in 0..<n {
-            for j in i..<n {
-                let value = h[i * n + j] * inner[i * n + j]
-                h[i * n + j] = value
-                h[j * n + i] = value
+                NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: xp.baseAddress!, n: n, d: d)
             }
         }
         return h

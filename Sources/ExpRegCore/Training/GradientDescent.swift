@@ -4,11 +4,13 @@ import ExpRegLinAlg
 /// F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩), with preallocated buffers (no allocation per step).
 ///
 /// One step, with X (n × d), W (m × d), all row-major:
-/// 1. forward: Z = X Wᵀ (n × m, `dgemm`); E = act(Z) (exp via ``VectorMath/expInPlace(_:)``);
-///    u = E · (a/√m) (`dgemv`); r = u − y; L = ½ ‖r‖².
+/// 1. forward: Z = X Wᵀ (n × m, `dgemm`); E = act(Z) (exp: the vectorised kernel of
+///    ``VectorMath``); u = E · (a/√m); r = u − y; L = ½ ‖r‖². Blocked over neurons: each block
+///    of Z is turned into D ∘ a/√m, its part of u and max |z| in one fused pass while in cache.
 /// 2. backward: ∇_{w_r} L = (1/√m) a_r Σ_i r_i act'(z_ir) x_i, i.e. ∇L = (D ∘ a/√m)ᵀ (diag(r) X)
-///    with D = act'(Z) (exp: D = E; relu: D = 1[Z > 0]); the update W ← W − η ∇L is a single
-///    `dgemm` with beta = 1 straight into W.
+///    with D = act'(Z) (exp: D = E; relu: D = 1[Z > 0]); the update Wᵀ ← Wᵀ − η (diag(r) X)ᵀ (D ∘ a/√m)
+///    is one `dgemm` with beta = 1 per thread straight into the stored Wᵀ.
+/// See ``NeuronBlockKernel`` for the blocking and the thread split.
 ///
 /// The instance owns its buffers (about n·m + m·d + 2·n·d doubles) and is confined to one task.
 /// NaN behaviour: if the loss of the forward pass is not finite, ``step(eta:)`` leaves W unchanged
@@ -24,11 +26,23 @@ public final class GradientDescent {
     public let m: Int
     /// The hidden activation (exp or relu).
     public let activation: Activation
+    /// Threads of one step (≥ 1; default: OpenBLAS's thread count when the stepper is made).
+    /// Neurons are split into fixed blocks shared out among the threads, and BLAS runs
+    /// single-threaded inside each, so the loss and outputs do not depend on this number.
+    public var threads: Int {
+        didSet { threads = max(1, threads) }
+    }
+    /// Neurons per block of the forward pass (≥ 1); `nil` (the default) picks
+    /// ``NeuronBlockKernel/defaultBlockWidth(rows:)`` for n. It changes the order of the sums in u,
+    /// so keep it fixed where results are compared bitwise (it never depends on the machine).
+    public var blockWidth: Int? {
+        didSet { blockWidth = blockWidth.map { max(1, $0) } }
+    }
 
     private let x: UnsafeMutableBufferPointer<Double>       // n × d
     private let y: UnsafeMutableBufferPointer<Double>       // n
     private let aScaled: UnsafeMutableBufferPointer<Double> // m: a_r / √m
-    private let w: UnsafeMutableBufferPointer<Double>       // m × d
+    private let wt: UnsafeMutableBufferPointer<Double>      // Wᵀ, d × m (row j holds input j of every neuron)
     private let z: UnsafeMutableBufferPointer<Double>       // n × m: Z, then D ∘ a/√m
     private let u: UnsafeMutableBufferPointer<Double>       // n: outputs, then residuals r
     private let xr: UnsafeMutableBufferPointer<Double>      // n × d: diag(r) X
@@ -54,6 +68,7 @@ public final class GradientDescent {
         d = dataset.d
         self.m = m
         self.activation = activation
+        threads = max(1, BLAS.threadCount)
         self.a = a
         x = .allocate(capacity: n * d)
         _ = x.initialize(from: dataset.x)
@@ -62,8 +77,9 @@ public final class GradientDescent {
         aScaled = .allocate(capacity: m)
         let scale = 1 / Double(m).squareRoot()
         for r in 0..<m { aScaled.initializeElement(at: r, to: a[r] * scale) }
-        self.w = .allocate(capacity: m * d)
-        _ = self.w.initialize(from: w)
+        wt = .allocate(capacity: m * d)
+        wt.initialize(repeating: 0)
+        Self.transpose(w, rows: m, columns: d, into: wt)
         z = .allocate(capacity: n * m)
         z.initialize(repeating: 0)
         u = .allocate(capacity: n)
@@ -73,16 +89,32 @@ public final class GradientDescent {
     }
 
     deinit {
-        for buffer in [x, y, aScaled, w, z, u, xr] { buffer.deallocate() }
+        for buffer in [x, y, aScaled, wt, z, u, xr] { buffer.deallocate() }
     }
 
     /// The current hidden weights W, row-major m × d (a copy). Setting requires m·d values.
+    ///
+    /// W is kept transposed inside (d × m: both GEMMs of a step run about twice as fast on
+    /// OpenBLAS with that layout), so reading or setting costs one O(m·d) transpose.
     public var weights: [Double] {
-        get { Array(w) }
+        get {
+            var w = [Double](repeating: 0, count: m * d)
+            for r in 0..<m {
+                for j in 0..<d { w[r * d + j] = wt[j * m + r] }
+            }
+            return w
+        }
         set {
             precondition(newValue.count == m * d, "GradientDescent.weights: \(newValue.count) values, expected \(m * d)")
-            _ = UnsafeMutableBufferPointer(rebasing: w[...]).update(fromContentsOf: newValue)
+            Self.transpose(newValue, rows: m, columns: d, into: wt)
             forwardIsCurrent = false
+        }
+    }
+
+    /// out (columns × rows) = source (rows × columns)ᵀ, both row-major.
+    private static func transpose(_ source: [Double], rows: Int, columns: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        for r in 0..<rows {
+            for j in 0..<columns { out[j * rows + r] = source[r * columns + j] }
         }
     }
 
@@ -101,6 +133,27 @@ public final class GradientDescent {
     public func loss() -> Double {
         if !forwardIsCurrent { forward() }
         return lastLoss
+    }
+
+    /// H(W) at the current weights, n × n row-major, from the forward pass's buffer; `nil` unless
+    /// every |a_r| = 1 (then use ``GramMatrix/empirical(x:n:d:w:m:activation:)``).
+    ///
+    /// After a forward pass the stepper holds D ∘ a/√m (n × m), and with a_r = ±1,
+    /// (D ∘ a/√m)(D ∘ a/√m)ᵀ = D Dᵀ / m, so H = (X Xᵀ) ∘ (that) costs one `dsyrk` and needs no
+    /// second n × m matrix. The forward pass stays cached, so the next ``step(eta:)`` reuses it.
+    /// Agrees with ``GramMatrix/empirical(x:n:d:w:m:activation:)`` to rounding (a few ulps:
+    /// (a_r/√m)² is 1/m rounded).
+    /// NaN behaviour: non-finite pre-activations give non-finite entries.
+    /// - Complexity: O(n²·m + n²·d) time (plus a forward pass if W changed), n² + 128·n doubles.
+    public func empiricalGram() -> [Double]? {
+        guard a.allSatisfy({ abs($0) == 1 }) else { return nil }
+        _ = loss()
+        var h = [Double](repeating: 0, count: n * n)
+        h.withUnsafeMutableBufferPointer { hp in
+            BLAS.syrkUpper(n: n, k: m, alpha: 1, a: z.baseAddress!, lda: m, beta: 0, c: hp.baseAddress!, ldc: n)
+            NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: x.baseAddress!, n: n, d: d)
+        }
+        return h
     }
 
     /// ∇L(W) at the current weights, row-major m × d (allocates; for tests and diagnostics).
@@ -125,41 +178,23 @@ public final class GradientDescent {
         let current = loss()
         guard current.isFinite else { return current }
         prepareBackward()
-        BLAS.gemm(.transpose, .none, m: m, n: d, k: n, alpha: -eta, a: z.baseAddress!, lda: m,
-                  b: xr.baseAddress!, ldb: d, beta: 1, c: w.baseAddress!, ldc: d)
+        NeuronBlockKernel.update(eta: eta, z: z.baseAddress!, n: n, m: m, xr: xr.baseAddress!, d: d,
+                                 wt: wt.baseAddress!, threads: threads)
         forwardIsCurrent = false
         return current
     }
 
     /// Forward pass: fills `z` with D ∘ (a/√m) (row i, column r scaled by a_r/√m) and `u` with r.
+    ///
+    /// Blocked over neurons (``NeuronBlockKernel/forward(activation:x:n:d:wt:m:aScaled:z:u:threads:blockWidth:)``):
+    /// each block of Z = X Wᵀ is written by a `dgemm` and, while still in cache, turned into
+    /// D ∘ a/√m with u accumulated and max |z| tracked in the same pass (exp or relu).
     private func forward() {
-        let zp = z.baseAddress!
-        let count = n * m
-        BLAS.gemm(.none, .transpose, m: n, n: m, k: d, alpha: 1, a: x.baseAddress!, lda: d,
-                  b: w.baseAddress!, ldb: d, beta: 0, c: zp, ldc: m)
-        lastMaxPreactivation = BLAS.maxAbs(count: count, zp)
-        switch activation {
-        case .exp:
-            VectorMath.expInPlace(z)
-            // u = E (a/√m); then D ∘ a/√m = E scaled column-wise (act' = act for exp).
-            BLAS.gemv(.none, rows: n, columns: m, alpha: 1, a: zp, lda: m, x: aScaled.baseAddress!, beta: 0,
-                      y: u.baseAddress!)
-            scaleColumns()
-        case .relu:
-            // relu in place (`value <= 0 ? 0 : value` keeps NaN, so NaN weights surface in the loss),
-            // u = relu(Z) (a/√m), then D ∘ a/√m with D = 1[Z > 0] (relu(z) > 0 iff z > 0).
-            for k in 0..<count {
-                let value = zp[k]
-                zp[k] = value <= 0 ? 0 : value
-            }
-            BLAS.gemv(.none, rows: n, columns: m, alpha: 1, a: zp, lda: m, x: aScaled.baseAddress!, beta: 0,
-                      y: u.baseAddress!)
-            let ap = aScaled.baseAddress!
-            for i in 0..<n {
-                let row = zp + i * m
-                for r in 0..<m { row[r] = row[r] > 0 ? ap[r] : 0 }
-            }
-        }
+        let kernelActivation: NeuronBlockKernel.Activation = activation == .exp ? .exp : .relu
+        lastMaxPreactivation = NeuronBlockKernel.forward(
+            activation: kernelActivation, x: x.baseAddress!, n: n, d: d, wt: wt.baseAddress!, m: m,
+            aScaled: aScaled.baseAddress!, z: z.baseAddress!, u: u.baseAddress!, threads: threads,
+            blockWidth: blockWidth)
         var total = 0.0
         for i in 0..<n {
             let r = u[i] - y[i]
@@ -169,16 +204,6 @@ public final class GradientDescent {
         if lastMaxPreactivation.isNaN { total = .nan }
         lastLoss = 0.5 * total
         forwardIsCurrent = true
-    }
-
-    /// z[i, r] *= a_r/√m for every row (vectorisable inner loop).
-    private func scaleColumns() {
-        let zp = z.baseAddress!
-        let ap = aScaled.baseAddress!
-        for i in 0..<n {
-            let row = zp + i * m
-            for r in 0..<m { row[r] *= ap[r] }
-        }
     }
 
     /// xr = diag(r) X from the residuals of the current forward pass.

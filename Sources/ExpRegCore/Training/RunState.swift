@@ -35,8 +35,10 @@ struct RunState {
         outcome.lossInitial = initialLoss
 
         // H(W(0)): its spectrum, the distance to H*, and the `auto` step size.
-        let initialGram = GramMatrix.empirical(x: dataset.x, n: n, d: dataset.d, w: initial.w, m: initial.width,
-                                               activation: activation)
+        // From the stepper's forward buffer when a_r = ±1 (no second n × m matrix), else from W(0).
+        let initialGram = gd.empiricalGram()
+            ?? GramMatrix.empirical(x: dataset.x, n: n, d: dataset.d, w: initial.w, m: initial.width,
+                                    activation: activation)
         let initialValues = try? SymmetricEigen.eigenvalues(of: initialGram, n: n)
         if let initialValues {
             outcome.spectra.append(Spectrum(step: 0, kind: .hW, eigenvalues: initialValues))
@@ -105,7 +107,7 @@ struct RunState {
                 break
             }
             if train.spectrumEvery > 0, k > 0, k % train.spectrumEvery == 0 {
-                recordSpectrum(weights: gd.weights, step: k)
+                recordSpectrum(of: gd, step: k)
             }
             previousLoss = loss
             gd.step(eta: eta)
@@ -126,7 +128,7 @@ struct RunState {
         if k > 0, initialLoss > 0, lastLoss.isFinite {
             outcome.diagnostics.observedRate = finite(Foundation.pow(lastLoss / initialLoss, 1 / Double(k)))
         }
-        if let finalGram = recordSpectrum(weights: finalWeights, step: k) {
+        if let finalGram = recordSpectrum(of: gd, step: k) {
             outcome.diagnostics.lambdaMinFinal = finalGram.values.first
             outcome.diagnostics.gramDistanceFinal = distanceToHStar(finalGram.matrix)
         }
@@ -148,9 +150,12 @@ struct RunState {
     /// Records the spectrum of H(W) at `step` (unless already recorded) and returns H(W) and its
     /// eigenvalues; nil when H(W) is not finite.
     @discardableResult
-    private mutating func recordSpectrum(weights: [Double], step: Int) -> (matrix: [Double], values: [Double])? {
-        let gram = GramMatrix.empirical(x: dataset.x, n: dataset.n, d: dataset.d, w: weights, m: initial.width,
-                                        activation: activation)
+    private mutating func recordSpectrum(of gd: GradientDescent, step: Int) -> (matrix: [Double], values: [Double])? {
+        // ``GradientDescent/empiricalGram()`` reuses the stepper's forward buffer (a_r = ±1);
+        // otherwise build H(W) from the weights.
+        let gram = gd.empiricalGram()
+            ?? GramMatrix.empirical(x: dataset.x, n: dataset.n, d: dataset.d, w: gd.weights, m: initial.width,
+                                    activation: activation)
         guard let values = try? SymmetricEigen.eigenvalues(of: gram, n: dataset.n) else { return nil }
         let already = outcome.spectra.contains { $0.kind == .hW && $0.step == step }
         if !already {

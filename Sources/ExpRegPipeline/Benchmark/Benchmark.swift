@@ -27,6 +27,8 @@ public enum Benchmark {
         var lossFirst = Double.nan, lossLast = Double.nan
         do {
             let stepper = GradientDescent(dataset: data, activation: config.activation, a: model.a, w: model.w)
+            if let stepThreads = config.stepThreads { stepper.threads = stepThreads }
+            if let blockWidth = config.blockWidth { stepper.blockWidth = blockWidth }
             let eta = 1e-6
             for _ in 0..<config.warmupSteps { stepper.step(eta: eta) }
             let clock = ContinuousClock()

@@ -1,4 +1,5 @@
 import ExpRegCore
+import ExpRegLinAlg
 
 /// What `expreg bench` measures: one problem size of the GD step (and optionally H(W) + eigenvalues).
 ///
@@ -21,6 +22,11 @@ public struct BenchmarkConfig: Sendable, Equatable {
     public var includeGram: Bool
     /// BLAS threads to use; `nil` keeps OpenBLAS's own choice (OPENBLAS_NUM_THREADS or all cores).
     public var threads: Int?
+    /// Worker threads of the GD step's own neuron split (``GradientDescent/threads``); `nil` = the
+    /// BLAS thread count. 1 with `threads` = 2 measures OpenBLAS's own threading instead.
+    public var stepThreads: Int?
+    /// Neurons per block of the step's forward pass; `nil` = ``NeuronBlockKernel/defaultBlockWidth(rows:)``.
+    public var blockWidth: Int?
     /// Also time the exp kernels on `expProbeCount` elements (`exp_ns_per_element`, `exp_libm_ns_per_element`); 0 = skip.
     public var expProbeCount: Int
     /// Seeds of the data and of the initialisation; σ of w_r(0).
@@ -40,6 +46,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
         self.warmupSteps = warmupSteps
         self.includeGram = includeGram
         self.threads = threads
+        self.stepThreads = nil
+        self.blockWidth = nil
         self.expProbeCount = expProbeCount
         self.dataSeed = dataSeed
         self.modelSeed = modelSeed
@@ -52,6 +60,24 @@ public struct BenchmarkConfig: Sendable, Equatable {
         BenchmarkConfig(n: 256, d: 32, width: 4096, steps: 20),
         BenchmarkConfig(n: 1024, d: 64, width: 16384, steps: 10),
     ]
+
+    /// The sizes `expreg bench [--n N] [--d D] [--width M] [--steps K] [--activation A]` runs:
+    /// ``standardSizes`` when no size option is given, else one size whose missing options default
+    /// to (n, d, m) = (1024, 64, 16384); `steps` and `activation` apply to every size.
+    /// Validate each with ``validate()`` (``Benchmark/run(_:)`` does).
+    public static func configurations(n: Int? = nil, d: Int? = nil, width: Int? = nil, steps: Int? = nil,
+                                      activation: Activation = .exp) -> [BenchmarkConfig] {
+        var sizes = standardSizes
+        if n != nil || d != nil || width != nil {
+            sizes = [BenchmarkConfig(n: n ?? 1024, d: d ?? 64, width: width ?? 16384)]
+        }
+        return sizes.map { size in
+            var config = size
+            if let steps { config.steps = steps }
+            config.activation = activation
+            return config
+        }
+    }
 
     /// Bytes of the n × m activation matrix plus W (m × d): the memory budget's unit (issue 6).
     public var activationBytes: Int { 8 * (n * width + width * d) }
@@ -67,6 +93,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
         try check(steps >= 1, "--steps must be >= 1 (got \(steps))")
         try check(warmupSteps >= 0, "warm-up steps must be >= 0 (got \(warmupSteps))")
         try check(threads.map { $0 >= 1 } ?? true, "threads must be >= 1 (got \(threads ?? 0))")
+        try check(stepThreads.map { $0 >= 1 } ?? true, "step threads must be >= 1 (got \(stepThreads ?? 0))")
+        try check(blockWidth.map { $0 >= 1 } ?? true, "block width must be >= 1 (got \(blockWidth ?? 0))")
         try check(expProbeCount >= 0, "exp probe count must be >= 0 (got \(expProbeCount))")
         try check(initScale > 0 && initScale.isFinite, "init scale must be a positive number (got \(initScale))")
         let (cells, overflow) = n.multipliedReportingOverflow(by: width)
