@@ -24,7 +24,7 @@ extension ExpReg {
         @Flag(name: .long, help: "No progress on stderr.")
         var quiet = false
 
-        @Option(name: .long, help: "Runs trained at once (default: chosen from the run sizes and cores).")
+        @Option(name: .long, help: "Runs trained at once, each with cores/N threads (default 1: one run at a time on every core).")
         var parallel: Int?
 
         func validate() throws {

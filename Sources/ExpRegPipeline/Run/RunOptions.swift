@@ -13,7 +13,7 @@ public struct RunOptions: Sendable {
     public var resume: Bool
     /// Report templates; nil = ``TemplateLocator/locate(environment:executablePath:)``.
     public var templatesDirectory: URL?
-    /// Runs trained at once; nil = chosen from the plan's sizes and the core count.
+    /// Runs trained at once (each with cores/N threads); nil = 1, one run at a time on every core.
     public var parallelRuns: Int?
 
     public init(manifestPath: String, databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
