@@ -18,28 +18,29 @@ public enum SymmetricEigen {
     ///
     /// Accuracy: absolute error about n·ε·‖A‖₂ per eigenvalue (backward-stable solver).
     /// - Throws: ``LinAlgError`` when the matrix holds NaN/Inf or LAPACK does not converge.
-    /// - Complexity: O(n³) time, O(n²) extra memory (a copy of the matrix).
-    public static func eigenvalues(of matrix: [Double], n: Int) throws(LinAlgError) -> [Double] {
-        try solve(matrix, n: n, vectors: false).values
+    /// - Complexity: O(n³) time; O(n²) extra memory (a copy of the matrix) unless the caller hands
+    ///   over its last reference (`consume`), in which case LAPACK works in the caller's buffer.
+    public static func eigenvalues(of matrix: consuming [Double], n: Int) throws(LinAlgError) -> [Double] {
+        try solve(consume matrix, n: n, vectors: false).values
     }
 
     /// Eigenvalues and orthonormal eigenvectors of the symmetric n × n matrix `matrix`
     /// (row-major; only the upper triangle is read).
     /// - Throws: ``LinAlgError`` when the matrix holds NaN/Inf or LAPACK does not converge.
     /// - Complexity: O(n³) time, O(n²) extra memory.
-    public static func decompose(_ matrix: [Double], n: Int) throws(LinAlgError) -> Decomposition {
-        try solve(matrix, n: n, vectors: true)
+    public static func decompose(_ matrix: consuming [Double], n: Int) throws(LinAlgError) -> Decomposition {
+        try solve(consume matrix, n: n, vectors: true)
     }
 
     /// The spectral norm ‖A‖₂ = max |λ_i| of a symmetric matrix (row-major, upper triangle read).
     /// - Throws: ``LinAlgError`` as ``eigenvalues(of:n:)``.
-    /// - Complexity: O(n³).
-    public static func spectralNorm(of matrix: [Double], n: Int) throws(LinAlgError) -> Double {
-        let values = try eigenvalues(of: matrix, n: n)
+    /// - Complexity: O(n³); no copy when the caller hands over its last reference (`consume`).
+    public static func spectralNorm(of matrix: consuming [Double], n: Int) throws(LinAlgError) -> Double {
+        let values = try eigenvalues(of: consume matrix, n: n)
         return values.reduce(0) { max($0, abs($1)) }
     }
 
-    private static func solve(_ matrix: [Double], n: Int, vectors: Bool) throws(LinAlgError) -> Decomposition {
+    private static func solve(_ matrix: consuming [Double], n: Int, vectors: Bool) throws(LinAlgError) -> Decomposition {
         precondition(n >= 0 && matrix.count == n * n,
                      "SymmetricEigen: matrix has \(matrix.count) elements, expected \(n) x \(n)")
         let context = "the eigen\(vectors ? "-decomposition" : "values") of a \(n) x \(n) matrix"
@@ -51,7 +52,7 @@ public enum SymmetricEigen {
                 throw LinAlgError(routine: "LAPACKE_dsyevd", info: 0, context: context)
             }
         }
-        var a = matrix
+        var a = consume matrix  // in place when the caller gave up its reference (no O(n²) copy)
         var w = [Double](repeating: 0, count: n)
         let info = BLASGate.run { a.withUnsafeMutableBufferPointer { ap in
             w.withUnsafeMutableBufferPointer { wp in

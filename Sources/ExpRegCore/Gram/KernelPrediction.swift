@@ -20,6 +20,22 @@ public struct KernelPrediction: Sendable, Equatable {
     ///   - eta: the GD step size.
     /// - Complexity: O(n²).
     public init(decomposition: SymmetricEigen.Decomposition, initialResiduals: [Double], eta: Double) {
+        self.init(eigenvalues: decomposition.values,
+                  weights: Self.weights(decomposition: decomposition, initialResiduals: initialResiduals), eta: eta)
+    }
+
+    /// From H*'s eigenvalues and c_j² (``weights(decomposition:initialResiduals:)``): lets the trainer
+    /// drop the n × n eigenvectors before η is known.
+    public init(eigenvalues: [Double], weights: [Double], eta: Double) {
+        precondition(eigenvalues.count == weights.count, "KernelPrediction: \(weights.count) weights, \(eigenvalues.count) eigenvalues")
+        self.eigenvalues = eigenvalues
+        self.weights = weights
+        self.eta = eta
+    }
+
+    /// c_j² = ⟨q_j, r(0)⟩² for the eigenvectors q_j of H*.
+    /// - Complexity: O(n²).
+    public static func weights(decomposition: SymmetricEigen.Decomposition, initialResiduals: [Double]) -> [Double] {
         let n = decomposition.n
         precondition(initialResiduals.count == n, "KernelPrediction: \(initialResiduals.count) residuals, expected \(n)")
         var weights = [Double](repeating: 0, count: n)
@@ -31,9 +47,7 @@ public struct KernelPrediction: Sendable, Equatable {
                 }
             }
         }
-        self.eigenvalues = decomposition.values
-        self.weights = weights
-        self.eta = eta
+        return weights
     }
 
     /// L_ker(k) = ½ Σ_j c_j² (1 − η λ_j)^(2k). May be +inf when η λ_max > 2 (the recursion diverges).

@@ -7,8 +7,11 @@ struct RunState {
     let dataset: Dataset
     let initial: ModelParameters
     private var outcome = RunOutcome(status: .completed)
+    /// H*'s eigen-decomposition, held only until the kernel weights c_j² are computed (its n × n
+    /// eigenvectors would otherwise sit beside the n × m activations for the whole run).
     private var hStar: SymmetricEigen.Decomposition?
-    private var hStarMatrix: [Double] = []
+    /// H*'s eigenvalues (ascending), kept for the kernel prediction.
+    private var hStarValues: [Double]?
 
     init(config: RunConfig, dataset: Dataset, initial: ModelParameters) {
         self.config = config
@@ -33,19 +36,22 @@ struct RunState {
                             stepsRun: 0, maxPreactivation: maxPreactivation)
         }
         outcome.lossInitial = initialLoss
+        // c_j² = <q_j, r(0)>² for the kernel prediction; then free H*'s eigenvectors (n × n).
+        let kernelWeights = hStar.map { KernelPrediction.weights(decomposition: $0, initialResiduals: gd.residuals()) }
+        hStar = nil
 
         // H(W(0)): its spectrum, the distance to H*, and the `auto` step size.
         // From the stepper's forward buffer when a_r = ±1 (no second n × m matrix), else from W(0).
         let initialGram = gd.empiricalGram()
             ?? GramMatrix.empirical(x: dataset.x, n: n, d: dataset.d, w: initial.w, m: initial.width,
                                     activation: activation)
-        let initialValues = try? SymmetricEigen.eigenvalues(of: initialGram, n: n)
+        let initialValues = try? SymmetricEigen.eigenvalues(of: initialGram, n: n)  // a copy: initialGram is used below
         if let initialValues {
             outcome.spectra.append(Spectrum(step: 0, kind: .hW, eigenvalues: initialValues))
             outcome.lambdaMinCurve.append(CurvePoint(step: 0, value: initialValues[0]))
             outcome.diagnostics.lambdaMinInit = initialValues[0]
         }
-        outcome.diagnostics.gramDistanceInit = distanceToHStar(initialGram)
+        outcome.diagnostics.gramDistanceInit = distanceToHStar(consume initialGram)
         if let distance = outcome.diagnostics.gramDistanceInit, let lambdaStar = outcome.diagnostics.lambdaStar {
             outcome.diagnostics.widthConditionMet = distance <= lambdaStar / 4
         }
@@ -68,7 +74,10 @@ struct RunState {
         if let lambdaStar = outcome.diagnostics.lambdaStar {
             outcome.diagnostics.predictedRate = 1 - eta * lambdaStar / 2
         }
-        let kernel = hStar.map { KernelPrediction(decomposition: $0, initialResiduals: gd.residuals(), eta: eta) }
+        var kernel: KernelPrediction?
+        if let values = hStarValues, let kernelWeights {
+            kernel = KernelPrediction(eigenvalues: values, weights: kernelWeights, eta: eta)
+        }
         let envelopeRate = outcome.diagnostics.lambdaStar.map { 1 - eta * $0 / 2 }
 
         // The GD loop: L(W(k)) is checked at every k; W(k+1) = W(k) − η ∇L(W(k)).
@@ -115,7 +124,6 @@ struct RunState {
         }
 
         // Final diagnostics at W(T), T = steps run.
-        let finalWeights = gd.weights
         let lastLoss = gd.loss()
         // max |<w_r, x_i>| over W(0) and W(T), the definition of the reference vectors.
         maxPreactivation = max(maxPreactivation, gd.maxPreactivation)
@@ -123,14 +131,17 @@ struct RunState {
         outcome.lossFinal = lastLoss.isFinite ? lastLoss : nil
         outcome.diagnostics.envelopeViolations = envelopeRate == nil ? nil : violations
         outcome.diagnostics.maxPreactivation = finite(maxPreactivation)
-        outcome.diagnostics.maxWeightMovement = finite(maxRowDistance(finalWeights, initial.w, d: dataset.d))
+        // W(T) is a transposed copy (m × d): used here and released before the final spectrum.
+        outcome.diagnostics.maxWeightMovement = finite(maxRowDistance(gd.weights, initial.w, d: dataset.d))
         if let kernel { outcome.diagnostics.kernelPredictionFinalLoss = finite(kernel.loss(atStep: k)) }
         if k > 0, initialLoss > 0, lastLoss.isFinite {
             outcome.diagnostics.observedRate = finite(Foundation.pow(lastLoss / initialLoss, 1 / Double(k)))
         }
-        if let finalGram = recordSpectrum(of: gd, step: k) {
+        if var finalGram = recordSpectrum(of: gd, step: k) {
             outcome.diagnostics.lambdaMinFinal = finalGram.values.first
-            outcome.diagnostics.gramDistanceFinal = distanceToHStar(finalGram.matrix)
+            let matrix = finalGram.matrix
+            finalGram.matrix = []  // the only reference left is `matrix`: the difference is formed in place
+            outcome.diagnostics.gramDistanceFinal = distanceToHStar(consume matrix)
         }
         return outcome
     }
@@ -141,7 +152,7 @@ struct RunState {
                                            sigma: config.model.initScale)
         guard let decomposition = try? SymmetricEigen.decompose(matrix, n: dataset.n) else { return }
         hStar = decomposition
-        hStarMatrix = matrix
+        hStarValues = decomposition.values
         outcome.spectra.append(Spectrum(step: 0, kind: .hStar, eigenvalues: decomposition.values))
         outcome.diagnostics.lambdaStar = decomposition.values.first
         outcome.diagnostics.lambdaMaxStar = decomposition.values.last
@@ -166,11 +177,18 @@ struct RunState {
     }
 
     /// ‖H − H*‖₂ (max |eigenvalue| of the symmetric difference); nil when either is unavailable.
-    private func distanceToHStar(_ gram: [Double]) -> Double? {
-        guard hStar != nil, gram.count == hStarMatrix.count else { return nil }
-        var difference = gram
+    ///
+    /// H* is rebuilt here (O(n² d), cheap next to training) rather than held for the whole run, and
+    /// the difference is formed in `gram`'s own buffer: with the n × m activations alive, the
+    /// peak is H(W) plus H*, not four n × n matrices.
+    private func distanceToHStar(_ gram: consuming [Double]) -> Double? {
+        guard hStarValues != nil else { return nil }
+        let hStarMatrix = GramMatrix.closedForm(x: dataset.x, n: dataset.n, d: dataset.d, activation: activation,
+                                                sigma: config.model.initScale)
+        var difference = consume gram
+        guard difference.count == hStarMatrix.count else { return nil }
         for index in difference.indices { difference[index] -= hStarMatrix[index] }
-        return try? SymmetricEigen.spectralNorm(of: difference, n: dataset.n)
+        return try? SymmetricEigen.spectralNorm(of: consume difference, n: dataset.n)
     }
 
     /// Ends the run before or at the start of training with status `diverged`.
