@@ -113,6 +113,19 @@ struct RunCommandTests {
         #expect(gates.contains { $0["name"]?.string == "max_diverged" && $0["passed"]?.bool == false })
     }
 
+    @Test func csvDataRelativeToTheManifestTrainsEndToEnd() throws {
+        let dir = TemporaryDirectory()
+        let manifest = Fixtures.directory.appendingPathComponent("manifests/valid/csv.yaml").path
+        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let folder = dir.url.appendingPathComponent("out/latest").resolvingSymlinksInPath()
+        let json = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("results.json")))
+        try ResultsContract.validate(json)
+        let runs = try #require(json["runs"]?.array)
+        #expect(runs.count == 2)
+        #expect(runs.allSatisfy { $0["params"]?["data.source"] == .string("csv") && $0["status"]?.string == "converged" })
+    }
+
     @Test func helpDocumentsEveryCommandAndTheExitCodes() throws {
         let dir = TemporaryDirectory()
         let help = try ExpRegProcess.run(["--help"], in: dir.url)
