@@ -37,25 +37,16 @@ extension ExpReg {
             }
         }
 
-        /// The sizes to time: the standard pair, or one size from the options (defaults: the large size).
+        /// The sizes to time: the standard pair, or one size from the options, with the CLI's
+        /// thread count and Gram switch applied.
         func configurations() -> [BenchmarkConfig] {
-            var sizes: [BenchmarkConfig]
-            if n == nil && d == nil && width == nil {
-                sizes = BenchmarkConfig.standardSizes
-            } else {
-                var one = BenchmarkConfig()
-                one.n = n ?? one.n
-                one.d = d ?? one.d
-                one.width = width ?? one.width
-                sizes = [one]
+            BenchmarkConfig.configurations(n: n, d: d, width: width, steps: steps,
+                                           activation: Activation(rawValue: activation) ?? .exp).map { size in
+                var config = size
+                config.threads = threads
+                config.includeGram = !noGram
+                return config
             }
-            for i in sizes.indices {
-                if let steps { sizes[i].steps = steps }
-                sizes[i].activation = Activation(rawValue: activation) ?? .exp
-                sizes[i].threads = threads
-                sizes[i].includeGram = !noGram
-            }
-            return sizes
         }
 
         func run() throws {

@@ -28,10 +28,14 @@ public struct BatchPublisher {
     /// Renders plots, results.json, report.md, report.html and summary.ja.md of `batchID`, records
     /// them as artifacts, and points `latest` at the batch when it is the newest one.
     public func publish(batchID: String, archive: Archive) throws -> PublishedBatch {
-        guard let snapshot = try archive.snapshot(batchID: batchID) else {
-            throw PipelineError.invalid("no batch \(batchID) in the archive")
-        }
-        let previous = try previousSnapshot(of: snapshot, archive: archive)
+        let snapshot = try load(batchID, from: archive)
+        return try publish(snapshot, previous: try previousSnapshot(of: snapshot, archive: archive), archive: archive)
+    }
+
+    /// As ``publish(batchID:archive:)`` with the comparison batch already loaded (`expreg run` has
+    /// read it for the gates).
+    func publish(_ snapshot: BatchSnapshot, previous: BatchSnapshot?, archive: Archive) throws -> PublishedBatch {
+        let batchID = snapshot.info.id
         // Trend: batches of the same manifest up to this one, so re-reporting an old batch is stable.
         let trend = try archive.headlines(manifestName: snapshot.info.manifestName)
             .filter { $0.startedAt <= snapshot.info.startedAt }
@@ -40,30 +44,28 @@ public struct BatchPublisher {
         let plots = layout.plotsFolder(batchID)
         try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true)
 
-        let figures = try Figures.renderAll(batch: snapshot, trend: trend, into: plots)
-        let reportFigures = try figures.map { figure in
-            ReportFigure(name: figure.name, title: figure.title,
-                         pngRelativePath: "plots/" + URL(fileURLWithPath: figure.pngPath).lastPathComponent,
-                         svg: try String(contentsOfFile: figure.svgPath, encoding: .utf8))
+        // Every file is read or produced once; its bytes feed the report and the artifact list.
+        var files: [(relative: String, data: Data)] = []
+        var reportFigures: [ReportFigure] = []
+        for figure in try Figures.renderAll(batch: snapshot, trend: trend, into: plots) {
+            let png = "plots/" + URL(fileURLWithPath: figure.pngPath).lastPathComponent
+            let svg = "plots/" + URL(fileURLWithPath: figure.svgPath).lastPathComponent
+            let svgData = try Data(contentsOf: URL(fileURLWithPath: figure.svgPath))
+            files.append((png, try Data(contentsOf: URL(fileURLWithPath: figure.pngPath))))
+            files.append((svg, svgData))
+            reportFigures.append(ReportFigure(name: figure.name, title: figure.title, pngRelativePath: png,
+                                              svg: String(decoding: svgData, as: UTF8.self)))
         }
-        let renderer = try ReportRenderer(templatesDirectory: templatesDirectory)
-        let report = try renderer.render(batch: snapshot, previous: previous, figures: reportFigures)
+        let report = try ReportRenderer(templatesDirectory: templatesDirectory)
+            .render(batch: snapshot, previous: previous, figures: reportFigures)
+        let documents = [("results.json", try Self.resultsData(snapshot)), ("report.md", Data(report.markdown.utf8)),
+                         ("report.html", Data(report.html.utf8)), ("summary.ja.md", Data(report.summary.utf8))]
+        for (relative, data) in documents {
+            try AtomicFile.write(data, to: folder.appendingPathComponent(relative))
+        }
+        files.insert(contentsOf: documents.map { (relative: $0.0, data: $0.1) }, at: 0)
 
-        let results = try ResultsDocument(snapshot: snapshot).encoded()
-        try AtomicFile.write(results, to: folder.appendingPathComponent("results.json"))
-        try AtomicFile.write(report.markdown, to: folder.appendingPathComponent("report.md"))
-        try AtomicFile.write(report.html, to: folder.appendingPathComponent("report.html"))
-        try AtomicFile.write(report.summary, to: folder.appendingPathComponent("summary.ja.md"))
-
-        var written = ["results.json", "report.md", "report.html", "summary.ja.md"]
-        for figure in figures {
-            written.append("plots/" + URL(fileURLWithPath: figure.pngPath).lastPathComponent)
-            written.append("plots/" + URL(fileURLWithPath: figure.svgPath).lastPathComponent)
-        }
-        let artifacts = try written.map { relative in
-            let data = try Data(contentsOf: folder.appendingPathComponent(relative))
-            return Artifact(path: relative, sha256: sha256Hex(data), bytes: data.count)
-        }
+        let artifacts = files.map { Artifact(path: $0.relative, sha256: sha256Hex($0.data), bytes: $0.data.count) }
         try archive.recordArtifacts(artifacts, batchID: batchID)
         if try archive.latestBatchID() == batchID {
             try layout.pointLatest(at: batchID)
@@ -75,12 +77,20 @@ public struct BatchPublisher {
     /// Writes only `results.json` of a batch (used for an interrupted, `partial` batch, whose plots
     /// and reports are built by `expreg report` or when `--resume` completes it).
     public func writeResults(batchID: String, archive: Archive) throws -> URL {
+        let url = layout.batchFolder(batchID).appendingPathComponent("results.json")
+        try AtomicFile.write(try Self.resultsData(try load(batchID, from: archive)), to: url)
+        return url
+    }
+
+    private func load(_ batchID: String, from archive: Archive) throws -> BatchSnapshot {
         guard let snapshot = try archive.snapshot(batchID: batchID) else {
             throw PipelineError.invalid("no batch \(batchID) in the archive")
         }
-        let url = layout.batchFolder(batchID).appendingPathComponent("results.json")
-        try AtomicFile.write(try ResultsDocument(snapshot: snapshot).encoded(), to: url)
-        return url
+        return snapshot
+    }
+
+    private static func resultsData(_ snapshot: BatchSnapshot) throws -> Data {
+        try ResultsDocument(snapshot: snapshot).encoded()
     }
 
     /// The batch this one is compared with (`report.compare_with: previous`), or nil.

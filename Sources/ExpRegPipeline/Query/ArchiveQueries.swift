@@ -25,10 +25,16 @@ public enum ArchiveQueries {
     }
 
     /// Headlines of the newest `limit` batches, newest first.
+    ///
+    /// Uses the archive's per-manifest headline query (status, losses, λ*, gates only) rather than
+    /// loading every batch's curves and spectra.
     public static func history(_ archive: Archive, limit: Int?) throws -> [BatchHeadline] {
-        try archive.batches(limit: limit).compactMap { info in
-            try archive.snapshot(batchID: info.id).map(BatchHeadline.init(snapshot:))
+        let listed = try archive.batches(limit: limit)
+        var byID: [String: BatchHeadline] = [:]
+        for name in Set(listed.map(\.manifestName)) {
+            for headline in try archive.headlines(manifestName: name) { byID[headline.batchID] = headline }
         }
+        return listed.compactMap { byID[$0.id] }
     }
 
     /// A fixed-width text table of headlines.

@@ -74,12 +74,12 @@ public final class BatchRunner {
         }
 
         // 5. Gates, then the batch's final state, then plots and reports from the archive.
-        guard let snapshot = try archive.snapshot(batchID: batch.id) else {
+        guard let trained = try archive.snapshot(batchID: batch.id) else {
             throw PipelineError.io("batch \(batch.id) vanished from the archive")
         }
         let publisher = BatchPublisher(layout: layout, templatesDirectory: templates)
-        let previousRuns = try publisher.previousSnapshot(of: snapshot, archive: archive)?.runs ?? []
-        let gates = Gates.evaluate(plan.gates, runs: snapshot.runs, previous: previousRuns)
+        let previous = try publisher.previousSnapshot(of: trained, archive: archive)
+        let gates = Gates.evaluate(plan.gates, runs: trained.runs, previous: previous?.runs ?? [])
         try archive.recordGates(gates, batchID: batch.id)
         let status: ExitStatus = gates.allSatisfy(\.passed) ? .success : .gateFailed
         try archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(), exitCode: Int(status.rawValue))
@@ -89,7 +89,11 @@ public final class BatchRunner {
 
         let published: PublishedBatch
         do {
-            published = try publisher.publish(batchID: batch.id, archive: archive)
+            // Reread: the gates and the final status are in the archive now.
+            guard let finished = try archive.snapshot(batchID: batch.id) else {
+                throw PipelineError.io("batch \(batch.id) vanished from the archive")
+            }
+            published = try publisher.publish(finished, previous: previous, archive: archive)
         } catch {
             try? archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(),
                                      exitCode: Int(ExitStatus.failure.rawValue))

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Writes files so that a crash never leaves a half-written one: temp name in the same folder,
@@ -29,9 +28,4 @@ public enum AtomicFile {
     public static func write(_ text: String, to url: URL) throws(PipelineError) {
         try write(Data(text.utf8), to: url)
     }
-}
-
-/// Lower-case hex SHA-256 of `data`.
-public func sha256Hex(_ data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
