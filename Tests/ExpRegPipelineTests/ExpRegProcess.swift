@@ -29,7 +29,15 @@ struct ExpRegProcess {
         return env
     }
 
-    /// Starts the binary; stdout/stderr go to files in `logFolder`.
+    /// Where child processes' stdout/stderr files go: a temporary folder, never the working folder
+    /// (which may be a committed fixtures folder).
+    static let logFolder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("expreg-test-logs-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// Starts the binary in `folder`; its stdout/stderr go to files in ``logFolder``.
     static func start(_ arguments: [String], in folder: URL) throws -> RunningProcess {
         let process = Process()
         process.executableURL = binary
@@ -37,8 +45,8 @@ struct ExpRegProcess {
         process.currentDirectoryURL = folder
         process.environment = environment
         let id = UUID().uuidString.prefix(8)
-        let out = folder.appendingPathComponent("stdout-\(id).txt")
-        let err = folder.appendingPathComponent("stderr-\(id).txt")
+        let out = logFolder.appendingPathComponent("stdout-\(id).txt")
+        let err = logFolder.appendingPathComponent("stderr-\(id).txt")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
@@ -73,10 +81,13 @@ final class RunningProcess {
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning { kill(pid, SIGKILL); process.waitUntilExit() }
         process.waitUntilExit()
-        return ExpRegProcess.Result(
+        let result = ExpRegProcess.Result(
             status: process.terminationStatus,
             stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
+        try? FileManager.default.removeItem(at: stdoutURL)
+        try? FileManager.default.removeItem(at: stderrURL)
+        return result
     }
 
     var stderrSoFar: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }

@@ -41,8 +41,7 @@ public struct BatchPublisher {
             .filter { $0.startedAt <= snapshot.info.startedAt }
 
         let folder = layout.batchFolder(batchID)
-        let plots = layout.plotsFolder(batchID)
-        try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true)
+        let plots = layout.plotsFolder(batchID)  // Figures.renderAll creates it
 
         // Every file is read or produced once; its bytes feed the report and the artifact list.
         var files: [(relative: String, data: Data)] = []
