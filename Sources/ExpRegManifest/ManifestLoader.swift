@@ -40,9 +40,7 @@ public enum ManifestLoader {
                                                     suggestion: "save the file as UTF-8")])
         }
         let folder = (path as NSString).deletingLastPathComponent
-        let absoluteFolder = URL(fileURLWithPath: folder.isEmpty ? "." : folder, isDirectory: true)
-            .standardizedFileURL.resolvingSymlinksInPath().path
-        return try parse(text: text, file: path, baseDirectory: absoluteFolder, overrides: overrides)
+        return try parse(text: text, file: path, baseDirectory: folder.isEmpty ? "." : folder, overrides: overrides)
     }
 
     /// Parses, validates and expands manifest `text` (as ``load(path:overrides:)`` does after

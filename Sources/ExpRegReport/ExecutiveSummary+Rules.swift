@@ -197,7 +197,8 @@ extension ExecutiveSummary {
             gateLimit: batch.gateConfig.maxRegression.map(ReportFormat.gateRatio) ?? "")
         guard let previous else { return result }
         let comparisons = RegressionComparison.compare(current: batch.runs, previous: previous.runs)
-        let finite = comparisons.filter { $0.lossBefore != nil && $0.lossNow != nil && ($0.ratio?.isFinite ?? false) }
+        // Core's ratio is finite only when both losses are present and finite.
+        let finite = comparisons.filter { $0.ratio?.isFinite == true }
         let ratios = finite.compactMap(\.ratio)
         result.notComparable = ReportFormat.count(comparisons.count - finite.count)
         result.hasNotComparable = comparisons.count > finite.count
@@ -216,7 +217,7 @@ extension ExecutiveSummary {
             result.worstSeed = String(run.seed)
         }
         if let limit = batch.gateConfig.maxRegression {
-            let beyond = comparisons.filter { ($0.ratio ?? .infinity) > limit }.count
+            let beyond = comparisons.filter { $0.isBeyond(limit) }.count
             result.beyondGate = ReportFormat.count(beyond)
             result.hasBeyondGate = beyond > 0
         }

@@ -53,9 +53,6 @@ public enum ReportFormat {
         return String(format: "%.4g", value)
     }
 
-    /// Wall-clock seconds with one decimal (`%.1f`).
-    public static func seconds(_ value: Double) -> String { formatFixed(value, digits: 1) }
-
     /// A duration as `H:MM:SS` (whole seconds, rounded down).
     public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return missing }

@@ -169,7 +169,7 @@ public struct ReportViewModel: Sendable, Equatable {
                               lossBefore: ReportFormat.optional(c.lossBefore, ReportFormat.loss),
                               lossNow: ReportFormat.optional(c.lossNow, ReportFormat.loss),
                               ratio: ReportFormat.optional(c.ratio, ReportFormat.ratio),
-                              flagged: limit.map { (c.ratio ?? .infinity) > $0 } ?? false)
+                              flagged: limit.map(c.isBeyond) ?? false)
             }
         } ?? []
         hasComparisonRows = !comparisonRows.isEmpty

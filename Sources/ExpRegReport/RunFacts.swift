@@ -16,3 +16,9 @@ extension RunRecord {
         return keys.compactMap { key in spec.param(key).map { "\(key)=\($0)" } }.joined(separator: ", ")
     }
 }
+
+extension RegressionComparison {
+    /// Beyond a `max_regression` threshold by Core's gate rule (``Gates``): a missing ratio
+    /// (no finite loss then) counts as beyond, and so does +inf (no finite loss now).
+    func isBeyond(_ limit: Double) -> Bool { (ratio ?? .infinity) > limit }
+}

@@ -19,8 +19,7 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading fails.
     public func batches(manifestName: String) throws(StoreError) -> [BatchInfo] {
         try read("list batches of \(manifestName)") { db in
-            try BatchRow.withoutPlan().filter(Column("manifest_name") == manifestName)
-                .order(Column("started_at"), Column("id")).fetchAll(db).map { try $0.info() }
+            try batchRows(manifestName: manifestName, db).map { try $0.info() }
         }
     }
 
@@ -34,8 +33,7 @@ extension Archive {
     /// - Complexity: O(batches + runs) rows read.
     public func headlines(manifestName: String) throws(StoreError) -> [BatchHeadline] {
         try read("summarise the batches of \(manifestName)") { db in
-            let batchRows = try BatchRow.withoutPlan().filter(Column("manifest_name") == manifestName)
-                .order(Column("started_at"), Column("id")).fetchAll(db)
+            let batches = try batchRows(manifestName: manifestName, db)
             var runs: [String: [RunRecord]] = [:]
             let runCursor = try Row.fetchCursor(db, sql: """
                 SELECT r.batch_id, r.run_key, r.status, r.loss_final,
@@ -59,12 +57,19 @@ extension Archive {
                 gates[row["batch_id"], default: []].append(
                     GateResult(name: row["name"], passed: row["passed"], detail: ""))
             }
-            return try batchRows.map { batch in
+            return try batches.map { batch in
                 let snapshot = BatchSnapshot(info: try batch.info(), runs: runs[batch.id] ?? [],
                                              gates: gates[batch.id] ?? [], gateConfig: GateConfig())
                 return BatchHeadline(snapshot: snapshot)
             }
         }
+    }
+
+    /// The batches of one manifest name without their plans (``BatchRow/withoutPlan()``), oldest
+    /// first by (started_at, id).
+    private func batchRows(manifestName: String, _ db: Database) throws -> [BatchRow] {
+        try BatchRow.withoutPlan().filter(Column("manifest_name") == manifestName)
+            .order(Column("started_at"), Column("id")).fetchAll(db)
     }
 
     /// A skeleton run carrying just what `BatchHeadline` reads: status, activation, final loss, lambda_star.

@@ -8,7 +8,8 @@ import Foundation
 /// decimal numbers (`-0.5`, `1e-3`; no `nan`/`inf`, no hex), every value finite. Spaces around
 /// values, blank lines, `\r\n` line ends and a UTF-8 byte-order mark are accepted.
 /// With `normalize: true` every row's x is scaled to unit Euclidean norm (an all-zero x is an error);
-/// with `normalize: false` every row must already satisfy |‖x‖ − 1| ≤ 1e-6 and is used unchanged.
+/// with `normalize: false` every row must already satisfy |‖x‖ − 1| ≤ `Dataset.unitNormTolerance`
+/// (1e-6) and is used unchanged.
 /// y is never scaled.
 ///
 /// Every problem is reported (up to 20 per file) as `FILE:LINE:COLUMN` (1-based, line of the file).
@@ -20,8 +21,6 @@ public struct CSVDataFile: Sendable {
 
     /// Most problems reported for one file before a final "N more" diagnostic.
     static let problemLimit = 20
-    /// Largest |‖x‖ − 1| accepted with `normalize: false`.
-    public static let unitNormTolerance = 1e-6
 
     /// Reads and validates the file at `path`.
     ///
@@ -230,7 +229,7 @@ private struct CSVParser {
                     continue
                 }
                 for j in 0..<d { features[j] /= norm }
-            } else if !(abs(norm - 1) <= CSVDataFile.unitNormTolerance) {
+            } else if !(abs(norm - 1) <= Dataset.unitNormTolerance) {
                 report(line: row.number, column: 1,
                        "this row has ‖x‖ = \(norm), but data.normalize is false, which requires |‖x‖ − 1| ≤ 1e-6",
                        suggestion: "set `normalize: true` under `data:` or normalise the file")

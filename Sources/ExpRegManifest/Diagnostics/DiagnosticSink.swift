@@ -36,7 +36,6 @@ struct DiagnosticSink {
     private var dropped = 0
 
     var isEmpty: Bool { diagnostics.isEmpty && dropped == 0 }
-    var count: Int { diagnostics.count + dropped }
 
     mutating func add(_ diagnostic: ManifestDiagnostic) {
         guard seen.insert(diagnostic.description).inserted else { return }

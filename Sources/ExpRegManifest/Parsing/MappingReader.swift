@@ -4,8 +4,6 @@ import Yams
 struct MappingEntry {
     var key: String
     var value: Node
-    /// Position of the key, and the full key path.
-    var keyOrigin: Origin
     /// Position of the value, and the full key path.
     var valueOrigin: Origin
 }
@@ -76,7 +74,7 @@ struct MappingReader {
                            suggestion: KeySuggestion.didYouMean(key, among: allowed) ?? hint(key))
                 continue
             }
-            explicit.append(MappingEntry(key: key, value: value, keyOrigin: keyOrigin.with(keyPath: fullPath),
+            explicit.append(MappingEntry(key: key, value: value,
                                          valueOrigin: Origin(file: file, mark: value.mark, keyPath: fullPath)))
         }
     }

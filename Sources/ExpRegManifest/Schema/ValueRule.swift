@@ -48,9 +48,11 @@ enum ValueRule: Sendable {
         let raw = ScalarText.clipped(scalar.string)
         let found = text.found(raw: raw)
         let quotedNumber: String? = {
-            if case .string(let s) = text, case .integer = ScalarText(plain: s) { return "remove the quotes" }
-            if case .string(let s) = text, case .float = ScalarText(plain: s) { return "remove the quotes" }
-            return nil
+            guard case .string(let s) = text else { return nil }
+            switch ScalarText(plain: s) {
+            case .integer, .float: return "remove the quotes"
+            default: return nil
+            }
         }()
         switch self {
         case .integer(let range):

@@ -21,14 +21,14 @@ enum RateFigure {
             }
             // One width: the medians are short horizontal strokes (a lone point would look like a run's dot).
             let span = widths.count == 1 ? [0.8, 1.25] : [1.0]
-            let observed = widths.flatMap { g -> [DataPoint] in
-                guard let rate = median(g.runs.compactMap(\.outcome.diagnostics.observedRate)) else { return [] }
-                return span.map { DataPoint(Double(g.width) * $0, rate) }
+            func medians(_ rate: KeyPath<TheoryDiagnostics, Double?>) -> [DataPoint] {
+                widths.flatMap { g -> [DataPoint] in
+                    guard let value = median(g.runs.compactMap { $0.outcome.diagnostics[keyPath: rate] }) else { return [] }
+                    return span.map { DataPoint(Double(g.width) * $0, value) }
+                }
             }
-            let predicted = widths.flatMap { g -> [DataPoint] in
-                guard let rate = median(g.runs.compactMap(\.outcome.diagnostics.predictedRate)) else { return [] }
-                return span.map { DataPoint(Double(g.width) * $0, rate) }
-            }
+            let observed = medians(\.observedRate)
+            let predicted = medians(\.predictedRate)
             panel.series.append(Series(name: "\(activation.rawValue) observed runs", color: color,
                                        mark: .scatter(radius: 3), points: dots))
             panel.series.append(Series(name: "\(activation.rawValue) observed", color: color, points: observed))

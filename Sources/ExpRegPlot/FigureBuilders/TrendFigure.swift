@@ -54,10 +54,13 @@ enum TrendFigure {
 
     /// `MM-dd` of `date` in UTC (deterministic, no locale).
     static func dateLabel(_ date: Date) -> String {
+        let parts = utcCalendar.dateComponents([.month, .day], from: date)
+        return String(format: "%02d-%02d", parts.month ?? 0, parts.day ?? 0)
+    }
+
+    private static let utcCalendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
-        let parts = calendar.dateComponents([.month, .day], from: date)
-        let month = parts.month ?? 0, day = parts.day ?? 0
-        return (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)"
-    }
+        return calendar
+    }()
 }

@@ -320,12 +320,7 @@ extension ChartRenderer {
     static func drawBackedLabel(_ markup: String, x: Double, y: Double, size: Double, color: RGBColor,
                                 anchor: TextAnchor = .start, on canvas: CairoCanvas) {
         let width = canvas.richTextWidth(markup, size: size)
-        let left: Double
-        switch anchor {
-        case .start: left = x
-        case .middle: left = x - width / 2
-        case .end: left = x - width
-        }
+        let left = anchor.left(x, width: width)
         canvas.newPath()
         canvas.rectangle(left - 2, y - size * 0.95, width + 4, size * 1.3)
         canvas.setColor(.white, alpha: labelBackingOpacity)

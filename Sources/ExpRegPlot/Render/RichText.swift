@@ -3,6 +3,9 @@ struct TextRun: Equatable {
     enum Position: Equatable { case normal, superscript, subscriptText }
     var text: String
     var position: Position
+
+    /// Font size of this run in text of `size` points (super- and subscripts are smaller).
+    func fontSize(_ size: Double) -> Double { position == .normal ? size : size * 0.72 }
 }
 
 /// Parses the chart markup: `^{…}` is a superscript, `_{…}` a subscript, everything else plain.
@@ -31,13 +34,24 @@ func parseRichText(_ markup: String) -> [TextRun] {
 }
 
 /// Horizontal anchor of a text box.
-enum TextAnchor { case start, middle, end }
+enum TextAnchor {
+    case start, middle, end
+
+    /// The left edge of a box of `width` anchored at `x`.
+    func left(_ x: Double, width: Double) -> Double {
+        switch self {
+        case .start: return x
+        case .middle: return x - width / 2
+        case .end: return x - width
+        }
+    }
+}
 
 extension CairoCanvas {
     /// Width of `markup` drawn at `size` points.
     func richTextWidth(_ markup: String, size: Double) -> Double {
         parseRichText(markup).reduce(0) { total, run in
-            setFontSize(run.position == .normal ? size : size * 0.72)
+            setFontSize(run.fontSize(size))
             return total + textWidth(run.text)
         }
     }
@@ -45,23 +59,17 @@ extension CairoCanvas {
     /// Draws `markup` with its baseline at `y`, anchored at `x`.
     func drawRichText(_ markup: String, x: Double, y: Double, size: Double, color: RGBColor,
                       anchor: TextAnchor = .start) {
-        let width = richTextWidth(markup, size: size)
-        var cursor: Double
-        switch anchor {
-        case .start: cursor = x
-        case .middle: cursor = x - width / 2
-        case .end: cursor = x - width
-        }
+        // Start-anchored text (most of it) needs no measuring.
+        var cursor = anchor == .start ? x : anchor.left(x, width: richTextWidth(markup, size: size))
         setColor(color)
         for run in parseRichText(markup) {
-            let runSize = run.position == .normal ? size : size * 0.72
             let shift: Double
             switch run.position {
             case .normal: shift = 0
             case .superscript: shift = -0.4 * size
             case .subscriptText: shift = 0.2 * size
             }
-            setFontSize(runSize)
+            setFontSize(run.fontSize(size))
             showText(run.text, x: cursor, y: y + shift)
             cursor += textWidth(run.text)
         }
