@@ -32,10 +32,6 @@ public enum GramMatrix {
                                                      w: wp.baseAddress!, m: m, scale: 1 / Double(m),
                                                      into: hp.baseAddress!, threads: max(1, BLAS.threadCount))
                 }
-            }
-        }
-        h.withUnsafeMutableBufferPointer { hp in
-            x.withUnsafeBufferPointer { xp in
                 NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: xp.baseAddress!, n: n, d: d)
             }
         }
