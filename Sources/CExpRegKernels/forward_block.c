@@ -7,8 +7,6 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define EXPREG_AVX2 __attribute__((target("avx2,fma")))
-EXPREG_AVX2 void expreg_exp_forward_block_avx2(double *block, long rows, long cols, long ld,
-                                               const double *a, double *sums, double *max_abs);
 #endif
 
 static void expreg_exp_forward_block_portable(double *block, long rows, long cols, long ld,

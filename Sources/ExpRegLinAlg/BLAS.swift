@@ -57,31 +57,9 @@ public enum BLAS {
         }
     }
 
-    /// y ← alpha · op(A) · x + beta · y (`cblas_dgemv`, row-major A of `rows` × `columns`).
-    /// - Complexity: O(rows·columns).
-    public static func gemv(_ trans: Transpose, rows: Int, columns: Int, alpha: Double,
-                            a: UnsafePointer<Double>, lda: Int, x: UnsafePointer<Double>,
-                            beta: Double, y: UnsafeMutablePointer<Double>) {
-        precondition(rows >= 0 && columns >= 0, "gemv: negative size (\(rows), \(columns))")
-        BLASGate.run {
-            cblas_dgemv(CblasRowMajor, trans.cblas, blasint(Int32(rows)), blasint(Int32(columns)), alpha, a,
-                        blasint(Int32(lda)), x, 1, beta, y, 1)
-        }
-    }
-
     /// xᵀy over `count` contiguous elements (`cblas_ddot`).
     public static func dot(count: Int, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double {
         BLASGate.run { cblas_ddot(blasint(Int32(count)), x, 1, y, 1) }
-    }
-
-    /// max_i |x_i| over `count` contiguous elements (via `cblas_idamax`); 0 when `count` is 0.
-    ///
-    /// NaN behaviour follows OpenBLAS: a NaN entry may be skipped. Callers that need to detect
-    /// NaN must check finiteness separately.
-    public static func maxAbs(count: Int, _ x: UnsafePointer<Double>) -> Double {
-        guard count > 0 else { return 0 }
-        let index = BLASGate.run { Int(cblas_idamax(blasint(Int32(count)), x, 1)) }
-        return abs(x[min(max(index, 0), count - 1)])
     }
 
     /// Copies the upper triangle of the row-major n × n matrix `c` into its lower triangle.

@@ -32,7 +32,7 @@ public enum NeuronBlockKernel {
     ///   - threads: worker threads (≥ 1); BLAS runs single-threaded inside them when > 1, and
     ///     its thread count is restored afterwards.
     ///   - blockWidth: neurons per block (≥ 1); `nil` = ``defaultBlockWidth(rows:)``.
-    /// - Complexity: O(n·m·d) time; n·threads extra doubles.
+    /// - Complexity: O(n·m·d) time; (n + 1)·⌈m / blockWidth⌉ extra doubles (per-block sums and maxima).
     public static func forward(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
                                wt: UnsafePointer<Double>, m: Int, aScaled: UnsafePointer<Double>,
                                z: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>,
@@ -134,7 +134,7 @@ public enum NeuronBlockKernel {
     static func gemmUngated(_ transA: BLAS.Transpose, _ transB: BLAS.Transpose, m: Int, n: Int, k: Int,
                             alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
-        cblas_dgemm(CblasRowMajor, transA == .none ? CblasNoTrans : CblasTrans, transB == .none ? CblasNoTrans : CblasTrans,
+        cblas_dgemm(CblasRowMajor, transA.cblas, transB.cblas,
                     blasint(Int32(m)), blasint(Int32(n)), blasint(Int32(k)), alpha, a, blasint(Int32(lda)), b,
                     blasint(Int32(ldb)), beta, c, blasint(Int32(ldc)))
     }

@@ -88,8 +88,6 @@ extension NeuronBlockKernel {
             }
             first += rows
         }
-        for i in 0..<n {
-            for j in 0..<i { h[i * n + j] = h[j * n + i] }
-        }
+        BLAS.symmetrizeFromUpper(h, n: n)
     }
 }

@@ -58,8 +58,8 @@ public struct RegressionComparison: Sendable, Equatable, Codable {
         for run in previous { before[run.spec.runKey] = run }
         return current.compactMap { run in
             guard let old = before[run.spec.runKey] else { return nil }
-            let then = old.outcome.lossFinal.flatMap { $0.isFinite ? $0 : nil }
-            let now = run.outcome.lossFinal.flatMap { $0.isFinite ? $0 : nil }
+            let then = finite(old.outcome.lossFinal)
+            let now = finite(run.outcome.lossFinal)
             var ratio: Double?
             if let then, let now {
                 ratio = then > 0 ? now / then : (now > 0 ? .infinity : 1)

@@ -22,7 +22,8 @@ public enum SphereData {
         var y = [Double](repeating: 0, count: n)
         switch labels {
         case .teacher:
-            let v = teacherDirection(d: d, afterPoints: n, seed: seed)
+            // The draw right after the n points: ``teacherDirection(d:afterPoints:seed:)`` without redrawing them.
+            let v = unitVector(d: d, rng: &rng)
             for i in 0..<n {
                 var dot = 0.0
                 for j in 0..<d { dot += v[j] * x[i * d + j] }

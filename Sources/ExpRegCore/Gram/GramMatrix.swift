@@ -24,18 +24,13 @@ public enum GramMatrix {
                      "GramMatrix.empirical: x has \(x.count) (expected \(n * d)), w has \(w.count) (expected \(m * d))")
         var h = [Double](repeating: 0, count: n * n)
         // D Dᵀ / m block by block over neurons: D (n × m) is never held whole.
-        let kernelActivation: NeuronBlockKernel.Activation = activation == .exp ? .exp : .relu
         h.withUnsafeMutableBufferPointer { hp in
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
-                    NeuronBlockKernel.derivativeGram(activation: kernelActivation, x: xp.baseAddress!, n: n, d: d,
+                    NeuronBlockKernel.derivativeGram(activation: activation.blockKernel, x: xp.baseAddress!, n: n, d: d,
                                                      w: wp.baseAddress!, m: m, scale: 1 / Double(m),
                                                      into: hp.baseAddress!, threads: max(1, BLAS.threadCount))
                 }
-            }
-        }
-        h.withUnsafeMutableBufferPointer { hp in
-            x.withUnsafeBufferPointer { xp in
                 NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: xp.baseAddress!, n: n, d: d)
             }
         }
@@ -88,5 +83,15 @@ public enum GramMatrix {
             }
         }
         return h
+    }
+}
+
+extension Activation {
+    /// The same activation for ExpRegLinAlg's blocked kernels (which cannot see Core's type).
+    var blockKernel: NeuronBlockKernel.Activation {
+        switch self {
+        case .exp: return .exp
+        case .relu: return .relu
+        }
     }
 }

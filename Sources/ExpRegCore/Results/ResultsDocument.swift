@@ -162,7 +162,7 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
 }
 
 /// The value when it is finite, else nil (JSON has no NaN/Inf; results never report them).
-private func finite(_ value: Double?) -> Double? {
+func finite(_ value: Double?) -> Double? {
     guard let value, value.isFinite else { return nil }
     return value
 }

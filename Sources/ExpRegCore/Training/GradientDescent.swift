@@ -1,7 +1,8 @@
 import ExpRegLinAlg
 
 /// Full-batch gradient descent on L(W) = ½ Σ_i (F(W, x_i) − y_i)² for
-/// F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩), with preallocated buffers (no allocation per step).
+/// F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩), with preallocated buffers (per step, only the forward
+/// pass's (n + 1)·⌈m / blockWidth⌉ partial sums are allocated).
 ///
 /// One step, with X (n × d), W (m × d), all row-major:
 /// 1. forward: Z = X Wᵀ (n × m, `dgemm`); E = act(Z) (exp: the vectorised kernel of
@@ -190,9 +191,8 @@ public final class GradientDescent {
     /// each block of Z = X Wᵀ is written by a `dgemm` and, while still in cache, turned into
     /// D ∘ a/√m with u accumulated and max |z| tracked in the same pass (exp or relu).
     private func forward() {
-        let kernelActivation: NeuronBlockKernel.Activation = activation == .exp ? .exp : .relu
         lastMaxPreactivation = NeuronBlockKernel.forward(
-            activation: kernelActivation, x: x.baseAddress!, n: n, d: d, wt: wt.baseAddress!, m: m,
+            activation: activation.blockKernel, x: x.baseAddress!, n: n, d: d, wt: wt.baseAddress!, m: m,
             aScaled: aScaled.baseAddress!, z: z.baseAddress!, u: u.baseAddress!, threads: threads,
             blockWidth: blockWidth)
         var total = 0.0

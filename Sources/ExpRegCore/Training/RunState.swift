@@ -23,7 +23,6 @@ struct RunState {
     private var train: TrainConfig { config.train }
 
     mutating func execute(progress: ((TrainingProgress) -> Bool)?) throws(TrainingError) -> RunOutcome {
-        let n = dataset.n
         computeHStar()
         if case .fixed(let eta) = train.learningRate { outcome.eta = eta }
 
@@ -41,17 +40,16 @@ struct RunState {
         hStar = nil
 
         // H(W(0)): its spectrum, the distance to H*, and the `auto` step size.
-        // From the stepper's forward buffer when a_r = ±1 (no second n × m matrix), else from W(0).
-        let initialGram = gd.empiricalGram()
-            ?? GramMatrix.empirical(x: dataset.x, n: n, d: dataset.d, w: initial.w, m: initial.width,
-                                    activation: activation)
-        let initialValues = try? SymmetricEigen.eigenvalues(of: initialGram, n: n)  // a copy: initialGram is used below
-        if let initialValues {
-            outcome.spectra.append(Spectrum(step: 0, kind: .hW, eigenvalues: initialValues))
-            outcome.lambdaMinCurve.append(CurvePoint(step: 0, value: initialValues[0]))
-            outcome.diagnostics.lambdaMinInit = initialValues[0]
+        let initialValues: [Double]?
+        if var initialGram = recordSpectrum(of: gd, step: 0) {
+            initialValues = initialGram.values
+            outcome.diagnostics.lambdaMinInit = initialGram.values.first
+            let matrix = initialGram.matrix
+            initialGram.matrix = []  // the only reference left is `matrix`: the difference is formed in place
+            outcome.diagnostics.gramDistanceInit = distanceToHStar(consume matrix)
+        } else {
+            initialValues = nil
         }
-        outcome.diagnostics.gramDistanceInit = distanceToHStar(consume initialGram)
         if let distance = outcome.diagnostics.gramDistanceInit, let lambdaStar = outcome.diagnostics.lambdaStar {
             outcome.diagnostics.widthConditionMet = distance <= lambdaStar / 4
         }
@@ -224,10 +222,4 @@ private func maxRowDistance(_ a: [Double], _ b: [Double], d: Int) -> Double {
         best = max(best, sum.squareRoot())
     }
     return best
-}
-
-/// The value when finite, else nil.
-private func finite(_ value: Double?) -> Double? {
-    guard let value, value.isFinite else { return nil }
-    return value
 }
