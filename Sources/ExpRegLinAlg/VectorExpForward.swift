@@ -24,6 +24,12 @@ public enum NeuronBlockKernel {
         min(1024, max(128, (1 << 17) / max(1, n) / 8 * 8))
     }
 
+    /// Doubles of scratch ``forward(activation:x:n:d:wt:m:aScaled:z:u:threads:blockWidth:scratch:)``
+    /// needs: (n + 1)·⌈m / blockWidth⌉ (one column of partial sums of u and one maximum per block).
+    public static func scratchCount(rows n: Int, width m: Int, blockWidth: Int) -> Int {
+        (n + 1) * ((m + blockWidth - 1) / blockWidth)
+    }
+
     /// Forward pass: Z = X Wᵀ (from the stored Wᵀ), then in one pass per block max |z|, D = act'(Z) ∘ a and u = act(Z) a.
     ///
     /// On return `z[i·m + r]` = a_r · act'(z_ir) (exp: a_r e^{z_ir}; relu: a_r 1[z_ir > 0]) and
@@ -32,28 +38,30 @@ public enum NeuronBlockKernel {
     ///   - threads: worker threads (≥ 1); BLAS runs single-threaded inside them when > 1, and
     ///     its thread count is restored afterwards.
     ///   - blockWidth: neurons per block (≥ 1); `nil` = ``defaultBlockWidth(rows:)``.
-    /// - Complexity: O(n·m·d) time; (n + 1)·⌈m / blockWidth⌉ extra doubles (per-block sums and maxima).
+    ///   - scratch: at least ``scratchCount(rows:width:blockWidth:)`` doubles for the per-block sums
+    ///     and maxima, so a training loop allocates nothing per step; `nil` (or too small) = allocated
+    ///     for this call.
+    /// - Complexity: O(n·m·d) time; (n + 1)·⌈m / blockWidth⌉ doubles of scratch.
     public static func forward(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
                                wt: UnsafePointer<Double>, m: Int, aScaled: UnsafePointer<Double>,
                                z: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>,
-                               threads: Int, blockWidth: Int? = nil) -> Double {
+                               threads: Int, blockWidth: Int? = nil,
+                               scratch: UnsafeMutableBufferPointer<Double>? = nil) -> Double {
         let blockWidth = blockWidth ?? defaultBlockWidth(rows: n)
         precondition(n >= 1 && d >= 1 && m >= 1 && threads >= 1 && blockWidth >= 1,
                      "NeuronBlockKernel.forward: bad sizes n=\(n) d=\(d) m=\(m) threads=\(threads) block=\(blockWidth)")
         let blocks = (m + blockWidth - 1) / blockWidth
         let workers = min(threads, blocks)
         // One column of partial sums per block (a grid fixed by blockWidth, not by the thread
-        // count), added in block order: u is bitwise the same for every `threads`.
-        let partialSums = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * blocks)
-        partialSums.initialize(repeating: 0)
-        let maxima = UnsafeMutableBufferPointer<Double>.allocate(capacity: blocks)
-        maxima.initialize(repeating: 0)
-        defer {
-            partialSums.deallocate()
-            maxima.deallocate()
-        }
-        let sumsBase = partialSums.baseAddress!
-        let maxBase = maxima.baseAddress!
+        // count), added in block order: u is bitwise the same for every `threads`; then one
+        // maximum per block. In the caller's scratch when it is large enough, else allocated here.
+        let needed = scratchCount(rows: n, width: m, blockWidth: blockWidth)
+        let owned = (scratch?.count ?? 0) >= needed ? nil : UnsafeMutableBufferPointer<Double>.allocate(capacity: needed)
+        defer { owned?.deallocate() }
+        let buffer = owned ?? scratch!
+        buffer.baseAddress!.update(repeating: 0, count: needed)
+        let sumsBase = buffer.baseAddress!
+        let maxBase = sumsBase + n * blocks
         runWorkers(workers) { worker in
             let (firstBlock, endBlock) = range(of: worker, workers: workers, count: blocks)
             for block in firstBlock..<endBlock {

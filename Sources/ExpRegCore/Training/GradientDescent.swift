@@ -1,8 +1,9 @@
 import ExpRegLinAlg
 
 /// Full-batch gradient descent on L(W) = ½ Σ_i (F(W, x_i) − y_i)² for
-/// F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩), with preallocated buffers (per step, only the forward
-/// pass's (n + 1)·⌈m / blockWidth⌉ partial sums are allocated).
+/// F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩), with preallocated buffers: a step allocates nothing
+/// (the forward pass's per-block partial sums live in a scratch buffer resized only when
+/// ``blockWidth`` changes).
 ///
 /// One step, with X (n × d), W (m × d), all row-major:
 /// 1. forward: Z = X Wᵀ (n × m, `dgemm`); E = act(Z) (exp: the vectorised kernel of
@@ -47,6 +48,7 @@ public final class GradientDescent {
     private let z: UnsafeMutableBufferPointer<Double>       // n × m: Z, then D ∘ a/√m
     private let u: UnsafeMutableBufferPointer<Double>       // n: outputs, then residuals r
     private let xr: UnsafeMutableBufferPointer<Double>      // n × d: diag(r) X
+    private var forwardScratch: UnsafeMutableBufferPointer<Double>  // forward's per-block sums and maxima
     /// True when `z` and `u` hold the forward pass of the current weights.
     private var forwardIsCurrent = false
     private var lastLoss = Double.nan
@@ -87,10 +89,11 @@ public final class GradientDescent {
         u.initialize(repeating: 0)
         xr = .allocate(capacity: n * d)
         xr.initialize(repeating: 0)
+        forwardScratch = .allocate(capacity: 0)
     }
 
     deinit {
-        for buffer in [x, y, aScaled, wt, z, u, xr] { buffer.deallocate() }
+        for buffer in [x, y, aScaled, wt, z, u, xr, forwardScratch] { buffer.deallocate() }
     }
 
     /// The current hidden weights W, row-major m × d (a copy). Setting requires m·d values.
@@ -187,14 +190,20 @@ public final class GradientDescent {
 
     /// Forward pass: fills `z` with D ∘ (a/√m) (row i, column r scaled by a_r/√m) and `u` with r.
     ///
-    /// Blocked over neurons (``NeuronBlockKernel/forward(activation:x:n:d:wt:m:aScaled:z:u:threads:blockWidth:)``):
+    /// Blocked over neurons (``NeuronBlockKernel/forward(activation:x:n:d:wt:m:aScaled:z:u:threads:blockWidth:scratch:)``):
     /// each block of Z = X Wᵀ is written by a `dgemm` and, while still in cache, turned into
     /// D ∘ a/√m with u accumulated and max |z| tracked in the same pass (exp or relu).
     private func forward() {
+        let needed = NeuronBlockKernel.scratchCount(
+            rows: n, width: m, blockWidth: blockWidth ?? NeuronBlockKernel.defaultBlockWidth(rows: n))
+        if forwardScratch.count < needed {  // first step, or blockWidth grew
+            forwardScratch.deallocate()
+            forwardScratch = .allocate(capacity: needed)
+        }
         lastMaxPreactivation = NeuronBlockKernel.forward(
             activation: activation.blockKernel, x: x.baseAddress!, n: n, d: d, wt: wt.baseAddress!, m: m,
             aScaled: aScaled.baseAddress!, z: z.baseAddress!, u: u.baseAddress!, threads: threads,
-            blockWidth: blockWidth)
+            blockWidth: blockWidth, scratch: forwardScratch)
         var total = 0.0
         for i in 0..<n {
             let r = u[i] - y[i]
