@@ -1,53 +1,7 @@
 // AVX-512F exp, 8 doubles per iteration, without gathers: a 16-entry table held in two registers
 // (vpermt2pd), |r| <= ln2/32 and a degree-7 Taylor polynomial (truncation < 2^-59 relative).
 #if defined(__x86_64__)
-#include <immintrin.h>
-#include <math.h>
-#include "exp_internal.h"
-
-#define EXPREG_AVX512 __attribute__((target("avx512f")))
-
-/// exp of 8 lanes; lanes with |x| >= EXPREG_EXP_FAST_LIMIT or NaN are redone with libm's exp.
-EXPREG_AVX512 static inline __m512d expreg_exp8(__m512d x) {
-    const __m512d shift = _mm512_set1_pd(EXPREG_EXP_SHIFT);
-    const __m512i scale_lo = _mm512_loadu_si512((const void *)expreg_exp16_scale_bits);
-    const __m512i scale_hi = _mm512_loadu_si512((const void *)(expreg_exp16_scale_bits + 8));
-    const __m512d tail_lo = _mm512_loadu_pd((const double *)expreg_exp16_tail_bits);
-    const __m512d tail_hi = _mm512_loadu_pd((const double *)(expreg_exp16_tail_bits + 8));
-
-    __m512d kd = _mm512_fmadd_pd(_mm512_set1_pd(expreg_exp16_inv_ln2_n), x, shift);
-    __m512i ki = _mm512_castpd_si512(kd);
-    kd = _mm512_sub_pd(kd, shift);
-    __m512d r = _mm512_fmadd_pd(kd, _mm512_set1_pd(expreg_exp16_neg_ln2_hi_n), x);
-    r = _mm512_fmadd_pd(kd, _mm512_set1_pd(expreg_exp16_neg_ln2_lo_n), r);
-    // vpermt2pd/q read the low 4 index bits: bit 3 picks the second register.
-    __m512d tail = _mm512_permutex2var_pd(tail_lo, ki, tail_hi);
-    __m512i sbits = _mm512_permutex2var_epi64(scale_lo, ki, scale_hi);
-    sbits = _mm512_add_epi64(sbits, _mm512_slli_epi64(ki, 48));
-    // exp(r) - 1 = r + r^2 (1/2 + r/6 + r^2 (1/24 + r/120) + r^4 (1/720 + r/5040)), Estrin form
-    __m512d r2 = _mm512_mul_pd(r, r);
-    __m512d r4 = _mm512_mul_pd(r2, r2);
-    __m512d p23 = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 6), _mm512_set1_pd(0.5));
-    __m512d p45 = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 120), _mm512_set1_pd(1.0 / 24));
-    __m512d p67 = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 5040), _mm512_set1_pd(1.0 / 720));
-    __m512d q = _mm512_fmadd_pd(r4, p67, _mm512_fmadd_pd(r2, p45, p23));
-    __m512d tmp = _mm512_fmadd_pd(r2, q, _mm512_add_pd(tail, r));
-    __m512d scale = _mm512_castsi512_pd(sbits);
-    __m512d y = _mm512_fmadd_pd(scale, tmp, scale);
-
-    __m512d ax = _mm512_abs_pd(x);
-    __mmask8 ok = _mm512_cmp_pd_mask(ax, _mm512_set1_pd(EXPREG_EXP_FAST_LIMIT), _CMP_LT_OQ);
-    if (__builtin_expect(ok != 0xFF, 0)) {
-        double xs[8], ys[8];
-        _mm512_storeu_pd(xs, x);
-        _mm512_storeu_pd(ys, y);
-        for (int l = 0; l < 8; l++) {
-            if (!(fabs(xs[l]) < EXPREG_EXP_FAST_LIMIT)) ys[l] = exp(xs[l]);
-        }
-        y = _mm512_loadu_pd(ys);
-    }
-    return y;
-}
+#include "exp_avx512_inline.h"
 
 EXPREG_AVX512 void expreg_exp_avx512(double *values, long count) {
     long i = 0;

@@ -21,7 +21,36 @@ public enum SymmetricEigen {
     /// - Complexity: O(n³) time; O(n²) extra memory (a copy of the matrix) unless the caller hands
     ///   over its last reference (`consume`), in which case LAPACK works in the caller's buffer.
     public static func eigenvalues(of matrix: consuming [Double], n: Int) throws(LinAlgError) -> [Double] {
-        try solve(consume matrix, n: n, vectors: false).values
+        var a = consume matrix  // in place when the caller gave up its reference (no O(n²) copy)
+        return try solve(&a, n: n, vectors: false).values
+    }
+
+    /// Ascending eigenvalues of the symmetric n × n `matrix` (row-major, both triangles), which
+    /// holds the same values again on return: no n × n copy is made.
+    ///
+    /// `dsyevd` without eigenvectors overwrites only the triangle it reads (the row-major upper
+    /// one with the diagonal); the strict lower triangle keeps its transpose, from which the upper
+    /// triangle is restored afterwards, and the diagonal from a saved copy (n values).
+    /// - Precondition: `matrix` is exactly symmetric.
+    /// - Throws: ``LinAlgError`` as ``eigenvalues(of:n:)`` (the matrix is restored then too).
+    /// - Complexity: O(n³) time; O(n) extra memory.
+    public static func eigenvalues(preserving matrix: inout [Double], n: Int) throws(LinAlgError) -> [Double] {
+        precondition(n >= 0 && matrix.count == n * n,
+                     "SymmetricEigen: matrix has \(matrix.count) elements, expected \(n) x \(n)")
+        for i in 0..<n {
+            for j in (i + 1)..<n where matrix[i * n + j] != matrix[j * n + i] {
+                if matrix[i * n + j].isNaN && matrix[j * n + i].isNaN { continue }
+                preconditionFailure("SymmetricEigen.eigenvalues(preserving:): entries (\(i), \(j)) and (\(j), \(i)) differ")
+            }
+        }
+        let diagonal = (0..<n).map { matrix[$0 * n + $0] }
+        defer {
+            for i in 0..<n {
+                matrix[i * n + i] = diagonal[i]
+                for j in (i + 1)..<n { matrix[i * n + j] = matrix[j * n + i] }
+            }
+        }
+        return try solve(&matrix, n: n, vectors: false).values
     }
 
     /// Eigenvalues and orthonormal eigenvectors of the symmetric n × n matrix `matrix`
@@ -29,7 +58,10 @@ public enum SymmetricEigen {
     /// - Throws: ``LinAlgError`` when the matrix holds NaN/Inf or LAPACK does not converge.
     /// - Complexity: O(n³) time, O(n²) extra memory.
     public static func decompose(_ matrix: consuming [Double], n: Int) throws(LinAlgError) -> Decomposition {
-        try solve(consume matrix, n: n, vectors: true)
+        var a = consume matrix
+        var result = try solve(&a, n: n, vectors: true)
+        result.vectors = consume a
+        return result
     }
 
     /// The spectral norm ‖A‖₂ = max |λ_i| of a symmetric matrix (row-major, upper triangle read).
@@ -40,19 +72,19 @@ public enum SymmetricEigen {
         return values.reduce(0) { max($0, abs($1)) }
     }
 
-    private static func solve(_ matrix: consuming [Double], n: Int, vectors: Bool) throws(LinAlgError) -> Decomposition {
-        precondition(n >= 0 && matrix.count == n * n,
-                     "SymmetricEigen: matrix has \(matrix.count) elements, expected \(n) x \(n)")
+    /// `dsyevd` on `a` in place (the row-major upper triangle with the diagonal is read and
+    /// overwritten; with `vectors`, `a` holds the eigenvectors afterwards). `vectors` of the result is empty.
+    private static func solve(_ a: inout [Double], n: Int, vectors: Bool) throws(LinAlgError) -> Decomposition {
+        precondition(n >= 0 && a.count == n * n, "SymmetricEigen: matrix has \(a.count) elements, expected \(n) x \(n)")
         let context = "the eigen\(vectors ? "-decomposition" : "values") of a \(n) x \(n) matrix"
         guard n > 0 else { return Decomposition(n: 0, values: [], vectors: []) }
         // Row-major upper triangle == column-major lower triangle of the same symmetric matrix.
         // Check finiteness first: LAPACK may loop or return garbage on NaN input.
         for i in 0..<n {
-            for j in i..<n where !matrix[i * n + j].isFinite {
+            for j in i..<n where !a[i * n + j].isFinite {
                 throw LinAlgError(routine: "LAPACKE_dsyevd", info: 0, context: context)
             }
         }
-        var a = consume matrix  // in place when the caller gave up its reference (no O(n²) copy)
         var w = [Double](repeating: 0, count: n)
         let info = BLASGate.run { a.withUnsafeMutableBufferPointer { ap in
             w.withUnsafeMutableBufferPointer { wp in
@@ -64,6 +96,6 @@ public enum SymmetricEigen {
         guard info == 0 else {
             throw LinAlgError(routine: "LAPACKE_dsyevd", info: Int(info), context: context)
         }
-        return Decomposition(n: n, values: w, vectors: vectors ? a : [])
+        return Decomposition(n: n, values: w, vectors: [])
     }
 }

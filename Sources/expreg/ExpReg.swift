@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExpRegPipeline
 import Foundation
 
 /// `expreg`: nightly checks of over-parameterized exponential regression (arXiv 2303.16504).
@@ -24,6 +25,7 @@ struct ExpReg: ParsableCommand {
     /// Parses and runs; command-line usage errors exit 2 (the documented "invalid input" code),
     /// not ArgumentParser's default 64.
     static func main() {
+        MemoryPolicy.returnLargeBuffersToTheSystem()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -32,12 +32,13 @@ struct GradientDescentGramTests {
 /// The neuron split over threads must not change the numbers (runs on machines with any core count).
 @Suite("GradientDescent thread split")
 struct GradientDescentThreadSplitTests {
-    @Test("1, 2 and 3 threads give bitwise-identical losses and weights", arguments: [Activation.exp, .relu])
-    func threadCountInvariance(activation: Activation) {
+    @Test("1, 2 and 3 threads give bitwise-identical losses and weights",
+          arguments: [Activation.exp, .relu], StepPanels.Path.allCases.filter(\.isAvailable))
+    func threadCountInvariance(activation: Activation, path: StepPanels.Path) {
         let data = SphereData.generate(n: 40, d: 6, labels: .random, seed: 8)
         let model = ModelParameters.random(width: 700, d: 6, sigma: 1, seed: 9)
         func run(threads: Int) -> (losses: [Double], weights: [Double]) {
-            let gd = GradientDescent(dataset: data, activation: activation, a: model.a, w: model.w)
+            let gd = GradientDescent(dataset: data, activation: activation, a: model.a, w: model.w, path: path)
             gd.threads = threads
             gd.blockWidth = 64  // several blocks per thread
             let losses = (0..<4).map { _ in gd.step(eta: 0.05) }

@@ -109,6 +109,44 @@ struct ModelTests {
         #expect((values.first ?? -1) > 0)
     }
 
+    @Test("subtractClosedForm(from:) is H − H* with the very numbers of closedForm", arguments: Activation.allCases)
+    func subtractClosedForm(activation: Activation) {
+        let n = 150, d = 6  // more than one 128-row tile
+        let data = SphereData.generate(n: n, d: d, labels: .random, seed: 4)
+        let hStar = GramMatrix.closedForm(x: data.x, n: n, d: d, activation: activation, sigma: 0.8)
+        var h = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in i..<n {
+                let value = Foundation.sin(Double(31 * i + 17 * j))
+                h[i * n + j] = value
+                h[j * n + i] = value
+            }
+        }
+        var difference = h
+        GramMatrix.subtractClosedForm(from: &difference, x: data.x, n: n, d: d, activation: activation, sigma: 0.8)
+        for k in h.indices { #expect(difference[k] == h[k] - hStar[k], "entry \(k)") }
+    }
+
+    @Test("maxRowDistance(from:) is max_r ‖w_r − w0_r‖ of the current weights")
+    func maxRowDistance() {
+        let data = SphereData.generate(n: 8, d: 3, labels: .random, seed: 1)
+        let model = ModelParameters.random(width: 30, d: 3, sigma: 1, seed: 2)
+        let gd = GradientDescent(dataset: data, activation: .exp, a: model.a, w: model.w)
+        for _ in 0..<5 { gd.step(eta: 0.1) }
+        let w = gd.weights
+        var expected = 0.0
+        for r in 0..<30 {
+            var sum = 0.0
+            for j in 0..<3 {
+                let difference = w[r * 3 + j] - model.w[r * 3 + j]
+                sum += difference * difference
+            }
+            expected = max(expected, sum.squareRoot())
+        }
+        #expect(expected > 0)
+        #expect(gd.maxRowDistance(from: model.w) == expected)
+    }
+
     @Test("kernel prediction equals the explicit recursion r(k+1) = (I − ηH*) r(k)")
     func kernelPrediction() throws {
         let (data, params) = problem(n: 6, d: 3, m: 64, sigma: 1, seed: 3)

@@ -39,6 +39,21 @@ struct ReferenceVectorTests {
         #expect(gd.loss().isApproximatelyEqual(to: ref.loss[0], relativeTolerance: 1e-12))
     }
 
+    @Test("both GEMM paths (AVX-512 kernels, OpenBLAS) reproduce the gradient, every loss and W(final)",
+          arguments: ReferenceCase.all, StepPanels.Path.allCases.filter(\.isAvailable))
+    func stepPaths(name: String, path: StepPanels.Path) throws {
+        let ref = try ReferenceCase(name)
+        let gd = GradientDescent(dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w,
+                                 path: path)
+        #expect(gd.path == path)
+        #expect(maxScaledError(gd.gradient(), ref.gradient, scale: maxAbs(ref.gradient)) <= 1e-12)
+        for k in 0..<ref.steps {
+            let loss = gd.step(eta: ref.eta)
+            #expect(loss.isApproximatelyEqual(to: ref.loss[k], relativeTolerance: 1e-8), "\(path) loss at step \(k)")
+        }
+        #expect(maxScaledError(gd.weights, ref.finalWeights, scale: maxAbs(ref.finalWeights)) <= 1e-8)
+    }
+
     @Test("training reproduces loss curve, W(final), kernel curve and every scalar", arguments: ReferenceCase.all)
     func fullRun(name: String) throws {
         let ref = try ReferenceCase(name)

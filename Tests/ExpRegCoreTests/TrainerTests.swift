@@ -37,6 +37,17 @@ struct TrainerTests {
         #expect(third.lossCurve.map(\.value) != first.lossCurve.map(\.value))
     }
 
+    @Test("the seeded run (W(0) regenerated, not held) equals training from the same ModelParameters",
+          arguments: Activation.allCases)
+    func seededEqualsExplicitInitial(activation: Activation) throws {
+        let c = config(activation: activation, width: 90)
+        let seeded = try Trainer.train(c, on: data(c))
+        let initial = ModelParameters.random(width: 90, d: 4, sigma: 1, seed: c.seed)
+        let explicit = try Trainer.train(c, on: data(c), from: initial)
+        #expect(seeded == explicit)
+        #expect(seeded.diagnostics.maxWeightMovement != nil)
+    }
+
     @Test("curves and spectra follow log_every and spectrum_every, with step 0 and the last step")
     func cadence() throws {
         let c = config(steps: 45, logEvery: 10, spectrumEvery: 20)

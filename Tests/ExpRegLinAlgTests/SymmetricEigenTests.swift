@@ -37,6 +37,29 @@ struct SymmetricEigenTests {
         }
     }
 
+    @Test("eigenvalues(preserving:) equals eigenvalues(of:) and leaves the matrix bitwise as it was")
+    func preservingMatrix() throws {
+        let n = 40
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in i..<n {
+                let value = 1 / Double(i + j + 1) + (i == j ? Double(i % 7) : 0.01 * Double((i * j) % 5))
+                a[i * n + j] = value
+                a[j * n + i] = value
+            }
+        }
+        let original = a
+        let values = try SymmetricEigen.eigenvalues(preserving: &a, n: n)
+        #expect(a.map(\.bitPattern) == original.map(\.bitPattern))
+        #expect(values == (try SymmetricEigen.eigenvalues(of: original, n: n)))
+        var broken = original
+        broken[3 * n + 5] = .nan
+        broken[5 * n + 3] = .nan
+        let copy = broken
+        #expect(throws: LinAlgError.self) { try SymmetricEigen.eigenvalues(preserving: &broken, n: n) }
+        #expect(broken.map(\.bitPattern) == copy.map(\.bitPattern), "restored after a throw too")
+    }
+
     @Test("NaN or Inf input throws instead of returning garbage")
     func nonFinite() {
         #expect(throws: LinAlgError.self) { try SymmetricEigen.eigenvalues(of: [1, .nan, .nan, 1], n: 2) }

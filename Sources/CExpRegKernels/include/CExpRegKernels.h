@@ -55,6 +55,46 @@ void expreg_exp_forward_block_with(expreg_exp_kernel kernel, double *block, long
 void expreg_relu_forward_block(double *block, long rows, long cols, long ld, const double *a,
                                double *sums, double *max_abs);
 
+/// Neurons per panel of the GD-step kernels below.
+#define EXPREG_PANEL_WIDTH 24
+
+/// 1 when this CPU runs expreg_forward_panels_avx512 / expreg_update_panels_avx512 (AVX-512F), else 0.
+int expreg_step_panels_available(void);
+
+/// xp = X (n × d, row-major) in tiles of 8 rows: xp[(t·d + k)·8 + ii] = X[8t + ii][k]; rows ≥ n are 0.
+/// xp holds ⌈n/8⌉·8·d doubles.
+void expreg_pack_row_tiles(const double *x, long n, long d, double *xp);
+
+/// rp = R (n × d, row-major) in tiles of 8 columns: rp[(kt·n + i)·8 + kk] = R[i][8kt + kk]; columns ≥ d
+/// are 0. rp holds ⌈d/8⌉·8·n doubles.
+void expreg_pack_column_tiles(const double *r, long n, long d, double *rp);
+
+/// Forward pass over panels [first_panel, end_panel) of F(W, x) = Σ_j a_j act(⟨w_j, x⟩), with
+/// rows = ⌈n/8⌉·8 and panel p = neurons j = 24p + c (0 ≤ c < 24):
+///   z_ij = Σ_k X[i][k] Wᵀ[k][j]   (X from expreg_pack_row_tiles, Wᵀ d × m with row stride ldw);
+///   panels[(p·rows + i)·24 + c] = a_j act'(z_ij)   (exp: a_j e^z; relu: a_j 1[z > 0]; 0 for j ≥ m);
+///   sums[i] += Σ_{j in these panels} a_j act(z_ij)   for i < n (fixed order: 8 lanes, then a tree);
+///   *max_abs = max(*max_abs, max |z_ij|), NaN if any z is NaN (a NaN z also makes its D and sums NaN).
+/// relu: 0 = exp, 1 = relu. stream: 1 = non-temporal stores of D (for D larger than the caches).
+/// panels, lanes and bp must be 64-byte aligned; lanes holds rows·8 doubles, bp 24·d.
+/// Call only when expreg_step_panels_available().
+void expreg_forward_panels_avx512(int relu, const double *xp, long n, long d, const double *wt, long ldw, long m,
+                                  const double *a, long first_panel, long end_panel, double *panels, int stream,
+                                  double *sums, double *max_abs, double *lanes, double *bp);
+
+/// Update over panels [first_panel, end_panel): Wᵀ[k][j] += alpha · Σ_{i<n} R[i][k] D[i][j] for j < m,
+/// with R from expreg_pack_column_tiles and D in the panel layout above (64-byte aligned).
+/// Call only when expreg_step_panels_available().
+void expreg_update_panels_avx512(const double *rp, long n, long d, const double *panels, double alpha,
+                                 double *wt, long ldw, long m, long first_panel, long end_panel);
+
+/// Gram of panel-stored vectors: with P[i][r] = panels[((i / 24)·rows + r)·24 + i % 24] (i < n, r < k;
+/// the layout expreg_forward_panels_avx512 writes when its rows are neurons and its columns are points),
+/// c[i][j] += Σ_{r<k} P[i][r] P[j][r] for every 8 × 24 tile of c (n × n, row stride ldc) that holds
+/// an entry with j >= i: the upper triangle is exact, some entries below it are written too.
+/// Call only when expreg_step_panels_available().
+void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc);
+
 #ifdef __cplusplus
 }
 #endif

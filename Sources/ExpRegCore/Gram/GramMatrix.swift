@@ -48,41 +48,74 @@ public enum GramMatrix {
     ///   - x: row-major n × d inputs (unit rows for the theory).
     ///   - sigma: the initialisation scale σ.
     /// - Returns: the full symmetric matrix, row-major n × n (exp entries may overflow to +inf for huge σ).
-    /// - Complexity: O(n²·d).
+    /// - Complexity: O(n²·d) time; 128·n + n extra doubles besides the result.
     public static func closedForm(x: [Double], n: Int, d: Int, activation: Activation, sigma: Double) -> [Double] {
-        precondition(n >= 1 && d >= 1 && x.count == n * d,
-                     "GramMatrix.closedForm: x has \(x.count) values, expected \(n)·\(d)")
-        var g = [Double](repeating: 0, count: n * n)
-        g.withUnsafeMutableBufferPointer { gp in
-            x.withUnsafeBufferPointer { xp in
-                BLAS.syrkUpper(n: n, k: d, alpha: 1, a: xp.baseAddress!, lda: d, beta: 0, c: gp.baseAddress!, ldc: n)
-            }
-        }
         var h = [Double](repeating: 0, count: n * n)
-        let sigma2 = sigma * sigma
-        for i in 0..<n {
-            for j in i..<n {
-                let gij = g[i * n + j]
-                let value: Double
-                switch activation {
-                case .exp:
-                    let sumNorm2 = g[i * n + i] + g[j * n + j] + 2 * gij
-                    value = gij * Foundation.exp(sigma2 * sumNorm2 / 2)
-                case .relu:
-                    let theta: Double
-                    if i == j {
-                        theta = 0
-                    } else {
-                        let cosine = gij / (g[i * n + i] * g[j * n + j]).squareRoot()
-                        theta = Foundation.acos(min(1, max(-1, cosine)))
-                    }
-                    value = gij * (Double.pi - theta) / (2 * Double.pi)
-                }
-                h[i * n + j] = value
-                h[j * n + i] = value
-            }
+        forEachClosedFormEntry(x: x, n: n, d: d, activation: activation, sigma: sigma) { i, j, value in
+            h[i * n + j] = value
+            h[j * n + i] = value
         }
         return h
+    }
+
+    /// H ← H − H* in place for a full symmetric n × n `h` (row-major), with H* as in
+    /// ``closedForm(x:n:d:activation:sigma:)`` (the same numbers), without a second n × n matrix.
+    /// - Complexity: O(n²·d) time, 128·n + n extra doubles.
+    public static func subtractClosedForm(from h: inout [Double], x: [Double], n: Int, d: Int,
+                                          activation: Activation, sigma: Double) {
+        precondition(h.count == n * n, "GramMatrix.subtractClosedForm: h has \(h.count) values, expected \(n)²")
+        h.withUnsafeMutableBufferPointer { hp in
+            forEachClosedFormEntry(x: x, n: n, d: d, activation: activation, sigma: sigma) { i, j, value in
+                hp[i * n + j] -= value
+                if j != i { hp[j * n + i] -= value }
+            }
+        }
+    }
+
+    /// Calls `body(i, j, H*_ij)` once for every j ≥ i, in row order. G = X Xᵀ is formed 128 rows
+    /// at a time (`dgemm` into a 128 × n tile); its diagonal comes first (`ddot`).
+    private static func forEachClosedFormEntry(x: [Double], n: Int, d: Int, activation: Activation, sigma: Double,
+                                               _ body: (Int, Int, Double) -> Void) {
+        precondition(n >= 1 && d >= 1 && x.count == n * d,
+                     "GramMatrix.closedForm: x has \(x.count) values, expected \(n)·\(d)")
+        let tileRows = 128
+        let sigma2 = sigma * sigma
+        x.withUnsafeBufferPointer { xBuffer in
+            let xp = xBuffer.baseAddress!
+            let norms2 = (0..<n).map { BLAS.dot(count: d, xp + $0 * d, xp + $0 * d) }
+            var tile = [Double](repeating: 0, count: min(tileRows, n) * n)
+            var first = 0
+            while first < n {
+                let rows = min(tileRows, n - first)
+                tile.withUnsafeMutableBufferPointer { tp in  // tp[r·n + j] = G_{first+r, j}
+                    BLAS.gemm(.none, .transpose, m: rows, n: n, k: d, alpha: 1, a: xp + first * d, lda: d,
+                              b: xp, ldb: d, beta: 0, c: tp.baseAddress!, ldc: n)
+                }
+                for r in 0..<rows {
+                    let i = first + r
+                    for j in i..<n {
+                        let gij = j == i ? norms2[i] : tile[r * n + j]
+                        let value: Double
+                        switch activation {
+                        case .exp:
+                            let sumNorm2 = norms2[i] + norms2[j] + 2 * gij
+                            value = gij * Foundation.exp(sigma2 * sumNorm2 / 2)
+                        case .relu:
+                            let theta: Double
+                            if i == j {
+                                theta = 0
+                            } else {
+                                let cosine = gij / (norms2[i] * norms2[j]).squareRoot()
+                                theta = Foundation.acos(min(1, max(-1, cosine)))
+                            }
+                            value = gij * (Double.pi - theta) / (2 * Double.pi)
+                        }
+                        body(i, j, value)
+                    }
+                }
+                first += rows
+            }
+        }
     }
 }
 

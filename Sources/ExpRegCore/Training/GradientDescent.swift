@@ -1,20 +1,17 @@
 import ExpRegLinAlg
 
 /// Full-batch gradient descent on L(W) = ½ Σ_i (F(W, x_i) − y_i)² for
-/// F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩), with preallocated buffers: a step allocates nothing
-/// (the forward pass's per-block partial sums live in a scratch buffer resized only when
-/// ``blockWidth`` changes).
+/// F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩), with preallocated buffers: a step allocates nothing.
 ///
 /// One step, with X (n × d), W (m × d), all row-major:
-/// 1. forward: Z = X Wᵀ (n × m, `dgemm`); E = act(Z) (exp: the vectorised kernel of
-///    ``VectorMath``); u = E · (a/√m); r = u − y; L = ½ ‖r‖². Blocked over neurons: each block
-///    of Z is turned into D ∘ a/√m, its part of u and max |z| in one fused pass while in cache.
-/// 2. backward: ∇_{w_r} L = (1/√m) a_r Σ_i r_i act'(z_ir) x_i, i.e. ∇L = (D ∘ a/√m)ᵀ (diag(r) X)
-///    with D = act'(Z) (exp: D = E; relu: D = 1[Z > 0]); the update Wᵀ ← Wᵀ − η (diag(r) X)ᵀ (D ∘ a/√m)
-///    is one `dgemm` with beta = 1 per thread straight into the stored Wᵀ.
-/// See ``NeuronBlockKernel`` for the blocking and the thread split.
+/// 1. forward: Z = X Wᵀ (n × m); E = act(Z); u = E · (a/√m); r = u − y; L = ½ ‖r‖². Z is
+///    never stored: the activation runs in the GEMM's epilogue, which writes D ∘ a/√m
+///    (D = act'(Z); exp: D = E, relu: D = 1[Z > 0]), adds to u and tracks max |z|.
+/// 2. backward: ∇_{w_r} L = (1/√m) a_r Σ_i r_i act'(z_ir) x_i, i.e. ∇L = (D ∘ a/√m)ᵀ (diag(r) X);
+///    the update Wᵀ ← Wᵀ − η (diag(r) X)ᵀ (D ∘ a/√m) goes straight into the stored Wᵀ.
+/// See ``StepPanels`` for the kernels, the panel layout of D and the thread split.
 ///
-/// The instance owns its buffers (about n·m + m·d + 2·n·d doubles) and is confined to one task.
+/// The instance owns its buffers (about n·m + m·d + 3·n·d doubles) and is confined to one task.
 /// NaN behaviour: if the loss of the forward pass is not finite, ``step(eta:)`` leaves W unchanged
 /// and returns that loss, so callers detect divergence without corrupting the weights.
 ///
@@ -34,21 +31,23 @@ public final class GradientDescent {
     public var threads: Int {
         didSet { threads = max(1, threads) }
     }
-    /// Neurons per block of the forward pass (≥ 1); `nil` (the default) picks
-    /// ``NeuronBlockKernel/defaultBlockWidth(rows:)`` for n. It changes the order of the sums in u,
-    /// so keep it fixed where results are compared bitwise (it never depends on the machine).
+    /// Neurons per block of the forward pass (≥ 1, rounded up to whole panels of
+    /// ``StepPanels/panelWidth``); `nil` (the default) picks ``StepPanels/defaultPanelsPerBlock(width:)``.
+    /// It changes the order of the sums in u, so keep it fixed where results are compared bitwise
+    /// (it never depends on the machine).
     public var blockWidth: Int? {
         didSet { blockWidth = blockWidth.map { max(1, $0) } }
     }
+    /// The kernels of the two GEMMs (``StepPanels/Path/best`` unless given at init).
+    public var path: StepPanels.Path { kernels.path }
 
     private let x: UnsafeMutableBufferPointer<Double>       // n × d
     private let y: UnsafeMutableBufferPointer<Double>       // n
     private let aScaled: UnsafeMutableBufferPointer<Double> // m: a_r / √m
     private let wt: UnsafeMutableBufferPointer<Double>      // Wᵀ, d × m (row j holds input j of every neuron)
-    private let z: UnsafeMutableBufferPointer<Double>       // n × m: Z, then D ∘ a/√m
+    private let kernels: StepPanels                          // D ∘ a/√m (n × m, in panels) and the GEMMs
     private let u: UnsafeMutableBufferPointer<Double>       // n: outputs, then residuals r
     private let xr: UnsafeMutableBufferPointer<Double>      // n × d: diag(r) X
-    private var forwardScratch: UnsafeMutableBufferPointer<Double>  // forward's per-block sums and maxima
     /// True when `z` and `u` hold the forward pass of the current weights.
     private var forwardIsCurrent = false
     private var lastLoss = Double.nan
@@ -61,8 +60,10 @@ public final class GradientDescent {
     /// - Parameters:
     ///   - a: output weights, length m (the width is `a.count`).
     ///   - w: hidden weights, row-major m × d.
-    /// - Precondition: `a.count ≥ 1`, `w.count == a.count · dataset.d`.
-    public init(dataset: Dataset, activation: Activation, a: [Double], w: [Double]) {
+    ///   - path: the GEMM kernels (tests compare both; the default is the fastest this CPU runs).
+    /// - Precondition: `a.count ≥ 1`, `w.count == a.count · dataset.d`, `path.isAvailable`.
+    public init(dataset: Dataset, activation: Activation, a: [Double], w: [Double],
+                path: StepPanels.Path = .best) {
         let m = a.count
         precondition(m >= 1, "GradientDescent: width must be >= 1")
         precondition(w.count == m * dataset.d,
@@ -83,23 +84,21 @@ public final class GradientDescent {
         wt = .allocate(capacity: m * d)
         wt.initialize(repeating: 0)
         Self.transpose(w, rows: m, columns: d, into: wt)
-        z = .allocate(capacity: n * m)
-        z.initialize(repeating: 0)
+        kernels = StepPanels(x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path)
         u = .allocate(capacity: n)
         u.initialize(repeating: 0)
         xr = .allocate(capacity: n * d)
         xr.initialize(repeating: 0)
-        forwardScratch = .allocate(capacity: 0)
     }
 
     deinit {
-        for buffer in [x, y, aScaled, wt, z, u, xr, forwardScratch] { buffer.deallocate() }
+        for buffer in [x, y, aScaled, wt, u, xr] { buffer.deallocate() }
     }
 
     /// The current hidden weights W, row-major m × d (a copy). Setting requires m·d values.
     ///
-    /// W is kept transposed inside (d × m: both GEMMs of a step run about twice as fast on
-    /// OpenBLAS with that layout), so reading or setting costs one O(m·d) transpose.
+    /// W is kept transposed inside (d × m: a panel of 24 neurons is then 24 contiguous doubles
+    /// per input), so reading or setting costs one O(m·d) transpose.
     public var weights: [Double] {
         get {
             var w = [Double](repeating: 0, count: m * d)
@@ -113,6 +112,22 @@ public final class GradientDescent {
             Self.transpose(newValue, rows: m, columns: d, into: wt)
             forwardIsCurrent = false
         }
+    }
+
+    /// max_r ‖w_r − w0_r‖₂ between the current weights and `w0` (row-major m × d), read straight
+    /// from the stored Wᵀ (no m × d copy).
+    /// - Complexity: O(m·d) time, m extra doubles.
+    public func maxRowDistance(from w0: [Double]) -> Double {
+        precondition(w0.count == m * d, "GradientDescent.maxRowDistance: \(w0.count) values, expected \(m * d)")
+        var squares = [Double](repeating: 0, count: m)
+        for j in 0..<d {
+            let row = wt.baseAddress! + j * m
+            for r in 0..<m {
+                let difference = row[r] - w0[r * d + j]
+                squares[r] += difference * difference
+            }
+        }
+        return squares.max().map { $0.squareRoot() } ?? 0
     }
 
     /// out (columns × rows) = source (rows × columns)ᵀ, both row-major.
@@ -143,18 +158,18 @@ public final class GradientDescent {
     /// every |a_r| = 1 (then use ``GramMatrix/empirical(x:n:d:w:m:activation:)``).
     ///
     /// After a forward pass the stepper holds D ∘ a/√m (n × m), and with a_r = ±1,
-    /// (D ∘ a/√m)(D ∘ a/√m)ᵀ = D Dᵀ / m, so H = (X Xᵀ) ∘ (that) costs one `dsyrk` and needs no
-    /// second n × m matrix. The forward pass stays cached, so the next ``step(eta:)`` reuses it.
+    /// (D ∘ a/√m)(D ∘ a/√m)ᵀ = D Dᵀ / m, so H = (X Xᵀ) ∘ (that) costs `dsyrk` calls over the
+    /// panels and needs no second n × m matrix. The forward pass stays cached, so the next ``step(eta:)`` reuses it.
     /// Agrees with ``GramMatrix/empirical(x:n:d:w:m:activation:)`` to rounding (a few ulps:
     /// (a_r/√m)² is 1/m rounded).
     /// NaN behaviour: non-finite pre-activations give non-finite entries.
-    /// - Complexity: O(n²·m + n²·d) time (plus a forward pass if W changed), n² + 128·n doubles.
+    /// - Complexity: O(n²·m + n²·d) time (plus a forward pass if W changed), n² + 368·n doubles.
     public func empiricalGram() -> [Double]? {
         guard a.allSatisfy({ abs($0) == 1 }) else { return nil }
         _ = loss()
         var h = [Double](repeating: 0, count: n * n)
         h.withUnsafeMutableBufferPointer { hp in
-            BLAS.syrkUpper(n: n, k: m, alpha: 1, a: z.baseAddress!, lda: m, beta: 0, c: hp.baseAddress!, ldc: n)
+            kernels.derivativeGramUpper(into: hp.baseAddress!)
             NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: x.baseAddress!, n: n, d: d)
         }
         return h
@@ -166,9 +181,7 @@ public final class GradientDescent {
         prepareBackward()
         var g = [Double](repeating: 0, count: m * d)
         g.withUnsafeMutableBufferPointer { gp in
-            guard let gBase = gp.baseAddress else { return }
-            BLAS.gemm(.transpose, .none, m: m, n: d, k: n, alpha: 1, a: z.baseAddress!, lda: m,
-                      b: xr.baseAddress!, ldb: d, beta: 0, c: gBase, ldc: d)
+            kernels.gradient(xr: xr.baseAddress!, into: gp.baseAddress!)
         }
         return g
     }
@@ -182,28 +195,17 @@ public final class GradientDescent {
         let current = loss()
         guard current.isFinite else { return current }
         prepareBackward()
-        NeuronBlockKernel.update(eta: eta, z: z.baseAddress!, n: n, m: m, xr: xr.baseAddress!, d: d,
-                                 wt: wt.baseAddress!, threads: threads)
+        kernels.update(eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, threads: threads)
         forwardIsCurrent = false
         return current
     }
 
-    /// Forward pass: fills `z` with D ∘ (a/√m) (row i, column r scaled by a_r/√m) and `u` with r.
-    ///
-    /// Blocked over neurons (``NeuronBlockKernel/forward(activation:x:n:d:wt:m:aScaled:z:u:threads:blockWidth:scratch:)``):
-    /// each block of Z = X Wᵀ is written by a `dgemm` and, while still in cache, turned into
-    /// D ∘ a/√m with u accumulated and max |z| tracked in the same pass (exp or relu).
+    /// Forward pass: fills the panels with D ∘ (a/√m) (row i, column r scaled by a_r/√m) and `u` with r
+    /// (``StepPanels/forward(wt:aScaled:u:threads:panelsPerBlock:)``).
     private func forward() {
-        let needed = NeuronBlockKernel.scratchCount(
-            rows: n, width: m, blockWidth: blockWidth ?? NeuronBlockKernel.defaultBlockWidth(rows: n))
-        if forwardScratch.count < needed {  // first step, or blockWidth grew
-            forwardScratch.deallocate()
-            forwardScratch = .allocate(capacity: needed)
-        }
-        lastMaxPreactivation = NeuronBlockKernel.forward(
-            activation: activation.blockKernel, x: x.baseAddress!, n: n, d: d, wt: wt.baseAddress!, m: m,
-            aScaled: aScaled.baseAddress!, z: z.baseAddress!, u: u.baseAddress!, threads: threads,
-            blockWidth: blockWidth, scratch: forwardScratch)
+        let panelsPerBlock = blockWidth.map { ($0 + StepPanels.panelWidth - 1) / StepPanels.panelWidth }
+        lastMaxPreactivation = kernels.forward(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
+                                               u: u.baseAddress!, threads: threads, panelsPerBlock: panelsPerBlock)
         var total = 0.0
         for i in 0..<n {
             let r = u[i] - y[i]

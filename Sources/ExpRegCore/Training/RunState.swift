@@ -5,7 +5,12 @@ import ExpRegLinAlg
 struct RunState {
     let config: RunConfig
     let dataset: Dataset
-    let initial: ModelParameters
+    /// Output signs a_r (length m).
+    let a: [Double]
+    /// W(0), row-major m × d, made on demand (regenerated from the seed, or the caller's copy): the
+    /// run holds it only while the stepper is built and when the weight movement is measured, so
+    /// it never sits beside the n × m activations as a second copy of W.
+    let initialWeights: () -> [Double]
     private var outcome = RunOutcome(status: .completed)
     /// H*'s eigen-decomposition, held only until the kernel weights c_j² are computed (its n × n
     /// eigenvectors would otherwise sit beside the n × m activations for the whole run).
@@ -13,10 +18,11 @@ struct RunState {
     /// H*'s eigenvalues (ascending), kept for the kernel prediction.
     private var hStarValues: [Double]?
 
-    init(config: RunConfig, dataset: Dataset, initial: ModelParameters) {
+    init(config: RunConfig, dataset: Dataset, a: [Double], initialWeights: @escaping () -> [Double]) {
         self.config = config
         self.dataset = dataset
-        self.initial = initial
+        self.a = a
+        self.initialWeights = initialWeights
     }
 
     private var activation: Activation { config.model.activation }
@@ -26,7 +32,7 @@ struct RunState {
         computeHStar()
         if case .fixed(let eta) = train.learningRate { outcome.eta = eta }
 
-        let gd = GradientDescent(dataset: dataset, activation: activation, a: initial.a, w: initial.w)
+        let gd = GradientDescent(dataset: dataset, activation: activation, a: a, w: initialWeights())
         let initialLoss = gd.loss()
         var maxPreactivation = gd.maxPreactivation
         guard initialLoss.isFinite else {
@@ -129,8 +135,7 @@ struct RunState {
         outcome.lossFinal = lastLoss.isFinite ? lastLoss : nil
         outcome.diagnostics.envelopeViolations = envelopeRate == nil ? nil : violations
         outcome.diagnostics.maxPreactivation = finite(maxPreactivation)
-        // W(T) is a transposed copy (m × d): used here and released before the final spectrum.
-        outcome.diagnostics.maxWeightMovement = finite(maxRowDistance(gd.weights, initial.w, d: dataset.d))
+        outcome.diagnostics.maxWeightMovement = finite(gd.maxRowDistance(from: initialWeights()))
         if let kernel { outcome.diagnostics.kernelPredictionFinalLoss = finite(kernel.loss(atStep: k)) }
         if k > 0, initialLoss > 0, lastLoss.isFinite {
             outcome.diagnostics.observedRate = finite(Foundation.pow(lastLoss / initialLoss, 1 / Double(k)))
@@ -162,10 +167,10 @@ struct RunState {
     private mutating func recordSpectrum(of gd: GradientDescent, step: Int) -> (matrix: [Double], values: [Double])? {
         // ``GradientDescent/empiricalGram()`` reuses the stepper's forward buffer (a_r = ±1);
         // otherwise build H(W) from the weights.
-        let gram = gd.empiricalGram()
-            ?? GramMatrix.empirical(x: dataset.x, n: dataset.n, d: dataset.d, w: gd.weights, m: initial.width,
+        var gram = gd.empiricalGram()
+            ?? GramMatrix.empirical(x: dataset.x, n: dataset.n, d: dataset.d, w: gd.weights, m: a.count,
                                     activation: activation)
-        guard let values = try? SymmetricEigen.eigenvalues(of: gram, n: dataset.n) else { return nil }
+        guard let values = try? SymmetricEigen.eigenvalues(preserving: &gram, n: dataset.n) else { return nil }
         let already = outcome.spectra.contains { $0.kind == .hW && $0.step == step }
         if !already {
             outcome.spectra.append(Spectrum(step: step, kind: .hW, eigenvalues: values))
@@ -176,16 +181,14 @@ struct RunState {
 
     /// ‖H − H*‖₂ (max |eigenvalue| of the symmetric difference); nil when either is unavailable.
     ///
-    /// H* is rebuilt here (O(n² d), cheap next to training) rather than held for the whole run, and
-    /// the difference is formed in `gram`'s own buffer: with the n × m activations alive, the
-    /// peak is H(W) plus H*, not four n × n matrices.
+    /// H* is recomputed entry by entry (O(n² d), cheap next to training) rather than held for the
+    /// whole run, and subtracted in `gram`'s own buffer: with the n × m activations alive, the
+    /// spectra never add more than one n × n matrix.
     private func distanceToHStar(_ gram: consuming [Double]) -> Double? {
         guard hStarValues != nil else { return nil }
-        let hStarMatrix = GramMatrix.closedForm(x: dataset.x, n: dataset.n, d: dataset.d, activation: activation,
-                                                sigma: config.model.initScale)
         var difference = consume gram
-        guard difference.count == hStarMatrix.count else { return nil }
-        for index in difference.indices { difference[index] -= hStarMatrix[index] }
+        GramMatrix.subtractClosedForm(from: &difference, x: dataset.x, n: dataset.n, d: dataset.d,
+                                      activation: activation, sigma: config.model.initScale)
         return try? SymmetricEigen.spectralNorm(of: consume difference, n: dataset.n)
     }
 
@@ -208,18 +211,4 @@ struct RunState {
         }
         return atStart ? "loss is \(what) at W(0)" : "loss is \(what) at step \(step)"
     }
-}
-
-/// max_r ‖a_r − b_r‖₂ over rows of length d.
-private func maxRowDistance(_ a: [Double], _ b: [Double], d: Int) -> Double {
-    var best = 0.0
-    for start in stride(from: 0, to: a.count, by: d) {
-        var sum = 0.0
-        for j in 0..<d {
-            let diff = a[start + j] - b[start + j]
-            sum += diff * diff
-        }
-        best = max(best, sum.squareRoot())
-    }
-    return best
 }

@@ -26,9 +26,12 @@ public enum Trainer {
     public static func train(_ config: RunConfig, on dataset: Dataset,
                              progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
         try validate(config, dataset: dataset)
-        let initial = ModelParameters.random(width: config.model.width, d: dataset.d,
-                                             sigma: config.model.initScale, seed: config.seed)
-        return try train(config, on: dataset, from: initial, progress: progress)
+        let width = config.model.width, d = dataset.d, sigma = config.model.initScale, seed = config.seed
+        // W(0) is regenerated when needed (bitwise the same) instead of held for the whole run.
+        let initialWeights = { ModelParameters.random(width: width, d: d, sigma: sigma, seed: seed).w }
+        let a = ModelParameters.random(width: width, d: d, sigma: sigma, seed: seed).a
+        var run = RunState(config: config, dataset: dataset, a: a, initialWeights: initialWeights)
+        return try run.execute(progress: progress)
     }
 
     /// Trains from given initial parameters (e.g. reference weights) instead of the seeded ones.
@@ -50,7 +53,7 @@ public enum Trainer {
             throw .invalidConfiguration("initial weights are \(initial.width) x \(initial.d), but the run needs "
                 + "model.width x d = \(config.model.width) x \(dataset.d)")
         }
-        var run = RunState(config: config, dataset: dataset, initial: initial)
+        var run = RunState(config: config, dataset: dataset, a: initial.a, initialWeights: { initial.w })
         return try run.execute(progress: progress)
     }
 

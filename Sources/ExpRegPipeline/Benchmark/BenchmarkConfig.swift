@@ -25,7 +25,7 @@ public struct BenchmarkConfig: Sendable, Equatable {
     /// Worker threads of the GD step's own neuron split (``GradientDescent/threads``); `nil` = the
     /// BLAS thread count. 1 with `threads` = 2 measures OpenBLAS's own threading instead.
     public var stepThreads: Int?
-    /// Neurons per block of the step's forward pass; `nil` = ``NeuronBlockKernel/defaultBlockWidth(rows:)``.
+    /// Neurons per block of the step's forward pass; `nil` = ``StepPanels/defaultPanelsPerBlock(width:), in panels of 24``.
     public var blockWidth: Int?
     /// Also time the exp kernels on `expProbeCount` elements (`exp_ns_per_element`, `exp_libm_ns_per_element`); 0 = skip.
     public var expProbeCount: Int

@@ -1,0 +1,228 @@
+// The two GEMMs of a gradient-descent step, written for this problem's shapes, with the activation
+// fused into the forward GEMM's epilogue. D = act'(Z) ∘ a lives in panels of 24 neurons
+// (see expreg_forward_panels_avx512 in CExpRegKernels.h), which the update then reads contiguously.
+//
+// Micro-tile of both GEMMs: 8 rows × 24 columns = 24 zmm accumulators; per step of the inner
+// dimension, 3 vector loads of the 24-wide operand, 8 broadcasts of the 8-wide one, 24 FMAs.
+#include <string.h>
+#include "CExpRegKernels.h"
+
+void expreg_pack_row_tiles(const double *x, long n, long d, double *xp) {
+    long tiles = (n + 7) / 8;
+    for (long t = 0; t < tiles; t++) {
+        for (long k = 0; k < d; k++) {
+            for (long ii = 0; ii < 8; ii++) {
+                long i = t * 8 + ii;
+                xp[(t * d + k) * 8 + ii] = i < n ? x[i * d + k] : 0.0;
+            }
+        }
+    }
+}
+
+void expreg_pack_column_tiles(const double *r, long n, long d, double *rp) {
+    long column_tiles = (d + 7) / 8;
+    for (long kt = 0; kt < column_tiles; kt++) {
+        for (long i = 0; i < n; i++) {
+            for (long kk = 0; kk < 8; kk++) {
+                long k = kt * 8 + kk;
+                rp[(kt * n + i) * 8 + kk] = k < d ? r[i * d + k] : 0.0;
+            }
+        }
+    }
+}
+
+int expreg_step_panels_available(void) {
+    return expreg_exp_kernel_available(EXPREG_EXP_KERNEL_AVX512);
+}
+
+#if defined(__x86_64__)
+#include "exp_avx512_inline.h"
+
+static inline __mmask8 expreg_lanes_below(long count) {
+    return count >= 8 ? (__mmask8)0xFF : count <= 0 ? (__mmask8)0 : (__mmask8)((1u << count) - 1);
+}
+
+#define EXPREG_TILE_ZERO(r) \
+    __m512d c##r##0 = _mm512_setzero_pd(), c##r##1 = _mm512_setzero_pd(), c##r##2 = _mm512_setzero_pd();
+#define EXPREG_TILE_FMA(r, s)                                   \
+    {                                                           \
+        __m512d s_ = _mm512_set1_pd((s)[r]);                    \
+        c##r##0 = _mm512_fmadd_pd(s_, b0, c##r##0);             \
+        c##r##1 = _mm512_fmadd_pd(s_, b1, c##r##1);             \
+        c##r##2 = _mm512_fmadd_pd(s_, b2, c##r##2);             \
+    }
+#define EXPREG_TILE_ALL(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7)
+#define EXPREG_TILE_FMA_S(r) EXPREG_TILE_FMA(r, s)
+/// acc[8 × 24] += Σ_{q < count} s[q·s_step + r] · b[q·b_step + 0…23] (b 64-byte aligned).
+#define EXPREG_TILE_LOOP(s_start, s_step, b_start, b_step, count)                                        \
+    {                                                                                                    \
+        const double *s = (s_start), *b = (b_start);                                                     \
+        for (long q_ = 0; q_ < (count); q_++) {                                                          \
+            const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8), b2 = _mm512_load_pd(b + 16); \
+            EXPREG_TILE_ALL(EXPREG_TILE_FMA_S)                                                           \
+            s += (s_step);                                                                               \
+            b += (b_step);                                                                               \
+        }                                                                                                \
+    }
+
+/// One panel row of the forward epilogue: act of z0..z2 (8 lanes each), D to `out` (24 doubles),
+/// the row's a-weighted activations added to `lane` (8 doubles).
+EXPREG_AVX512 static inline void expreg_forward_epilogue_row(int relu, __m512d z0, __m512d z1, __m512d z2,
+                                                            __m512d a0, __m512d a1, __m512d a2, double *out,
+                                                            int stream, double *lane, __m512d *mx,
+                                                            __mmask8 *nan_seen) {
+    *nan_seen |= _mm512_cmp_pd_mask(z0, z1, _CMP_UNORD_Q) | _mm512_cmp_pd_mask(z2, z2, _CMP_UNORD_Q);
+    *mx = _mm512_max_pd(*mx, _mm512_max_pd(_mm512_abs_pd(z0), _mm512_max_pd(_mm512_abs_pd(z1), _mm512_abs_pd(z2))));
+    __m512d d0, d1, d2, s;
+    if (!relu) {
+        d0 = _mm512_mul_pd(expreg_exp8(z0), a0);
+        d1 = _mm512_mul_pd(expreg_exp8(z1), a1);
+        d2 = _mm512_mul_pd(expreg_exp8(z2), a2);
+        s = _mm512_add_pd(_mm512_add_pd(d0, d1), d2);
+    } else {
+        // D = a where z > 0, else 0, NaN where z is NaN; the row sum adds a·max(z, 0) (NaN stays).
+        const __m512d zero = _mm512_setzero_pd();
+        __mmask8 p0 = _mm512_cmp_pd_mask(z0, zero, _CMP_GT_OQ), p1 = _mm512_cmp_pd_mask(z1, zero, _CMP_GT_OQ),
+                 p2 = _mm512_cmp_pd_mask(z2, zero, _CMP_GT_OQ);
+        __mmask8 u0 = _mm512_cmp_pd_mask(z0, z0, _CMP_UNORD_Q), u1 = _mm512_cmp_pd_mask(z1, z1, _CMP_UNORD_Q),
+                 u2 = _mm512_cmp_pd_mask(z2, z2, _CMP_UNORD_Q);
+        d0 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(p0, a0), u0, z0);
+        d1 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(p1, a1), u1, z1);
+        d2 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(p2, a2), u2, z2);
+        __m512d v0 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p0, z0, a0), u0, z0);
+        __m512d v1 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p1, z1, a1), u1, z1);
+        __m512d v2 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p2, z2, a2), u2, z2);
+        s = _mm512_add_pd(_mm512_add_pd(v0, v1), v2);
+    }
+    if (stream) {
+        _mm512_stream_pd(out, d0);
+        _mm512_stream_pd(out + 8, d1);
+        _mm512_stream_pd(out + 16, d2);
+    } else {
+        _mm512_store_pd(out, d0);
+        _mm512_store_pd(out + 8, d1);
+        _mm512_store_pd(out + 16, d2);
+    }
+    _mm512_store_pd(lane, _mm512_add_pd(_mm512_load_pd(lane), s));
+}
+
+EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long n, long d, const double *wt,
+                                                long ldw, long m, const double *a, long first_panel,
+                                                long end_panel, double *panels, int stream, double *sums,
+                                                double *max_abs, double *lanes, double *bp) {
+    const long rows = (n + 7) & ~7L, tiles = rows / 8;
+    memset(lanes, 0, (size_t)rows * 8 * sizeof(double));
+    __m512d mx = _mm512_setzero_pd();
+    __mmask8 nan_seen = 0;
+    double tile[8 * 24] __attribute__((aligned(64)));
+    for (long p = first_panel; p < end_panel; p++) {
+        const long j0 = p * EXPREG_PANEL_WIDTH, width = m - j0;
+        const __mmask8 m0 = expreg_lanes_below(width), m1 = expreg_lanes_below(width - 8),
+                       m2 = expreg_lanes_below(width - 16);
+        for (long k = 0; k < d; k++) {  // the panel of Wᵀ, zero past column m
+            const double *src = wt + k * ldw + j0;
+            _mm512_store_pd(bp + k * 24, _mm512_maskz_loadu_pd(m0, src));
+            _mm512_store_pd(bp + k * 24 + 8, _mm512_maskz_loadu_pd(m1, src + 8));
+            _mm512_store_pd(bp + k * 24 + 16, _mm512_maskz_loadu_pd(m2, src + 16));
+        }
+        // a is 0 past column m, so padded columns hold D = 0 and add nothing to u.
+        const __m512d a0 = _mm512_maskz_loadu_pd(m0, a + j0), a1 = _mm512_maskz_loadu_pd(m1, a + j0 + 8),
+                      a2 = _mm512_maskz_loadu_pd(m2, a + j0 + 16);
+        double *panel = panels + p * rows * EXPREG_PANEL_WIDTH;
+        for (long t = 0; t < tiles; t++) {
+            EXPREG_TILE_ALL(EXPREG_TILE_ZERO)
+            EXPREG_TILE_LOOP(xp + t * d * 8, 8, bp, 24, d)
+            // Through an L1 tile: the 24 accumulators free their registers for the exp.
+#define EXPREG_FORWARD_SPILL(r)                       \
+    _mm512_store_pd(tile + (r) * 24, c##r##0);        \
+    _mm512_store_pd(tile + (r) * 24 + 8, c##r##1);    \
+    _mm512_store_pd(tile + (r) * 24 + 16, c##r##2);
+            EXPREG_TILE_ALL(EXPREG_FORWARD_SPILL)
+#undef EXPREG_FORWARD_SPILL
+            double *out = panel + t * 8 * EXPREG_PANEL_WIDTH;
+            double *lane = lanes + t * 8 * 8;
+            for (int r = 0; r < 8; r++) {
+                expreg_forward_epilogue_row(relu, _mm512_load_pd(tile + r * 24), _mm512_load_pd(tile + r * 24 + 8),
+                                            _mm512_load_pd(tile + r * 24 + 16), a0, a1, a2,
+                                            out + r * EXPREG_PANEL_WIDTH, stream, lane + r * 8, &mx, &nan_seen);
+            }
+        }
+    }
+    if (stream) _mm_sfence();  // streamed stores become visible before the caller's threads join
+    for (long i = 0; i < n; i++) sums[i] += _mm512_reduce_add_pd(_mm512_load_pd(lanes + i * 8));
+    double largest = _mm512_reduce_max_pd(mx);
+    if (*max_abs > largest) largest = *max_abs;
+    if (nan_seen != 0 || *max_abs != *max_abs) largest = NAN;
+    *max_abs = largest;
+}
+
+EXPREG_AVX512 void expreg_update_panels_avx512(const double *rp, long n, long d, const double *panels,
+                                               double alpha, double *wt, long ldw, long m, long first_panel,
+                                               long end_panel) {
+    const long rows = (n + 7) & ~7L, column_tiles = (d + 7) / 8;
+    const __m512d scale = _mm512_set1_pd(alpha);
+    for (long p = first_panel; p < end_panel; p++) {
+        const long j0 = p * EXPREG_PANEL_WIDTH, width = m - j0;
+        const __mmask8 m0 = expreg_lanes_below(width), m1 = expreg_lanes_below(width - 8),
+                       m2 = expreg_lanes_below(width - 16);
+        const double *panel = panels + p * rows * EXPREG_PANEL_WIDTH;
+        for (long kt = 0; kt < column_tiles; kt++) {
+            EXPREG_TILE_ALL(EXPREG_TILE_ZERO)
+            EXPREG_TILE_LOOP(rp + kt * n * 8, 8, panel, 24, n)
+            const long k_rows = d - kt * 8;
+            double *c = wt + kt * 8 * ldw + j0;
+#define EXPREG_UPDATE_STORE(r)                                                                               \
+    if ((r) < k_rows) {                                                                                      \
+        double *cr = c + (r) * ldw;                                                                          \
+        _mm512_mask_storeu_pd(cr, m0, _mm512_fmadd_pd(scale, c##r##0, _mm512_maskz_loadu_pd(m0, cr)));      \
+        _mm512_mask_storeu_pd(cr + 8, m1, _mm512_fmadd_pd(scale, c##r##1, _mm512_maskz_loadu_pd(m1, cr + 8))); \
+        _mm512_mask_storeu_pd(cr + 16, m2,                                                                   \
+                              _mm512_fmadd_pd(scale, c##r##2, _mm512_maskz_loadu_pd(m2, cr + 16)));          \
+    }
+            EXPREG_TILE_ALL(EXPREG_UPDATE_STORE)
+#undef EXPREG_UPDATE_STORE
+        }
+    }
+}
+EXPREG_AVX512 void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc) {
+    const long panel_count = (n + EXPREG_PANEL_WIDTH - 1) / EXPREG_PANEL_WIDTH, tiles = (n + 7) / 8;
+    for (long q = 0; q < panel_count; q++) {  // columns j outer: the panel stays in L1 across the row tiles
+        const long j0 = q * EXPREG_PANEL_WIDTH, width = n - j0;
+        const __mmask8 m0 = expreg_lanes_below(width), m1 = expreg_lanes_below(width - 8),
+                       m2 = expreg_lanes_below(width - 16);
+        const double *column_panel = panels + q * rows * EXPREG_PANEL_WIDTH;
+        for (long t = 0; t < tiles && 8 * t < j0 + EXPREG_PANEL_WIDTH; t++) {  // tiles holding some j >= i
+            const long i0 = 8 * t;
+            const double *row_slice = panels + (i0 / EXPREG_PANEL_WIDTH) * rows * EXPREG_PANEL_WIDTH + i0 % EXPREG_PANEL_WIDTH;
+            EXPREG_TILE_ALL(EXPREG_TILE_ZERO)
+            EXPREG_TILE_LOOP(row_slice, EXPREG_PANEL_WIDTH, column_panel, EXPREG_PANEL_WIDTH, k)
+            const long i_rows = n - i0;
+            double *ct = c + i0 * ldc + j0;
+#define EXPREG_GRAM_STORE(r)                                                                                  \
+    if ((r) < i_rows) {                                                                                       \
+        double *cr = ct + (r) * ldc;                                                                          \
+        _mm512_mask_storeu_pd(cr, m0, _mm512_add_pd(c##r##0, _mm512_maskz_loadu_pd(m0, cr)));                \
+        _mm512_mask_storeu_pd(cr + 8, m1, _mm512_add_pd(c##r##1, _mm512_maskz_loadu_pd(m1, cr + 8)));        \
+        _mm512_mask_storeu_pd(cr + 16, m2, _mm512_add_pd(c##r##2, _mm512_maskz_loadu_pd(m2, cr + 16)));      \
+    }
+            EXPREG_TILE_ALL(EXPREG_GRAM_STORE)
+#undef EXPREG_GRAM_STORE
+        }
+    }
+}
+#else
+#include <stdlib.h>
+// Never called: expreg_step_panels_available() is 0 off x86-64.
+void expreg_forward_panels_avx512(int relu, const double *xp, long n, long d, const double *wt, long ldw, long m,
+                                  const double *a, long first_panel, long end_panel, double *panels, int stream,
+                                  double *sums, double *max_abs, double *lanes, double *bp) {
+    abort();
+}
+void expreg_update_panels_avx512(const double *rp, long n, long d, const double *panels, double alpha,
+                                 double *wt, long ldw, long m, long first_panel, long end_panel) {
+    abort();
+}
+void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc) {
+    abort();
+}
+#endif
