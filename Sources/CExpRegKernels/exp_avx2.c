@@ -79,34 +79,6 @@ EXPREG_AVX2 void expreg_exp_avx2(double *values, long count) {
     }
 }
 
-EXPREG_AVX2 double expreg_exp_rowdot_avx2(double *row, long count, const double *weights) {
-    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
-    long i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256d a = expreg_exp4(_mm256_loadu_pd(row + i));
-        __m256d b = expreg_exp4(_mm256_loadu_pd(row + i + 4));
-        _mm256_storeu_pd(row + i, a);
-        _mm256_storeu_pd(row + i + 4, b);
-        s0 = _mm256_fmadd_pd(_mm256_loadu_pd(weights + i), a, s0);
-        s1 = _mm256_fmadd_pd(_mm256_loadu_pd(weights + i + 4), b, s1);
-    }
-    for (; i + 4 <= count; i += 4) {
-        __m256d a = expreg_exp4(_mm256_loadu_pd(row + i));
-        _mm256_storeu_pd(row + i, a);
-        s0 = _mm256_fmadd_pd(_mm256_loadu_pd(weights + i), a, s0);
-    }
-    if (i < count) {
-        long rest = count - i;
-        __m256d a = expreg_exp4(expreg_load_partial(row + i, rest));
-        expreg_store_partial(row + i, a, rest);
-        s1 = _mm256_fmadd_pd(expreg_load_partial(weights + i, rest), a, s1);
-    }
-    __m256d s = _mm256_add_pd(s0, s1);
-    double lanes[4];
-    _mm256_storeu_pd(lanes, s);
-    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-}
-
 /// Fused block kernel (see expreg_exp_forward_block in CExpRegKernels.h), 8 lanes per iteration.
 EXPREG_AVX2 void expreg_exp_forward_block_avx2(double *block, long rows, long cols, long ld,
                                                const double *a, double *sums, double *max_abs) {

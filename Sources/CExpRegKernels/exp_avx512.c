@@ -18,26 +18,6 @@ EXPREG_AVX512 void expreg_exp_avx512(double *values, long count) {
     }
 }
 
-EXPREG_AVX512 double expreg_exp_rowdot_avx512(double *row, long count, const double *weights) {
-    __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
-    long i = 0;
-    for (; i + 16 <= count; i += 16) {
-        __m512d a = expreg_exp8(_mm512_loadu_pd(row + i)), b = expreg_exp8(_mm512_loadu_pd(row + i + 8));
-        _mm512_storeu_pd(row + i, a);
-        _mm512_storeu_pd(row + i + 8, b);
-        s0 = _mm512_fmadd_pd(_mm512_loadu_pd(weights + i), a, s0);
-        s1 = _mm512_fmadd_pd(_mm512_loadu_pd(weights + i + 8), b, s1);
-    }
-    for (; i < count; i += 8) {
-        long rest = count - i < 8 ? count - i : 8;
-        __mmask8 mask = (__mmask8)((1u << rest) - 1);
-        __m512d a = expreg_exp8(_mm512_maskz_loadu_pd(mask, row + i));
-        _mm512_mask_storeu_pd(row + i, mask, a);
-        s1 = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(mask, weights + i), a, s1);
-    }
-    return _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
-}
-
 /// Fused forward block (see expreg_exp_forward_block), 16 lanes per iteration.
 EXPREG_AVX512 void expreg_exp_forward_block_avx512(double *block, long rows, long cols, long ld,
                                                    const double *a, double *sums, double *max_abs) {

@@ -54,23 +54,3 @@ void expreg_exp_inplace_with(expreg_exp_kernel kernel, double *values, long coun
 void expreg_exp_inplace(double *values, long count) {
     expreg_exp_inplace_with(expreg_exp_selected_kernel(), values, count);
 }
-
-void expreg_exp_rowdot_with(expreg_exp_kernel kernel, double *block, long rows, long cols, long ld,
-                            const double *weights, double *out) {
-    if (rows <= 0) return;
-    expreg_exp_kernel usable = expreg_usable(kernel);
-    for (long i = 0; i < rows; i++) {
-        double *row = block + i * ld;
-        switch (usable) {
-#if defined(__x86_64__)
-        case EXPREG_EXP_KERNEL_AVX512: out[i] = expreg_exp_rowdot_avx512(row, cols, weights); break;
-        case EXPREG_EXP_KERNEL_AVX2_FMA: out[i] = expreg_exp_rowdot_avx2(row, cols, weights); break;
-#endif
-        default: out[i] = expreg_exp_rowdot_portable(row, cols, weights); break;
-        }
-    }
-}
-
-void expreg_exp_rowdot(double *block, long rows, long cols, long ld, const double *weights, double *out) {
-    expreg_exp_rowdot_with(expreg_exp_selected_kernel(), block, rows, cols, ld, weights, out);
-}

@@ -36,15 +36,12 @@ static inline double expreg_as_f64(uint64_t u) { double x; memcpy(&x, &u, sizeof
 
 /// Portable kernels (plain C, any ISA).
 void expreg_exp_portable(double *values, long count);
-double expreg_exp_rowdot_portable(double *row, long count, const double *weights);
 
 #if defined(__x86_64__)
 /// AVX2 + FMA kernels; call only when the CPU has both.
 void expreg_exp_avx2(double *values, long count);
-double expreg_exp_rowdot_avx2(double *row, long count, const double *weights);
 /// AVX-512F kernels (16-entry register table, no gathers); call only when the CPU has AVX-512F.
 void expreg_exp_avx512(double *values, long count);
-double expreg_exp_rowdot_avx512(double *row, long count, const double *weights);
 /// Fused forward block kernels (see expreg_exp_forward_block in CExpRegKernels.h).
 void expreg_exp_forward_block_avx2(double *block, long rows, long cols, long ld, const double *a,
                                    double *sums, double *max_abs);

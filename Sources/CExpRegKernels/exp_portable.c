@@ -27,21 +27,3 @@ static inline double expreg_exp_one(double x) {
 void expreg_exp_portable(double *values, long count) {
     for (long i = 0; i < count; i++) values[i] = expreg_exp_one(values[i]);
 }
-
-double expreg_exp_rowdot_portable(double *row, long count, const double *weights) {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    long i = 0;
-    for (; i + 4 <= count; i += 4) {
-        double e0 = expreg_exp_one(row[i]), e1 = expreg_exp_one(row[i + 1]);
-        double e2 = expreg_exp_one(row[i + 2]), e3 = expreg_exp_one(row[i + 3]);
-        row[i] = e0; row[i + 1] = e1; row[i + 2] = e2; row[i + 3] = e3;
-        s0 += weights[i] * e0; s1 += weights[i + 1] * e1;
-        s2 += weights[i + 2] * e2; s3 += weights[i + 3] * e3;
-    }
-    for (; i < count; i++) {
-        double e = expreg_exp_one(row[i]);
-        row[i] = e;
-        s0 += weights[i] * e;
-    }
-    return (s0 + s1) + (s2 + s3);
-}

@@ -27,17 +27,6 @@ void expreg_exp_inplace_with(expreg_exp_kernel kernel, double *values, long coun
 /// values[i] = exp(values[i]) with the best kernel for this CPU.
 void expreg_exp_inplace(double *values, long count);
 
-/// Fused exp + weighted reduction over a row-major rows x cols block with leading dimension ld:
-/// block[i][j] = exp(block[i][j]) in place and out[i] = sum_j weights[j] * block[i][j] (new values).
-/// The sum is accumulated in 4 (or more) partial sums, so it may differ from a left-to-right
-/// sum by rounding. NaN/inf propagate as in IEEE arithmetic.
-void expreg_exp_rowdot(double *block, long rows, long cols, long ld,
-                       const double *weights, double *out);
-
-/// The same with an explicit kernel (for tests and benchmarks).
-void expreg_exp_rowdot_with(expreg_exp_kernel kernel, double *block, long rows, long cols, long ld,
-                            const double *weights, double *out);
-
 /// Fused forward pass of F(W, x) = sum_r a_r exp(z_r) over a block of pre-activations z
 /// (rows x cols, row-major, leading dimension ld), one pass over memory. For every element:
 ///   max_abs = max(max_abs, |z|) (NaN if any z is NaN), e = exp(z) (as expreg_exp_inplace),
