@@ -42,7 +42,7 @@ struct StepPanelsTests {
     }
 
     @Test("forward matches the definition for exp and relu on both paths (tile edges in n, d and m)",
-          arguments: availableStepPaths, [(13, 5, 37), (21, 11, 100), (8, 8, 24)])
+          arguments: availableStepPaths, [(13, 5, 37), (21, 11, 100), (8, 8, 24), (3, 1, 1)])
     func forwardMatchesDefinition(path: StepPanels.Path, size: (Int, Int, Int)) {
         let p = Problem(n: size.0, d: size.1, m: size.2)
         for activation in [NeuronBlockKernel.Activation.exp, .relu] {
