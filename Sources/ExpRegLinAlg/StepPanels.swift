@@ -18,9 +18,10 @@ internal import CExpRegKernels
 ///   ``VectorMath``; any CPU.
 ///
 /// Threads: panels are grouped into blocks (a grid fixed by ``panelsPerBlock``, never by the
-/// machine); each worker thread takes a contiguous run of blocks, with OpenBLAS single-threaded
-/// inside. u is summed per block and the blocks are added in order, so every output is bitwise
-/// independent of the thread count.
+/// machine); worker threads take blocks from a shared counter, so a core slowed by other work
+/// takes fewer (OpenBLAS runs single-threaded inside). u is summed per block and the blocks are
+/// added in order, so every output is bitwise independent of the thread count and of which
+/// thread did what.
 ///
 /// An instance owns its buffers (about n·m + 2·n·d doubles) and is confined to one task.
 public final class StepPanels {
@@ -67,6 +68,7 @@ public final class StepPanels {
     private var blockSums = AlignedDoubles(count: 0)  // n per block, then one maximum per block
     private var workerScratch: [AlignedDoubles] = []  // per worker: lanes (paddedRows·8), then a Wᵀ panel (24·d)
     private let streamStores: Bool
+    private let queue = WorkQueue()
 
     /// Copies X (n × d, row-major) and allocates the panels for width m.
     /// - Precondition: n, d, m ≥ 1, `path.isAvailable`.
@@ -117,9 +119,9 @@ public final class StepPanels {
         let sums = blockSums.pointer
         let maxima = sums + n * blocks
         sums.update(repeating: 0, count: (n + 1) * blocks)
+        queue.reset()
         NeuronBlockKernel.runWorkers(workers) { worker in
-            let (firstBlock, endBlock) = NeuronBlockKernel.range(of: worker, workers: workers, count: blocks)
-            for block in firstBlock..<endBlock {
+            while let block = queue.claim(below: blocks) {
                 let first = block * perBlock, end = min(panelCount, first + perBlock)
                 forwardPanels(first..<end, wt: wt, aScaled: aScaled, sums: sums + block * n,
                               maximum: maxima + block, worker: worker)
@@ -137,24 +139,34 @@ public final class StepPanels {
     }
 
     /// Update: Wᵀ ← Wᵀ − η Rᵀ D with R = `xr` = diag(r) X (n × d) and D the panels of the last forward pass.
-    /// Each worker updates its own panels' columns, so Wᵀ does not depend on `threads`.
+    /// Workers take runs of 8 panels from a shared counter; each column is computed by one call with
+    /// the same arithmetic, so Wᵀ does not depend on `threads`.
     /// - Complexity: O(n·m·d).
     public func update(eta: Double, xr: UnsafePointer<Double>, wt: UnsafeMutablePointer<Double>, threads: Int) {
         let workers = max(1, min(threads, panelCount))
+        let run = 8
         if path == .avx512 { expreg_pack_column_tiles(xr, n, d, packedR.pointer) }
-        NeuronBlockKernel.runWorkers(workers) { worker in
-            let (first, end) = NeuronBlockKernel.range(of: worker, workers: workers, count: panelCount)
-            guard end > first else { return }
-            switch path {
-            case .avx512:
-                expreg_update_panels_avx512(packedR.pointer, n, d, panels.pointer, -eta, wt, m, m, first, end)
-            case .blas:
-                for p in first..<end {
-                    let start = p * Self.panelWidth
-                    NeuronBlockKernel.gemmUngated(.transpose, .none, m: d, n: min(Self.panelWidth, m - start), k: n,
-                                                  alpha: -eta, a: xr, lda: d, b: panel(p), ldb: Self.panelWidth,
-                                                  beta: 1, c: wt + start, ldc: m)
-                }
+        queue.reset()
+        NeuronBlockKernel.runWorkers(workers) { _ in
+            while let first = queue.claim(below: panelCount, step: run) {
+                updatePanels(first..<min(panelCount, first + run), eta: eta, xr: xr, wt: wt)
+            }
+        }
+    }
+
+    /// The update for the panels in `range` (one worker's claim).
+    private func updatePanels(_ range: Range<Int>, eta: Double, xr: UnsafePointer<Double>,
+                              wt: UnsafeMutablePointer<Double>) {
+        switch path {
+        case .avx512:
+            expreg_update_panels_avx512(packedR.pointer, n, d, panels.pointer, -eta, wt, m, m,
+                                        range.lowerBound, range.upperBound)
+        case .blas:
+            for p in range {
+                let start = p * Self.panelWidth
+                NeuronBlockKernel.gemmUngated(.transpose, .none, m: d, n: min(Self.panelWidth, m - start), k: n,
+                                              alpha: -eta, a: xr, lda: d, b: panel(p), ldb: Self.panelWidth,
+                                              beta: 1, c: wt + start, ldc: m)
             }
         }
     }
@@ -231,6 +243,24 @@ public final class StepPanels {
                 workerScratch.append(AlignedDoubles(count: paddedRows * 8 + Self.panelWidth * d))
             }
         }
+    }
+}
+
+/// A shared counter from which worker threads claim work items (``expreg_claim``, atomic): a
+/// worker on a core slowed by other work simply claims fewer. Reset before each parallel phase.
+final class WorkQueue: @unchecked Sendable {  // the counter is only touched through atomics and `reset`
+    private let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+
+    init() { counter.initialize(to: 0) }
+    deinit { counter.deallocate() }
+
+    /// Starts a new phase (call while no worker runs).
+    func reset() { counter.pointee = 0 }
+
+    /// The next item (claiming `step` items at once), or nil when all `count` are taken.
+    func claim(below count: Int, step: Int = 1) -> Int? {
+        let item = expreg_claim(counter, step)
+        return item < count ? item : nil
     }
 }
 

@@ -2,21 +2,25 @@ internal import CExpRegKernels
 
 extension NeuronBlockKernel {
     /// The Gram matrix of the activation derivatives, S = scale · D Dᵀ with D = act'(X Wᵀ) (n × m),
-    /// without ever holding D: neurons are taken `blockWidth` at a time (D_b is n × blockWidth),
-    /// and each block adds D_b D_bᵀ to the upper triangle with one `dsyrk` (beta = 1).
+    /// without ever holding D: neurons are taken `blockWidth` at a time (D_b is n × blockWidth).
     ///
     /// Output: the upper triangle (j ≥ i) of `s` (n × n, row-major) holds S; the strict lower
-    /// triangle is set to 0.
-    /// The result does not depend on `threads`: blocks are summed into two fixed halves, added last.
+    /// triangle is set to 0. The result does not depend on `threads`.
     /// exp: D = e^Z (same kernel as ``VectorMath/expInPlace(_:)``); relu: D = 1[Z > 0] (NaN stays NaN).
-    /// Two paths, agreeing to rounding: ``StepPanels/Path/avx512`` computes each block's D_bᵀ with
-    /// the fused forward kernel (neurons as rows, points as 24-wide panels) and adds D_b D_bᵀ with
-    /// ExpReg's 8 × 24 tile kernel; ``StepPanels/Path/blas`` uses `dgemm`, the exp kernel and `dsyrk`.
+    ///
+    /// Two paths, agreeing to rounding:
+    /// - ``StepPanels/Path/avx512``: blocks in order; for each, the workers claim 24-point panels of
+    ///   D_bᵀ (the fused forward kernel with neurons as rows), then claim row tiles of S and add
+    ///   D_b D_bᵀ there with ExpReg's 8 × 24 tile kernel. Every tile of S is written by one worker
+    ///   per block, so S is one buffer and its sums run in block order whoever does the work.
+    /// - ``StepPanels/Path/blas``: two fixed halves of the blocks, each with `dgemm`, the exp kernel
+    ///   and `dsyrk` into its own accumulator, added last.
     /// - Parameters:
     ///   - w: hidden weights, row-major m × d (not transposed).
-    ///   - threads: worker threads (at most 2 are used); BLAS runs single-threaded inside them.
+    ///   - threads: worker threads (blas: at most 2 are used); BLAS runs single-threaded inside them.
     ///   - path: the kernels (the default is the fastest this CPU runs).
-    /// - Complexity: O(n·m·d + n²·m) time; n² + 2·n·blockWidth extra doubles (16 MiB at n = 1024).
+    /// - Complexity: O(n·m·d + n²·m) time; avx512: about 1.1·n·blockWidth extra doubles, blas:
+    ///   n² + 2·n·blockWidth (16 MiB at n = 1024).
     public static func derivativeGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
                                       w: UnsafePointer<Double>, m: Int, scale: Double,
                                       into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int = 512,
@@ -24,33 +28,43 @@ extension NeuronBlockKernel {
         precondition(n >= 1 && d >= 1 && m >= 1 && threads >= 1 && blockWidth >= 1,
                      "NeuronBlockKernel.derivativeGram: bad sizes n=\(n) d=\(d) m=\(m)")
         precondition(path.isAvailable, "NeuronBlockKernel.derivativeGram: path \(path) is not available")
+        s.initialize(repeating: 0, count: n * n)
+        switch path {
+        case .avx512:
+            GramPanels(x: x, n: n, d: d, blockWidth: blockWidth, workers: threads)
+                .accumulate(activation: activation, w: w, m: m, into: s)
+        case .blas:
+            derivativeGramBLAS(activation: activation, x: x, n: n, d: d, w: w, m: m, scale: scale, into: s,
+                               threads: threads, blockWidth: blockWidth)
+        }
+        // The tile kernel adds unscaled products and writes some entries below the diagonal.
+        let tileScale = path == .avx512 ? scale : 1
+        for i in 0..<n {
+            for j in 0..<i { s[i * n + j] = 0 }
+            if tileScale != 1 { for j in i..<n { s[i * n + j] *= tileScale } }
+        }
+    }
+
+    /// The BLAS path of ``derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:path:)``
+    /// into the zeroed `s`: two fixed halves of the blocks, the second into its own n × n buffer.
+    private static func derivativeGramBLAS(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
+                                           w: UnsafePointer<Double>, m: Int, scale: Double,
+                                           into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int) {
         let halves = 2
-        // Half 0 accumulates straight into `s`, half 1 into one extra n × n buffer.
         let secondHalf = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * n)
         secondHalf.initialize(repeating: 0)
-        // The BLAS path's D_b per half (the AVX-512 path keeps its own, smaller, panels).
-        let buffers = UnsafeMutableBufferPointer<Double>.allocate(capacity: path == .blas ? halves * n * blockWidth : 1)
+        let buffers = UnsafeMutableBufferPointer<Double>.allocate(capacity: halves * n * blockWidth)
         defer {
             secondHalf.deallocate()
             buffers.deallocate()
         }
-        s.initialize(repeating: 0, count: n * n)
         let second = secondHalf.baseAddress!
         let bufferBase = buffers.baseAddress!
         let blocks = (m + blockWidth - 1) / blockWidth
-        let panels = path == .avx512 ? GramPanels(x: x, n: n, d: d, blockWidth: blockWidth, halves: halves) : nil
         runWorkers(min(threads, halves), halves) { half in
             let accumulator = half == 0 ? s : second
             let derivative = bufferBase + half * n * blockWidth
             let (firstBlock, endBlock) = range(of: half, workers: halves, count: blocks)
-            if let panels {
-                for block in firstBlock..<endBlock {
-                    let start = block * blockWidth
-                    panels.addBlock(activation: activation, w: w + start * d, width: min(blockWidth, m - start),
-                                    half: half, into: accumulator)
-                }
-                return
-            }
             for block in firstBlock..<endBlock {
                 let start = block * blockWidth
                 let width = min(blockWidth, m - start)
@@ -69,53 +83,71 @@ extension NeuronBlockKernel {
                                c: accumulator, ldc: n)
             }
         }
-        // The tile kernel adds unscaled products and writes some entries below the diagonal.
-        let tileScale = path == .avx512 ? scale : 1
         for i in 0..<n {
-            for j in 0..<i { s[i * n + j] = 0 }
-            for j in i..<n { s[i * n + j] = (s[i * n + j] + second[i * n + j]) * tileScale }
+            for j in i..<n { s[i * n + j] += second[i * n + j] }
         }
     }
 }
 
-/// The buffers of the AVX-512 path of ``NeuronBlockKernel/derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:path:)``,
-/// one set per half: a block of W in 8-row tiles, its D_bᵀ in panels of 24 points, and scratch.
-private final class GramPanels: @unchecked Sendable {  // each half touches only its own buffers
-    let n: Int, d: Int, blockWidth: Int
+/// The AVX-512 path of ``NeuronBlockKernel/derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:path:)``:
+/// Xᵀ, one block of W in 8-row tiles, that block's D_bᵀ in panels of 24 points, and per-worker scratch.
+private final class GramPanels: @unchecked Sendable {  // workers write disjoint panels and disjoint tiles of S
+    let n: Int, d: Int, blockWidth: Int, workers: Int
     let rows: Int            // ⌈blockWidth/8⌉·8
+    let pointPanels: Int     // ⌈n/24⌉
     let xt: AlignedDoubles   // Xᵀ, d × n
     let ones: AlignedDoubles // the forward kernel's output weights: 1 for every point
-    let packedW: [AlignedDoubles], panels: [AlignedDoubles], scratch: [AlignedDoubles]
+    let packedW: AlignedDoubles, panels: AlignedDoubles
+    let scratch: [AlignedDoubles]  // per worker: lanes (rows·8), a panel of Xᵀ (24·d), row sums (rows), a maximum
+    let queue = WorkQueue()
 
-    init(x: UnsafePointer<Double>, n: Int, d: Int, blockWidth: Int, halves: Int) {
+    init(x: UnsafePointer<Double>, n: Int, d: Int, blockWidth: Int, workers: Int) {
+        let rows = (blockWidth + 7) / 8 * 8, pointPanels = StepPanels.panelCount(width: n)
+        let panelWidth = StepPanels.panelWidth, workers = max(1, workers)
         self.n = n
         self.d = d
         self.blockWidth = blockWidth
-        let rows = (blockWidth + 7) / 8 * 8
+        self.workers = workers
         self.rows = rows
+        self.pointPanels = pointPanels
         xt = AlignedDoubles(count: d * n)
         for i in 0..<n { for k in 0..<d { xt.pointer[k * n + i] = x[i * d + k] } }
         ones = AlignedDoubles(count: n)
         ones.pointer.update(repeating: 1, count: n)
-        let panelCount = StepPanels.panelCount(width: n), panelWidth = StepPanels.panelWidth
-        packedW = (0..<halves).map { _ in AlignedDoubles(count: rows * d) }
-        panels = (0..<halves).map { _ in AlignedDoubles(count: panelCount * rows * panelWidth) }
-        // lanes (rows·8), a panel of Xᵀ (24·d), row sums (rows), one maximum
-        scratch = (0..<halves).map { _ in AlignedDoubles(count: rows * 8 + panelWidth * d + rows + 8) }
+        packedW = AlignedDoubles(count: rows * d)
+        panels = AlignedDoubles(count: pointPanels * rows * panelWidth)
+        scratch = (0..<workers).map { _ in AlignedDoubles(count: rows * 8 + panelWidth * d + rows + 8) }
     }
 
-    /// accumulator's upper triangle += D_b D_bᵀ for the `width` neurons at `w` (row-major width × d).
-    func addBlock(activation: NeuronBlockKernel.Activation, w: UnsafePointer<Double>, width: Int, half: Int,
-                  into accumulator: UnsafeMutablePointer<Double>) {
-        let blockRows = (width + 7) / 8 * 8
-        let scratch = scratch[half].pointer
-        let lanes = scratch, panel = scratch + rows * 8, sums = panel + StepPanels.panelWidth * d
-        let maximum = sums + rows
-        expreg_pack_row_tiles(w, width, d, packedW[half].pointer)
-        expreg_forward_panels_avx512(activation == .relu ? 1 : 0, packedW[half].pointer, width, d, xt.pointer, n, n,
-                                     ones.pointer, 0, StepPanels.panelCount(width: n), panels[half].pointer, 0,
-                                     sums, maximum, lanes, panel)
-        expreg_gram_panels_avx512(panels[half].pointer, blockRows, width, n, accumulator, n)
+    /// s's upper triangle += D Dᵀ (unscaled) for W (row-major m × d), block by block in order.
+    func accumulate(activation: NeuronBlockKernel.Activation, w: UnsafePointer<Double>, m: Int,
+                    into s: UnsafeMutablePointer<Double>) {
+        let rowTiles = (n + 7) / 8, tilesPerClaim = 4
+        var start = 0
+        while start < m {
+            let width = min(blockWidth, m - start)
+            expreg_pack_row_tiles(w + start * d, width, d, packedW.pointer)
+            queue.reset()
+            NeuronBlockKernel.runWorkers(workers) { worker in  // D_bᵀ, 24 points per claim
+                while let p = queue.claim(below: pointPanels) { forward(panel: p, width: width, activation, worker) }
+            }
+            queue.reset()
+            NeuronBlockKernel.runWorkers(workers) { _ in  // S += D_b D_bᵀ, 4 row tiles per claim
+                while let t = queue.claim(below: rowTiles, step: tilesPerClaim) {
+                    expreg_gram_panels_avx512(panels.pointer, (width + 7) / 8 * 8, width, n, s, n, t,
+                                              t + tilesPerClaim)
+                }
+            }
+            start += width
+        }
+    }
+
+    /// D_bᵀ for the 24 points of panel `p`, by `worker` (its own scratch).
+    private func forward(panel p: Int, width: Int, _ activation: NeuronBlockKernel.Activation, _ worker: Int) {
+        let lanes = scratch[worker].pointer, panelOfXt = lanes + rows * 8
+        let sums = panelOfXt + StepPanels.panelWidth * d, maximum = sums + rows
+        expreg_forward_panels_avx512(activation == .relu ? 1 : 0, packedW.pointer, width, d, xt.pointer, n, n,
+                                     ones.pointer, p, p + 1, panels.pointer, 0, sums, maximum, lanes, panelOfXt)
     }
 }
 

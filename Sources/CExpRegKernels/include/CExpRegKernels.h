@@ -79,10 +79,17 @@ void expreg_update_panels_avx512(const double *rp, long n, long d, const double 
 
 /// Gram of panel-stored vectors: with P[i][r] = panels[((i / 24)·rows + r)·24 + i % 24] (i < n, r < k;
 /// the layout expreg_forward_panels_avx512 writes when its rows are neurons and its columns are points),
-/// c[i][j] += Σ_{r<k} P[i][r] P[j][r] for every 8 × 24 tile of c (n × n, row stride ldc) that holds
-/// an entry with j >= i: the upper triangle is exact, some entries below it are written too.
+/// c[i][j] += Σ_{r<k} P[i][r] P[j][r] for every 8 × 24 tile of c (n × n, row stride ldc) in the row
+/// tiles [first_tile, end_tile) (rows 8t … 8t + 7) that holds an entry with j >= i: the upper triangle
+/// of those rows is exact, some entries below it are written too. Each tile is written by one call
+/// only, so threads may share c when they take disjoint row tiles.
 /// Call only when expreg_step_panels_available().
-void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc);
+void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc,
+                               long first_tile, long end_tile);
+
+/// Returns *counter and adds `step` to it, atomically (relaxed order: the threads' join orders
+/// their results). Worker threads take work items from a shared counter with it.
+long expreg_claim(long *counter, long step);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,8 @@ public enum GramMatrix {
     ///   - x: row-major n × d inputs.
     ///   - w: row-major m × d hidden weights.
     /// - Returns: the full symmetric matrix, row-major n × n.
-    /// - Complexity: O(n·m·d + n²·m + n²·d) time, about 2·n² + 1200·n extra doubles (not n·m).
+    /// - Complexity: O(n·m·d + n²·m + n²·d) time, about 700·n extra doubles besides H (not n·m;
+    ///   without AVX-512, n² + 1200·n).
     public static func empirical(x: [Double], n: Int, d: Int, w: [Double], m: Int,
                                  activation: Activation) -> [Double] {
         precondition(n >= 1 && d >= 1 && m >= 1, "GramMatrix.empirical: n, d, m must be >= 1")
