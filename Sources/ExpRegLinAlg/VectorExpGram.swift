@@ -122,14 +122,16 @@ private final class GramPanels: @unchecked Sendable {  // workers write disjoint
     /// s's upper triangle += D Dᵀ (unscaled) for W (row-major m × d), block by block in order.
     func accumulate(activation: NeuronBlockKernel.Activation, w: UnsafePointer<Double>, m: Int,
                     into s: UnsafeMutablePointer<Double>) {
-        let rowTiles = (n + 7) / 8, tilesPerClaim = 4
+        let rowTiles = (n + 7) / 8, tilesPerClaim = 4, panelsPerClaim = 4
         var start = 0
         while start < m {
             let width = min(blockWidth, m - start)
             expreg_pack_row_tiles(w + start * d, width, d, packedW.pointer)
             queue.reset()
-            NeuronBlockKernel.runWorkers(workers) { worker in  // D_bᵀ, 24 points per claim
-                while let p = queue.claim(below: pointPanels) { forward(panel: p, width: width, activation, worker) }
+            NeuronBlockKernel.runWorkers(workers) { worker in  // D_bᵀ, 4 panels of 24 points per claim
+                while let p = queue.claim(below: pointPanels, step: panelsPerClaim) {
+                    forward(panels: p..<min(pointPanels, p + panelsPerClaim), width: width, activation, worker)
+                }
             }
             queue.reset()
             NeuronBlockKernel.runWorkers(workers) { _ in  // S += D_b D_bᵀ, 4 row tiles per claim
@@ -142,12 +144,14 @@ private final class GramPanels: @unchecked Sendable {  // workers write disjoint
         }
     }
 
-    /// D_bᵀ for the 24 points of panel `p`, by `worker` (its own scratch).
-    private func forward(panel p: Int, width: Int, _ activation: NeuronBlockKernel.Activation, _ worker: Int) {
+    /// D_bᵀ for the points of `range` (panels of 24), by `worker` (its own scratch).
+    private func forward(panels range: Range<Int>, width: Int, _ activation: NeuronBlockKernel.Activation,
+                         _ worker: Int) {
         let lanes = scratch[worker].pointer, panelOfXt = lanes + rows * 8
         let sums = panelOfXt + StepPanels.panelWidth * d, maximum = sums + rows
         expreg_forward_panels_avx512(activation == .relu ? 1 : 0, packedW.pointer, width, d, xt.pointer, n, n,
-                                     ones.pointer, p, p + 1, panels.pointer, 0, sums, maximum, lanes, panelOfXt)
+                                     ones.pointer, range.lowerBound, range.upperBound, panels.pointer, 0, sums, maximum,
+                                     lanes, panelOfXt)
     }
 }
 
