@@ -37,20 +37,40 @@ public enum SymmetricEigen {
     public static func eigenvalues(preserving matrix: inout [Double], n: Int) throws(LinAlgError) -> [Double] {
         precondition(n >= 0 && matrix.count == n * n,
                      "SymmetricEigen: matrix has \(matrix.count) elements, expected \(n) x \(n)")
-        for i in 0..<n {
-            for j in (i + 1)..<n where matrix[i * n + j] != matrix[j * n + i] {
-                if matrix[i * n + j].isNaN && matrix[j * n + i].isNaN { continue }
-                preconditionFailure("SymmetricEigen.eigenvalues(preserving:): entries (\(i), \(j)) and (\(j), \(i)) differ")
+        matrix.withUnsafeBufferPointer { a in
+            forEachStrictUpperEntry(n: n) { i, j in
+                let upper = a[i * n + j], lower = a[j * n + i]
+                if upper != lower && !(upper.isNaN && lower.isNaN) {
+                    preconditionFailure("SymmetricEigen.eigenvalues(preserving:): entries (\(i), \(j)) and (\(j), \(i)) differ")
+                }
             }
         }
         let diagonal = (0..<n).map { matrix[$0 * n + $0] }
         defer {
-            for i in 0..<n {
-                matrix[i * n + i] = diagonal[i]
-                for j in (i + 1)..<n { matrix[i * n + j] = matrix[j * n + i] }
+            matrix.withUnsafeMutableBufferPointer { a in
+                for i in 0..<n { a[i * n + i] = diagonal[i] }
+                forEachStrictUpperEntry(n: n) { i, j in a[i * n + j] = a[j * n + i] }
             }
         }
         return try solve(&matrix, n: n, vectors: false).values
+    }
+
+    /// Calls `body(i, j)` for every j > i, in 32 × 32 tiles, so the transposed partner (j, i) of a
+    /// row-major matrix is read from cache rather than one cache line per entry.
+    @inline(__always)
+    private static func forEachStrictUpperEntry(n: Int, _ body: (Int, Int) -> Void) {
+        let tile = 32
+        for rowStart in stride(from: 0, to: n, by: tile) {
+            let rowEnd = min(rowStart + tile, n)
+            for columnStart in stride(from: rowStart, to: n, by: tile) {
+                let columnEnd = min(columnStart + tile, n)
+                for i in rowStart..<rowEnd {
+                    let first = max(columnStart, i + 1)
+                    guard first < columnEnd else { continue }
+                    for j in first..<columnEnd { body(i, j) }
+                }
+            }
+        }
     }
 
     /// Eigenvalues and orthonormal eigenvectors of the symmetric n × n matrix `matrix`
