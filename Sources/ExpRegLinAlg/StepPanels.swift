@@ -13,7 +13,8 @@ internal import CExpRegKernels
 ///
 /// Two paths give the same layout and agree to rounding:
 /// - ``Path/avx512``: ExpReg's own AVX-512 kernels (8 × 24 register tiles, exp in the forward
-///   GEMM's epilogue, X packed once); 1.3–1.5× the speed of OpenBLAS 0.3.21 on these thin GEMMs (measured on the 2-core AVX-512 machine).
+///   GEMM's epilogue, X packed once); 1.3–1.5× the speed of OpenBLAS 0.3.21 on these thin GEMMs
+///   (measured on the 2-core AVX-512 machine).
 /// - ``Path/blas``: one OpenBLAS `dgemm` per panel and the fused exp/relu pass of
 ///   ``VectorMath``; any CPU.
 ///
@@ -61,7 +62,7 @@ public final class StepPanels {
     /// ⌈m/24⌉.
     public let panelCount: Int
 
-    private let x: AlignedDoubles           // X, n × d (row-major; blas path and H)
+    private let x: AlignedDoubles           // X, n × d (row-major; blas path only)
     private let packedX: AlignedDoubles     // X in 8-row tiles (avx512 path)
     private let panels: AlignedDoubles      // D ∘ a in panels
     private let packedR: AlignedDoubles     // diag(r) X in 8-column tiles (avx512 update)
@@ -83,8 +84,8 @@ public final class StepPanels {
         self.path = path
         paddedRows = (n + 7) / 8 * 8
         panelCount = Self.panelCount(width: m)
-        x = AlignedDoubles(count: n * d)
-        x.pointer.update(from: source, count: n * d)
+        x = AlignedDoubles(count: path == .blas ? n * d : 0)
+        if path == .blas { x.pointer.update(from: source, count: n * d) }
         packedX = AlignedDoubles(count: path == .avx512 ? paddedRows * d : 0)
         if path == .avx512 { expreg_pack_row_tiles(source, n, d, packedX.pointer) }
         panels = AlignedDoubles(count: panelCount * paddedRows * Self.panelWidth)
