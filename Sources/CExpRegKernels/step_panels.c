@@ -7,25 +7,13 @@
 #include <string.h>
 #include "CExpRegKernels.h"
 
-void expreg_pack_row_tiles(const double *x, long n, long d, double *xp) {
-    long tiles = (n + 7) / 8;
+void expreg_pack_tiles8(const double *src, long rows, long cols, long row_stride, long col_stride, double *out) {
+    const long tiles = (rows + 7) / 8;
     for (long t = 0; t < tiles; t++) {
-        for (long k = 0; k < d; k++) {
+        for (long c = 0; c < cols; c++) {
             for (long ii = 0; ii < 8; ii++) {
-                long i = t * 8 + ii;
-                xp[(t * d + k) * 8 + ii] = i < n ? x[i * d + k] : 0.0;
-            }
-        }
-    }
-}
-
-void expreg_pack_column_tiles(const double *r, long n, long d, double *rp) {
-    long column_tiles = (d + 7) / 8;
-    for (long kt = 0; kt < column_tiles; kt++) {
-        for (long i = 0; i < n; i++) {
-            for (long kk = 0; kk < 8; kk++) {
-                long k = kt * 8 + kk;
-                rp[(kt * n + i) * 8 + kk] = k < d ? r[i * d + k] : 0.0;
+                const long row = t * 8 + ii;
+                out[(t * cols + c) * 8 + ii] = row < rows ? src[row * row_stride + c * col_stride] : 0.0;
             }
         }
     }

@@ -1,9 +1,10 @@
 internal import CBLAS
+internal import CExpRegKernels
 import Dispatch
 
-/// Shared machinery of the blocked, threaded kernels (``StepPanels``, ``derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:)``):
-/// the activation choice, the static split of work among threads, and BLAS calls made while the
-/// caller already holds ``BLASGate``.
+/// Shared machinery of the blocked, threaded kernels (``StepPanels``, ``derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:path:)``):
+/// the activation choice, the split of work among threads (static, or claimed from a shared
+/// counter), and BLAS calls made while the caller already holds ``BLASGate``.
 public enum NeuronBlockKernel {
     /// Activation of the fused forward pass.
     public enum Activation: Sendable {
@@ -17,6 +18,24 @@ public enum NeuronBlockKernel {
         runWorkers(workers) { worker in
             let (first, end) = range(of: worker, workers: workers, count: items)
             for item in first..<end { body(item) }
+        }
+    }
+
+    /// Runs `body(worker, items)` on `workers` threads that claim runs of `step` items of
+    /// 0..<`count` from a shared counter (atomic, on the stack: nothing is allocated) until none
+    /// are left, and waits. A worker on a core slowed by other work simply claims fewer, so every
+    /// item must give the same result whichever thread takes it.
+    static func runClaiming(_ workers: Int, count: Int, step: Int = 1, _ body: (_ worker: Int, _ items: Range<Int>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { counter in
+            counter.initialize(repeating: 0)
+            let next = counter.baseAddress!
+            runWorkers(workers) { worker in
+                while true {
+                    let first = expreg_claim(next, step)
+                    guard first < count else { break }
+                    body(worker, first..<min(count, first + step))
+                }
+            }
         }
     }
 

@@ -69,7 +69,6 @@ public final class StepPanels {
     private var blockSums = AlignedDoubles(count: 0)  // n per block, then one maximum per block
     private var workerScratch: [AlignedDoubles] = []  // per worker: lanes (paddedRows·8), then a Wᵀ panel (24·d)
     private let streamStores: Bool
-    private let queue = WorkQueue()
 
     /// Copies X (n × d, row-major) and allocates the panels for width m.
     /// - Precondition: n, d, m ≥ 1, `path.isAvailable`.
@@ -87,7 +86,7 @@ public final class StepPanels {
         x = AlignedDoubles(count: path == .blas ? n * d : 0)
         if path == .blas { x.pointer.update(from: source, count: n * d) }
         packedX = AlignedDoubles(count: path == .avx512 ? paddedRows * d : 0)
-        if path == .avx512 { expreg_pack_row_tiles(source, n, d, packedX.pointer) }
+        if path == .avx512 { expreg_pack_tiles8(source, n, d, d, 1, packedX.pointer) }
         panels = AlignedDoubles(count: panelCount * paddedRows * Self.panelWidth)
         packedR = AlignedDoubles(count: path == .avx512 ? (d + 7) / 8 * 8 * n : 0)
         // Non-temporal stores only when D would not stay in the last-level cache anyway.
@@ -120,13 +119,11 @@ public final class StepPanels {
         let sums = blockSums.pointer
         let maxima = sums + n * blocks
         sums.update(repeating: 0, count: (n + 1) * blocks)
-        queue.reset()
-        NeuronBlockKernel.runWorkers(workers) { worker in
-            while let block = queue.claim(below: blocks) {
-                let first = block * perBlock, end = min(panelCount, first + perBlock)
-                forwardPanels(first..<end, wt: wt, aScaled: aScaled, sums: sums + block * n,
-                              maximum: maxima + block, worker: worker)
-            }
+        NeuronBlockKernel.runClaiming(workers, count: blocks) { worker, claimed in
+            let block = claimed.lowerBound
+            let first = block * perBlock, end = min(panelCount, first + perBlock)
+            forwardPanels(first..<end, wt: wt, aScaled: aScaled, sums: sums + block * n,
+                          maximum: maxima + block, worker: worker)
         }
         for i in 0..<n { u[i] = 0 }
         var largest = 0.0
@@ -145,13 +142,9 @@ public final class StepPanels {
     /// - Complexity: O(n·m·d).
     public func update(eta: Double, xr: UnsafePointer<Double>, wt: UnsafeMutablePointer<Double>, threads: Int) {
         let workers = max(1, min(threads, panelCount))
-        let run = 8
-        if path == .avx512 { expreg_pack_column_tiles(xr, n, d, packedR.pointer) }
-        queue.reset()
-        NeuronBlockKernel.runWorkers(workers) { _ in
-            while let first = queue.claim(below: panelCount, step: run) {
-                updatePanels(first..<min(panelCount, first + run), eta: eta, xr: xr, wt: wt)
-            }
+        if path == .avx512 { expreg_pack_tiles8(xr, d, n, 1, d, packedR.pointer) }
+        NeuronBlockKernel.runClaiming(workers, count: panelCount, step: 8) { _, panels in
+            updatePanels(panels, eta: eta, xr: xr, wt: wt)
         }
     }
 
@@ -245,37 +238,4 @@ public final class StepPanels {
             }
         }
     }
-}
-
-/// A shared counter from which worker threads claim work items (``expreg_claim``, atomic): a
-/// worker on a core slowed by other work simply claims fewer. Reset before each parallel phase.
-final class WorkQueue: @unchecked Sendable {  // the counter is only touched through atomics and `reset`
-    private let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-
-    init() { counter.initialize(to: 0) }
-    deinit { counter.deallocate() }
-
-    /// Starts a new phase (call while no worker runs).
-    func reset() { counter.pointee = 0 }
-
-    /// The next item (claiming `step` items at once), or nil when all `count` are taken.
-    func claim(below count: Int, step: Int = 1) -> Int? {
-        let item = expreg_claim(counter, step)
-        return item < count ? item : nil
-    }
-}
-
-/// `count` doubles at a 64-byte boundary (cache line, AVX-512 non-temporal stores), zeroed,
-/// freed with the owner.
-final class AlignedDoubles {
-    let pointer: UnsafeMutablePointer<Double>
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Double>.size, alignment: 64)
-        pointer = raw.initializeMemory(as: Double.self, repeating: 0, count: max(1, count))
-    }
-
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
 }

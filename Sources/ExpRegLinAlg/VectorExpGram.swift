@@ -99,7 +99,6 @@ private final class GramPanels: @unchecked Sendable {  // workers write disjoint
     let ones: AlignedDoubles // the forward kernel's output weights: 1 for every point
     let packedW: AlignedDoubles, panels: AlignedDoubles
     let scratch: [AlignedDoubles]  // per worker: lanes (rows·8), a panel of Xᵀ (24·d), row sums (rows), a maximum
-    let queue = WorkQueue()
 
     init(x: UnsafePointer<Double>, n: Int, d: Int, blockWidth: Int, workers: Int) {
         let rows = (blockWidth + 7) / 8 * 8, pointPanels = StepPanels.panelCount(width: n)
@@ -122,23 +121,17 @@ private final class GramPanels: @unchecked Sendable {  // workers write disjoint
     /// s's upper triangle += D Dᵀ (unscaled) for W (row-major m × d), block by block in order.
     func accumulate(activation: NeuronBlockKernel.Activation, w: UnsafePointer<Double>, m: Int,
                     into s: UnsafeMutablePointer<Double>) {
-        let rowTiles = (n + 7) / 8, tilesPerClaim = 4, panelsPerClaim = 4
+        let rowTiles = (n + 7) / 8
         var start = 0
         while start < m {
             let width = min(blockWidth, m - start)
-            expreg_pack_row_tiles(w + start * d, width, d, packedW.pointer)
-            queue.reset()
-            NeuronBlockKernel.runWorkers(workers) { worker in  // D_bᵀ, 4 panels of 24 points per claim
-                while let p = queue.claim(below: pointPanels, step: panelsPerClaim) {
-                    forward(panels: p..<min(pointPanels, p + panelsPerClaim), width: width, activation, worker)
-                }
+            expreg_pack_tiles8(w + start * d, width, d, d, 1, packedW.pointer)
+            NeuronBlockKernel.runClaiming(workers, count: pointPanels, step: 4) { worker, points in  // D_bᵀ
+                forward(panels: points, width: width, activation, worker)
             }
-            queue.reset()
-            NeuronBlockKernel.runWorkers(workers) { _ in  // S += D_b D_bᵀ, 4 row tiles per claim
-                while let t = queue.claim(below: rowTiles, step: tilesPerClaim) {
-                    expreg_gram_panels_avx512(panels.pointer, (width + 7) / 8 * 8, width, n, s, n, t,
-                                              t + tilesPerClaim)
-                }
+            NeuronBlockKernel.runClaiming(workers, count: rowTiles, step: 4) { _, tiles in  // S += D_b D_bᵀ
+                expreg_gram_panels_avx512(panels.pointer, (width + 7) / 8 * 8, width, n, s, n, tiles.lowerBound,
+                                          tiles.upperBound)
             }
             start += width
         }

@@ -50,17 +50,15 @@ void expreg_relu_forward_block(double *block, long rows, long cols, long ld, con
 /// 1 when this CPU runs expreg_forward_panels_avx512 / expreg_update_panels_avx512 (AVX-512F), else 0.
 int expreg_step_panels_available(void);
 
-/// xp = X (n × d, row-major) in tiles of 8 rows: xp[(t·d + k)·8 + ii] = X[8t + ii][k]; rows ≥ n are 0.
-/// xp holds ⌈n/8⌉·8·d doubles.
-void expreg_pack_row_tiles(const double *x, long n, long d, double *xp);
-
-/// rp = R (n × d, row-major) in tiles of 8 columns: rp[(kt·n + i)·8 + kk] = R[i][8kt + kk]; columns ≥ d
-/// are 0. rp holds ⌈d/8⌉·8·n doubles.
-void expreg_pack_column_tiles(const double *r, long n, long d, double *rp);
+/// A (rows × cols, element (r, c) at src[r·row_stride + c·col_stride]) in tiles of 8 rows:
+/// out[(t·cols + c)·8 + ii] = A[8t + ii][c], rows ≥ `rows` are 0; out holds ⌈rows/8⌉·8·cols doubles.
+/// X (n × d, row-major) for the forward pass: (x, n, d, d, 1). R (n × d) for the update, as tiles
+/// of 8 of its columns: (r, d, n, 1, d), i.e. out[(kt·n + i)·8 + kk] = R[i][8kt + kk].
+void expreg_pack_tiles8(const double *src, long rows, long cols, long row_stride, long col_stride, double *out);
 
 /// Forward pass over panels [first_panel, end_panel) of F(W, x) = Σ_j a_j act(⟨w_j, x⟩), with
 /// rows = ⌈n/8⌉·8 and panel p = neurons j = 24p + c (0 ≤ c < 24):
-///   z_ij = Σ_k X[i][k] Wᵀ[k][j]   (X from expreg_pack_row_tiles, Wᵀ d × m with row stride ldw);
+///   z_ij = Σ_k X[i][k] Wᵀ[k][j]   (X packed by expreg_pack_tiles8, Wᵀ d × m with row stride ldw);
 ///   panels[(p·rows + i)·24 + c] = a_j act'(z_ij)   (exp: a_j e^z; relu: a_j 1[z > 0]; 0 for j ≥ m);
 ///   sums[i] += Σ_{j in these panels} a_j act(z_ij)   for i < n (fixed order: 8 lanes, then a tree);
 ///   *max_abs = max(*max_abs, max |z_ij|), NaN if any z is NaN (a NaN z also makes its D and sums NaN).
@@ -72,7 +70,7 @@ void expreg_forward_panels_avx512(int relu, const double *xp, long n, long d, co
                                   double *sums, double *max_abs, double *lanes, double *bp);
 
 /// Update over panels [first_panel, end_panel): Wᵀ[k][j] += alpha · Σ_{i<n} R[i][k] D[i][j] for j < m,
-/// with R from expreg_pack_column_tiles and D in the panel layout above (64-byte aligned).
+/// with R packed by expreg_pack_tiles8 (as columns) and D in the panel layout above (64-byte aligned).
 /// Call only when expreg_step_panels_available().
 void expreg_update_panels_avx512(const double *rp, long n, long d, const double *panels, double alpha,
                                  double *wt, long ldw, long m, long first_panel, long end_panel);

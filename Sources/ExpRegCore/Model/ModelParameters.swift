@@ -33,10 +33,21 @@ public struct ModelParameters: Sendable, Equatable {
     public static func random(width: Int, d: Int, sigma: Double, seed: UInt64) -> ModelParameters {
         precondition(width >= 1 && d >= 1, "ModelParameters.random: width = \(width), d = \(d) must be >= 1")
         var rng = SeededGenerator(seed: seed)
-        var a = [Double](repeating: 0, count: width)
-        for r in 0..<width { a[r] = rng.nextSign() }
+        let a = signs(width: width, from: &rng)
         var w = [Double](repeating: 0, count: width * d)
         for k in 0..<(width * d) { w[k] = sigma * rng.nextNormal() }
         return ModelParameters(width: width, d: d, a: a, w: w)
+    }
+
+    /// The a of ``random(width:d:sigma:seed:)`` alone (the first m draws of the same stream), for
+    /// callers that make W(0) only when they need it.
+    /// - Complexity: O(m).
+    public static func randomSigns(width: Int, seed: UInt64) -> [Double] {
+        var rng = SeededGenerator(seed: seed)
+        return signs(width: width, from: &rng)
+    }
+
+    private static func signs(width: Int, from rng: inout SeededGenerator) -> [Double] {
+        (0..<width).map { _ in rng.nextSign() }
     }
 }

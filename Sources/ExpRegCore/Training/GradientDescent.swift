@@ -48,7 +48,7 @@ public final class GradientDescent {
     private let kernels: StepPanels                          // D ∘ a/√m (n × m, in panels) and the GEMMs
     private let u: UnsafeMutableBufferPointer<Double>       // n: outputs, then residuals r
     private let xr: UnsafeMutableBufferPointer<Double>      // n × d: diag(r) X
-    /// True when `z` and `u` hold the forward pass of the current weights.
+    /// True when the panels of `kernels` and `u` hold the forward pass of the current weights.
     private var forwardIsCurrent = false
     private var lastLoss = Double.nan
     private var lastMaxPreactivation = 0.0
@@ -159,7 +159,8 @@ public final class GradientDescent {
     ///
     /// After a forward pass the stepper holds D ∘ a/√m (n × m), and with a_r = ±1,
     /// (D ∘ a/√m)(D ∘ a/√m)ᵀ = D Dᵀ / m, so H = (X Xᵀ) ∘ (that) costs `dsyrk` calls over the
-    /// panels and needs no second n × m matrix. The forward pass stays cached, so the next ``step(eta:)`` reuses it.
+    /// panels and needs no second n × m matrix. The forward pass stays cached, so the next
+    /// ``step(eta:)`` reuses it.
     /// Agrees with ``GramMatrix/empirical(x:n:d:w:m:activation:)`` to rounding (a few ulps:
     /// (a_r/√m)² is 1/m rounded).
     /// NaN behaviour: non-finite pre-activations give non-finite entries.

@@ -29,7 +29,7 @@ public enum Trainer {
         let width = config.model.width, d = dataset.d, sigma = config.model.initScale, seed = config.seed
         // W(0) is regenerated when needed (bitwise the same) instead of held for the whole run.
         let initialWeights = { ModelParameters.random(width: width, d: d, sigma: sigma, seed: seed).w }
-        let a = ModelParameters.random(width: width, d: d, sigma: sigma, seed: seed).a
+        let a = ModelParameters.randomSigns(width: width, seed: seed)
         var run = RunState(config: config, dataset: dataset, a: a, initialWeights: initialWeights)
         return try run.execute(progress: progress)
     }
