@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Runs `expreg bench --json` and the NumPy (and JAX) step side by side and prints a table with ratios.
 
-Usage: compare.py PATH-TO-expreg [--steps K] [--sizes N,D,M ...] [--rounds R]
-Each size is measured in one run per backend, back to back (expreg, NumPy, JAX), R rounds; the
-table shows the medians over rounds of each backend's median step. NumPy runs with
+Usage: compare.py PATH-TO-expreg [--steps K] [--sizes N,D,M ...] [--rounds R] [--gram-repeats G]
+Each size is measured in one run per backend, back to back (expreg, NumPy, JAX), R rounds (default
+3); the table shows the medians over rounds of each backend's median step. Every run also times G
+builds of H(W), each followed by its eigenvalues, after an untimed warm-up, and reports medians. NumPy runs with
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment (they slow a current NumPy on
 processors where the machine sets them); nothing else is changed. Installs nothing.
 """
@@ -81,7 +82,8 @@ def main():
     p.add_argument("expreg")
     p.add_argument("--steps", type=int, default=None, help="timed steps per run (default 30 small, 10 large)")
     p.add_argument("--sizes", nargs="*", default=DEFAULT_SIZES)
-    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--gram-repeats", type=int, default=3)
     p.add_argument("--python", default=sys.executable)
     args = p.parse_args()
 
@@ -99,7 +101,8 @@ def main():
     for size in args.sizes:
         n, d, m = (int(v) for v in size.split(","))
         steps = args.steps or (30 if n * m <= 2_000_000 else 10)
-        common = ["--n", str(n), "--d", str(d), "--width", str(m), "--steps", str(steps)]
+        common = ["--n", str(n), "--d", str(d), "--width", str(m), "--steps", str(steps),
+                  "--gram-repeats", str(args.gram_repeats)]
         runs = {"expreg": [], "numpy": [], "jax": []}
         for _ in range(args.rounds):
             r = run_json([args.expreg, "bench", "--json"] + common)

@@ -6,14 +6,16 @@ sphere, y ~ N(0, 1), a_r = +-1, W (m x d) ~ N(0, 1), float64, F(W, x) = (1/sqrt 
 One step (forward, gradient, update):
     Z = X W^T; E = exp(Z); u = E (a/sqrt m); r = u - y; L = r.r / 2
     grad = (E * a/sqrt m)^T (r * X); W -= eta * grad
-GFLOP counts 4*n*d*m per step (the two GEMMs). Gram: H = (X X^T) * (E E^T) / m, then eigvalsh(H).
+GFLOP counts 4*n*d*m per step (the two GEMMs). Gram: H = (X X^T) * (E E^T) / m, then eigvalsh(H):
+one untimed warm-up, then --gram-repeats timed builds each followed by its eigvalsh (medians
+reported), as `expreg bench` does.
 
 Prints one JSON object per backend with --json (keys as expreg's: step_ms_median, step_ms_min,
 gflops, gram_build_ms, eigen_ms, threads, plus backend, blas). Installs nothing: a missing numpy or
 jax is reported ("available": false) and skipped.
 
 Usage: numpy_step.py [--n N] [--d D] [--width M] [--steps K] [--backend numpy|jax]
-                     [--activation exp|relu] [--no-gram] [--json]
+                     [--activation exp|relu] [--gram-repeats R] [--no-gram] [--json]
 """
 import argparse
 import json
@@ -92,13 +94,7 @@ def run_numpy(args):
             dmat = np.exp(x @ w0.T) if args.activation == "exp" else (x @ w0.T > 0).astype(np.float64)
             return (x @ x.T) * (dmat @ dmat.T) / m
 
-        gram()  # warm-up, as expreg does
-        t0 = time.perf_counter()
-        h = gram()
-        t1 = time.perf_counter()
-        np.linalg.eigvalsh(h)
-        t2 = time.perf_counter()
-        out["gram_build_ms"], out["eigen_ms"] = (t1 - t0) * 1e3, (t2 - t1) * 1e3
+        out["gram_build_ms"], out["eigen_ms"] = time_gram(gram, np.linalg.eigvalsh, args.gram_repeats)
     desc, threads = blas_info()
     out["blas"], out["threads"] = desc, threads
     out["numpy_version"] = np.__version__
@@ -152,14 +148,26 @@ def run_jax(args):
             dmat = jnp.exp(z) if args.activation == "exp" else (z > 0).astype(jnp.float64)
             return (x @ x.T) * (dmat @ dmat.T) / m
 
-        gram(w0).block_until_ready()
-        t0 = time.perf_counter()
-        h = gram(w0).block_until_ready()
-        t1 = time.perf_counter()
-        jnp.linalg.eigvalsh(h).block_until_ready()  # includes one compile of eigvalsh
-        t2 = time.perf_counter()
-        out["gram_build_ms"], out["eigen_ms"] = (t1 - t0) * 1e3, (t2 - t1) * 1e3
+        out["gram_build_ms"], out["eigen_ms"] = time_gram(lambda: gram(w0).block_until_ready(),
+                                                          lambda h: jnp.linalg.eigvalsh(h).block_until_ready(),
+                                                          args.gram_repeats)
     return out
+
+
+def time_gram(build, eigenvalues, repeats):
+    """Median ms of `repeats` timed build() calls and of eigenvalues(H) after each, after one
+    untimed warm-up of both (JAX compiles there), as `expreg bench` does."""
+    eigenvalues(build())
+    builds, eigens = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        h = build()
+        t1 = time.perf_counter()
+        eigenvalues(h)
+        t2 = time.perf_counter()
+        builds.append((t1 - t0) * 1e3)
+        eigens.append((t2 - t1) * 1e3)
+    return statistics.median(builds), statistics.median(eigens)
 
 
 def summarize(backend, args, times):
@@ -179,6 +187,7 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--activation", choices=["exp", "relu"], default="exp")
     p.add_argument("--backend", choices=["numpy", "jax"], default="numpy")
+    p.add_argument("--gram-repeats", type=int, default=3, help="timed H(W) builds (medians reported)")
     p.add_argument("--no-gram", dest="gram", action="store_false")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()

@@ -103,7 +103,8 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
                                                 long end_panel, double *panels, int stream, double *sums,
                                                 double *max_abs, double *lanes, double *bp) {
     const long rows = (n + 7) & ~7L, tiles = rows / 8;
-    memset(lanes, 0, (size_t)rows * 8 * sizeof(double));
+    const int plain = sums == NULL;  // D = act'(z) only: no a, row sums or maximum (H(W)'s D_bᵀ)
+    if (!plain) memset(lanes, 0, (size_t)rows * 8 * sizeof(double));
     __m512d mx = _mm512_setzero_pd();
     __mmask8 nan_seen = 0;
     double tile[8 * 24] __attribute__((aligned(64)));
@@ -118,8 +119,9 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
             _mm512_store_pd(bp + k * 24 + 16, _mm512_maskz_loadu_pd(m2, src + 16));
         }
         // a is 0 past column m, so padded columns hold D = 0 and add nothing to u.
-        const __m512d a0 = _mm512_maskz_loadu_pd(m0, a + j0), a1 = _mm512_maskz_loadu_pd(m1, a + j0 + 8),
-                      a2 = _mm512_maskz_loadu_pd(m2, a + j0 + 16);
+        const __m512d a0 = plain ? _mm512_setzero_pd() : _mm512_maskz_loadu_pd(m0, a + j0),
+                      a1 = plain ? _mm512_setzero_pd() : _mm512_maskz_loadu_pd(m1, a + j0 + 8),
+                      a2 = plain ? _mm512_setzero_pd() : _mm512_maskz_loadu_pd(m2, a + j0 + 16);
         double *panel = panels + p * rows * EXPREG_PANEL_WIDTH;
         for (long t = 0; t < tiles; t++) {
             EXPREG_TILE_ALL(EXPREG_TILE_ZERO)
@@ -132,6 +134,37 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
             EXPREG_TILE_ALL(EXPREG_FORWARD_SPILL)
 #undef EXPREG_FORWARD_SPILL
             double *out = panel + t * 8 * EXPREG_PANEL_WIDTH;
+            if (plain) {  // columns past m hold act'(0) here: the caller reads only j < m
+                for (int r = 0; r < 8; r++) {
+                    __m512d z0 = _mm512_load_pd(tile + r * 24), z1 = _mm512_load_pd(tile + r * 24 + 8),
+                            z2 = _mm512_load_pd(tile + r * 24 + 16);
+                    double *o = out + r * EXPREG_PANEL_WIDTH;
+                    if (!relu) {
+                        z0 = expreg_exp8(z0);
+                        z1 = expreg_exp8(z1);
+                        z2 = expreg_exp8(z2);
+                    } else {
+                        const __m512d zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1.0);
+                        // 1 where z > 0, 0 elsewhere, NaN stays NaN
+                        z0 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(_mm512_cmp_pd_mask(z0, zero, _CMP_GT_OQ), one),
+                                                _mm512_cmp_pd_mask(z0, z0, _CMP_UNORD_Q), z0);
+                        z1 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(_mm512_cmp_pd_mask(z1, zero, _CMP_GT_OQ), one),
+                                                _mm512_cmp_pd_mask(z1, z1, _CMP_UNORD_Q), z1);
+                        z2 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(_mm512_cmp_pd_mask(z2, zero, _CMP_GT_OQ), one),
+                                                _mm512_cmp_pd_mask(z2, z2, _CMP_UNORD_Q), z2);
+                    }
+                    if (stream) {
+                        _mm512_stream_pd(o, z0);
+                        _mm512_stream_pd(o + 8, z1);
+                        _mm512_stream_pd(o + 16, z2);
+                    } else {
+                        _mm512_store_pd(o, z0);
+                        _mm512_store_pd(o + 8, z1);
+                        _mm512_store_pd(o + 16, z2);
+                    }
+                }
+                continue;
+            }
             double *lane = lanes + t * 8 * 8;
             for (int r = 0; r < 8; r++) {
                 expreg_forward_epilogue_row(relu, _mm512_load_pd(tile + r * 24), _mm512_load_pd(tile + r * 24 + 8),
@@ -141,6 +174,7 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
         }
     }
     if (stream) _mm_sfence();  // streamed stores become visible before the caller's threads join
+    if (plain) return;
     for (long i = 0; i < n; i++) sums[i] += _mm512_reduce_add_pd(_mm512_load_pd(lanes + i * 8));
     double largest = _mm512_reduce_max_pd(mx);
     if (*max_abs > largest) largest = *max_abs;
@@ -177,7 +211,7 @@ EXPREG_AVX512 void expreg_update_panels_avx512(const double *rp, long n, long d,
     }
 }
 EXPREG_AVX512 void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc,
-                                             long first_tile, long end_tile) {
+                                             long first_tile, long end_tile, int accumulate) {
     const long panel_count = (n + EXPREG_PANEL_WIDTH - 1) / EXPREG_PANEL_WIDTH, tiles = (n + 7) / 8;
     if (end_tile > tiles) end_tile = tiles;
     // Row tiles outer: the 8-wide slice (k · 64 bytes) stays in L1 while the column panels stream
@@ -194,12 +228,14 @@ EXPREG_AVX512 void expreg_gram_panels_avx512(const double *panels, long rows, lo
             EXPREG_TILE_LOOP(row_slice, EXPREG_PANEL_WIDTH, column_panel, EXPREG_PANEL_WIDTH, k)
             const long i_rows = n - i0;
             double *ct = c + i0 * ldc + j0;
+            // accumulate = 0: the masks are cleared for the loads, so nothing is read.
+            const __mmask8 l0 = accumulate ? m0 : 0, l1 = accumulate ? m1 : 0, l2 = accumulate ? m2 : 0;
 #define EXPREG_GRAM_STORE(r)                                                                                  \
     if ((r) < i_rows) {                                                                                       \
         double *cr = ct + (r) * ldc;                                                                          \
-        _mm512_mask_storeu_pd(cr, m0, _mm512_add_pd(c##r##0, _mm512_maskz_loadu_pd(m0, cr)));                \
-        _mm512_mask_storeu_pd(cr + 8, m1, _mm512_add_pd(c##r##1, _mm512_maskz_loadu_pd(m1, cr + 8)));        \
-        _mm512_mask_storeu_pd(cr + 16, m2, _mm512_add_pd(c##r##2, _mm512_maskz_loadu_pd(m2, cr + 16)));      \
+        _mm512_mask_storeu_pd(cr, m0, _mm512_add_pd(c##r##0, _mm512_maskz_loadu_pd(l0, cr)));                \
+        _mm512_mask_storeu_pd(cr + 8, m1, _mm512_add_pd(c##r##1, _mm512_maskz_loadu_pd(l1, cr + 8)));        \
+        _mm512_mask_storeu_pd(cr + 16, m2, _mm512_add_pd(c##r##2, _mm512_maskz_loadu_pd(l2, cr + 16)));      \
     }
             EXPREG_TILE_ALL(EXPREG_GRAM_STORE)
 #undef EXPREG_GRAM_STORE
@@ -219,7 +255,7 @@ void expreg_update_panels_avx512(const double *rp, long n, long d, const double 
     abort();
 }
 void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc,
-                               long first_tile, long end_tile) {
+                               long first_tile, long end_tile, int accumulate) {
     abort();
 }
 #endif

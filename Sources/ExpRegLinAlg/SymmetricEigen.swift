@@ -37,22 +37,28 @@ public enum SymmetricEigen {
     public static func eigenvalues(preserving matrix: inout [Double], n: Int) throws(LinAlgError) -> [Double] {
         precondition(n >= 0 && matrix.count == n * n,
                      "SymmetricEigen: matrix has \(matrix.count) elements, expected \(n) x \(n)")
+        // One pass checks symmetry and finiteness (solve's own finiteness scan is skipped).
+        var allFinite = true
         matrix.withUnsafeBufferPointer { a in
             forEachStrictUpperEntry(n: n) { i, j in
                 let upper = a[i * n + j], lower = a[j * n + i]
                 if upper != lower && !(upper.isNaN && lower.isNaN) {
                     preconditionFailure("SymmetricEigen.eigenvalues(preserving:): entries (\(i), \(j)) and (\(j), \(i)) differ")
                 }
+                allFinite = allFinite && upper.isFinite
             }
         }
         let diagonal = (0..<n).map { matrix[$0 * n + $0] }
+        guard allFinite && diagonal.allSatisfy(\.isFinite) else {
+            throw LinAlgError(routine: "LAPACKE_dsyevd", info: 0, context: "the eigenvalues of a \(n) x \(n) matrix")
+        }
         defer {
             matrix.withUnsafeMutableBufferPointer { a in
                 for i in 0..<n { a[i * n + i] = diagonal[i] }
                 forEachStrictUpperEntry(n: n) { i, j in a[i * n + j] = a[j * n + i] }
             }
         }
-        return try solve(&matrix, n: n, vectors: false).values
+        return try solve(&matrix, n: n, vectors: false, checked: true).values
     }
 
     /// Calls `body(i, j)` for every j > i, in 32 × 32 tiles, so the transposed partner (j, i) of a
@@ -94,13 +100,15 @@ public enum SymmetricEigen {
 
     /// `dsyevd` on `a` in place (the row-major upper triangle with the diagonal is read and
     /// overwritten; with `vectors`, `a` holds the eigenvectors afterwards). `vectors` of the result is empty.
-    private static func solve(_ a: inout [Double], n: Int, vectors: Bool) throws(LinAlgError) -> Decomposition {
+    /// `checked`: the caller has already found the upper triangle finite.
+    private static func solve(_ a: inout [Double], n: Int, vectors: Bool,
+                              checked: Bool = false) throws(LinAlgError) -> Decomposition {
         precondition(n >= 0 && a.count == n * n, "SymmetricEigen: matrix has \(a.count) elements, expected \(n) x \(n)")
         let context = "the eigen\(vectors ? "-decomposition" : "values") of a \(n) x \(n) matrix"
         guard n > 0 else { return Decomposition(n: 0, values: [], vectors: []) }
         // Row-major upper triangle == column-major lower triangle of the same symmetric matrix.
         // Check finiteness first: LAPACK may loop or return garbage on NaN input.
-        for i in 0..<n {
+        for i in 0..<(checked ? 0 : n) {
             for j in i..<n where !a[i * n + j].isFinite {
                 throw LinAlgError(routine: "LAPACKE_dsyevd", info: 0, context: context)
             }

@@ -17,31 +17,70 @@ extension NeuronBlockKernel {
     ///   and `dsyrk` into its own accumulator, added last.
     /// - Parameters:
     ///   - w: hidden weights, row-major m × d (not transposed).
-    ///   - threads: worker threads (blas: at most 2 are used); BLAS runs single-threaded inside them.
+    ///   - threads: worker threads (blas: at most 2 are used); OpenBLAS runs single-threaded inside
+    ///     them, even for one, so the result does not depend on `threads`.
     ///   - path: the kernels (the default is the fastest this CPU runs).
-    /// - Complexity: O(n·m·d + n²·m) time; avx512: about 1.1·n·blockWidth extra doubles, blas:
-    ///   n² + 2·n·blockWidth (16 MiB at n = 1024).
+    /// - Complexity: O(n·m·d + n²·m) time; avx512: about 1.1·n·blockWidth extra doubles (9 MiB at
+    ///   n = 1024: 1024 neurons per block halve the workers' meeting points of 512, at no kernel
+    ///   speed), blas: n² + 2·n·blockWidth (24 MiB at n = 1024).
     public static func derivativeGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
                                       w: UnsafePointer<Double>, m: Int, scale: Double,
-                                      into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int = 512,
+                                      into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int = 1024,
                                       path: StepPanels.Path = .best) {
+        let remainingScale = accumulateDerivativeGram(activation: activation, x: x, n: n, d: d, w: w, m: m,
+                                                      scale: scale, into: s, threads: threads,
+                                                      blockWidth: blockWidth, path: path)
+        // The tile kernel writes some entries below the diagonal and never the rest.
+        for i in 0..<n {
+            for j in 0..<i { s[i * n + j] = 0 }
+            if remainingScale != 1 { for j in i..<n { s[i * n + j] *= remainingScale } }
+        }
+    }
+
+    /// The empirical Gram H = (X Xᵀ) ∘ (D Dᵀ) / m with D = act'(X Wᵀ) (n × m, never held), the full
+    /// symmetric n × n matrix (row-major) into `h`, which may be uninitialised memory.
+    ///
+    /// ``derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:path:)``'s accumulation
+    /// followed by one threaded pass (``multiplyByInnerProducts(_:x:n:d:scale:threads:)``) that
+    /// scales, multiplies by X Xᵀ and mirrors: no separate zeroing or scaling pass over `h`.
+    /// - Parameters:
+    ///   - x: row-major n × d; w: row-major m × d.
+    ///   - threads: worker threads.
+    /// - Complexity: O(n·m·d + n²·m + n²·d) time; extra memory as `derivativeGram` plus 128·n
+    ///   doubles per thread.
+    public static func empiricalGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
+                                     w: UnsafePointer<Double>, m: Int, into h: UnsafeMutablePointer<Double>,
+                                     threads: Int, blockWidth: Int = 1024, path: StepPanels.Path = .best) {
+        let scale = 1 / Double(m)
+        let remainingScale = accumulateDerivativeGram(activation: activation, x: x, n: n, d: d, w: w, m: m,
+                                                      scale: scale, into: h, threads: threads,
+                                                      blockWidth: blockWidth, path: path)
+        multiplyByInnerProducts(h, x: x, n: n, d: d, scale: remainingScale, threads: threads)
+    }
+
+    /// The upper triangle of D Dᵀ into `s` (which may be uninitialised; entries below the diagonal
+    /// are left unspecified), scaled by `scale` on the BLAS path only.
+    /// - Returns: the factor still to apply: `scale` on the AVX-512 path (its tile kernel adds
+    ///   unscaled products), 1 on the BLAS path.
+    private static func accumulateDerivativeGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
+                                                 w: UnsafePointer<Double>, m: Int, scale: Double,
+                                                 into s: UnsafeMutablePointer<Double>, threads: Int,
+                                                 blockWidth: Int, path: StepPanels.Path) -> Double {
         precondition(n >= 1 && d >= 1 && m >= 1 && threads >= 1 && blockWidth >= 1,
                      "NeuronBlockKernel.derivativeGram: bad sizes n=\(n) d=\(d) m=\(m)")
         precondition(path.isAvailable, "NeuronBlockKernel.derivativeGram: path \(path) is not available")
-        s.initialize(repeating: 0, count: n * n)
         switch path {
         case .avx512:
+            // The first block stores rather than adds, so `s` needs no zeroing pass, and its pages are
+            // first touched by the workers, in parallel.
             GramPanels(x: x, n: n, d: d, blockWidth: blockWidth, workers: threads)
                 .accumulate(activation: activation, w: w, m: m, into: s)
+            return scale
         case .blas:
+            s.initialize(repeating: 0, count: n * n)
             derivativeGramBLAS(activation: activation, x: x, n: n, d: d, w: w, m: m, scale: scale, into: s,
                                threads: threads, blockWidth: blockWidth)
-        }
-        // The tile kernel adds unscaled products and writes some entries below the diagonal.
-        let tileScale = path == .avx512 ? scale : 1
-        for i in 0..<n {
-            for j in 0..<i { s[i * n + j] = 0 }
-            if tileScale != 1 { for j in i..<n { s[i * n + j] *= tileScale } }
+            return 1
         }
     }
 
@@ -61,7 +100,7 @@ extension NeuronBlockKernel {
         let second = secondHalf.baseAddress!
         let bufferBase = buffers.baseAddress!
         let blocks = (m + blockWidth - 1) / blockWidth
-        runWorkers(min(threads, halves), halves) { half in
+        runWorkers(min(threads, halves), halves, singleThreadedBLAS: true) { half in
             let accumulator = half == 0 ? s : second
             let derivative = bufferBase + half * n * blockWidth
             let (firstBlock, endBlock) = range(of: half, workers: halves, count: blocks)
@@ -96,9 +135,8 @@ private final class GramPanels: @unchecked Sendable {  // workers write disjoint
     let rows: Int            // ⌈blockWidth/8⌉·8
     let pointPanels: Int     // ⌈n/24⌉
     let xt: AlignedDoubles   // Xᵀ, d × n
-    let ones: AlignedDoubles // the forward kernel's output weights: 1 for every point
     let packedW: AlignedDoubles, panels: AlignedDoubles
-    let scratch: [AlignedDoubles]  // per worker: lanes (rows·8), a panel of Xᵀ (24·d), row sums (rows), a maximum
+    let scratch: [AlignedDoubles]  // per worker: a panel of Xᵀ (24·d)
 
     init(x: UnsafePointer<Double>, n: Int, d: Int, blockWidth: Int, workers: Int) {
         let rows = (blockWidth + 7) / 8 * 8, pointPanels = StepPanels.panelCount(width: n)
@@ -111,14 +149,13 @@ private final class GramPanels: @unchecked Sendable {  // workers write disjoint
         self.pointPanels = pointPanels
         xt = AlignedDoubles(count: d * n)
         for i in 0..<n { for k in 0..<d { xt.pointer[k * n + i] = x[i * d + k] } }
-        ones = AlignedDoubles(count: n)
-        ones.pointer.update(repeating: 1, count: n)
         packedW = AlignedDoubles(count: rows * d)
         panels = AlignedDoubles(count: pointPanels * rows * panelWidth)
-        scratch = (0..<workers).map { _ in AlignedDoubles(count: rows * 8 + panelWidth * d + rows + 8) }
+        scratch = (0..<workers).map { _ in AlignedDoubles(count: panelWidth * d) }
     }
 
-    /// s's upper triangle += D Dᵀ (unscaled) for W (row-major m × d), block by block in order.
+    /// s's upper triangle = D Dᵀ (unscaled) for W (row-major m × d), block by block in order (the
+    /// first block writes, the others add; `s` may be uninitialised).
     func accumulate(activation: NeuronBlockKernel.Activation, w: UnsafePointer<Double>, m: Int,
                     into s: UnsafeMutablePointer<Double>) {
         let rowTiles = (n + 7) / 8
@@ -131,52 +168,68 @@ private final class GramPanels: @unchecked Sendable {  // workers write disjoint
             }
             NeuronBlockKernel.runClaiming(workers, count: rowTiles, step: 4) { _, tiles in  // S += D_b D_bᵀ
                 expreg_gram_panels_avx512(panels.pointer, (width + 7) / 8 * 8, width, n, s, n, tiles.lowerBound,
-                                          tiles.upperBound)
+                                          tiles.upperBound, start == 0 ? 0 : 1)
             }
             start += width
         }
     }
 
-    /// D_bᵀ for the points of `range` (panels of 24), by `worker` (its own scratch).
+    /// D_bᵀ = act'(W_b Xᵀ) for the points of `range` (panels of 24), by `worker` (its own scratch:
+    /// a panel of Xᵀ). No output weights, row sums or maximum (the kernel's plain mode).
     private func forward(panels range: Range<Int>, width: Int, _ activation: NeuronBlockKernel.Activation,
                          _ worker: Int) {
-        let lanes = scratch[worker].pointer, panelOfXt = lanes + rows * 8
-        let sums = panelOfXt + StepPanels.panelWidth * d, maximum = sums + rows
         expreg_forward_panels_avx512(activation == .relu ? 1 : 0, packedW.pointer, width, d, xt.pointer, n, n,
-                                     ones.pointer, range.lowerBound, range.upperBound, panels.pointer, 0, sums, maximum,
-                                     lanes, panelOfXt)
+                                     nil, range.lowerBound, range.upperBound, panels.pointer, 0, nil, nil,
+                                     nil, scratch[worker].pointer)
     }
 }
 
 extension NeuronBlockKernel {
-    /// H ← (X Xᵀ) ∘ H on the upper triangle of the n × n row-major `h`, then H's lower triangle
-    /// ← its upper one (a full symmetric matrix on return).
+    /// H ← scale · (X Xᵀ) ∘ H on the upper triangle of the n × n row-major `h` (j ≥ i), then H's
+    /// lower triangle ← its upper one: a full symmetric matrix on return (the lower triangle is
+    /// only written, so it may hold anything before).
     ///
-    /// X Xᵀ is formed 128 rows at a time with `dgemm` (a 128 × n buffer, not a second n × n matrix).
+    /// X Xᵀ is formed 128 rows at a time with `dgemm` (a 128 × n tile per worker, not a second n × n
+    /// matrix); workers claim row tiles. A worker mirrors its own rows' upper entries into the columns
+    /// below them, which no other worker touches, so threads never write the same entry.
     /// - Parameters:
     ///   - x: row-major n × d.
-    /// - Complexity: O(n²·d) time, 128·n extra doubles.
-    public static func multiplyByInnerProducts(_ h: UnsafeMutablePointer<Double>, x: UnsafePointer<Double>, n: Int, d: Int) {
-        precondition(n >= 1 && d >= 1, "NeuronBlockKernel.multiplyByInnerProducts: n = \(n), d = \(d)")
-        let tileRows = 128
-        let tile = UnsafeMutableBufferPointer<Double>.allocate(capacity: tileRows * n)
-        defer { tile.deallocate() }
-        let t = tile.baseAddress!
-        var first = 0
-        while first < n {
-            let rows = min(tileRows, n - first)
-            let columns = n - first
-            // t[r, c] = <x_{first+r}, x_{first+c}> for c >= 0
-            BLAS.gemm(.none, .transpose, m: rows, n: columns, k: d, alpha: 1, a: x + first * d, lda: d,
-                      b: x + first * d, ldb: d, beta: 0, c: t, ldc: columns)
-            for r in 0..<rows {
-                let i = first + r
-                let row = h + i * n
-                let inner = t + r * columns - first
-                for j in i..<n { row[j] *= inner[j] }
+    ///   - threads: worker threads (OpenBLAS runs single-threaded inside them).
+    /// - Complexity: O(n²·d) time, 128·n extra doubles per worker.
+    public static func multiplyByInnerProducts(_ h: UnsafeMutablePointer<Double>, x: UnsafePointer<Double>, n: Int,
+                                               d: Int, scale: Double = 1, threads: Int = 1) {
+        precondition(n >= 1 && d >= 1 && threads >= 1,
+                     "NeuronBlockKernel.multiplyByInnerProducts: n = \(n), d = \(d), threads = \(threads)")
+        let tileRows = 128, tiles = (n + tileRows - 1) / tileRows
+        let workers = min(threads, tiles)
+        let buffers = UnsafeMutableBufferPointer<Double>.allocate(capacity: workers * tileRows * n)
+        defer { buffers.deallocate() }
+        let base = buffers.baseAddress!
+        func multiply(worker: Int, claimed: Range<Int>) {
+            let t = base + worker * tileRows * n
+            for tile in claimed {
+                let first = tile * tileRows
+                let rows = min(tileRows, n - first)
+                let columns = n - first
+                // t[r, c] = <x_{first+r}, x_{first+c}> for c >= 0
+                gemmUngated(.none, .transpose, m: rows, n: columns, k: d, alpha: scale, a: x + first * d, lda: d,
+                            b: x + first * d, ldb: d, beta: 0, c: t, ldc: columns)
+                for r in 0..<rows {
+                    let i = first + r
+                    let row = h + i * n
+                    let inner = t + r * columns - first
+                    for j in i..<n { row[j] *= inner[j] }
+                }
+                // Mirror: row j (below the tile) gets its columns first..<first+rows, one contiguous
+                // run per row, read from the tile's rows (128 cache lines, reused for 8 rows j).
+                for j in (first + 1)..<n {
+                    let target = h + j * n
+                    for i in first..<min(first + rows, j) { target[i] = h[i * n + j] }
+                }
             }
-            first += rows
         }
-        BLAS.symmetrizeFromUpper(h, n: n)
+        runClaiming(workers, count: tiles, singleThreadedBLAS: true) { worker, claimed in
+            multiply(worker: worker, claimed: claimed)
+        }
     }
 }

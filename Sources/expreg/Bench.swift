@@ -25,6 +25,8 @@ extension ExpReg {
         var activation: String = "exp"
         @Option(name: .long, help: "Threads (default: every core).")
         var threads: Int?
+        @Option(name: .long, help: "Timed builds of H(W), each with its eigenvalues; the medians are printed. (default: 3)")
+        var gramRepeats: Int?
         @Flag(name: .long, help: "Skip timing H(W) and its eigenvalues.")
         var noGram = false
         @Flag(name: .long, help: "Print one JSON object per size.")
@@ -32,7 +34,8 @@ extension ExpReg {
 
         func validate() throws {
             guard Activation(rawValue: activation) != nil else { throw ValidationError("--activation must be exp or relu") }
-            for (name, value) in [("--n", n), ("--d", d), ("--width", width), ("--steps", steps), ("--threads", threads)] {
+            for (name, value) in [("--n", n), ("--d", d), ("--width", width), ("--steps", steps), ("--threads", threads),
+                                 ("--gram-repeats", gramRepeats)] {
                 if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
             }
         }
@@ -41,7 +44,8 @@ extension ExpReg {
         /// thread count and Gram switch applied.
         func configurations() -> [BenchmarkConfig] {
             BenchmarkConfig.configurations(n: n, d: d, width: width, steps: steps,
-                                           activation: Activation(rawValue: activation) ?? .exp).map { size in
+                                           activation: Activation(rawValue: activation) ?? .exp,
+                                           gramRepeats: gramRepeats).map { size in
                 var config = size
                 config.threads = threads
                 config.includeGram = !noGram

@@ -58,6 +58,14 @@ struct SymmetricEigenTests {
         let copy = broken
         #expect(throws: LinAlgError.self) { try SymmetricEigen.eigenvalues(preserving: &broken, n: n) }
         #expect(broken.map(\.bitPattern) == copy.map(\.bitPattern), "restored after a throw too")
+        for (i, j) in [(7, 7), (0, n - 1)] {  // an infinite diagonal entry, an infinite corner pair
+            var infinite = original
+            infinite[i * n + j] = -.infinity
+            infinite[j * n + i] = -.infinity
+            let before = infinite
+            #expect(throws: LinAlgError.self) { try SymmetricEigen.eigenvalues(preserving: &infinite, n: n) }
+            #expect(infinite.map(\.bitPattern) == before.map(\.bitPattern))
+        }
     }
 
     @Test("NaN or Inf input throws instead of returning garbage")

@@ -144,5 +144,7 @@ struct RunCommandTests {
         let missingArchive = try ExpRegProcess.run(["history", "--db", "nope.sqlite"], in: dir.url)
         #expect(missingArchive.status == 2)
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("nope.sqlite").path))
+        let badRepeats = try ExpRegProcess.run(["bench", "--gram-repeats", "0"], in: dir.url)
+        #expect(badRepeats.status == 2 && badRepeats.stderr.contains("--gram-repeats"))
     }
 }

@@ -63,6 +63,8 @@ void expreg_pack_tiles8(const double *src, long rows, long cols, long row_stride
 ///   sums[i] += Σ_{j in these panels} a_j act(z_ij)   for i < n (fixed order: 8 lanes, then a tree);
 ///   *max_abs = max(*max_abs, max |z_ij|), NaN if any z is NaN (a NaN z also makes its D and sums NaN).
 /// relu: 0 = exp, 1 = relu. stream: 1 = non-temporal stores of D (for D larger than the caches).
+/// With sums = NULL (a, max_abs and lanes are then not used and may be NULL): panels get act'(z_ij)
+/// alone (exp: e^z, relu: 1[z > 0], NaN stays NaN) and columns j >= m hold act'(0).
 /// panels, lanes and bp must be 64-byte aligned; lanes holds rows·8 doubles, bp 24·d.
 /// Call only when expreg_step_panels_available().
 void expreg_forward_panels_avx512(int relu, const double *xp, long n, long d, const double *wt, long ldw, long m,
@@ -77,13 +79,14 @@ void expreg_update_panels_avx512(const double *rp, long n, long d, const double 
 
 /// Gram of panel-stored vectors: with P[i][r] = panels[((i / 24)·rows + r)·24 + i % 24] (i < n, r < k;
 /// the layout expreg_forward_panels_avx512 writes when its rows are neurons and its columns are points),
-/// c[i][j] += Σ_{r<k} P[i][r] P[j][r] for every 8 × 24 tile of c (n × n, row stride ldc) in the row
-/// tiles [first_tile, end_tile) (rows 8t … 8t + 7) that holds an entry with j >= i: the upper triangle
-/// of those rows is exact, some entries below it are written too. Each tile is written by one call
-/// only, so threads may share c when they take disjoint row tiles.
+/// c[i][j] = (accumulate ? c[i][j] : 0) + Σ_{r<k} P[i][r] P[j][r] for every 8 × 24 tile of c (n × n,
+/// row stride ldc) in the row tiles [first_tile, end_tile) (rows 8t … 8t + 7) that holds an entry with
+/// j >= i: the upper triangle of those rows is exact, some entries below it are written too. With
+/// accumulate = 0, c is only written (it may be uninitialised memory). Each tile is written by one
+/// call only, so threads may share c when they take disjoint row tiles.
 /// Call only when expreg_step_panels_available().
 void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc,
-                               long first_tile, long end_tile);
+                               long first_tile, long end_tile, int accumulate);
 
 /// Returns *counter and adds `step` to it, atomically (relaxed order: the threads' join orders
 /// their results). Worker threads take work items from a shared counter with it.

@@ -6,34 +6,34 @@ public enum GramMatrix {
     /// The empirical Gram H(W)_ij = ⟨x_i, x_j⟩ · (1/m) Σ_r act'(z_ir) act'(z_jr), z_ir = ⟨w_r, x_i⟩.
     ///
     /// Computed as H = (X Xᵀ) ∘ (D Dᵀ / m) with Z = X Wᵀ, D = act'(Z) (exp: e^Z via the vectorised
-    /// kernel; relu: 1[Z > 0]); D Dᵀ is accumulated over blocks of neurons
-    /// (``NeuronBlockKernel/derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:)``),
-    /// X Xᵀ is multiplied in by row tiles (``NeuronBlockKernel/multiplyByInnerProducts(_:x:n:d:)``). Equals J Jᵀ for the Jacobian J of the outputs with respect to W when
-    /// every a_r = ±1.
+    /// kernel; relu: 1[Z > 0]); D Dᵀ is accumulated over blocks of neurons and X Xᵀ multiplied in
+    /// by row tiles (``NeuronBlockKernel/empiricalGram(activation:x:n:d:w:m:into:threads:blockWidth:path:)``).
+    /// Equals J Jᵀ for the Jacobian J of the outputs with respect to W when every a_r = ±1.
     ///
     /// NaN behaviour: overflowing exponentials give +inf/NaN entries; check before using.
     /// - Parameters:
     ///   - x: row-major n × d inputs.
     ///   - w: row-major m × d hidden weights.
     /// - Returns: the full symmetric matrix, row-major n × n.
-    /// - Complexity: O(n·m·d + n²·m + n²·d) time, about 700·n extra doubles besides H (not n·m;
-    ///   without AVX-512, n² + 1200·n).
+    /// - Complexity: O(n·m·d + n²·m + n²·d) time, about 1400·n extra doubles besides H (not n·m;
+    ///   without AVX-512, n² + 2300·n).
     public static func empirical(x: [Double], n: Int, d: Int, w: [Double], m: Int,
                                  activation: Activation) -> [Double] {
         precondition(n >= 1 && d >= 1 && m >= 1, "GramMatrix.empirical: n, d, m must be >= 1")
         precondition(x.count == n * d && w.count == m * d,
                      "GramMatrix.empirical: x has \(x.count) (expected \(n * d)), w has \(w.count) (expected \(m * d))")
-        var h = [Double](repeating: 0, count: n * n)
-        // D Dᵀ / m block by block over neurons: D (n × m) is never held whole.
-        h.withUnsafeMutableBufferPointer { hp in
+        // D Dᵀ / m block by block over neurons (D, n × m, is never held whole), then one threaded pass
+        // that scales, multiplies by X Xᵀ and mirrors: every entry of h is written, so it starts
+        // uninitialised (no zeroing pass, no page faults outside the worker threads).
+        let h = [Double](unsafeUninitializedCapacity: n * n) { hp, count in
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
-                    NeuronBlockKernel.derivativeGram(activation: activation.blockKernel, x: xp.baseAddress!, n: n, d: d,
-                                                     w: wp.baseAddress!, m: m, scale: 1 / Double(m),
-                                                     into: hp.baseAddress!, threads: max(1, BLAS.threadCount))
+                    NeuronBlockKernel.empiricalGram(activation: activation.blockKernel, x: xp.baseAddress!, n: n, d: d,
+                                                    w: wp.baseAddress!, m: m, into: hp.baseAddress!,
+                                                    threads: max(1, BLAS.threadCount))
                 }
-                NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: xp.baseAddress!, n: n, d: d)
             }
+            count = n * n
         }
         return h
     }

@@ -171,7 +171,7 @@ public final class GradientDescent {
         var h = [Double](repeating: 0, count: n * n)
         h.withUnsafeMutableBufferPointer { hp in
             kernels.derivativeGramUpper(into: hp.baseAddress!)
-            NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: x.baseAddress!, n: n, d: d)
+            NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: x.baseAddress!, n: n, d: d, threads: threads)
         }
         return h
     }

@@ -11,9 +11,11 @@ public enum Benchmark {
     ///
     /// Order: data + initialisation (untimed); `warmupSteps` untimed steps; `steps` timed steps
     /// of ``GradientDescent/step(eta:)`` with a small fixed η (1e−6, so the weights move but the
-    /// loss cannot blow up); then, if asked, H(W) build and `dsyevd` eigenvalues, each timed once
-    /// after one untimed warm-up build; then the exp kernel probe. Times come from
-    /// `ContinuousClock` (monotonic).
+    /// loss cannot blow up); then, if asked, one untimed warm-up build of H(W) (with its
+    /// eigenvalues) and `gramRepeats`
+    /// timed builds, each followed by its timed `dsyevd` eigenvalues (the medians are reported:
+    /// one build on a shared machine is too noisy to compare); then the exp kernel probe. Times
+    /// come from `ContinuousClock` (monotonic).
     /// - Throws: ``BenchmarkError/invalidConfiguration(_:)`` for bad sizes;
     ///   ``BenchmarkError/numericalFailure(_:)`` when the loss or H(W) is not finite.
     /// - Complexity: O(steps · n·m·d) time, about n·m doubles of memory (twice while H(W) is built).
@@ -49,20 +51,27 @@ public enum Benchmark {
         var eigenMs: Double?
         if config.includeGram {
             let clock = ContinuousClock()
-            _ = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width, activation: config.activation)
-            var gram: [Double] = []
-            let build = clock.measure {
-                gram = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
-                                            activation: config.activation)
+            var warmUp = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
+                                              activation: config.activation)
+            _ = try? SymmetricEigen.eigenvalues(preserving: &warmUp, n: data.n)  // as the NumPy side warms up
+            var builds: [Double] = [], eigens: [Double] = []
+            for _ in 0..<config.gramRepeats {
+                var gram: [Double] = []
+                let build = clock.measure {
+                    gram = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
+                                                activation: config.activation)
+                }
+                builds.append(milliseconds(build))
+                let start = clock.now
+                do {
+                    _ = try SymmetricEigen.eigenvalues(preserving: &gram, n: data.n)  // in place, as a run does
+                } catch {
+                    throw BenchmarkError.numericalFailure("eigenvalues of H(W) failed: \(error)")
+                }
+                eigens.append(milliseconds(clock.now - start))
             }
-            gramMs = milliseconds(build)
-            let start = clock.now
-            do {
-                _ = try SymmetricEigen.eigenvalues(preserving: &gram, n: data.n)  // in place, as a run does
-            } catch {
-                throw BenchmarkError.numericalFailure("eigenvalues of H(W) failed: \(error)")
-            }
-            eigenMs = milliseconds(clock.now - start)
+            gramMs = median(builds)
+            eigenMs = median(eigens)
         }
 
         var expFast: Double?
@@ -72,19 +81,24 @@ public enum Benchmark {
             expLibm = ExpKernelProbe.nanosecondsPerElement(kernel: .libm, count: config.expProbeCount)
         }
 
-        let sorted = stepMs.sorted()
-        let median = sorted.count.isMultiple(of: 2)
-            ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-            : sorted[sorted.count / 2]
+        let median = median(stepMs)
         let flops = 4 * Double(config.n) * Double(config.d) * Double(config.width)
         return BenchmarkResult(
             n: config.n, d: config.d, width: config.width, activation: config.activation.rawValue,
-            steps: config.steps, stepMsMedian: median, stepMsMin: sorted[0],
+            steps: config.steps, stepMsMedian: median, stepMsMin: stepMs.min()!,
             gflops: flops / (median * 1e-3) / 1e9, gramBuildMs: gramMs, eigenMs: eigenMs,
             threads: BLAS.threadCount, expKernel: VectorMath.selectedExpKernel.rawValue,
             expNsPerElement: expFast, expLibmNsPerElement: expLibm,
             peakRssMb: PeakMemory.residentMebibytes(), activationMb: Double(config.activationBytes) / 1_048_576,
             lossFirst: lossFirst, lossLast: lossLast)
+    }
+
+    /// The median of a non-empty list (the mean of the middle two for an even count).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count.isMultiple(of: 2)
+            ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            : sorted[sorted.count / 2]
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

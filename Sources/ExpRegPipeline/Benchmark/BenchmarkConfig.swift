@@ -20,6 +20,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
     public var warmupSteps: Int
     /// Also time building H(W(0)) and its eigenvalues (`gram_build_ms`, `eigen_ms`).
     public var includeGram: Bool
+    /// Timed builds of H(W(0)), each followed by its eigenvalues (≥ 1); the medians are reported.
+    public var gramRepeats: Int
     /// BLAS threads to use; `nil` keeps OpenBLAS's own choice (OPENBLAS_NUM_THREADS or all cores).
     public var threads: Int?
     /// Worker threads of the GD step's own neuron split (``GradientDescent/threads``); `nil` = the
@@ -36,8 +38,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
 
     /// A benchmark of one size with the defaults of `expreg bench`.
     public init(n: Int = 1024, d: Int = 64, width: Int = 16384, steps: Int = 10, activation: Activation = .exp,
-                warmupSteps: Int = 1, includeGram: Bool = true, threads: Int? = nil, expProbeCount: Int = 1 << 20,
-                dataSeed: UInt64 = 1, modelSeed: UInt64 = 0, initScale: Double = 1) {
+                warmupSteps: Int = 1, includeGram: Bool = true, gramRepeats: Int = 3, threads: Int? = nil,
+                expProbeCount: Int = 1 << 20, dataSeed: UInt64 = 1, modelSeed: UInt64 = 0, initScale: Double = 1) {
         self.n = n
         self.d = d
         self.width = width
@@ -45,6 +47,7 @@ public struct BenchmarkConfig: Sendable, Equatable {
         self.activation = activation
         self.warmupSteps = warmupSteps
         self.includeGram = includeGram
+        self.gramRepeats = gramRepeats
         self.threads = threads
         self.stepThreads = nil
         self.blockWidth = nil
@@ -61,12 +64,12 @@ public struct BenchmarkConfig: Sendable, Equatable {
         BenchmarkConfig(n: 1024, d: 64, width: 16384, steps: 10),
     ]
 
-    /// The sizes `expreg bench [--n N] [--d D] [--width M] [--steps K] [--activation A]` runs:
-    /// ``standardSizes`` when no size option is given, else one size whose missing options default
-    /// to (n, d, m) = (1024, 64, 16384); `steps` and `activation` apply to every size.
-    /// Validate each with ``validate()`` (``Benchmark/run(_:)`` does).
+    /// The sizes `expreg bench [--n N] [--d D] [--width M] [--steps K] [--activation A]
+    /// [--gram-repeats R]` runs: ``standardSizes`` when no size option is given, else one size whose
+    /// missing options default to (n, d, m) = (1024, 64, 16384); `steps`, `activation` and
+    /// `gramRepeats` apply to every size. Validate each with ``validate()`` (``Benchmark/run(_:)`` does).
     public static func configurations(n: Int? = nil, d: Int? = nil, width: Int? = nil, steps: Int? = nil,
-                                      activation: Activation = .exp) -> [BenchmarkConfig] {
+                                      activation: Activation = .exp, gramRepeats: Int? = nil) -> [BenchmarkConfig] {
         var sizes = standardSizes
         if n != nil || d != nil || width != nil {
             sizes = [BenchmarkConfig(n: n ?? 1024, d: d ?? 64, width: width ?? 16384)]
@@ -74,6 +77,7 @@ public struct BenchmarkConfig: Sendable, Equatable {
         return sizes.map { size in
             var config = size
             if let steps { config.steps = steps }
+            if let gramRepeats { config.gramRepeats = gramRepeats }
             config.activation = activation
             return config
         }
@@ -91,6 +95,7 @@ public struct BenchmarkConfig: Sendable, Equatable {
         try check(d >= 1, "--d must be >= 1 (got \(d))")
         try check(width >= 1, "--width must be >= 1 (got \(width))")
         try check(steps >= 1, "--steps must be >= 1 (got \(steps))")
+        try check(gramRepeats >= 1, "--gram-repeats must be >= 1 (got \(gramRepeats))")
         try check(warmupSteps >= 0, "warm-up steps must be >= 0 (got \(warmupSteps))")
         try check(threads.map { $0 >= 1 } ?? true, "threads must be >= 1 (got \(threads ?? 0))")
         try check(stepThreads.map { $0 >= 1 } ?? true, "step threads must be >= 1 (got \(stepThreads ?? 0))")

@@ -19,7 +19,8 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     public var stepMsMin: Double
     /// GEMM rate of the median step: 4·n·d·m flops / median time, in GFLOP/s.
     public var gflops: Double
-    /// Building H(W(0)) (n × n) and its eigenvalues (`dsyevd`), milliseconds; `nil` when skipped.
+    /// Building H(W(0)) (n × n) and its eigenvalues (`dsyevd`), milliseconds, each the median over
+    /// ``BenchmarkConfig/gramRepeats`` timed repetitions; `nil` when skipped.
     public var gramBuildMs: Double?
     public var eigenMs: Double?
     /// Threads the step used (OpenBLAS's thread count; the exp kernels use at most as many).
