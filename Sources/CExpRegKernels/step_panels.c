@@ -43,7 +43,37 @@ static inline __mmask8 expreg_lanes_below(long count) {
         c##r##1 = _mm512_fmadd_pd(s_, b1, c##r##1);             \
         c##r##2 = _mm512_fmadd_pd(s_, b2, c##r##2);             \
     }
+#define EXPREG_TILE_FMA2(r, s)                                  \
+    {                                                           \
+        __m512d s_ = _mm512_set1_pd((s)[r]);                    \
+        c##r##0 = _mm512_fmadd_pd(s_, b0, c##r##0);             \
+        c##r##1 = _mm512_fmadd_pd(s_, b1, c##r##1);             \
+    }
+#define EXPREG_TILE_FMA1(r, s) c##r##0 = _mm512_fmadd_pd(_mm512_set1_pd((s)[r]), b0, c##r##0);
 #define EXPREG_TILE_ALL(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7)
+#define EXPREG_TILE_FMA2_S(r) EXPREG_TILE_FMA2(r, s)
+#define EXPREG_TILE_FMA1_S(r) EXPREG_TILE_FMA1(r, s)
+/// The same as EXPREG_TILE_LOOP over the first 16 (LOOP16) or 8 (LOOP8) columns of b only.
+#define EXPREG_TILE_LOOP16(s_start, s_step, b_start, b_step, count)                \
+    {                                                                              \
+        const double *s = (s_start), *b = (b_start);                               \
+        for (long q_ = 0; q_ < (count); q_++) {                                    \
+            const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);     \
+            EXPREG_TILE_ALL(EXPREG_TILE_FMA2_S)                                    \
+            s += (s_step);                                                         \
+            b += (b_step);                                                         \
+        }                                                                          \
+    }
+#define EXPREG_TILE_LOOP8(s_start, s_step, b_start, b_step, count)                 \
+    {                                                                              \
+        const double *s = (s_start), *b = (b_start);                               \
+        for (long q_ = 0; q_ < (count); q_++) {                                    \
+            const __m512d b0 = _mm512_load_pd(b);                                  \
+            EXPREG_TILE_ALL(EXPREG_TILE_FMA1_S)                                    \
+            s += (s_step);                                                         \
+            b += (b_step);                                                         \
+        }                                                                          \
+    }
 #define EXPREG_TILE_FMA_S(r) EXPREG_TILE_FMA(r, s)
 /// acc[8 × 24] += Σ_{q < count} s[q·s_step + r] · b[q·b_step + 0…23] (b 64-byte aligned).
 #define EXPREG_TILE_LOOP(s_start, s_step, b_start, b_step, count)                                        \
@@ -215,19 +245,30 @@ EXPREG_AVX512 void expreg_gram_panels_avx512(const double *panels, long rows, lo
     const long panel_count = (n + EXPREG_PANEL_WIDTH - 1) / EXPREG_PANEL_WIDTH, tiles = (n + 7) / 8;
     if (end_tile > tiles) end_tile = tiles;
     // Row tiles outer: the 8-wide slice (k · 64 bytes) stays in L1 while the column panels stream
-    // from L2 (about 5 % faster than columns outer at n = 1024, k = 512).
+    // from L2 (about 5 % faster than columns outer at n = 1024, k = 512). Each tile computes only
+    // the 8-column groups of its panel that hold some j >= i and j < n (24, 16 or 8 columns): the
+    // diagonal panel starts at column i0, the last panel may be narrow (16 of 24 at n = 1024).
     for (long t = first_tile; t < end_tile; t++) {
         const long i0 = 8 * t;
         const double *row_slice = panels + (i0 / EXPREG_PANEL_WIDTH) * rows * EXPREG_PANEL_WIDTH + i0 % EXPREG_PANEL_WIDTH;
         for (long q = i0 / EXPREG_PANEL_WIDTH; q < panel_count; q++) {  // the panels holding some j >= i
-            const long j0 = q * EXPREG_PANEL_WIDTH, width = n - j0;
-            const __mmask8 m0 = expreg_lanes_below(width), m1 = expreg_lanes_below(width - 8),
-                           m2 = expreg_lanes_below(width - 16);
-            const double *column_panel = panels + q * rows * EXPREG_PANEL_WIDTH;
+            const long j0 = q * EXPREG_PANEL_WIDTH;
+            const long skip = j0 < i0 ? i0 - j0 : 0;  // 0, 8 or 16 columns below the diagonal tile
+            const long first_column = j0 + skip, width = n - first_column;
+            const long columns = width < EXPREG_PANEL_WIDTH - skip ? width : EXPREG_PANEL_WIDTH - skip;
+            const __mmask8 m0 = expreg_lanes_below(width), m1 = columns > 8 ? expreg_lanes_below(width - 8) : 0,
+                           m2 = columns > 16 ? expreg_lanes_below(width - 16) : 0;
+            const double *column_panel = panels + q * rows * EXPREG_PANEL_WIDTH + skip;
             EXPREG_TILE_ALL(EXPREG_TILE_ZERO)
-            EXPREG_TILE_LOOP(row_slice, EXPREG_PANEL_WIDTH, column_panel, EXPREG_PANEL_WIDTH, k)
+            if (columns > 16) {
+                EXPREG_TILE_LOOP(row_slice, EXPREG_PANEL_WIDTH, column_panel, EXPREG_PANEL_WIDTH, k)
+            } else if (columns > 8) {
+                EXPREG_TILE_LOOP16(row_slice, EXPREG_PANEL_WIDTH, column_panel, EXPREG_PANEL_WIDTH, k)
+            } else {
+                EXPREG_TILE_LOOP8(row_slice, EXPREG_PANEL_WIDTH, column_panel, EXPREG_PANEL_WIDTH, k)
+            }
             const long i_rows = n - i0;
-            double *ct = c + i0 * ldc + j0;
+            double *ct = c + i0 * ldc + first_column;
             // accumulate = 0: the masks are cleared for the loads, so nothing is read.
             const __mmask8 l0 = accumulate ? m0 : 0, l1 = accumulate ? m1 : 0, l2 = accumulate ? m2 : 0;
 #define EXPREG_GRAM_STORE(r)                                                                                  \

@@ -12,6 +12,13 @@ struct VectorExpGramTests {
         }
     }
 
+    @Test("every n from 1 to 50: diagonal tiles starting inside a panel and narrow last panels", arguments: availableStepPaths)
+    func everyPointCount(path: StepPanels.Path) {
+        for n in 1...50 {
+            check(activation: .exp, path: path, n: n, d: 2, m: 9, block: 8)
+        }
+    }
+
     func check(activation: NeuronBlockKernel.Activation, path: StepPanels.Path, n: Int, d: Int, m: Int, block: Int) {
         var g = SplitMix64(seed: 3)
         let x = (0..<(n * d)).map { _ in -1 + 2 * g.nextUnit() }

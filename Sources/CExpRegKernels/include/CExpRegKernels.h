@@ -79,9 +79,10 @@ void expreg_update_panels_avx512(const double *rp, long n, long d, const double 
 
 /// Gram of panel-stored vectors: with P[i][r] = panels[((i / 24)·rows + r)·24 + i % 24] (i < n, r < k;
 /// the layout expreg_forward_panels_avx512 writes when its rows are neurons and its columns are points),
-/// c[i][j] = (accumulate ? c[i][j] : 0) + Σ_{r<k} P[i][r] P[j][r] for every 8 × 24 tile of c (n × n,
+/// c[i][j] = (accumulate ? c[i][j] : 0) + Σ_{r<k} P[i][r] P[j][r] for every 8 × 8 tile of c (n × n,
 /// row stride ldc) in the row tiles [first_tile, end_tile) (rows 8t … 8t + 7) that holds an entry with
-/// j >= i: the upper triangle of those rows is exact, some entries below it are written too. With
+/// j >= i (computed 24, 16 or 8 columns at a time): the upper triangle of those rows is exact, the
+/// strict lower triangles of the 8 × 8 diagonal tiles are written too. With
 /// accumulate = 0, c is only written (it may be uninitialised memory). Each tile is written by one
 /// call only, so threads may share c when they take disjoint row tiles.
 /// Call only when expreg_step_panels_available().
