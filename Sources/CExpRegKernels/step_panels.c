@@ -19,6 +19,24 @@ void expreg_pack_tiles8(const double *src, long rows, long cols, long row_stride
     }
 }
 
+void expreg_transpose_panels(const double *src, long src_rows, long first, long end, long n, double *dst,
+                             long first_point_panel, long end_point_panel) {
+    const long w = EXPREG_PANEL_WIDTH, dst_rows = (end - first) * w;
+    for (long pp = first_point_panel; pp < end_point_panel; pp++) {
+        const long i0 = pp * w, points = n - i0 < w ? n - i0 : w;
+        double *panel = dst + pp * dst_rows * w;
+        for (long p = first; p < end; p++) {
+            // A 24 × 24 block: 24 points' rows of 24 neurons, contiguous in src and in dst.
+            const double *block = src + (p * src_rows + i0) * w;
+            double *out = panel + (p - first) * w * w;
+            for (long c = 0; c < w; c++) {
+                for (long ii = 0; ii < points; ii++) out[c * w + ii] = block[ii * w + c];
+                for (long ii = points; ii < w; ii++) out[c * w + ii] = 0.0;
+            }
+        }
+    }
+}
+
 long expreg_claim(long *counter, long step) {
     return __atomic_fetch_add(counter, step, __ATOMIC_RELAXED);
 }

@@ -174,30 +174,47 @@ public final class StepPanels {
         }
     }
 
-    /// The upper triangle of D Dᵀ (n × n, row-major) into `s` (the strict lower triangle is left as is).
+    /// The upper triangle of D Dᵀ (n × n, row-major) into `s`, which may be uninitialised; entries
+    /// below the diagonal are unspecified.
     ///
-    /// Panels are copied 10 at a time (240 neurons) into one n × 240 block for `dsyrk` (small
-    /// next to the n × m panels: 1.9 MiB at n = 1024).
-    /// - Complexity: O(n²·m) time; 240·n extra doubles.
-    public func derivativeGramUpper(into s: UnsafeMutablePointer<Double>) {
-        let group = 10, columns = group * Self.panelWidth
-        let block = AlignedDoubles(count: n * columns)
-        var first = 0
-        var beta = 0.0
-        while first < panelCount {
-            let end = min(panelCount, first + group)
-            let width = min(m, end * Self.panelWidth) - first * Self.panelWidth
-            for i in 0..<n {
-                for p in first..<end {
-                    let source = panel(p) + i * Self.panelWidth
-                    let offset = (p - first) * Self.panelWidth
-                    let count = min(Self.panelWidth, width - offset)
-                    (block.pointer + i * width + offset).update(from: source, count: count)
+    /// - avx512: blocks of 22 panels (528 neurons) are transposed into ``GramTiles``' layout (24 × 24
+    ///   blocks, by the workers) and added with ExpReg's tile kernel: the result does not depend on
+    ///   `threads`.
+    /// - blas: panels are copied 10 at a time (240 neurons) into one n × 240 block for `dsyrk`.
+    /// - Complexity: O(n²·m) time; avx512: about 540·n extra doubles (4.4 MiB at n = 1024: the run's
+    ///   peak memory is counted against the n × m panels), blas: 240·n.
+    public func derivativeGramUpper(into s: UnsafeMutablePointer<Double>, threads: Int = 1) {
+        switch path {
+        case .avx512:
+            let group = 22
+            let blocks = stride(from: 0, to: panelCount, by: group).map { ($0, min(panelCount, $0 + group)) }
+            let tiles = GramTiles(n: n, maxBlockWidth: min(panelCount, group) * Self.panelWidth,
+                                  workers: max(1, threads))
+            tiles.accumulate(blockWidths: blocks.map { ($0.1 - $0.0) * Self.panelWidth }, into: s,
+                             prepare: { _ in }, fill: { block, points, _ in
+                expreg_transpose_panels(panels.pointer, paddedRows, blocks[block].0, blocks[block].1, n,
+                                        tiles.panels.pointer, points.lowerBound, points.upperBound)
+            })
+        case .blas:
+            let group = 10, columns = group * Self.panelWidth
+            let block = AlignedDoubles(count: n * columns)
+            var first = 0
+            var beta = 0.0
+            while first < panelCount {
+                let end = min(panelCount, first + group)
+                let width = min(m, end * Self.panelWidth) - first * Self.panelWidth
+                for i in 0..<n {
+                    for p in first..<end {
+                        let source = panel(p) + i * Self.panelWidth
+                        let offset = (p - first) * Self.panelWidth
+                        let count = min(Self.panelWidth, width - offset)
+                        (block.pointer + i * width + offset).update(from: source, count: count)
+                    }
                 }
+                BLAS.syrkUpper(n: n, k: width, alpha: 1, a: block.pointer, lda: width, beta: beta, c: s, ldc: n)
+                beta = 1
+                first = end
             }
-            BLAS.syrkUpper(n: n, k: width, alpha: 1, a: block.pointer, lda: width, beta: beta, c: s, ldc: n)
-            beta = 1
-            first = end
         }
     }
 

@@ -129,58 +129,42 @@ extension NeuronBlockKernel {
 }
 
 /// The AVX-512 path of ``NeuronBlockKernel/derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:path:)``:
-/// Xᵀ, one block of W in 8-row tiles, that block's D_bᵀ in panels of 24 points, and per-worker scratch.
-private final class GramPanels: @unchecked Sendable {  // workers write disjoint panels and disjoint tiles of S
+/// Xᵀ, one block of W in 8-row tiles, per-worker scratch, and ``GramTiles`` for that block's D_bᵀ.
+private final class GramPanels: @unchecked Sendable {  // workers write disjoint panels (see GramTiles)
     let n: Int, d: Int, blockWidth: Int, workers: Int
-    let rows: Int            // ⌈blockWidth/8⌉·8
-    let pointPanels: Int     // ⌈n/24⌉
     let xt: AlignedDoubles   // Xᵀ, d × n
-    let packedW: AlignedDoubles, panels: AlignedDoubles
+    let packedW: AlignedDoubles
     let scratch: [AlignedDoubles]  // per worker: a panel of Xᵀ (24·d)
+    let tiles: GramTiles
 
     init(x: UnsafePointer<Double>, n: Int, d: Int, blockWidth: Int, workers: Int) {
-        let rows = (blockWidth + 7) / 8 * 8, pointPanels = StepPanels.panelCount(width: n)
-        let panelWidth = StepPanels.panelWidth, workers = max(1, workers)
+        let workers = max(1, workers)
         self.n = n
         self.d = d
         self.blockWidth = blockWidth
         self.workers = workers
-        self.rows = rows
-        self.pointPanels = pointPanels
         xt = AlignedDoubles(count: d * n)
         for i in 0..<n { for k in 0..<d { xt.pointer[k * n + i] = x[i * d + k] } }
-        packedW = AlignedDoubles(count: rows * d)
-        panels = AlignedDoubles(count: pointPanels * rows * panelWidth)
-        scratch = (0..<workers).map { _ in AlignedDoubles(count: panelWidth * d) }
+        packedW = AlignedDoubles(count: (blockWidth + 7) / 8 * 8 * d)
+        scratch = (0..<workers).map { _ in AlignedDoubles(count: StepPanels.panelWidth * d) }
+        tiles = GramTiles(n: n, maxBlockWidth: blockWidth, workers: workers)
     }
 
     /// s's upper triangle = D Dᵀ (unscaled) for W (row-major m × d), block by block in order (the
     /// first block writes, the others add; `s` may be uninitialised).
     func accumulate(activation: NeuronBlockKernel.Activation, w: UnsafePointer<Double>, m: Int,
                     into s: UnsafeMutablePointer<Double>) {
-        let rowTiles = (n + 7) / 8
-        var start = 0
-        while start < m {
-            let width = min(blockWidth, m - start)
-            expreg_pack_tiles8(w + start * d, width, d, d, 1, packedW.pointer)
-            NeuronBlockKernel.runClaiming(workers, count: pointPanels, step: 4) { worker, points in  // D_bᵀ
-                forward(panels: points, width: width, activation, worker)
-            }
-            NeuronBlockKernel.runClaiming(workers, count: rowTiles, step: 4) { _, tiles in  // S += D_b D_bᵀ
-                expreg_gram_panels_avx512(panels.pointer, (width + 7) / 8 * 8, width, n, s, n, tiles.lowerBound,
-                                          tiles.upperBound, start == 0 ? 0 : 1)
-            }
-            start += width
-        }
-    }
-
-    /// D_bᵀ = act'(W_b Xᵀ) for the points of `range` (panels of 24), by `worker` (its own scratch:
-    /// a panel of Xᵀ). No output weights, row sums or maximum (the kernel's plain mode).
-    private func forward(panels range: Range<Int>, width: Int, _ activation: NeuronBlockKernel.Activation,
-                         _ worker: Int) {
-        expreg_forward_panels_avx512(activation == .relu ? 1 : 0, packedW.pointer, width, d, xt.pointer, n, n,
-                                     nil, range.lowerBound, range.upperBound, panels.pointer, 0, nil, nil,
-                                     nil, scratch[worker].pointer)
+        let widths = stride(from: 0, to: m, by: blockWidth).map { min(blockWidth, m - $0) }
+        let relu: Int32 = activation == .relu ? 1 : 0
+        tiles.accumulate(blockWidths: widths, into: s, prepare: { block in
+            let start = block * blockWidth
+            expreg_pack_tiles8(w + start * d, widths[block], d, d, 1, packedW.pointer)
+        }, fill: { block, points, worker in
+            // D_bᵀ = act'(W_b Xᵀ): the forward kernel's plain mode, neurons as rows, points as columns.
+            expreg_forward_panels_avx512(relu, packedW.pointer, widths[block], d, xt.pointer, n, n, nil,
+                                         points.lowerBound, points.upperBound, tiles.panels.pointer, 0, nil, nil,
+                                         nil, scratch[worker].pointer)
+        })
     }
 }
 

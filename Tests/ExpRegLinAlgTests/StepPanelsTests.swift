@@ -169,4 +169,28 @@ struct StepPanelsTests {
             }
         }
     }
+
+    @Test("D Dᵀ from the panels over NaN-filled memory: several point panels and panel groups, bitwise for 1, 2 and 3 threads",
+          arguments: availableStepPaths)
+    func gramFromPanelsAcrossPointPanels(path: StepPanels.Path) {
+        let p = Problem(n: 61, d: 4, m: 1100, seed: 8)  // 3 point panels (the last 13 wide), 46 neuron panels
+        let (result, kernels) = forward(p, .exp, path, threads: 2)
+        func gram(threads: Int) -> [Double] {
+            var s = [Double](repeating: .nan, count: p.n * p.n)
+            s.withUnsafeMutableBufferPointer { kernels.derivativeGramUpper(into: $0.baseAddress!, threads: threads) }
+            return (0..<p.n).flatMap { i in (i..<p.n).map { s[i * p.n + $0] } }  // the upper triangle
+        }
+        let one = gram(threads: 1)
+        #expect(gram(threads: 2) == one)
+        #expect(gram(threads: 3) == one)
+        var worst = 0.0, k = 0
+        for i in 0..<p.n {
+            for j in i..<p.n {
+                let expected = (0..<p.m).reduce(0.0) { $0 + result.d[i * p.m + $1] * result.d[j * p.m + $1] }
+                worst = max(worst, abs(one[k] - expected) / max(1, abs(expected)))
+                k += 1
+            }
+        }
+        #expect(worst <= 1e-13, "worst relative error \(worst)")
+    }
 }

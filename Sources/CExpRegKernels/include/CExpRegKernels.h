@@ -89,6 +89,15 @@ void expreg_update_panels_avx512(const double *rp, long n, long d, const double 
 void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc,
                                long first_tile, long end_tile, int accumulate);
 
+/// The Gram kernel's layout from the step's: for the neuron panels [first, end) of `src` (the layout
+/// of expreg_forward_panels_avx512 with points as rows: D[i][24p + c] at src[(p·src_rows + i)·24 + c])
+/// and the point panels [first_point_panel, end_point_panel),
+///   dst[(I·rows + (p − first)·24 + c)·24 + ii] = D[24I + ii][24p + c]  (0 for points 24I + ii >= n),
+/// rows = (end − first)·24: the input of expreg_gram_panels_avx512 with k = rows neurons.
+/// src must hold every point panel's rows (src_rows >= n, rounded up to 8) of those neuron panels.
+void expreg_transpose_panels(const double *src, long src_rows, long first, long end, long n, double *dst,
+                             long first_point_panel, long end_point_panel);
+
 /// Returns *counter and adds `step` to it, atomically (relaxed order: the threads' join orders
 /// their results). Worker threads take work items from a shared counter with it.
 long expreg_claim(long *counter, long step);

@@ -158,22 +158,23 @@ public final class GradientDescent {
     /// every |a_r| = 1 (then use ``GramMatrix/empirical(x:n:d:w:m:activation:)``).
     ///
     /// After a forward pass the stepper holds D ∘ a/√m (n × m), and with a_r = ±1,
-    /// (D ∘ a/√m)(D ∘ a/√m)ᵀ = D Dᵀ / m, so H = (X Xᵀ) ∘ (that) costs `dsyrk` calls over the
-    /// panels and needs no second n × m matrix. The forward pass stays cached, so the next
-    /// ``step(eta:)`` reuses it.
+    /// (D ∘ a/√m)(D ∘ a/√m)ᵀ = D Dᵀ / m, so H = (X Xᵀ) ∘ (that) is built from the panels
+    /// (``StepPanels/derivativeGramUpper(into:threads:)``) and needs no second n × m matrix. The
+    /// forward pass stays cached, so the next ``step(eta:)`` reuses it. The result does not depend
+    /// on ``threads``.
     /// Agrees with ``GramMatrix/empirical(x:n:d:w:m:activation:)`` to rounding (a few ulps:
     /// (a_r/√m)² is 1/m rounded).
     /// NaN behaviour: non-finite pre-activations give non-finite entries.
-    /// - Complexity: O(n²·m + n²·d) time (plus a forward pass if W changed), n² + 368·n doubles.
+    /// - Complexity: O(n²·m + n²·d) time (plus a forward pass if W changed), n² + about 800·n doubles.
     public func empiricalGram() -> [Double]? {
         guard a.allSatisfy({ abs($0) == 1 }) else { return nil }
         _ = loss()
-        var h = [Double](repeating: 0, count: n * n)
-        h.withUnsafeMutableBufferPointer { hp in
-            kernels.derivativeGramUpper(into: hp.baseAddress!)
+        // Every entry is written (the upper triangle, then its mirror), so h starts uninitialised.
+        return [Double](unsafeUninitializedCapacity: n * n) { hp, count in
+            kernels.derivativeGramUpper(into: hp.baseAddress!, threads: threads)
             NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: x.baseAddress!, n: n, d: d, threads: threads)
+            count = n * n
         }
-        return h
     }
 
     /// ∇L(W) at the current weights, row-major m × d (allocates; for tests and diagnostics).
