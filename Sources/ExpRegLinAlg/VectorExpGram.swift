@@ -73,13 +73,13 @@ extension NeuronBlockKernel {
         case .avx512:
             // The first block stores rather than adds, so `s` needs no zeroing pass, and its pages are
             // first touched by the workers, in parallel.
-            GramPanels(x: x, n: n, d: d, blockWidth: blockWidth, workers: threads)
+            GramPanels(x: x, n: n, d: d, blockWidth: min(blockWidth, m), workers: threads)
                 .accumulate(activation: activation, w: w, m: m, into: s)
             return scale
         case .blas:
             s.initialize(repeating: 0, count: n * n)
             derivativeGramBLAS(activation: activation, x: x, n: n, d: d, w: w, m: m, scale: scale, into: s,
-                               threads: threads, blockWidth: blockWidth)
+                               threads: threads, blockWidth: min(blockWidth, m))
             return 1
         }
     }
