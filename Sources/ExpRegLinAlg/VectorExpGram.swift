@@ -9,10 +9,11 @@ extension NeuronBlockKernel {
     /// exp: D = e^Z (same kernel as ``VectorMath/expInPlace(_:)``); relu: D = 1[Z > 0] (NaN stays NaN).
     ///
     /// Two paths, agreeing to rounding:
-    /// - ``StepPanels/Path/avx512``: blocks in order; for each, the workers claim 24-point panels of
-    ///   D_bᵀ (the fused forward kernel with neurons as rows), then claim row tiles of S and add
-    ///   D_b D_bᵀ there with ExpReg's 8 × 24 tile kernel. Every tile of S is written by one worker
-    ///   per block, so S is one buffer and its sums run in block order whoever does the work.
+    /// - ``StepPanels/Path/avx512``: blocks in order (``GramTiles``); for each, the workers claim
+    ///   24-point panels of D_bᵀ (the forward kernel's plain mode with neurons as rows), then claim
+    ///   row tiles of S and add D_b D_bᵀ there with ExpReg's tile kernel. Every tile of S is written
+    ///   by one worker per block, so S is one buffer and its sums run in block order whoever does
+    ///   the work.
     /// - ``StepPanels/Path/blas``: two fixed halves of the blocks, each with `dgemm`, the exp kernel
     ///   and `dsyrk` into its own accumulator, added last.
     /// - Parameters:
@@ -20,9 +21,9 @@ extension NeuronBlockKernel {
     ///   - threads: worker threads (blas: at most 2 are used); OpenBLAS runs single-threaded inside
     ///     them, even for one, so the result does not depend on `threads`.
     ///   - path: the kernels (the default is the fastest this CPU runs).
-    /// - Complexity: O(n·m·d + n²·m) time; avx512: about 1.1·n·blockWidth extra doubles (9 MiB at
-    ///   n = 1024: 1024 neurons per block halve the workers' meeting points of 512, at no kernel
-    ///   speed), blas: n² + 2·n·blockWidth (24 MiB at n = 1024).
+    /// - Complexity: O(n·m·d + n²·m) time; avx512: about 1.1·n·min(blockWidth, m) extra doubles
+    ///   (9 MiB at n = 1024; blocks of 1024 neurons make the workers wait for each other half as
+    ///   often as 512 at the same kernel speed), blas: n² + 2·n·min(blockWidth, m) (24 MiB at n = 1024).
     public static func derivativeGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
                                       w: UnsafePointer<Double>, m: Int, scale: Double,
                                       into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int = 1024,
