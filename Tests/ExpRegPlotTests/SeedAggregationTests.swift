@@ -197,3 +197,13 @@ import Testing
         #expect(panel.xTicks.ticks.filter { !$0.label.isEmpty }.map(\.label) == [TrendFigure.dateLabel(batch.info.startedAt)])
     }
 }
+
+/// Re-runs of a night and a new year stay distinguishable on the trend's x-axis.
+@Test func trendLabelsTellSameDayBatchesAndYearsApart() {
+    func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
+    #expect(TrendFigure.dateLabels([date("2026-11-28T02:00:00Z"), date("2026-11-29T02:00:00Z")]) == ["11-28", "11-29"])
+    #expect(TrendFigure.dateLabels([date("2026-11-28T02:00:00Z"), date("2026-11-29T02:00:00Z"), date("2026-11-29T09:41:00Z")])
+            == ["11-28", "11-29 02:00", "11-29 09:41"])
+    #expect(TrendFigure.dateLabels([date("2026-12-31T02:00:00Z"), date("2027-01-01T02:00:00Z")]) == ["2026-12-31", "2027-01-01"])
+    #expect(TrendFigure.dateLabels([]) == [])
+}
