@@ -105,6 +105,12 @@ static inline __mmask8 expreg_lanes_below(long count) {
         }                                                                                                \
     }
 
+/// relu' of 8 lanes, weighted: a where z > 0, else 0; NaN where z is NaN.
+EXPREG_AVX512 static inline __m512d expreg_relu_derivative8(__m512d z, __m512d a) {
+    const __mmask8 positive = _mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GT_OQ);
+    return _mm512_mask_mov_pd(_mm512_maskz_mov_pd(positive, a), _mm512_cmp_pd_mask(z, z, _CMP_UNORD_Q), z);
+}
+
 /// One panel row of the forward epilogue: act of z0..z2 (8 lanes each), D to `out` (24 doubles),
 /// the row's a-weighted activations added to `lane` (8 doubles).
 EXPREG_AVX512 static inline void expreg_forward_epilogue_row(int relu, __m512d z0, __m512d z1, __m512d z2,
@@ -126,9 +132,9 @@ EXPREG_AVX512 static inline void expreg_forward_epilogue_row(int relu, __m512d z
                  p2 = _mm512_cmp_pd_mask(z2, zero, _CMP_GT_OQ);
         __mmask8 u0 = _mm512_cmp_pd_mask(z0, z0, _CMP_UNORD_Q), u1 = _mm512_cmp_pd_mask(z1, z1, _CMP_UNORD_Q),
                  u2 = _mm512_cmp_pd_mask(z2, z2, _CMP_UNORD_Q);
-        d0 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(p0, a0), u0, z0);
-        d1 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(p1, a1), u1, z1);
-        d2 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(p2, a2), u2, z2);
+        d0 = expreg_relu_derivative8(z0, a0);
+        d1 = expreg_relu_derivative8(z1, a1);
+        d2 = expreg_relu_derivative8(z2, a2);
         __m512d v0 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p0, z0, a0), u0, z0);
         __m512d v1 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p1, z1, a1), u1, z1);
         __m512d v2 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p2, z2, a2), u2, z2);
@@ -192,14 +198,10 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
                         z1 = expreg_exp8(z1);
                         z2 = expreg_exp8(z2);
                     } else {
-                        const __m512d zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1.0);
-                        // 1 where z > 0, 0 elsewhere, NaN stays NaN
-                        z0 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(_mm512_cmp_pd_mask(z0, zero, _CMP_GT_OQ), one),
-                                                _mm512_cmp_pd_mask(z0, z0, _CMP_UNORD_Q), z0);
-                        z1 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(_mm512_cmp_pd_mask(z1, zero, _CMP_GT_OQ), one),
-                                                _mm512_cmp_pd_mask(z1, z1, _CMP_UNORD_Q), z1);
-                        z2 = _mm512_mask_mov_pd(_mm512_maskz_mov_pd(_mm512_cmp_pd_mask(z2, zero, _CMP_GT_OQ), one),
-                                                _mm512_cmp_pd_mask(z2, z2, _CMP_UNORD_Q), z2);
+                        const __m512d one = _mm512_set1_pd(1.0);
+                        z0 = expreg_relu_derivative8(z0, one);
+                        z1 = expreg_relu_derivative8(z1, one);
+                        z2 = expreg_relu_derivative8(z2, one);
                     }
                     if (stream) {
                         _mm512_stream_pd(o, z0);
