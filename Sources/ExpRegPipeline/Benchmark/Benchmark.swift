@@ -12,13 +12,13 @@ public enum Benchmark {
     /// Order: data + initialisation (untimed); `warmupSteps` untimed steps; `steps` timed steps
     /// of ``GradientDescent/step(eta:)`` with a small fixed η (1e−6, so the weights move but the
     /// loss cannot blow up); then, if asked, one untimed warm-up build of H(W) (with its
-    /// eigenvalues) and `gramRepeats`
-    /// timed builds, each followed by its timed `dsyevd` eigenvalues (the medians are reported:
-    /// one build on a shared machine is too noisy to compare); then the exp kernel probe. Times
-    /// come from `ContinuousClock` (monotonic).
+    /// eigenvalues) and `gramRepeats` timed builds, each followed by its timed `dsyevd`
+    /// eigenvalues (the medians are reported: one build on a shared machine is too noisy to
+    /// compare); then the exp kernel probe. Times come from `ContinuousClock` (monotonic).
     /// - Throws: ``BenchmarkError/invalidConfiguration(_:)`` for bad sizes;
     ///   ``BenchmarkError/numericalFailure(_:)`` when the loss or H(W) is not finite.
-    /// - Complexity: O(steps · n·m·d) time, about n·m doubles of memory (twice while H(W) is built).
+    /// - Complexity: O(steps · n·m·d + (gramRepeats + 1) · n²·m) time; about n·m doubles of memory,
+    ///   plus n² while H(W) is built (its D is never held whole).
     public static func run(_ config: BenchmarkConfig) throws(BenchmarkError) -> BenchmarkResult {
         try config.validate()
         if let threads = config.threads { BLAS.threadCount = threads }
@@ -81,12 +81,12 @@ public enum Benchmark {
             expLibm = ExpKernelProbe.nanosecondsPerElement(kernel: .libm, count: config.expProbeCount)
         }
 
-        let median = median(stepMs)
+        let medianStep = median(stepMs)
         let flops = 4 * Double(config.n) * Double(config.d) * Double(config.width)
         return BenchmarkResult(
             n: config.n, d: config.d, width: config.width, activation: config.activation.rawValue,
-            steps: config.steps, stepMsMedian: median, stepMsMin: stepMs.min()!,
-            gflops: flops / (median * 1e-3) / 1e9, gramBuildMs: gramMs, eigenMs: eigenMs,
+            steps: config.steps, stepMsMedian: medianStep, stepMsMin: stepMs.min()!,
+            gflops: flops / (medianStep * 1e-3) / 1e9, gramBuildMs: gramMs, eigenMs: eigenMs,
             threads: BLAS.threadCount, expKernel: VectorMath.selectedExpKernel.rawValue,
             expNsPerElement: expFast, expLibmNsPerElement: expLibm,
             peakRssMb: PeakMemory.residentMebibytes(), activationMb: Double(config.activationBytes) / 1_048_576,
