@@ -51,6 +51,22 @@ void expreg_exp_forward_block_with(expreg_exp_kernel kernel, double *block, long
     expreg_exp_forward_block_portable(block, rows, cols, ld, a, sums, max_abs);
 }
 
+/// One element of the relu forward pass: *slot holds z and gets relu'(z)·a (a where z > 0, 0
+/// elsewhere, z itself when NaN); returns the row sum s plus a·max(z, 0) (NaN once z is NaN).
+static inline double expreg_relu_element(double *slot, double a, double s) {
+    const double z = *slot;
+    if (z > 0) {
+        *slot = a;
+        return s + z * a;
+    }
+    if (z != z) {
+        *slot = z;
+        return z;  // NaN weights must not vanish into relu's zero branch
+    }
+    *slot = 0;
+    return s;
+}
+
 static void expreg_relu_forward_block_portable(double *block, long rows, long cols, long ld, const double *a,
                                                double *sums, double *max_abs) {
     double mx = *max_abs;
@@ -58,18 +74,9 @@ static void expreg_relu_forward_block_portable(double *block, long rows, long co
         double *row = block + i * ld;
         double s = 0;
         for (long j = 0; j < cols; j++) {
-            double z = row[j];
-            double az = fabs(z);
+            double az = fabs(row[j]);
             mx = az > mx ? az : mx;
-            if (z > 0) {
-                s += z * a[j];
-                row[j] = a[j];
-            } else if (z != z) {
-                s = z;  // NaN weights must not vanish into relu's zero branch
-                row[j] = z;
-            } else {
-                row[j] = 0;
-            }
+            s = expreg_relu_element(row + j, a[j], s);
         }
         sums[i] += s;
         if (s != s) mx = s;
@@ -105,18 +112,9 @@ EXPREG_AVX2 static void expreg_relu_forward_block_avx2(double *block, long rows,
         double s = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
         double tail_max = 0;
         for (; j < cols; j++) {
-            double z = row[j];
-            double az = fabs(z);
+            double az = fabs(row[j]);
             tail_max = az > tail_max ? az : tail_max;
-            if (z > 0) {
-                s += z * a[j];
-                row[j] = a[j];
-            } else if (z != z) {
-                s = z;
-                row[j] = z;
-            } else {
-                row[j] = 0;
-            }
+            s = expreg_relu_element(row + j, a[j], s);
         }
         if (tail_max > mx_scalar) mx_scalar = tail_max;
         if (_mm256_movemask_pd(nan_seen) != 0) {

@@ -111,6 +111,19 @@ EXPREG_AVX512 static inline __m512d expreg_relu_derivative8(__m512d z, __m512d a
     return _mm512_mask_mov_pd(_mm512_maskz_mov_pd(positive, a), _mm512_cmp_pd_mask(z, z, _CMP_UNORD_Q), z);
 }
 
+/// 24 doubles of a panel row to `out` (64-byte aligned); non-temporal when `stream`.
+EXPREG_AVX512 static inline void expreg_store_row24(double *out, __m512d d0, __m512d d1, __m512d d2, int stream) {
+    if (stream) {
+        _mm512_stream_pd(out, d0);
+        _mm512_stream_pd(out + 8, d1);
+        _mm512_stream_pd(out + 16, d2);
+    } else {
+        _mm512_store_pd(out, d0);
+        _mm512_store_pd(out + 8, d1);
+        _mm512_store_pd(out + 16, d2);
+    }
+}
+
 /// One panel row of the forward epilogue: act of z0..z2 (8 lanes each), D to `out` (24 doubles),
 /// the row's a-weighted activations added to `lane` (8 doubles).
 EXPREG_AVX512 static inline void expreg_forward_epilogue_row(int relu, __m512d z0, __m512d z1, __m512d z2,
@@ -140,15 +153,7 @@ EXPREG_AVX512 static inline void expreg_forward_epilogue_row(int relu, __m512d z
         __m512d v2 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p2, z2, a2), u2, z2);
         s = _mm512_add_pd(_mm512_add_pd(v0, v1), v2);
     }
-    if (stream) {
-        _mm512_stream_pd(out, d0);
-        _mm512_stream_pd(out + 8, d1);
-        _mm512_stream_pd(out + 16, d2);
-    } else {
-        _mm512_store_pd(out, d0);
-        _mm512_store_pd(out + 8, d1);
-        _mm512_store_pd(out + 16, d2);
-    }
+    expreg_store_row24(out, d0, d1, d2, stream);
     _mm512_store_pd(lane, _mm512_add_pd(_mm512_load_pd(lane), s));
 }
 
@@ -192,7 +197,6 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
                 for (int r = 0; r < 8; r++) {
                     __m512d z0 = _mm512_load_pd(tile + r * 24), z1 = _mm512_load_pd(tile + r * 24 + 8),
                             z2 = _mm512_load_pd(tile + r * 24 + 16);
-                    double *o = out + r * EXPREG_PANEL_WIDTH;
                     if (!relu) {
                         z0 = expreg_exp8(z0);
                         z1 = expreg_exp8(z1);
@@ -203,15 +207,7 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
                         z1 = expreg_relu_derivative8(z1, one);
                         z2 = expreg_relu_derivative8(z2, one);
                     }
-                    if (stream) {
-                        _mm512_stream_pd(o, z0);
-                        _mm512_stream_pd(o + 8, z1);
-                        _mm512_stream_pd(o + 16, z2);
-                    } else {
-                        _mm512_store_pd(o, z0);
-                        _mm512_store_pd(o + 8, z1);
-                        _mm512_store_pd(o + 16, z2);
-                    }
+                    expreg_store_row24(out + r * EXPREG_PANEL_WIDTH, z0, z1, z2, stream);
                 }
                 continue;
             }
