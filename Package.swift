@@ -14,13 +14,16 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C edges: one system library each, each imported by exactly one wrapper module.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // SHA-256 hex digests over the system libcrypto (run keys, manifest/csv/artifact checksums).
+        .target(name: "ExpRegDigest", dependencies: ["CCrypto"]),
 
         // Our own C kernels (vectorised exp with runtime AVX2/FMA dispatch), wrapped by ExpRegLinAlg only.
         .target(name: "CExpRegKernels", linkerSettings: [.linkedLibrary("m")]),
@@ -30,7 +33,7 @@ let package = Package(
         .target(name: "ExpRegCore", dependencies: ["ExpRegLinAlg"]),
         // YAML manifest -> validated, expanded plan.
         .target(name: "ExpRegManifest", dependencies: [
-            "ExpRegCore", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            "ExpRegCore", "ExpRegDigest", "Yams",
         ]),
         // SQLite archive (GRDB over the system SQLite).
         .target(name: "ExpRegStore", dependencies: [
@@ -44,8 +47,8 @@ let package = Package(
         ]),
         // Orchestration: manifest -> plan -> runs -> store -> plots -> report; file I/O lives here.
         .target(name: "ExpRegPipeline", dependencies: [
-            "ExpRegCore", "ExpRegLinAlg", "ExpRegManifest", "ExpRegStore", "ExpRegPlot", "ExpRegReport",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "ExpRegCore", "ExpRegLinAlg", "ExpRegDigest", "ExpRegManifest", "ExpRegStore", "ExpRegPlot",
+            "ExpRegReport",
         ]),
         // Thin command line.
         .executableTarget(name: "expreg", dependencies: [

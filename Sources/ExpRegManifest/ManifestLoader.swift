@@ -1,4 +1,4 @@
-import Crypto
+import ExpRegDigest
 import ExpRegCore
 import Foundation
 import Yams
@@ -85,7 +85,7 @@ public enum ManifestLoader {
         }
         let plan = Plan(name: name, title: document.title, runs: runs, gates: document.gates,
                         compareWith: document.compareWith, overrides: overrides)
-        let sha = Hex.string(SHA256.hash(data: Data(text.utf8)))
+        let sha = SHA256Digest.hex(text)
         return LoadedManifest(plan: plan, text: text, sha256: sha, path: file, baseDirectory: absoluteBase,
                               csvDatasets: datasets)
     }

@@ -28,7 +28,7 @@ import GRDB
 public final class Archive: Sendable {
     /// The schema version this build writes and reads: the number of named migrations it knows.
     /// Stored in the archive as `PRAGMA user_version`.
-    public static let schemaVersion = 1
+    public static let schemaVersion = ArchiveMigrations.steps.count
 
     /// How long a connection waits for another process's write lock before failing.
     public static let busyTimeout: TimeInterval = 5
@@ -47,8 +47,6 @@ public final class Archive: Sendable {
     ///   archive (not SQLite, or SQLite with foreign tables), ``StoreError/Kind/newerSchema`` when it
     ///   was written by a newer ExpReg, ``StoreError/Kind/failure`` when I/O fails.
     public init(path: String) throws(StoreError) {
-        precondition(ArchiveMigrations.identifiers.count == Self.schemaVersion,
-                     "Archive.schemaVersion must equal the number of migrations")
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {

@@ -1,4 +1,4 @@
-import Crypto
+import ExpRegDigest
 import ExpRegCore
 import Foundation
 
@@ -54,7 +54,7 @@ public struct CSVDataFile: Sendable {
             throw ManifestError([ManifestDiagnostic(file: displayName, line: nil, column: nil, keyPath: nil,
                                                     message: "invalid data: \(error.message)", suggestion: nil)])
         }
-        sha256 = Hex.string(SHA256.hash(data: bytes))
+        sha256 = SHA256Digest.hex(bytes)
     }
 }
 

@@ -1,4 +1,4 @@
-import Crypto
+import ExpRegDigest
 import ExpRegCore
 import Foundation
 
@@ -36,6 +36,6 @@ enum RunKey {
     /// SHA-256 hex of ``canonicalText(_:dataSHA256:)``.
     static func compute(_ values: [ConfigKey: SettingValue], dataSHA256: String?) -> String {
         let text = canonicalText(values, dataSHA256: dataSHA256)
-        return Hex.string(SHA256.hash(data: Data(text.utf8)))
+        return SHA256Digest.hex(text)
     }
 }

@@ -1,4 +1,5 @@
 import ExpRegCore
+import ExpRegDigest
 import ExpRegPlot
 import ExpRegReport
 import ExpRegStore
@@ -64,7 +65,7 @@ public struct BatchPublisher {
         }
         files.insert(contentsOf: documents.map { (relative: $0.0, data: $0.1) }, at: 0)
 
-        let artifacts = files.map { Artifact(path: $0.relative, sha256: sha256Hex($0.data), bytes: $0.data.count) }
+        let artifacts = files.map { Artifact(path: $0.relative, sha256: SHA256Digest.hex($0.data), bytes: $0.data.count) }
         try archive.recordArtifacts(artifacts, batchID: batchID)
         if try archive.latestBatchID() == batchID {
             try layout.pointLatest(at: batchID)

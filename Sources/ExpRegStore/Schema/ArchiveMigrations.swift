@@ -1,7 +1,7 @@
 import GRDB
 
 /// The archive's named migrations, in order. **Never edit a shipped migration**: add a new one
-/// (`"v2-..."`) and bump ``Archive/schemaVersion``.
+/// (`"v2-..."`) at the end of ``steps``; ``Archive/schemaVersion`` is their count.
 ///
 /// Each migration ends by setting `PRAGMA user_version` to its own number, inside the migration's
 /// transaction, so `user_version` always equals the number of applied migrations: the archive's
@@ -32,15 +32,29 @@ import GRDB
 /// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
 /// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
 enum ArchiveMigrations {
-    /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
-    static let identifiers = ["v1-initial"]
+    /// One named migration: its identifier and its SQL. Its schema version is its position + 1.
+    struct Step {
+        let identifier: String
+        let sql: String
+    }
 
-    /// The migrator with every migration of this build.
+    /// Every migration of this build, in order. Append new ones at the end; never edit or reorder.
+    static let steps: [Step] = [
+        Step(identifier: "v1-initial", sql: v1Initial),
+    ]
+
+    /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
+    static var identifiers: [String] { steps.map(\.identifier) }
+
+    /// The migrator with every migration of this build. Each migration's transaction ends by
+    /// setting `user_version` to the migration's position + 1.
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-initial") { db in
-            try db.execute(sql: v1Initial)
-            try db.execute(sql: "PRAGMA user_version = 1")
+        for (position, step) in steps.enumerated() {
+            migrator.registerMigration(step.identifier) { db in
+                try db.execute(sql: step.sql)
+                try db.execute(sql: "PRAGMA user_version = \(position + 1)")
+            }
         }
         return migrator
     }
