@@ -138,6 +138,24 @@ final class CairoCanvas {
 
     func translate(_ x: Double, _ y: Double) { cairo_translate(context, x, y) }
     func rotate(_ radians: Double) { cairo_rotate(context, radians) }
+    func scale(_ factor: Double) { cairo_scale(context, factor, factor) }
+
+    // MARK: Pages (PDF)
+
+    /// Ends the current page of a paged document (PDF) and starts a blank one.
+    func showPage() { cairo_show_page(context) }
+
+    /// Document metadata of a PDF canvas (ignored by other kinds).
+    ///
+    /// Dates are ISO-8601 `YYYY-MM-DDThh:mm:ssZ`; setting them keeps Cairo from stamping the
+    /// clock's time into the file, so the same drawing gives the same bytes.
+    func setPDFMetadata(title: String, creator: String, createDate: String, modDate: String) {
+        guard cairo_surface_get_type(surface) == CAIRO_SURFACE_TYPE_PDF else { return }
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, creator)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, createDate)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, modDate)
+    }
 
     // MARK: Output
 
