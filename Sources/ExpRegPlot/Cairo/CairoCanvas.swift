@@ -129,6 +129,46 @@ final class CairoCanvas {
         return extents.x_advance
     }
 
+    /// `text` cut into runs: those the Japanese font covers (nil) and those drawn with a fallback
+    /// face (a character no installed font has stays with the Japanese font).
+    func fontRuns(_ text: String) -> [(text: String, face: FontFace?)] {
+        var runs: [(text: String, face: FontFace?)] = []
+        for character in text {
+            var face: FontFace?
+            if let scalar = character.unicodeScalars.first, !fontFace.covers(scalar) {
+                face = FallbackFaces.shared.face(for: scalar)
+            }
+            if let last = runs.last, last.face === face {
+                runs[runs.count - 1].text.append(character)
+            } else {
+                runs.append((String(character), face))
+            }
+        }
+        return runs
+    }
+
+    /// As ``textWidth(_:)``, measuring characters the Japanese font lacks with their fallback face.
+    func textWidthWithFallback(_ text: String) -> Double {
+        let runs = fontRuns(text)
+        guard runs.count > 1 || runs.first?.face != nil else { return textWidth(text) }
+        defer { cairo_set_font_face(context, fontFace.face) }
+        return runs.reduce(0) { total, run in
+            cairo_set_font_face(context, (run.face ?? fontFace).face)
+            return total + textWidth(run.text)
+        }
+    }
+
+    /// As ``showText(_:x:y:)``, drawing characters the Japanese font lacks with a fallback face.
+    func showTextWithFallback(_ text: String, x: Double, y: Double) {
+        var cursor = x
+        defer { cairo_set_font_face(context, fontFace.face) }
+        for run in fontRuns(text) {
+            cairo_set_font_face(context, (run.face ?? fontFace).face)
+            showText(run.text, x: cursor, y: y)
+            cursor += textWidth(run.text)
+        }
+    }
+
     /// Draws `text` with its baseline starting at (x, y).
     func showText(_ text: String, x: Double, y: Double) {
         cairo_move_to(context, x, y)

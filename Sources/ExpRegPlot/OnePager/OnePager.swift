@@ -29,7 +29,9 @@ public struct OnePagerDocument: Sendable, Equatable {
 /// figures named by `@figure` lines are the batch's charts drawn as vectors with the same code as
 /// the PNG/SVG files. Lines wrap with Japanese line-breaking rules (``LineBreaker``) and never
 /// overflow the page; a second page starts only when the content does not fit on the first.
-/// Figures stretch between ``figureMinHeight`` and ``figureMaxHeight`` to fill the page.
+/// Figures stretch between ``figureMinHeight`` and ``figureMaxHeight`` to fill the page; when
+/// the default type sizes do not fit one page, slightly smaller ones are tried (body text down to
+/// 7.3 pt), and only content that does not fit even then takes a second page.
 public enum OnePager {
     /// A4 in points (210 × 297 mm).
     public static let pageWidth = 595.2756
@@ -39,7 +41,7 @@ public enum OnePager {
     static let marginTop = 38.0
     static let marginBottom = 44.0
     /// Height range of a figure on the page (points); below the minimum it moves to the next page.
-    public static let figureMinHeight = 170.0
+    public static let figureMinHeight = 150.0
     public static let figureMaxHeight = 330.0
     /// Width the charts are laid out at before scaling onto the page (their native width).
     static let chartLayoutWidth = 800.0
@@ -61,8 +63,19 @@ public enum OnePager {
             let canvas = try CairoCanvas(kind: .pdf(path: temporary), width: pageWidth, height: pageHeight)
             canvas.setPDFMetadata(title: document.title, creator: "ExpReg",
                                   createDate: pdfDate(document.createdAt), modDate: pdfDate(document.modifiedAt))
-            var layout = OnePagerLayout(canvas: canvas, charts: charts)
-            let pages = try layout.layOut(OnePagerBlock.parse(document.markup))
+            // The largest type that fits one page; the default sizes on several pages otherwise.
+            let blocks = OnePagerBlock.parse(document.markup)
+            var pages: [[PageItem]] = []
+            for scale in OnePagerLayout.textScales {
+                var layout = OnePagerLayout(canvas: canvas, charts: charts, textScale: scale)
+                let candidate = try layout.layOut(blocks)
+                if pages.isEmpty || candidate.count == 1 { pages = candidate }
+                if candidate.count == 1 { break }
+            }
+            if pages.count > 1 {
+                var layout = OnePagerLayout(canvas: canvas, charts: charts)
+                pages = try layout.layOut(blocks)
+            }
             pageCount = pages.count
             for (index, items) in pages.enumerated() {
                 if index > 0 { canvas.showPage() }
@@ -130,7 +143,7 @@ enum PageItem {
         case .text(let text, let x, let y, let size, let color):
             canvas.setFontSize(size)
             canvas.setColor(color)
-            canvas.showText(text, x: x, y: y)
+            canvas.showTextWithFallback(text, x: x, y: y)
         case .box(let x, let y, let width, let height, let color):
             canvas.newPath()
             canvas.rectangle(x, y, width, height)

@@ -14,10 +14,23 @@ struct OnePagerLayout {
     private let width = OnePager.pageWidth - 2 * OnePager.marginX
     private let bottom = OnePager.pageHeight - OnePager.marginBottom
 
-    init(canvas: CairoCanvas, charts: [String: Chart]) {
+    /// - Parameter textScale: factor on every type size, leading and spacing (1 = the default
+    ///   sizes; ``OnePager`` tries the smaller ``textScales`` in turn to fit one page).
+    init(canvas: CairoCanvas, charts: [String: Chart], textScale: Double = 1) {
         self.canvas = canvas
         self.charts = charts
+        let f = textScale
+        title = TextMetrics(size: 16 * f, leading: 21 * f, before: 0)
+        meta = TextMetrics(size: 8.5 * f, leading: 12 * f, before: 1 * f)
+        heading = TextMetrics(size: 11.5 * f, leading: 15 * f, before: 10 * f)
+        subheading = TextMetrics(size: 9.3 * f, leading: 13 * f, before: 5 * f)
+        body = TextMetrics(size: 8.8 * f, leading: 13 * f, before: 2 * f)
+        table = TextMetrics(size: 8.2 * f, leading: 11.5 * f, before: 0)
+        bulletIndent = 12 * f
     }
+
+    /// Text scale factors tried in turn until the document fits one page (body 8.8 pt … 7.3 pt).
+    static let textScales = [1.0, 0.95, 0.9, 0.86, 0.83]
 
     /// Text block metrics: font size, line advance, space before the block.
     struct TextMetrics {
@@ -26,13 +39,13 @@ struct OnePagerLayout {
         var before: Double
     }
 
-    static let title = TextMetrics(size: 16, leading: 21, before: 0)
-    static let meta = TextMetrics(size: 8.5, leading: 12, before: 1)
-    static let heading = TextMetrics(size: 11.5, leading: 15, before: 10)
-    static let subheading = TextMetrics(size: 9.3, leading: 13, before: 5)
-    static let body = TextMetrics(size: 8.8, leading: 13, before: 2)
-    static let table = TextMetrics(size: 8.2, leading: 11.5, before: 0)
-    static let bulletIndent = 12.0
+    let title: TextMetrics
+    let meta: TextMetrics
+    let heading: TextMetrics
+    let subheading: TextMetrics
+    let body: TextMetrics
+    let table: TextMetrics
+    let bulletIndent: Double
     static let figureGap = 10.0
 
     /// Lays out every block; returns the items of each page (at least one page).
@@ -41,9 +54,9 @@ struct OnePagerLayout {
         while index < blocks.count {
             switch blocks[index] {
             case .title(let spans):
-                text(spans, metrics: Self.title, color: .black)
+                text(spans, metrics: title, color: .black)
             case .meta(let spans):
-                text(spans, metrics: Self.meta, color: .muted)
+                text(spans, metrics: meta, color: .muted)
                 let next = index + 1 < blocks.count ? blocks[index + 1] : nil
                 if case .meta = next {} else {
                     y += 5
@@ -52,20 +65,20 @@ struct OnePagerLayout {
                 }
             case .heading(let spans):
                 // Keep a heading with at least two lines of what follows.
-                ensureSpace(Self.heading.before + Self.heading.leading + 4 + 2 * Self.body.leading)
-                text(spans, metrics: Self.heading, color: OnePagerStyle.accent)
+                ensureSpace(heading.before + heading.leading + 4 + 2 * body.leading)
+                text(spans, metrics: heading, color: OnePagerStyle.accent)
                 y += 2
                 add(.box(x: left, y: y, width: width, height: 0.6, color: OnePagerStyle.rule))
                 y += 4
             case .subheading(let spans):
-                ensureSpace(Self.subheading.before + Self.subheading.leading + Self.body.leading)
-                text(spans, metrics: Self.subheading, color: OnePagerStyle.strong)
+                ensureSpace(subheading.before + subheading.leading + body.leading)
+                text(spans, metrics: subheading, color: OnePagerStyle.strong)
             case .paragraph(let spans):
-                text(spans, metrics: Self.body, color: OnePagerStyle.body)
+                text(spans, metrics: body, color: OnePagerStyle.body)
             case .bullet(let spans):
-                text(spans, metrics: Self.body, color: OnePagerStyle.body, indent: Self.bulletIndent, marker: nil)
+                text(spans, metrics: body, color: OnePagerStyle.body, indent: bulletIndent, marker: nil)
             case .numbered(let marker, let spans):
-                text(spans, metrics: Self.body, color: OnePagerStyle.body, indent: Self.bulletIndent + 2, marker: marker)
+                text(spans, metrics: body, color: OnePagerStyle.body, indent: bulletIndent + 2, marker: marker)
             case .tableRow:
                 var rows: [(OnePagerBlock.TableRowKind, [[InlineSpan]])] = []
                 while index < blocks.count, case .tableRow(let kind, let cells) = blocks[index] {
@@ -102,7 +115,7 @@ struct OnePagerLayout {
         let canvas = self.canvas
         return LineBreaker { text, _ in
             canvas.setFontSize(size)
-            return canvas.textWidth(text)
+            return canvas.textWidthWithFallback(text)
         }
     }
 
@@ -133,14 +146,14 @@ struct OnePagerLayout {
     /// width); the last takes the rest and wraps. Failed rows are tinted, the second cell of a
     /// passed / failed row is green / red.
     private mutating func table(_ rows: [(OnePagerBlock.TableRowKind, [[InlineSpan]])]) {
-        let m = Self.table
+        let m = table
         let padding = 4.0
         let columns = rows.map(\.1.count).max() ?? 0
         guard columns > 0 else { return }
         canvas.setFontSize(m.size)
         var widths = (0..<columns - 1).map { column in
             min(width * 0.3, rows.map { row in
-                column < row.1.count ? row.1[column].reduce(0) { $0 + canvas.textWidth($1.text) } : 0
+                column < row.1.count ? row.1[column].reduce(0) { $0 + canvas.textWidthWithFallback($1.text) } : 0
             }.max() ?? 0) + 2 * padding
         }
         widths.append(max(40, width - widths.reduce(0, +)))
