@@ -31,17 +31,17 @@ public struct OnePagerDocument: Sendable, Equatable {
 /// overflow the page; a second page starts only when the content does not fit on the first.
 /// Figures stretch between ``figureMinHeight`` and ``figureMaxHeight`` to fill the page; when
 /// the default type sizes do not fit one page, slightly smaller ones are tried (body text down to
-/// 7.3 pt), and only content that does not fit even then takes a second page.
+/// 7 pt), and only content that does not fit even then takes a second page.
 public enum OnePager {
     /// A4 in points (210 × 297 mm).
     public static let pageWidth = 595.2756
     public static let pageHeight = 841.8898
     /// Page margins in points (about 14 mm at the sides).
     static let marginX = 40.0
-    static let marginTop = 38.0
-    static let marginBottom = 44.0
+    static let marginTop = 32.0
+    static let marginBottom = 38.0
     /// Height range of a figure on the page (points); below the minimum it moves to the next page.
-    public static let figureMinHeight = 150.0
+    public static let figureMinHeight = 145.0
     public static let figureMaxHeight = 330.0
     /// Width the charts are laid out at before scaling onto the page (their native width).
     static let chartLayoutWidth = 800.0
@@ -158,6 +158,8 @@ enum PageItem {
             let scale = width / OnePager.chartLayoutWidth
             chart.width = OnePager.chartLayoutWidth
             chart.height = height / scale
+            // The page header already names the batch; the space goes to the plot areas.
+            chart.subtitle = ""
             canvas.save()
             canvas.newPath()
             canvas.rectangle(x, y, width, height)

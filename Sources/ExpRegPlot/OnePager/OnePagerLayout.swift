@@ -22,15 +22,15 @@ struct OnePagerLayout {
         let f = textScale
         title = TextMetrics(size: 16 * f, leading: 21 * f, before: 0)
         meta = TextMetrics(size: 8.5 * f, leading: 12 * f, before: 1 * f)
-        heading = TextMetrics(size: 11.5 * f, leading: 15 * f, before: 10 * f)
+        heading = TextMetrics(size: 11.5 * f, leading: 15 * f, before: 8 * f)
         subheading = TextMetrics(size: 9.3 * f, leading: 13 * f, before: 5 * f)
         body = TextMetrics(size: 8.8 * f, leading: 13 * f, before: 2 * f)
         table = TextMetrics(size: 8.2 * f, leading: 11.5 * f, before: 0)
         bulletIndent = 12 * f
     }
 
-    /// Text scale factors tried in turn until the document fits one page (body 8.8 pt … 7.3 pt).
-    static let textScales = [1.0, 0.95, 0.9, 0.86, 0.83]
+    /// Text scale factors tried in turn until the document fits one page (body 8.8 pt … 7 pt).
+    static let textScales = [1.0, 0.95, 0.9, 0.86, 0.83, 0.8]
 
     /// Text block metrics: font size, line advance, space before the block.
     struct TextMetrics {
@@ -147,7 +147,7 @@ struct OnePagerLayout {
     /// passed / failed row is green / red.
     private mutating func table(_ rows: [(OnePagerBlock.TableRowKind, [[InlineSpan]])]) {
         let m = table
-        let padding = 4.0
+        let padding = 4.0, rowPadding = 1.5
         let columns = rows.map(\.1.count).max() ?? 0
         guard columns > 0 else { return }
         canvas.setFontSize(m.size)
@@ -164,7 +164,7 @@ struct OnePagerLayout {
                 column < cells.count ? breaker.lines(cells[column], maxWidth: widths[column] - 2 * padding) : []
             }
             let lineCount = max(1, wrapped.map(\.count).max() ?? 1)
-            let height = Double(lineCount) * m.leading + 2 * 2.5
+            let height = Double(lineCount) * m.leading + 2 * rowPadding
             ensureSpace(height)
             switch kind {
             case .header: add(.box(x: left, y: y, width: width, height: height, color: OnePagerStyle.headerTint))
@@ -177,7 +177,7 @@ struct OnePagerLayout {
                 if column == 1 && kind == .passed { base = OnePagerStyle.pass }
                 if column == 1 && kind == .failed { base = OnePagerStyle.fail }
                 for (i, line) in wrapped[column].enumerated() {
-                    let baseline = y + 2.5 + Double(i + 1) * m.leading - m.leading * 0.28
+                    let baseline = y + rowPadding + Double(i + 1) * m.leading - m.leading * 0.28
                     for piece in line {
                         let color = piece.style == .plain ? base : OnePagerStyle.color(piece.style, base: base)
                         add(.text(piece.text, x: x + padding + piece.x, y: baseline, size: m.size, color: color))
