@@ -121,6 +121,37 @@ import Testing
         #expect(image.pixels.contains { $0.blue > 150 && $0.red < 80 }, "no blue series on page 1")
     }
 
+    /// A nightly-sized page: the archived golden summary (two experiments, a previous batch),
+    /// three gates and both figures of a 3-width × 2-activation × 3-seed batch fit one page.
+    @Test func aNightlySizedSummaryWithThreeGatesFitsOnePage() throws {
+        let summary = try String(contentsOf: Fixtures.directory.appendingPathComponent("archive/golden/summary.ja.md"),
+                                 encoding: .utf8)
+        let markup = "# 指数活性化ネットワークの夜間検証 — 夜間検証レポート\n"
+            + "% 開始 2026-11-29 04:30:00 UTC · バッチ `20261129T043000Z-nightly-exp` · 状態 completed · run 18 / 18 件\n"
+            + summary + "\n## ゲート\n"
+            + "|+ `max_final_loss` | 合格 | 0 of 18 runs above 1.0e-05\n"
+            + "|+ `max_diverged` | 合格 | 0 diverged or failed (limit 0)\n"
+            + "|! `max_regression` | 不合格 | 2 of 18 runs beyond 2.00x the previous batch\n"
+            + "@figure loss\n@figure gram_distance\n"
+        let folder = TemporaryDirectory(prefix: "expreg-onepager-nightly")
+        let path = folder.url.appendingPathComponent("nightly.pdf").path
+        let pages = try OnePager.writePDF(Self.document(markup), batch: try SampleBatch.make(), trend: [], to: path)
+        #expect(pages == 1)
+        let text = PDFInspection.squeezed(try PDFInspection.text(path))
+        for line in summary.split(separator: "\n") {
+            var phrase = String(line)
+            for prefix in ["## ", "- ", "1. ", "2. ", "3. "] where phrase.hasPrefix(prefix) { phrase.removeFirst(prefix.count) }
+            phrase = PDFInspection.squeezed(phrase.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "`", with: ""))
+            #expect(text.contains(phrase), "pdftotext lacks: \(phrase)")
+        }
+        // Below the content area there is only the footer (its words, nothing of the page's content).
+        let words = try PDFInspection.words(path)
+        let footer = words.filter { $0.yMax > OnePager.pageHeight - OnePager.marginBottom + 1 }
+        #expect(!footer.isEmpty)
+        #expect(Set(footer.map(\.text)).isSubset(of: ["ExpReg", "·", "20261129T043000Z-nightly-exp", "1", "/"]), "\(footer)")
+        #expect(words.allSatisfy { $0.xMin >= OnePager.marginX - 1 && $0.xMax <= OnePager.pageWidth - OnePager.marginX + 1 })
+    }
+
     @Test func theSameDocumentGivesTheSameBytes() throws {
         let folder = TemporaryDirectory(prefix: "expreg-onepager-twice")
         let a = folder.url.appendingPathComponent("a.pdf").path, b = folder.url.appendingPathComponent("b.pdf").path
