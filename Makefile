@@ -5,9 +5,10 @@ MANIFEST ?= manifests/nightly.yaml
 OUTPUT ?= output
 RELEASE_BIN := .build/release/expreg
 
-# Debian packages the build and the runtime need; the tests also drive a real headless browser.
+# Debian packages the build and the runtime need; the tests also drive a real headless browser
+# and open the PDF one-pager with poppler (pdfinfo, pdffonts, pdftotext, pdftoppm).
 APT_PACKAGES := pkg-config libsqlite3-dev libcairo2-dev libopenblas-dev liblapacke-dev libssl-dev fonts-ipaexfont-gothic
-TEST_APT_PACKAGES := chromium
+TEST_APT_PACKAGES := chromium poppler-utils
 
 .PHONY: all deps test-deps build run test bench validate clean help
 

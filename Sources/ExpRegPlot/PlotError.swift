@@ -8,6 +8,8 @@ public enum PlotError: Error, Sendable, CustomStringConvertible {
     case cairo(operation: String, status: String)
     /// A file could not be written or moved into place.
     case io(path: String, reason: String)
+    /// A document asked for a figure that does not exist.
+    case unknownFigure(name: String)
 
     /// What failed, where, and the fix.
     public var description: String {
@@ -19,6 +21,8 @@ public enum PlotError: Error, Sendable, CustomStringConvertible {
             return "plot: cairo failed in \(operation): \(status); check free disk space and the output folder's permissions"
         case .io(let path, let reason):
             return "plot: cannot write \(path): \(reason); check that the folder exists and is writable"
+        case .unknownFigure(let name):
+            return "plot: no figure named '\(name)'; use one of \(Figures.names.joined(separator: ", "))"
         }
     }
 }

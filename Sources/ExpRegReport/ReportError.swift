@@ -15,7 +15,7 @@ public enum ReportError: Error, Sendable, CustomStringConvertible, Equatable {
         switch self {
         case .templateMissing(let path, let reason):
             return "report template \(path) could not be read (\(reason)); "
-                + "pass the repository's templates/ folder (it holds report.md, report.html, summary.ja.md, report.css)"
+                + "pass the repository's templates/ folder (it holds report.md, report.html, summary.ja.md, onepager.txt, index.html, report.css)"
         case .templateInvalid(let path, let reason):
             return "report template \(path) is not valid Mustache: \(reason); fix the tag at that position"
         case .renderFailed(let template):

@@ -28,29 +28,34 @@ public struct RenderedReport: Sendable, Equatable {
     public var html: String
     /// `summary.ja.md`: the Japanese executive summary alone.
     public var summary: String
+    /// The meeting one-pager's text in the line markup ExpRegPlot's `OnePager` lays out into
+    /// `report.pdf`: title, date, batch id, the same summary (partial `summary.ja.md`), gates, figures.
+    public var onePager: String
 
-    public init(markdown: String, html: String, summary: String) {
+    public init(markdown: String, html: String, summary: String, onePager: String = "") {
         self.markdown = markdown
         self.html = html
         self.summary = summary
+        self.onePager = onePager
     }
 }
 
-/// Renders a batch into `report.md`, `report.html` and `summary.ja.md` from Mustache templates.
+/// Renders a batch into `report.md`, `report.html`, `summary.ja.md` and the one-pager's text
+/// (`onepager.txt`, drawn into `report.pdf` by ExpRegPlot) from Mustache templates.
 ///
 /// All prose lives in the templates; this type builds a ``ReportViewModel`` (facts and
 /// preformatted numbers, see ``ReportFormat`` and ``ExecutiveSummary``) and renders it.
 /// Output is deterministic: the same inputs give byte-identical documents.
 public struct ReportRenderer: Sendable {
     /// Template files read from the templates folder, by library name.
-    public static let templateFiles = ["report.md", "report.html", "summary.ja.md"]
+    public static let templateFiles = ["report.md", "report.html", "summary.ja.md", "onepager.txt"]
     /// The stylesheet inlined into report.html.
     public static let stylesheetFile = "report.css"
 
     private let library: MustacheLibrary
     private let css: String
 
-    /// Loads `report.md`, `report.html`, `summary.ja.md` and `report.css` from `templatesDirectory`.
+    /// Loads `report.md`, `report.html`, `summary.ja.md`, `onepager.txt` and `report.css` from `templatesDirectory`.
     ///
     /// `report.md` may include the summary as the partial `{{> summary.ja.md}}`.
     /// - Throws: ``ReportError/templateMissing(path:reason:)`` when a file cannot be read,
@@ -81,7 +86,8 @@ public struct ReportRenderer: Sendable {
         let model = ReportViewModel(batch: batch, previous: previous, figures: figures, css: css)
         return RenderedReport(markdown: try render(model, "report.md"),
                               html: try render(model, "report.html"),
-                              summary: try render(model, "summary.ja.md"))
+                              summary: try render(model, "summary.ja.md"),
+                              onePager: try render(model, "onepager.txt"))
     }
 
     private func render(_ model: ReportViewModel, _ name: String) throws -> String {

@@ -114,6 +114,13 @@ public struct ReportViewModel: Sendable, Equatable {
     public var manifestFence: String
     /// The stylesheet (templates/report.css), inlined by report.html.
     public var css: String
+    /// The one-pager's header facts: ``heading`` on one line (its markup is line based), the start
+    /// (``ReportFormat/timestamp(_:)``), the batch status, runs done and planned (``ReportFormat/count(_:)``).
+    public var singleLineHeading: String
+    public var startedAt: String
+    public var batchStatus: String
+    public var runsDone: String
+    public var runsPlanned: String
 
     /// Builds the view model.
     /// - Parameters:
@@ -177,6 +184,11 @@ public struct ReportViewModel: Sendable, Equatable {
         manifestText = Self.trimmingTrailingNewlines(info.manifestText)
         manifestFence = Self.fence(for: info.manifestText)
         self.css = css
+        singleLineHeading = heading.split(whereSeparator: \.isNewline).joined(separator: " ")
+        startedAt = ReportFormat.timestamp(info.startedAt)
+        batchStatus = info.status.rawValue
+        runsDone = ReportFormat.count(batch.runs.count)
+        runsPlanned = ReportFormat.count(info.plannedRuns)
     }
 
     static func theoryRow(_ run: RunRecord) -> TheoryRow {

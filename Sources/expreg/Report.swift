@@ -26,6 +26,8 @@ extension ExpReg {
                                                templatesDirectory: templates)
                 let published = try publisher.publish(batchID: id, archive: store)
                 print("report: \(published.reportHTML.path)")
+                print("one-pager: \(published.reportPDF.path)")
+                print("index: \(published.frontPage.path)")
                 return .success
             }
         }

@@ -95,6 +95,10 @@ struct ArchiveSafetyTests {
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("out/latest").path))
         #expect(try scalar(Int.self, db, "SELECT exit_code FROM batches") == 130)
         #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")
+        // The front page lists the partial batch, with no link to reports that were not written.
+        let index = try String(contentsOf: dir.url.appendingPathComponent("out/index.html"), encoding: .utf8)
+        #expect(index.contains("id=\"batch-\(id)\""))
+        #expect(!index.contains("href=\"\(id)/report.html\""))
     }
 }
 

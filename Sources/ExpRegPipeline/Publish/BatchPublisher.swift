@@ -10,6 +10,10 @@ public struct PublishedBatch: Sendable {
     public var batchID: String
     public var folder: URL
     public var reportHTML: URL
+    /// The meeting one-pager (A4 PDF).
+    public var reportPDF: URL
+    /// The archive's front page, rewritten after the batch.
+    public var frontPage: URL
     public var artifacts: [Artifact]
 }
 
@@ -26,8 +30,9 @@ public struct BatchPublisher {
         self.templatesDirectory = templatesDirectory
     }
 
-    /// Renders plots, results.json, report.md, report.html and summary.ja.md of `batchID`, records
-    /// them as artifacts, and points `latest` at the batch when it is the newest one.
+    /// Renders plots, results.json, report.md, report.html, summary.ja.md and report.pdf of
+    /// `batchID`, records them as artifacts, points `latest` at the batch when it is the newest
+    /// one, and rewrites the archive's front page (`index.html`).
     public func publish(batchID: String, archive: Archive) throws -> PublishedBatch {
         let snapshot = try load(batchID, from: archive)
         return try publish(snapshot, previous: try previousSnapshot(of: snapshot, archive: archive), archive: archive)
@@ -65,13 +70,25 @@ public struct BatchPublisher {
         }
         files.insert(contentsOf: documents.map { (relative: $0.0, data: $0.1) }, at: 0)
 
+        // The one-pager: same summary (template partial), the batch's dates (never the clock).
+        let pdf = folder.appendingPathComponent("report.pdf")
+        let info = snapshot.info
+        let document = OnePagerDocument(markup: report.onePager,
+                                        title: (info.title ?? "").isEmpty ? info.manifestName : (info.title ?? ""),
+                                        createdAt: info.startedAt, modifiedAt: info.finishedAt ?? info.startedAt,
+                                        footer: batchID)
+        try OnePager.writePDF(document, batch: snapshot, trend: trend, to: pdf.path)
+        files.insert(("report.pdf", try Data(contentsOf: pdf)), at: documents.count)
+
         let artifacts = files.map { Artifact(path: $0.relative, sha256: SHA256Digest.hex($0.data), bytes: $0.data.count) }
         try archive.recordArtifacts(artifacts, batchID: batchID)
         if try archive.latestBatchID() == batchID {
             try layout.pointLatest(at: batchID)
         }
+        let frontPage = try ArchiveFrontPage.write(archive: archive, layout: layout, templatesDirectory: templatesDirectory)
         return PublishedBatch(batchID: batchID, folder: folder,
-                              reportHTML: folder.appendingPathComponent("report.html"), artifacts: artifacts)
+                              reportHTML: folder.appendingPathComponent("report.html"), reportPDF: pdf,
+                              frontPage: frontPage, artifacts: artifacts)
     }
 
     /// Writes only `results.json` of a batch (used for an interrupted, `partial` batch, whose plots

@@ -69,6 +69,11 @@ public final class BatchRunner {
                 .writeResults(batchID: batch.id, archive: archive)
             progress.note("interrupted: batch \(batch.id) recorded as partial (\(results.path)); "
                           + "continue it with: expreg run \(options.manifestPath) --resume")
+            do {
+                try ArchiveFrontPage.write(archive: archive, layout: layout, templatesDirectory: templates)
+            } catch {
+                progress.note("the archive's front page was not rewritten: \(error)")
+            }
             return RunSummary(status: status, batchID: batch.id, reportHTML: nil,
                               trained: counts.trained, skipped: counts.skipped)
         }

@@ -129,6 +129,46 @@ final class CairoCanvas {
         return extents.x_advance
     }
 
+    /// `text` cut into runs: those the Japanese font covers (nil) and those drawn with a fallback
+    /// face (a character no installed font has stays with the Japanese font).
+    func fontRuns(_ text: String) -> [(text: String, face: FontFace?)] {
+        var runs: [(text: String, face: FontFace?)] = []
+        for character in text {
+            var face: FontFace?
+            if let scalar = character.unicodeScalars.first, !fontFace.covers(scalar) {
+                face = FallbackFaces.shared.face(for: scalar)
+            }
+            if let last = runs.last, last.face === face {
+                runs[runs.count - 1].text.append(character)
+            } else {
+                runs.append((String(character), face))
+            }
+        }
+        return runs
+    }
+
+    /// As ``textWidth(_:)``, measuring characters the Japanese font lacks with their fallback face.
+    func textWidthWithFallback(_ text: String) -> Double {
+        let runs = fontRuns(text)
+        guard runs.count > 1 || runs.first?.face != nil else { return textWidth(text) }
+        defer { cairo_set_font_face(context, fontFace.face) }
+        return runs.reduce(0) { total, run in
+            cairo_set_font_face(context, (run.face ?? fontFace).face)
+            return total + textWidth(run.text)
+        }
+    }
+
+    /// As ``showText(_:x:y:)``, drawing characters the Japanese font lacks with a fallback face.
+    func showTextWithFallback(_ text: String, x: Double, y: Double) {
+        var cursor = x
+        defer { cairo_set_font_face(context, fontFace.face) }
+        for run in fontRuns(text) {
+            cairo_set_font_face(context, (run.face ?? fontFace).face)
+            showText(run.text, x: cursor, y: y)
+            cursor += textWidth(run.text)
+        }
+    }
+
     /// Draws `text` with its baseline starting at (x, y).
     func showText(_ text: String, x: Double, y: Double) {
         cairo_move_to(context, x, y)
@@ -138,6 +178,24 @@ final class CairoCanvas {
 
     func translate(_ x: Double, _ y: Double) { cairo_translate(context, x, y) }
     func rotate(_ radians: Double) { cairo_rotate(context, radians) }
+    func scale(_ factor: Double) { cairo_scale(context, factor, factor) }
+
+    // MARK: Pages (PDF)
+
+    /// Ends the current page of a paged document (PDF) and starts a blank one.
+    func showPage() { cairo_show_page(context) }
+
+    /// Document metadata of a PDF canvas (ignored by other kinds).
+    ///
+    /// Dates are ISO-8601 `YYYY-MM-DDThh:mm:ssZ`; setting them keeps Cairo from stamping the
+    /// clock's time into the file, so the same drawing gives the same bytes.
+    func setPDFMetadata(title: String, creator: String, createDate: String, modDate: String) {
+        guard cairo_surface_get_type(surface) == CAIRO_SURFACE_TYPE_PDF else { return }
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, creator)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, createDate)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, modDate)
+    }
 
     // MARK: Output
 

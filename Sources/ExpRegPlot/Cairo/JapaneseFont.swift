@@ -42,13 +42,49 @@ public struct JapaneseFont: Sendable, Equatable {
 final class FontFace: @unchecked Sendable {
     let font: JapaneseFont
     let face: OpaquePointer
+    /// The font's character set (fontconfig, owned), or nil when unknown.
+    private let charset: OpaquePointer?
 
-    init(font: JapaneseFont, face: OpaquePointer) {
+    init(font: JapaneseFont, face: OpaquePointer, charset: OpaquePointer? = nil) {
         self.font = font
         self.face = face
+        self.charset = charset
     }
 
-    deinit { cairo_font_face_destroy(face) }
+    deinit {
+        cairo_font_face_destroy(face)
+        if let charset { FcCharSetDestroy(charset) }
+    }
+
+    /// Whether the font has a glyph for `scalar` (true when the character set is unknown).
+    func covers(_ scalar: Unicode.Scalar) -> Bool {
+        guard let charset else { return true }
+        return FcCharSetHasChar(charset, scalar.value) != 0
+    }
+}
+
+/// Faces for characters the Japanese font lacks (e.g. ≤ U+2264 in IPAexGothic), looked up once
+/// per character with fontconfig (`sans-serif` with that character in its charset).
+final class FallbackFaces: @unchecked Sendable {
+    static let shared = FallbackFaces()
+    private let lock = NSLock()
+    private var byScalar: [UInt32: FontFace?] = [:]
+    private var byFile: [String: FontFace] = [:]
+
+    /// A face that has a glyph for `scalar`, or nil when no installed font has one.
+    func face(for scalar: Unicode.Scalar) -> FontFace? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = byScalar[scalar.value] { return known }
+        var found: FontFace?
+        if let candidate = FontFaceCache.match(covering: scalar) {
+            // One face per file, so a document embeds each fallback font once.
+            found = byFile[candidate.font.file] ?? candidate
+            byFile[candidate.font.file] = found
+        }
+        byScalar[scalar.value] = found
+        return found
+    }
 }
 
 /// Looks the font up once and keeps the result (success or the error) for the process.
@@ -94,17 +130,55 @@ final class FontFaceCache: @unchecked Sendable {
             return nil
         }
         let font = JapaneseFont(family: String(cString: familyPointer), file: String(cString: filePointer))
+        let ownCharset = FcCharSetCopy(charset)
         // The face keeps its own reference to the pattern.
         guard let face = cairo_ft_font_face_create_for_pattern(matched) else {
             FcPatternDestroy(matched)
+            if let ownCharset { FcCharSetDestroy(ownCharset) }
             return nil
         }
         FcPatternDestroy(matched)
         guard cairo_font_face_status(face) == CAIRO_STATUS_SUCCESS else {
             cairo_font_face_destroy(face)
+            if let ownCharset { FcCharSetDestroy(ownCharset) }
             return nil
         }
-        return FontFace(font: font, face: face)
+        return FontFace(font: font, face: face, charset: ownCharset)
+    }
+
+    /// The `sans-serif` face fontconfig picks for text containing `scalar`, if it has the glyph.
+    static func match(covering scalar: Unicode.Scalar) -> FontFace? {
+        guard FcInit() != 0, let pattern = withFcString("sans-serif", { FcNameParse($0) }) else { return nil }
+        defer { FcPatternDestroy(pattern) }
+        guard let wanted = FcCharSetCreate() else { return nil }
+        FcCharSetAddChar(wanted, scalar.value)
+        FcPatternAddCharSet(pattern, "charset", wanted)
+        FcCharSetDestroy(wanted)
+        FcConfigSubstitute(nil, pattern, FcMatchPattern)
+        FcDefaultSubstitute(pattern)
+        var result = FcResultNoMatch
+        guard let matched = FcFontMatch(nil, pattern, &result), result == FcResultMatch else { return nil }
+        var charset: OpaquePointer?
+        var familyPointer: UnsafeMutablePointer<FcChar8>?
+        var filePointer: UnsafeMutablePointer<FcChar8>?
+        guard FcPatternGetCharSet(matched, "charset", 0, &charset) == FcResultMatch, let charset,
+              FcCharSetHasChar(charset, scalar.value) != 0,
+              FcPatternGetString(matched, "family", 0, &familyPointer) == FcResultMatch, let familyPointer,
+              FcPatternGetString(matched, "file", 0, &filePointer) == FcResultMatch, let filePointer,
+              let face = cairo_ft_font_face_create_for_pattern(matched)
+        else {
+            FcPatternDestroy(matched)
+            return nil
+        }
+        let font = JapaneseFont(family: String(cString: familyPointer), file: String(cString: filePointer))
+        let ownCharset = FcCharSetCopy(charset)
+        FcPatternDestroy(matched)
+        guard cairo_font_face_status(face) == CAIRO_STATUS_SUCCESS else {
+            cairo_font_face_destroy(face)
+            if let ownCharset { FcCharSetDestroy(ownCharset) }
+            return nil
+        }
+        return FontFace(font: font, face: face, charset: ownCharset)
     }
 }
 

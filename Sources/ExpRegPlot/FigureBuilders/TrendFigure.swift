@@ -11,6 +11,10 @@ enum TrendFigure {
     static let title = "夜間バッチの推移"
 
     static func chart(_ batch: BatchSnapshot, trend: [BatchHeadline]) -> Chart {
+        chart(manifestName: batch.info.manifestName, trend: trend)
+    }
+
+    static func chart(manifestName: String, trend: [BatchHeadline]) -> Chart {
         let labels = dateLabels(trend.map(\.startedAt)).enumerated().map { Tick(value: Double($0.offset), label: $0.element) }
         // Unlabelled end ticks half a night outside, so the first and last markers are not clipped.
         // (Also for one night: its date, not a fractional -1…1 axis.)
@@ -47,9 +51,9 @@ enum TrendFigure {
         legend.append(LegendEntry("diverged", color: divergedColor))
         var notes: [String] = []
         if trend.count < 2 {
-            notes.append(FigureText.notEnoughData + " (比較できるバッチが 2 件未満 / fewer than 2 batches of \(batch.info.manifestName))")
+            notes.append(FigureText.notEnoughData + " (比較できるバッチが 2 件未満 / fewer than 2 batches of \(manifestName))")
         }
-        return Chart(title: title, subtitle: "headline numbers per night of \(batch.info.manifestName)",
+        return Chart(title: title, subtitle: "headline numbers per night of \(manifestName)",
                      panels: [lossPanel, starPanel, divergedPanel], legend: legend, notes: notes)
     }
 

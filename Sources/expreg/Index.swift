@@ -1,0 +1,28 @@
+import ArgumentParser
+import ExpRegPipeline
+import Foundation
+
+extension ExpReg {
+    struct Index: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild the archive's front page (<output>/index.html) from the archive alone.")
+
+        @OptionGroup var archive: ArchiveOptions
+
+        @Option(name: .long, help: "Output root: index.html is written there, batch folders are looked up below it.")
+        var output: String = "output"
+
+        func run() throws {
+            try withExitStatus {
+                let store = try ArchiveQueries.openExisting(archive.db)
+                guard let templates = TemplateLocator.locate() else {
+                    throw PipelineError(.invalidInput, "report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
+                }
+                let page = try ArchiveFrontPage.write(archive: store, layout: OutputLayout(root: URL(fileURLWithPath: output)),
+                                                      templatesDirectory: templates)
+                print("index: \(page.path)")
+                return .success
+            }
+        }
+    }
+}
