@@ -17,7 +17,8 @@ extension ExpReg {
 
         func run() throws {
             try withExitStatus {
-                let store = try ArchiveQueries.openExisting(archive.db)
+                try OutputRootCheck.validate(output)
+                let store = try ArchiveQueries.openForReport(archive.db, outputRoot: output)
                 let id = try ArchiveQueries.resolveBatch(batch, in: store)
                 guard let templates = TemplateLocator.locate() else {
                     throw PipelineError(.invalidInput, "report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
@@ -26,6 +27,13 @@ extension ExpReg {
                                                templatesDirectory: templates)
                 let published = try publisher.publish(batchID: id, archive: store)
                 print("report: \(published.reportHTML.path)")
+                if !published.pointedLatest {
+                    print("note: \(URL(fileURLWithPath: output).appendingPathComponent("latest").path) not moved: "
+                          + "batch \(id) is not the newest completed batch (only a completed batch is published as latest)")
+                }
+                if store.access == .readOnly {
+                    print("note: archive \(archive.db) opened read-only; the files' checksums were not recorded in it")
+                }
                 return .success
             }
         }

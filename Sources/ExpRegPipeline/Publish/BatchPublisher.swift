@@ -8,6 +8,8 @@ import Foundation
 /// What publishing a batch wrote.
 public struct PublishedBatch: Sendable {
     public var batchID: String
+    /// True when `latest` now points at this batch (only a `completed` batch, the newest such).
+    public var pointedLatest: Bool
     public var folder: URL
     public var reportHTML: URL
     public var artifacts: [Artifact]
@@ -27,7 +29,9 @@ public struct BatchPublisher {
     }
 
     /// Renders plots, results.json, report.md, report.html and summary.ja.md of `batchID`, records
-    /// them as artifacts, and points `latest` at the batch when it is the newest one.
+    /// them as artifacts (when the archive was opened for writing), and points `latest` at the batch
+    /// when it is `completed` and the newest completed one: a running, partial or failed batch gets
+    /// its report but never `latest`.
     public func publish(batchID: String, archive: Archive) throws -> PublishedBatch {
         let snapshot = try load(batchID, from: archive)
         return try publish(snapshot, previous: try previousSnapshot(of: snapshot, archive: archive), archive: archive)
@@ -41,8 +45,9 @@ public struct BatchPublisher {
         let trend = try archive.headlines(manifestName: snapshot.info.manifestName)
             .filter { $0.startedAt <= snapshot.info.startedAt }
 
+        try layout.prepareBatchFolder(batchID)
         let folder = layout.batchFolder(batchID)
-        let plots = layout.plotsFolder(batchID)  // Figures.renderAll creates it
+        let plots = layout.plotsFolder(batchID)
 
         // Every file is read or produced once; its bytes feed the report and the artifact list.
         var files: [(relative: String, data: Data)] = []
@@ -66,17 +71,22 @@ public struct BatchPublisher {
         files.insert(contentsOf: documents.map { (relative: $0.0, data: $0.1) }, at: 0)
 
         let artifacts = files.map { Artifact(path: $0.relative, sha256: SHA256Digest.hex($0.data), bytes: $0.data.count) }
-        try archive.recordArtifacts(artifacts, batchID: batchID)
-        if try archive.latestBatchID() == batchID {
+        if archive.access == .readWrite {
+            try archive.recordArtifacts(artifacts, batchID: batchID)
+        }
+        let newestCompleted = try archive.latestCompletedBatchID()
+        let pointLatest = snapshot.info.status == .completed && newestCompleted == batchID
+        if pointLatest {
             try layout.pointLatest(at: batchID)
         }
-        return PublishedBatch(batchID: batchID, folder: folder,
+        return PublishedBatch(batchID: batchID, pointedLatest: pointLatest, folder: folder,
                               reportHTML: folder.appendingPathComponent("report.html"), artifacts: artifacts)
     }
 
     /// Writes only `results.json` of a batch (used for an interrupted, `partial` batch, whose plots
     /// and reports are built by `expreg report` or when `--resume` completes it).
     public func writeResults(batchID: String, archive: Archive) throws -> URL {
+        try layout.prepareBatchFolder(batchID)
         let url = layout.batchFolder(batchID).appendingPathComponent("results.json")
         try AtomicFile.write(try Self.resultsData(try load(batchID, from: archive)), to: url)
         return url

@@ -4,12 +4,33 @@ import Foundation
 
 /// Read-only commands over the archive: `history`, `export`, and batch selection for `report`.
 public enum ArchiveQueries {
-    /// Opens an existing archive for reading; a missing file is invalid input (exit 2).
+    /// Opens an existing archive read-only (never changing its bytes; immutable on a read-only
+    /// mount); a missing file or a bad `--db` is invalid input (exit 2).
     public static func openExisting(_ path: String) throws -> Archive {
+        try ArchivePathCheck.validate(path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw PipelineError.invalid("no archive at \(path) (run `expreg run` first, or pass --db)")
         }
-        return try openArchive(path)
+        return try openArchive(path, access: .readOnly)
+    }
+
+    /// Opens the archive for `expreg report`: for writing (to record the rebuilt files' checksums)
+    /// only when the report goes to the archive's own folder and both file and folder are
+    /// writable; read-only otherwise (`--output` elsewhere, a read-only mount), never changing it.
+    public static func openForReport(_ path: String, outputRoot: String) throws -> Archive {
+        let archive = try openExisting(path)
+        if let real = realPath(path) { try OutputLayout(root: URL(fileURLWithPath: outputRoot)).checkOwner(real) }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let sameRoot = realPath(folder) != nil && realPath(folder) == realPath(outputRoot)
+        guard sameRoot, access(path, W_OK) == 0, access(folder, W_OK) == 0 else { return archive }
+        archive.close()
+        return try openArchive(path, access: .readWrite)
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Resolves `latest` or an id to an archived batch id.
@@ -37,13 +58,19 @@ public enum ArchiveQueries {
         return listed.compactMap { byID[$0.id] }
     }
 
+    /// Gates are evaluated once every run of a batch is archived, when it becomes `completed`; a
+    /// running, partial or failed batch has no gate results (shown `-`, never `pass`).
+    static func gatesEvaluated(_ headline: BatchHeadline) -> Bool {
+        headline.status == .completed
+    }
+
     /// A fixed-width text table of headlines.
     public static func historyTable(_ headlines: [BatchHeadline]) -> String {
         var rows = [["batch", "status", "runs", "converged", "diverged", "gates", "median loss exp", "median loss relu", "lambda* exp", "lambda* relu"]]
         for h in headlines {
             rows.append([
                 h.batchID, h.status.rawValue, String(h.runs), String(h.converged), String(h.diverged),
-                h.gatesPassed ? "pass" : "FAIL",
+                !gatesEvaluated(h) ? "-" : h.gatesPassed ? "pass" : "FAIL",
                 h.medianFinalLoss["exp"].map { formatScientific($0, digits: 2) } ?? "-",
                 h.medianFinalLoss["relu"].map { formatScientific($0, digits: 2) } ?? "-",
                 h.lambdaStar["exp"].map { formatScientific($0, digits: 3) } ?? "-",
@@ -61,13 +88,14 @@ public enum ArchiveQueries {
     public static func historyJSON(_ headlines: [BatchHeadline]) throws -> Data {
         struct Row: Encodable {
             var batch_id: String, manifest_name: String, started_at: String, status: String
-            var runs: Int, converged: Int, diverged: Int, gates_passed: Bool
+            var runs: Int, converged: Int, diverged: Int, gates_evaluated: Bool, gates_passed: Bool
             var median_final_loss: [String: Double], lambda_star: [String: Double]
         }
         let rows = headlines.map {
             Row(batch_id: $0.batchID, manifest_name: $0.manifestName,
                 started_at: ResultsDocument.timestamp($0.startedAt), status: $0.status.rawValue, runs: $0.runs,
-                converged: $0.converged, diverged: $0.diverged, gates_passed: $0.gatesPassed,
+                converged: $0.converged, diverged: $0.diverged, gates_evaluated: gatesEvaluated($0),
+                gates_passed: gatesEvaluated($0) && $0.gatesPassed,
                 median_final_loss: $0.medianFinalLoss, lambda_star: $0.lambdaStar)
         }
         let encoder = JSONEncoder()
