@@ -48,6 +48,9 @@ public final class BatchRunner {
             throw archiveOpenError(error, path: options.databasePath)
         }
 
+        // An output root holding another archive's batches is refused before anything is created.
+        try layout.checkOwner(ArchivePathCheck.expectedRealPath(options.databasePath))
+
         // 2. One writer: the lock on the archive file itself (its inode, whatever path reaches it).
         let lock: ArchiveLock
         do {
