@@ -49,6 +49,11 @@ public final class Archive: Sendable {
     /// How this archive was opened.
     public let access: Access
 
+    /// The schema version of the file as opened: ``schemaVersion`` after a read-write open (which
+    /// migrates); possibly older for ``Access/readOnly`` (never migrated), whose reads then skip
+    /// what the file lacks (e.g. `published_at` before v2).
+    public let storedSchemaVersion: Int
+
     let pool: any DatabaseWriter
 
     /// Opens (creating and migrating when needed) the archive at `path`, or opens an existing one
@@ -74,11 +79,7 @@ public final class Archive: Sendable {
                 throw StoreError(kind: .notAnArchive, message:
                     "\(path) is an empty file, not an ExpReg archive yet (run `expreg run` first, or pass the right file with --db)")
             }
-            if case .archive(let version) = state, version < Self.schemaVersion {
-                throw StoreError(kind: .olderSchema, message:
-                    "archive \(path) has schema \(version) and this ExpReg reads schema \(Self.schemaVersion); "
-                    + "`expreg run` migrates it (a read-only command never changes the file)")
-            }
+            if case .archive(let version) = state { storedSchemaVersion = version } else { storedSchemaVersion = 0 }
             do {
                 pool = try ArchiveInspection.openReadOnly(path)
             } catch {
@@ -105,6 +106,7 @@ public final class Archive: Sendable {
             throw StoreError.wrapping(error, action: "open it", path: path)
         }
         self.pool = pool
+        storedSchemaVersion = Self.schemaVersion
         try Self.checkAndMigrate(pool, path: path)
     }
 

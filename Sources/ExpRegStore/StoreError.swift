@@ -12,8 +12,6 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case notAnArchive
         /// The archive was written by a newer ExpReg (its schema version is above ``Archive/schemaVersion``).
         case newerSchema
-        /// A read-only command met an archive of an older schema (a writer must migrate it first).
-        case olderSchema
         /// Another process holds the archive's lock (``StoreError/holder`` says who).
         case lockHeld
         /// A batch id that the archive does not contain.

@@ -28,10 +28,11 @@ public struct BatchPublisher {
         self.templatesDirectory = templatesDirectory
     }
 
-    /// Renders plots, results.json, report.md, report.html and summary.ja.md of `batchID`, records
-    /// them as artifacts (when the archive was opened for writing), and points `latest` at the batch
+    /// Renders plots, results.json, report.md, report.html and summary.ja.md of `batchID`; then
+    /// (when the archive was opened for writing) records them as artifacts and, for a `completed`
+    /// batch, its publication (`published_at`) in one transaction; then points `latest` at the batch
     /// when it is `completed` and the newest completed one: a running, partial or failed batch gets
-    /// its report but never `latest`.
+    /// its report but never `latest`. Temporary files left by a killed writer are removed first.
     public func publish(batchID: String, archive: Archive) throws -> PublishedBatch {
         let snapshot = try load(batchID, from: archive)
         return try publish(snapshot, previous: try previousSnapshot(of: snapshot, archive: archive), archive: archive)
@@ -46,6 +47,7 @@ public struct BatchPublisher {
             .filter { $0.startedAt <= snapshot.info.startedAt }
 
         try layout.prepareBatchFolder(batchID)
+        layout.removeStaleTemporaryFiles(batchID)
         let folder = layout.batchFolder(batchID)
         let plots = layout.plotsFolder(batchID)
 
@@ -71,8 +73,11 @@ public struct BatchPublisher {
         files.insert(contentsOf: documents.map { (relative: $0.0, data: $0.1) }, at: 0)
 
         let artifacts = files.map { Artifact(path: $0.relative, sha256: SHA256Digest.hex($0.data), bytes: $0.data.count) }
+        // Every file is in place: record them, and (for a completed batch) the publication, in one
+        // transaction; only then may `latest` point here.
         if archive.access == .readWrite {
-            try archive.recordArtifacts(artifacts, batchID: batchID)
+            try archive.recordPublication(artifacts, batchID: batchID,
+                                          publishedAt: snapshot.info.status == .completed ? Date() : nil)
         }
         let newestCompleted = try archive.latestCompletedBatchID()
         let pointLatest = snapshot.info.status == .completed && newestCompleted == batchID

@@ -21,7 +21,10 @@ public enum ArchiveQueries {
         let archive = try openExisting(path)
         if let real = realPath(path) { try OutputLayout(root: URL(fileURLWithPath: outputRoot)).checkOwner(real) }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let sameRoot = realPath(folder) != nil && realPath(folder) == realPath(outputRoot)
+        let layout = OutputLayout(root: URL(fileURLWithPath: outputRoot))
+        let ownRoot = (realPath(folder) != nil && realPath(folder) == realPath(outputRoot))
+            || ((try? layout.owner()) ?? nil).map { $0 == realPath(path) } == true
+        let sameRoot = ownRoot
         guard sameRoot, access(path, W_OK) == 0, access(folder, W_OK) == 0 else { return archive }
         archive.close()
         return try openArchive(path, access: .readWrite)
@@ -64,12 +67,24 @@ public enum ArchiveQueries {
         headline.status == .completed
     }
 
+    /// Ids of completed batches whose reports were not all written (see
+    /// ``Archive/unpublishedBatchIDs()``): history shows them `unpublished`, not `completed`.
+    public static func unpublished(_ archive: Archive) throws -> Set<String> {
+        Set(try archive.unpublishedBatchIDs())
+    }
+
+    /// The status shown for a batch: its archived status, or `unpublished` for a completed batch
+    /// whose reports were cut short.
+    static func shownStatus(_ headline: BatchHeadline, unpublished: Set<String>) -> String {
+        headline.status == .completed && unpublished.contains(headline.batchID) ? "unpublished" : headline.status.rawValue
+    }
+
     /// A fixed-width text table of headlines.
-    public static func historyTable(_ headlines: [BatchHeadline]) -> String {
+    public static func historyTable(_ headlines: [BatchHeadline], unpublished: Set<String> = []) -> String {
         var rows = [["batch", "status", "runs", "converged", "diverged", "gates", "median loss exp", "median loss relu", "lambda* exp", "lambda* relu"]]
         for h in headlines {
             rows.append([
-                h.batchID, h.status.rawValue, String(h.runs), String(h.converged), String(h.diverged),
+                h.batchID, shownStatus(h, unpublished: unpublished), String(h.runs), String(h.converged), String(h.diverged),
                 !gatesEvaluated(h) ? "-" : h.gatesPassed ? "pass" : "FAIL",
                 h.medianFinalLoss["exp"].map { formatScientific($0, digits: 2) } ?? "-",
                 h.medianFinalLoss["relu"].map { formatScientific($0, digits: 2) } ?? "-",
@@ -85,15 +100,16 @@ public enum ArchiveQueries {
     }
 
     /// JSON lines-free array of headlines (stable keys).
-    public static func historyJSON(_ headlines: [BatchHeadline]) throws -> Data {
+    public static func historyJSON(_ headlines: [BatchHeadline], unpublished: Set<String> = []) throws -> Data {
         struct Row: Encodable {
-            var batch_id: String, manifest_name: String, started_at: String, status: String
+            var batch_id: String, manifest_name: String, started_at: String, status: String, published: Bool
             var runs: Int, converged: Int, diverged: Int, gates_evaluated: Bool, gates_passed: Bool
             var median_final_loss: [String: Double], lambda_star: [String: Double]
         }
         let rows = headlines.map {
             Row(batch_id: $0.batchID, manifest_name: $0.manifestName,
-                started_at: ResultsDocument.timestamp($0.startedAt), status: $0.status.rawValue, runs: $0.runs,
+                started_at: ResultsDocument.timestamp($0.startedAt), status: $0.status.rawValue,
+                published: $0.status == .completed && !unpublished.contains($0.batchID), runs: $0.runs,
                 converged: $0.converged, diverged: $0.diverged, gates_evaluated: gatesEvaluated($0),
                 gates_passed: gatesEvaluated($0) && $0.gatesPassed,
                 median_final_loss: $0.medianFinalLoss, lambda_star: $0.lambdaStar)

@@ -66,8 +66,15 @@ public final class BatchRunner {
         // archive file would drop SQLite's POSIX locks of connections still open.
         defer { archive.close() }
         try archive.markInterruptedBatches()
+        let republished = finishInterruptedPublishing(archive: archive, layout: layout, templates: templates)
 
-        // 3. A new batch, or the interrupted one to resume.
+        // 3. A new batch, or the interrupted one to resume (a resume whose batch only lacked its
+        // reports is done once they are written).
+        if options.resume, try archive.resumableBatchID(manifestName: loaded.plan.name) == nil,
+           let done = republished.last(where: { $0.manifestName == loaded.plan.name }) {
+            progress.note("nothing left to train: batch \(done.batchID) is completed and now published")
+            return RunSummary(status: done.status, batchID: done.batchID, reportHTML: done.reportHTML, trained: 0, skipped: 0)
+        }
         let batch = try startBatch(loaded: loaded, archive: archive, layout: layout)
         let plan = batch.plan
 
@@ -115,8 +122,50 @@ public final class BatchRunner {
             throw PipelineError.io("training finished and is archived, but writing the report failed: \(error)\n"
                                    + "retry with: \(options.reportCommand(batchID: batch.id))")
         }
+        if let signal = cancellation.signal {
+            // Publishing is not cut in half: the batch was published completely, then we stop.
+            progress.note("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT") while writing the reports; they were "
+                          + "finished and batch \(batch.id) is completed and published (a second signal stops at once; "
+                          + "the next `expreg run` then finishes the reports)")
+            return RunSummary(status: signal == SIGTERM ? .terminated : .interrupted, batchID: batch.id,
+                              reportHTML: published.reportHTML, trained: counts.trained, skipped: counts.skipped)
+        }
         return RunSummary(status: status, batchID: batch.id, reportHTML: published.reportHTML,
                           trained: counts.trained, skipped: counts.skipped)
+    }
+
+    /// A completed batch whose reports this run finished writing.
+    struct Republished {
+        var batchID: String
+        var manifestName: String
+        var status: ExitStatus
+        var reportHTML: URL
+    }
+
+    /// Publishes every `completed` batch whose publishing was cut short (kill -9, a second signal,
+    /// an I/O error: `published_at` NULL), oldest first. A failure is reported and left for the
+    /// next run; it does not stop this one.
+    private func finishInterruptedPublishing(archive: Archive, layout: OutputLayout, templates: URL) -> [Republished] {
+        var done: [Republished] = []
+        let publisher = BatchPublisher(layout: layout, templatesDirectory: templates)
+        for id in (try? archive.unpublishedBatchIDs()) ?? [] {
+            do {
+                guard let snapshot = try archive.snapshot(batchID: id) else { continue }
+                progress.note("batch \(id) is completed but its reports were not all written; writing them now")
+                let published = try publisher.publish(snapshot, previous: try publisher.previousSnapshot(of: snapshot, archive: archive),
+                                                      archive: archive)
+                let code: ExitStatus = snapshot.gates.allSatisfy(\.passed) ? .success : .gateFailed
+                if snapshot.info.exitCode != Int(code.rawValue) {
+                    try archive.finishBatch(id: id, status: .completed, finishedAt: snapshot.info.finishedAt ?? Date(),
+                                            exitCode: Int(code.rawValue))
+                }
+                done.append(Republished(batchID: id, manifestName: snapshot.info.manifestName, status: code,
+                                        reportHTML: published.reportHTML))
+            } catch {
+                progress.note("could not finish the reports of batch \(id) (\(error)); the next run retries")
+            }
+        }
+        return done
     }
 
     private struct StartedBatch {
@@ -210,7 +259,7 @@ func openArchive(_ path: String, access: Archive.Access = .readWrite) throws -> 
 /// The pipeline error of a refused or failed archive open.
 func archiveOpenError(_ error: StoreError, path: String) -> PipelineError {
     switch error.kind {
-    case .notAnArchive, .newerSchema, .olderSchema:
+    case .notAnArchive, .newerSchema:
         return PipelineError.invalid("cannot open archive \(path): \(error)")
     default:
         return PipelineError.io("cannot open archive \(path): \(error)")

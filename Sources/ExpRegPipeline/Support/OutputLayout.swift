@@ -32,6 +32,24 @@ public struct OutputLayout: Sendable {
         }
     }
 
+    /// Removes temporary files (`.<name>.tmp-<pid>[-<suffix>]`, see ``AtomicFile``, the plot
+    /// renderer and ``pointLatest(at:)``)
+    /// that a killed process left in the batch folder, its `plots/` and the root. A file whose pid
+    /// is still alive is left alone (it may be that process's write in flight).
+    public func removeStaleTemporaryFiles(_ batchID: String) {
+        for folder in [root, batchFolder(batchID), plotsFolder(batchID)] {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
+            for name in names where name.hasPrefix(".") {
+                guard let range = name.range(of: ".tmp-", options: .backwards),
+                      let digits = name[range.upperBound...].split(separator: "-").first,
+                      let pid = Int32(digits) else { continue }
+                if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                    unlink(folder.appendingPathComponent(name).path)
+                }
+            }
+        }
+    }
+
     /// The file naming the archive that owns this output root.
     public var ownerFile: URL { root.appendingPathComponent(".expreg-archive") }
 
