@@ -19,6 +19,7 @@ extension ExpReg {
             try withExitStatus {
                 try OutputRootCheck.validate(output)
                 let store = try ArchiveQueries.openForReport(archive.db, outputRoot: output)
+                defer { store.close() }
                 let id = try ArchiveQueries.resolveBatch(batch, in: store)
                 guard let templates = TemplateLocator.locate() else {
                     throw PipelineError(.invalidInput, "report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")

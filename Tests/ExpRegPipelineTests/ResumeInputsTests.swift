@@ -20,14 +20,13 @@ struct ResumeInputsTests {
               seed: [0, 1, 2, 3]
         """
 
-    /// 24 distinct points in 6 dimensions (a fixed integer pattern), label in the last column.
+    /// 24 points in 6 dimensions with distinct directions (x2 / x1 grows with the row), label last.
     static func csvText(labelShift: Double = 0) -> String {
         var lines = ["x1,x2,x3,x4,x5,x6,y"]
         for i in 0..<24 {
-            var fields: [String] = []
-            for j in 0..<6 {
-                let pattern: Int = (i * 7 + j * 13 + i * j) % 17
-                let value: Double = Double(pattern) - 8.0 + 0.25 * Double(j)
+            var fields = ["1.0", "\(0.37 * Double(i))"]
+            for j in 2..<6 {
+                let value: Double = Double((i * j) % 5) * 0.25 - 0.5
                 fields.append("\(value)")
             }
             let label: Double = Double(i % 5) - 2.0 + labelShift

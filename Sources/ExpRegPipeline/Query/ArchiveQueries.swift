@@ -43,7 +43,7 @@ public enum ArchiveQueries {
             return id
         }
         guard try archive.snapshot(batchID: selector) != nil else {
-            throw PipelineError.invalid("no batch '\(selector)' in the archive (see `expreg history`)")
+            throw PipelineError.invalid("no batch '\(selector)' in archive \(archive.path) (see `expreg history --db \(shellQuoted(archive.path))`)")
         }
         return selector
     }

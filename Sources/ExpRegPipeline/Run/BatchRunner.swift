@@ -82,7 +82,15 @@ public final class BatchRunner {
         let runner = RunExecutor(plan: plan, loaded: loaded, archive: archive, batchID: batch.id,
                                  progress: progress, cancellation: cancellation,
                                  parallelRuns: options.parallelRuns)
-        let counts = try runner.trainRemaining(skipping: batch.finishedRunKeys)
+        let counts: RunExecutor.Counts
+        do {
+            counts = try runner.trainRemaining(skipping: batch.finishedRunKeys)
+        } catch {
+            // The batch is recorded and stays `running` (`partial` at the next run): say how to go on.
+            let status = (error as? PipelineError)?.status ?? .failure
+            throw PipelineError(status, "\((error as? PipelineError)?.message ?? "\(error)")\n"
+                                + "batch \(batch.id) keeps its archived runs; continue it with: \(options.resumeCommand)")
+        }
 
         if let signal = cancellation.signal {
             let status: ExitStatus = signal == SIGTERM ? .terminated : .interrupted
