@@ -100,3 +100,50 @@ struct UsageAndHintTests {
         #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("reports/latest/report.html").path))
     }
 }
+
+/// A full disk during training: the run fails with exit 1, keeps what was committed, and prints a
+/// resume command that, once there is space, finishes the batch as printed.
+@Suite(.serialized)
+struct DiskFullHintTests {
+    static let manyPoints = """
+        name: fill
+        defaults:
+          data: {source: sphere, n: 12, d: 4, labels: random, seed: 2}
+          model: {activation: exp, width: 32, init_scale: 0.5}
+          train: {steps: 3000, learning_rate: auto, target_loss: 0.0, log_every: 1, spectrum_every: 10}
+        experiments:
+          - name: seeds
+            sweep:
+              seed: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+        """
+
+    @Test func diskFullDuringTrainingPrintsAResumeCommandThatWorks() throws {
+        let dir = TemporaryDirectory()
+        let manifest = try writeManifest(Self.manyPoints, in: dir.url)
+        let small = dir.url.appendingPathComponent("small")
+        try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+        guard ForeignAndReadOnlyArchiveTests.shell("mount -t tmpfs -o size=768k tmpfs '\(small.path)'") == 0 else {
+            print("skipped: mounting a small tmpfs is not permitted here")
+            return
+        }
+        defer { _ = ForeignAndReadOnlyArchiveTests.shell("umount '\(small.path)'") }
+        let db = "small/fill.sqlite"
+        let full = try ExpRegProcess.run(["run", manifest, "--db", db, "--output", "reports"], in: dir.url)
+        #expect(full.status == 1, "stderr: \(full.stderr)")
+        #expect(full.stderr.contains("disk full") || full.stderr.contains("full"), "stderr: \(full.stderr)")
+        #expect(!full.stderr.contains("Fatal error"))
+        let hintLine = try #require(full.stderr.split(separator: "\n").first { $0.contains("continue it with: ") },
+                                    "no resume hint: \(full.stderr)")
+        let hint = String(hintLine[hintLine.range(of: "continue it with: ")!.upperBound...])
+        #expect(hint == "expreg run \(manifest) --db \(db) --output reports --resume", "hint: \(hint)")
+
+        #expect(ForeignAndReadOnlyArchiveTests.shell("mount -o remount,size=64m '\(small.path)'") == 0)
+        let words = hint.split(separator: " ").map(String.init)
+        let resumed = try ExpRegProcess.run(Array(words.dropFirst()), in: dir.url)
+        #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
+        let path = dir.url.appendingPathComponent(db).path
+        #expect(try scalar(Int.self, path, "SELECT COUNT(*) FROM runs") == 16)
+        #expect(try scalar(Int.self, path, "SELECT COUNT(*) FROM batches") == 1)
+        #expect(try scalar(String.self, path, "PRAGMA integrity_check") == "ok")
+    }
+}
