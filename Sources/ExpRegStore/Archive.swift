@@ -6,7 +6,9 @@ import GRDB
 /// 5 s busy timeout, foreign keys on, named migrations (see ``ArchiveMigrations`` for the schema).
 ///
 /// One process writes at a time (hold an ``ArchiveLock`` around `expreg run`); any number may read
-/// (WAL). Every write method is one transaction: a crash loses at most the call in flight.
+/// (WAL). Every write method is one transaction: a crash loses at most the call in flight. A file
+/// that is not an archive of a schema this build knows is refused before any connection that may
+/// write is opened; ``Access/readOnly`` never changes the file.
 ///
 /// ```swift
 /// let lock = try ArchiveLock(archivePath: path)          // exit 4 on .lockHeld
@@ -14,6 +16,8 @@ import GRDB
 /// try archive.beginBatch(info, plan: plan)
 /// for record in records { try archive.recordRun(record, batchID: info.id) }
 /// try archive.finishBatch(id: info.id, status: .completed, finishedAt: Date(), exitCode: 0)
+/// archive.close()                                        // before the lock's release
+/// lock.release()
 /// ```
 ///
 /// ## Topics

@@ -8,8 +8,10 @@ import Darwin
 import Foundation
 import GRDB
 
-/// What a file at an archive path is, found without writing a byte to it: the SQLite header is
-/// read with plain file I/O, then (for SQLite files) the schema through a read-only connection.
+/// What a file at an archive path is, found without writing a byte to it: `stat(2)`, then the
+/// schema through a read-only SQLite connection (SQLite itself rejects a file that is not a
+/// database). No descriptor of the file is opened and closed outside SQLite: closing one would
+/// drop the POSIX locks of this process's other connections to it.
 ///
 /// An ExpReg archive is a SQLite file whose `grdb_migrations` identifiers are a prefix of
 /// ``ArchiveMigrations/identifiers`` (or, for a newer ExpReg, start with them) and whose
@@ -24,27 +26,22 @@ enum ArchiveInspection {
         case archive(version: Int)
     }
 
-    /// The 16-byte header of every SQLite 3 database file.
-    static let sqliteHeader = Array("SQLite format 3\u{0}".utf8)
-
     /// Inspects `path` read-only.
     /// - Throws: ``StoreError`` ``StoreError/Kind/notAnArchive`` (not SQLite, or SQLite of another
     ///   application), ``StoreError/Kind/newerSchema``, or ``StoreError/Kind/failure`` (unreadable,
     ///   damaged).
     static func inspect(_ path: String) throws(StoreError) -> State {
-        let header: [UInt8]
-        switch readHeader(path) {
-        case .missing: return .fresh
-        case .unreadable(let reason):
-            throw StoreError("cannot read archive \(path) (\(reason)); check the path and its permissions, or pass another file with --db")
-        case .bytes(let bytes): header = bytes
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return .fresh }
+            throw StoreError("cannot read archive \(path) (\(String(cString: strerror(errno)))); check the path and its "
+                             + "permissions, or pass another file with --db")
         }
-        if header.isEmpty { return .fresh }
-        guard header.count == sqliteHeader.count, header == sqliteHeader else {
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw StoreError(kind: .notAnArchive, message:
-                "\(path) is not an ExpReg archive (not an SQLite database); pass the right file with --db, "
-                + "or move this file away so a new archive is created (it was left unchanged)")
+                "\(path) is not an ExpReg archive (not a regular file); pass an archive file with --db")
         }
+        if info.st_size == 0 { return .fresh }
         let facts: (version: Int, tables: [String], migrations: [String]?)
         do {
             let queue = try openReadOnly(path)
@@ -87,29 +84,6 @@ enum ArchiveInspection {
                 + "\(migrations.count) migrations; it may be damaged: restore it from a backup (it was left unchanged)")
         }
         return .archive(version: version)
-    }
-
-    private enum Header {
-        case missing
-        case unreadable(String)
-        case bytes([UInt8])
-    }
-
-    /// The first 16 bytes (fewer for a short file), read with `open(O_RDONLY)`.
-    private static func readHeader(_ path: String) -> Header {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            return errno == ENOENT ? .missing : .unreadable(String(cString: strerror(errno)))
-        }
-        defer { close(fd) }
-        var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
-            return .unreadable("not a regular file")
-        }
-        var buffer = [UInt8](repeating: 0, count: sqliteHeader.count)
-        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard count >= 0 else { return .unreadable(String(cString: strerror(errno))) }
-        return .bytes(Array(buffer[0..<count]))
     }
 
     /// A read-only connection that never writes the file nor creates any beside it.
