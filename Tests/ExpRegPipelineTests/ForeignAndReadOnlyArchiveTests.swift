@@ -139,6 +139,41 @@ struct ForeignAndReadOnlyArchiveTests {
         #expect(Self.fingerprint(db) == before)
     }
 
+    @Test func anArchiveWithoutWritePermissionCanBeRead() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            print("skipped: needs root and setpriv(1) to run expreg as an unprivileged user (root ignores permissions)")
+            return
+        }
+        let dir = TemporaryDirectory()
+        let (db, manifest) = try Self.makeArchive(in: dir)
+        let out = dir.url.appendingPathComponent("out").path
+        chmod(db, 0o444)
+        chmod(out, 0o555)
+        defer { chmod(out, 0o755) }
+        let elsewhere = dir.url.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        chmod(elsewhere.path, 0o777)
+        chmod(dir.url.path, 0o755)
+        let before = Self.fingerprint(db)
+        func asNobody(_ arguments: [String]) throws -> ExpRegProcess.Result {
+            try ExpRegProcess.run(["--reuid=65534", "--regid=65534", "--clear-groups", ExpRegProcess.binary.path] + arguments,
+                                  in: dir.url, executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+        }
+        #expect(access(out, W_OK) == 0, "root can still write; the commands below run as nobody")
+        let history = try asNobody(["history", "--db", db])
+        #expect(history.status == 0, "stderr: \(history.stderr)")
+        #expect(history.stdout.contains("tiny"))
+        let export = try asNobody(["export", "--db", db, "--format", "csv"])
+        #expect(export.status == 0, "stderr: \(export.stderr)")
+        let report = try asNobody(["report", "--db", db, "--output", elsewhere.path])
+        #expect(report.status == 0, "stderr: \(report.stderr)")
+        #expect(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("latest/report.html").path))
+        let run = try asNobody(["run", manifest, "--db", db, "--output", elsewhere.path])
+        #expect(run.status == 1 || run.status == 2, "stderr: \(run.stderr)")
+        #expect(!run.stderr.contains("Fatal error"))
+        #expect(Self.fingerprint(db) == before)
+    }
+
     /// Runs `/bin/sh -c command` quietly; its exit status.
     static func shell(_ command: String) -> Int32 {
         let process = Process()
