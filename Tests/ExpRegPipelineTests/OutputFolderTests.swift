@@ -77,4 +77,25 @@ struct OutputFolderTests {
         let crossReport = try ExpRegProcess.run(["report", "--output", "out", "--db", "other/b.sqlite"], in: dir.url)
         #expect(crossReport.status == 2, "stderr: \(crossReport.stderr)")
     }
+
+    @Test func aResumeNeverWritesThroughABatchFolderReplacedByASymlink() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.url.appendingPathComponent("out/a.sqlite").path
+        let live = try ArchiveLockIdentityTests.startLiveRun(in: dir, db: db)
+        kill(live.pid, SIGKILL)
+        _ = live.wait(timeout: 30)
+        let id = try #require(try scalar(String.self, db, "SELECT id FROM batches"))
+        let folder = dir.url.appendingPathComponent("out/\(id)")
+        let victim = dir.url.appendingPathComponent("victim")
+        try FileManager.default.createDirectory(at: victim, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createSymbolicLink(atPath: folder.path, withDestinationPath: victim.path)
+        let runsBefore = try ArchiveSafetyTests.archivedRuns(db)
+        let resumed = try ExpRegProcess.run(["run", dir.url.appendingPathComponent("manifest.yaml").path, "--output", "out",
+                                             "--db", db, "--resume"], in: dir.url)
+        #expect(resumed.status == 2, "stderr: \(resumed.stderr)")
+        #expect(resumed.stderr.contains("is not a folder"), "stderr: \(resumed.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: victim.path).isEmpty)
+        #expect(try ArchiveSafetyTests.archivedRuns(db) == runsBefore, "nothing trained")
+    }
 }
