@@ -65,10 +65,14 @@ public enum ManifestLoader {
                 suggestion: nil)])
         }
         let root: Node?
+        // A UTF-8 byte-order mark is not YAML content (the text and its SHA-256 keep it).
+        let yaml = text.unicodeScalars.first == "\u{FEFF}" ? String(String.UnicodeScalarView(text.unicodeScalars.dropFirst())) : text
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: yaml)
         } catch {
-            throw ManifestError([YAMLSyntaxDiagnostic.make(error, file: file, text: text)])
+            throw ManifestError(DuplicateKeyScan.diagnostics(for: error, file: file, text: yaml) { text in
+                _ = try Yams.compose(yaml: text)
+            })
         }
         let document = ManifestParser(file: file).parse(root, sink: &sink)
         let overrideSettings = OverrideParser().parse(overrides, sink: &sink)

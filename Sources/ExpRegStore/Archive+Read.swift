@@ -79,6 +79,34 @@ extension Archive {
         }
     }
 
+    /// Ids of `completed` batches whose publishing did not finish (`published_at` NULL), oldest
+    /// first. On a read-only archive older than schema v2: completed batches whose recorded exit
+    /// code is 1 (their report failed).
+    /// - Throws: ``StoreError`` when reading fails.
+    public func unpublishedBatchIDs() throws(StoreError) -> [String] {
+        let sql = storedSchemaVersion >= 2
+            ? "SELECT id FROM batches WHERE status = 'completed' AND published_at IS NULL ORDER BY started_at, id"
+            : "SELECT id FROM batches WHERE status = 'completed' AND exit_code = 1 ORDER BY started_at, id"
+        return try read("find unpublished batches") { db in try String.fetchAll(db, sql: sql) }
+    }
+
+    /// True when the archive has a batch `id`.
+    /// - Throws: ``StoreError`` when reading fails.
+    public func batchExists(_ id: String) throws(StoreError) -> Bool {
+        try read("look up batch \(id)") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches WHERE id = ?", arguments: [id]) ?? 0 > 0
+        }
+    }
+
+    /// Newest `completed` batch id (what `output/latest` may point at); nil when there is none.
+    /// "Newest" = greatest (started_at, id).
+    /// - Throws: ``StoreError`` when reading fails.
+    public func latestCompletedBatchID() throws(StoreError) -> String? {
+        try read("find the latest completed batch") { db in
+            try String.fetchOne(db, sql: "SELECT id FROM batches WHERE status = 'completed' ORDER BY started_at DESC, id DESC LIMIT 1")
+        }
+    }
+
     /// The newest batch of `manifestName` that started before `batchID` and ended `completed` or
     /// `partial` (not `failed`, not `running`): the baseline of `compare_with: previous` and of the
     /// `max_regression` gate. Order: (started_at, id). Nil when there is none or `batchID` is unknown.

@@ -74,6 +74,23 @@ extension Archive {
         }
     }
 
+    /// Records the files written for a batch and, in the same transaction, that the batch is
+    /// published (`published_at`): call it once every file is in place. `publishedAt` nil records
+    /// the artifacts only (a running or partial batch's report is not a publication).
+    /// - Throws: ``StoreError`` when the batch does not exist or the write fails.
+    public func recordPublication(_ artifacts: [Artifact], batchID: String, publishedAt: Date?) throws(StoreError) {
+        try write("record the publication of batch \(batchID)") { db in
+            try requireBatch(batchID, db)
+            for artifact in artifacts {
+                try ArtifactRow(artifact, batchID: batchID).insert(db, onConflict: .replace)
+            }
+            if let publishedAt {
+                try db.execute(sql: "UPDATE batches SET published_at = ? WHERE id = ?",
+                               arguments: [publishedAt.timeIntervalSinceReferenceDate, batchID])
+            }
+        }
+    }
+
     /// Sets the batch's final status, end time and exit code.
     /// - Throws: ``StoreError`` (kind ``StoreError/Kind/unknownBatch``) when the batch does not exist.
     public func finishBatch(id: String, status: BatchStatus, finishedAt: Date, exitCode: Int) throws(StoreError) {

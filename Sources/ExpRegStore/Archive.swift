@@ -6,7 +6,9 @@ import GRDB
 /// 5 s busy timeout, foreign keys on, named migrations (see ``ArchiveMigrations`` for the schema).
 ///
 /// One process writes at a time (hold an ``ArchiveLock`` around `expreg run`); any number may read
-/// (WAL). Every write method is one transaction: a crash loses at most the call in flight.
+/// (WAL). Every write method is one transaction: a crash loses at most the call in flight. A file
+/// that is not an archive of a schema this build knows is refused before any connection that may
+/// write is opened; ``Access/readOnly`` never changes the file.
 ///
 /// ```swift
 /// let lock = try ArchiveLock(archivePath: path)          // exit 4 on .lockHeld
@@ -14,6 +16,8 @@ import GRDB
 /// try archive.beginBatch(info, plan: plan)
 /// for record in records { try archive.recordRun(record, batchID: info.id) }
 /// try archive.finishBatch(id: info.id, status: .completed, finishedAt: Date(), exitCode: 0)
+/// archive.close()                                        // before the lock's release
+/// lock.release()
 /// ```
 ///
 /// ## Topics
@@ -36,18 +40,57 @@ public final class Archive: Sendable {
     /// The archive file.
     public let path: String
 
-    let pool: DatabasePool
+    /// How an archive is opened.
+    public enum Access: Sendable {
+        /// Create, migrate and write (`expreg run`): the file is inspected read-only first, and a
+        /// foreign, newer or damaged file is refused before any connection may write it.
+        case readWrite
+        /// Read only (`history`, `export`, `report`): a read-only connection (immutable on a
+        /// read-only mount) that never changes the file's bytes; the file must be an archive.
+        case readOnly
+    }
 
-    /// Opens (creating and migrating when needed) the archive at `path`.
+    /// How this archive was opened.
+    public let access: Access
+
+    /// The schema version of the file as opened: ``schemaVersion`` after a read-write open (which
+    /// migrates); possibly older for ``Access/readOnly`` (never migrated), whose reads then skip
+    /// what the file lacks (e.g. `published_at` before v2).
+    public let storedSchemaVersion: Int
+
+    let pool: any DatabaseWriter
+
+    /// Opens (creating and migrating when needed) the archive at `path`, or opens an existing one
+    /// read-only.
     ///
-    /// Creates missing parent folders. An archive of an older schema is migrated in place; a file
-    /// that is not an ExpReg archive, or an archive of a newer schema, is left untouched.
-    /// - Parameter path: the SQLite file, e.g. `output/expreg.sqlite`.
+    /// Before anything else the file is inspected without writing (its header with plain file I/O,
+    /// then its schema through a read-only connection): a file that is not an ExpReg archive (not
+    /// SQLite, or SQLite of another application whatever its `user_version`), an archive of a newer
+    /// schema, or a damaged one is refused and left byte-for-byte unchanged. For ``Access/readWrite``,
+    /// missing parent folders are created and an archive of an older schema is migrated in place.
+    /// - Parameters:
+    ///   - path: the SQLite file, e.g. `output/expreg.sqlite`.
+    ///   - access: ``Access/readWrite`` (default) or ``Access/readOnly``.
     /// - Throws: ``StoreError`` with kind ``StoreError/Kind/notAnArchive`` when the file is not an
     ///   archive (not SQLite, or SQLite with foreign tables), ``StoreError/Kind/newerSchema`` when it
     ///   was written by a newer ExpReg, ``StoreError/Kind/failure`` when I/O fails.
-    public init(path: String) throws(StoreError) {
+    public init(path: String, access: Access = .readWrite) throws(StoreError) {
         self.path = path
+        self.access = access
+        if access == .readOnly {
+            let state = try ArchiveInspection.inspect(path)
+            if state == .fresh {
+                throw StoreError(kind: .notAnArchive, message:
+                    "\(path) is an empty file, not an ExpReg archive yet (run `expreg run` first, or pass the right file with --db)")
+            }
+            if case .archive(let version) = state { storedSchemaVersion = version } else { storedSchemaVersion = 0 }
+            do {
+                pool = try ArchiveInspection.openReadOnly(path)
+            } catch {
+                throw StoreError.wrapping(error, action: "open it read-only", path: path)
+            }
+            return
+        }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -55,6 +98,7 @@ public final class Archive: Sendable {
             throw StoreError("cannot create the folder \(folder.path) for archive \(path) (\(error)); "
                              + "check the path and permissions, or pass another file with --db")
         }
+        _ = try ArchiveInspection.inspect(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.foreignKeysEnabled = true
@@ -66,7 +110,30 @@ public final class Archive: Sendable {
             throw StoreError.wrapping(error, action: "open it", path: path)
         }
         self.pool = pool
+        storedSchemaVersion = Self.schemaVersion
         try Self.checkAndMigrate(pool, path: path)
+    }
+
+    /// Checks, without writing or creating anything, that `path` is missing, empty, or an ExpReg
+    /// archive this build can open: the same refusals as ``init(path:access:)``.
+    public static func checkOpenable(path: String) throws(StoreError) {
+        _ = try ArchiveInspection.inspect(path)
+    }
+
+    /// Closes every connection (later calls fail). Call it before releasing an ``ArchiveLock``.
+    ///
+    /// A writer's archive is left tidy: the pool closes its writer before its read-only readers,
+    /// and a read-only connection cannot checkpoint, so one plain read-write connection is opened
+    /// and closed last; as the last connection SQLite checkpoints the WAL into the file and deletes
+    /// the `-wal` and `-shm` files (a later read-only command then needs to create nothing).
+    public func close() {
+        guard (try? pool.close()) != nil, access == .readWrite else { return }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "ExpRegArchiveCloser"
+        if let last = try? DatabaseQueue(path: path, configuration: configuration) {
+            try? last.close()
+        }
     }
 
     /// Refuses foreign and newer files, then applies the migrations this archive lacks.

@@ -73,7 +73,7 @@ extension StoreError {
                     + "restore it from a backup, or salvage it with `sqlite3 \(path) .recover`")
             case .SQLITE_FULL:
                 return StoreError(
-                    "disk full while trying to \(action) in archive \(path); free space and rerun with --resume "
+                    "disk full while trying to \(action) in archive \(path); free space and run again "
                     + "(runs committed before this one are kept)")
             case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
                 return StoreError(
@@ -86,7 +86,7 @@ extension StoreError {
             case .SQLITE_IOERR:
                 return StoreError(
                     "I/O error on archive \(path) while trying to \(action) (SQLite: \(detail)); "
-                    + "check the disk and the file system, then rerun with --resume")
+                    + "check the disk and the file system, then run again (committed runs are kept)")
             default:
                 return StoreError(
                     "archive \(path): could not \(action) (SQLite: \(detail)); "

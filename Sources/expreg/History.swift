@@ -22,10 +22,11 @@ extension ExpReg {
             try withExitStatus {
                 let store = try ArchiveQueries.openExisting(archive.db)
                 let headlines = try ArchiveQueries.history(store, limit: limit)
+                let unpublished = try ArchiveQueries.unpublished(store)
                 if json {
-                    FileHandle.standardOutput.write(try ArchiveQueries.historyJSON(headlines))
+                    FileHandle.standardOutput.write(try ArchiveQueries.historyJSON(headlines, unpublished: unpublished))
                 } else {
-                    print(ArchiveQueries.historyTable(headlines), terminator: "")
+                    print(ArchiveQueries.historyTable(headlines, unpublished: unpublished), terminator: "")
                 }
                 return .success
             }

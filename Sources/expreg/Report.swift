@@ -17,7 +17,9 @@ extension ExpReg {
 
         func run() throws {
             try withExitStatus {
-                let store = try ArchiveQueries.openExisting(archive.db)
+                try OutputRootCheck.validate(output)
+                let store = try ArchiveQueries.openForReport(archive.db, outputRoot: output)
+                defer { store.close() }
                 let id = try ArchiveQueries.resolveBatch(batch, in: store)
                 guard let templates = TemplateLocator.locate() else {
                     throw PipelineError(.invalidInput, "report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
@@ -28,6 +30,13 @@ extension ExpReg {
                 print("report: \(published.reportHTML.path)")
                 print("one-pager: \(published.reportPDF.path)")
                 print("index: \(published.frontPage.path)")
+                if !published.pointedLatest {
+                    print("note: \(URL(fileURLWithPath: output).appendingPathComponent("latest").path) not moved: "
+                          + "batch \(id) is not the newest completed batch (only a completed batch is published as latest)")
+                }
+                if store.access == .readOnly {
+                    print("note: archive \(archive.db) opened read-only; the files' checksums were not recorded in it")
+                }
                 return .success
             }
         }

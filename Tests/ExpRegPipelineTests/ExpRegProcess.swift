@@ -37,10 +37,11 @@ struct ExpRegProcess {
         return url
     }()
 
-    /// Starts the binary in `folder`; its stdout/stderr go to files in ``logFolder``.
-    static func start(_ arguments: [String], in folder: URL) throws -> RunningProcess {
+    /// Starts the binary (or `executable`, e.g. a wrapper that runs it) in `folder`; its
+    /// stdout/stderr go to files in ``logFolder``.
+    static func start(_ arguments: [String], in folder: URL, executable: URL? = nil) throws -> RunningProcess {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
         process.environment = environment
@@ -57,8 +58,9 @@ struct ExpRegProcess {
     }
 
     /// Runs the binary to completion (with a generous timeout that kills it).
-    static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300) throws -> Result {
-        let running = try start(arguments, in: folder)
+    static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300,
+                    executable: URL? = nil) throws -> Result {
+        let running = try start(arguments, in: folder, executable: executable)
         return running.wait(timeout: timeout)
     }
 }

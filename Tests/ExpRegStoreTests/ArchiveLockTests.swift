@@ -82,6 +82,36 @@ struct ArchiveLockTests {
             try ArchiveLock(archivePath: blocker.appendingPathComponent("expreg.sqlite").path)
         }
         #expect(error.kind == .failure)
-        #expect(error.description.contains("cannot create the lock file"))
+        #expect(error.description.contains("cannot open or create the archive file"))
+    }
+
+    @Test("the lock is the archive file's: a symlink, a hard link or a deleted lock file cannot bypass it")
+    func lockFollowsTheFileNotThePath() throws {
+        let fixture = ArchiveFixture()
+        let first = try ArchiveLock(archivePath: fixture.path)
+        let link = fixture.folder.url.appendingPathComponent("link.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.path)
+        let hard = fixture.folder.url.appendingPathComponent("hard.sqlite").path
+        try FileManager.default.linkItem(atPath: fixture.path, toPath: hard)
+        for alias in [link, hard, fixture.folder.url.path + "/../" + fixture.folder.url.lastPathComponent + "/expreg.sqlite"] {
+            let error = try #require(throws: StoreError.self) { try ArchiveLock(archivePath: alias) }
+            #expect(error.kind == .lockHeld, "\(alias)")
+            #expect(error.description.contains("pid=\(getpid())"), "\(alias): \(error)")
+        }
+        try FileManager.default.removeItem(atPath: first.lockPath)
+        let error = try #require(throws: StoreError.self) { try ArchiveLock(archivePath: fixture.path) }
+        #expect(error.kind == .lockHeld)
+        // The text is gone; the holder's pid is found in /proc/locks by the file's device and inode.
+        #expect(error.description.contains("pid=\(getpid())"), "\(error)")
+        first.release()
+        #expect(try ArchiveLock(archivePath: link).isHeld)
+    }
+
+    @Test("a folder at the archive path is refused, not locked")
+    func folderIsRefused() throws {
+        let fixture = ArchiveFixture()
+        try FileManager.default.createDirectory(atPath: fixture.path, withIntermediateDirectories: true)
+        let error = try #require(throws: StoreError.self) { try ArchiveLock(archivePath: fixture.path) }
+        #expect(error.description.contains("not a regular file"))
     }
 }

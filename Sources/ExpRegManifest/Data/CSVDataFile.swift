@@ -10,7 +10,9 @@ import Foundation
 /// With `normalize: true` every row's x is scaled to unit Euclidean norm (an all-zero x is an error);
 /// with `normalize: false` every row must already satisfy |‖x‖ − 1| ≤ `Dataset.unitNormTolerance`
 /// (1e-6) and is used unchanged.
-/// y is never scaled.
+/// y is never scaled. Two rows with the same x (after normalisation: within 1e-12 per entry, e.g.
+/// `1,2` and `2,4`) are an error naming both lines: they make H* singular (λ* = 0), which the
+/// theory cannot take.
 ///
 /// Every problem is reported (up to 20 per file) as `FILE:LINE:COLUMN` (1-based, line of the file).
 public struct CSVDataFile: Sendable {
@@ -191,6 +193,8 @@ private struct CSVParser {
         x.reserveCapacity(rows.count * d)
         y.reserveCapacity(rows.count)
         var ok = true
+        var rowLines: [Int] = []
+        rowLines.reserveCapacity(rows.count)
         for row in rows {
             let values = Self.fields(row.text)
             guard values.count == d + 1 else {
@@ -238,8 +242,37 @@ private struct CSVParser {
             }
             x.append(contentsOf: features)
             y.append(numbers[d])
+            rowLines.append(row.number)
         }
-        return ok ? (y.count, d, x, y) : nil
+        guard ok else { return nil }
+        reportDuplicates(x: x, d: d, lines: rowLines)
+        return problems.isEmpty ? (y.count, d, x, y) : nil
+    }
+
+    /// Entries closer than this (after normalisation) count as equal.
+    static let duplicateTolerance = 1e-12
+
+    /// Reports every row whose x equals an earlier row's (each entry within
+    /// ``duplicateTolerance``), naming the earlier line. Rows are bucketed by their entries rounded
+    /// to a 1e-9 grid, so the check is O(n·d) expected; a pair straddling a grid boundary in some
+    /// entry (farther than 1e-9 from equal in practice never) is not compared.
+    private mutating func reportDuplicates(x: [Double], d: Int, lines: [Int]) {
+        var buckets: [[Int64]: [Int]] = [:]
+        for row in 0..<lines.count {
+            let entries = x[(row * d)..<(row * d + d)]
+            let key = entries.map { Int64(($0 * 1e9).rounded()) }
+            let twin = buckets[key, default: []].first { other in
+                zip(entries, x[(other * d)..<(other * d + d)]).allSatisfy { abs($0 - $1) <= Self.duplicateTolerance }
+            }
+            if let twin {
+                report(line: lines[row], column: 1,
+                       "this row has the same x as line \(lines[twin])\(normalize ? " after scaling to unit norm" : ""): "
+                       + "duplicate points make H* singular (λ* = 0), which the theory excludes",
+                       suggestion: "remove one of the two rows")
+            } else {
+                buckets[key, default: []].append(row)
+            }
+        }
     }
 
     /// `x1,x2,y` for small d, else `x1,x2,...,x40,y`.

@@ -26,6 +26,8 @@ struct PlanExpander {
     private var csvFiles: [String: CSVDataFile?] = [:]
     /// The `normalize` setting each csv file is loaded with, and where it was first used.
     private var csvNormalize: [String: (Bool, Origin)] = [:]
+    /// The manifest's `defaults:` settings (to tell sphere defaults inherited by a csv experiment).
+    private var defaultLayer: [ConfigKey: LocatedSetting] = [:]
 
     init(file: String, baseDirectory: String, displayDirectory: String) {
         self.file = file
@@ -52,6 +54,7 @@ struct PlanExpander {
                          sink: inout DiagnosticSink) -> (runs: [RunSpec], datasets: [String: Dataset]) {
         var runs: [RunSpec] = []
         var total = 0
+        defaultLayer = document.defaults
         for (experimentIndex, experiment) in document.experiments.enumerated() {
             let path = "experiments[\(experimentIndex)]"
             let counts = experiment.sweep.map(\.values.count)
@@ -111,6 +114,13 @@ struct PlanExpander {
         return (runs, datasets)
     }
 
+    /// True when `origin` is where a built-in default of `experiment` is placed (its own position),
+    /// i.e. the value was not written in the manifest nor given with `--set`.
+    static func isBuiltInDefault(_ origin: Origin, of experiment: ExperimentSpec) -> Bool {
+        origin.file == experiment.origin.file && origin.line == experiment.origin.line
+            && origin.column == experiment.origin.column
+    }
+
     /// One run from resolved settings, or nil after reporting why it cannot be built.
     private mutating func makeRun(_ resolved: [ConfigKey: LocatedSetting], experiment: ExperimentSpec, index: Int,
                                   sink: inout DiagnosticSink) -> RunSpec? {
@@ -163,6 +173,18 @@ struct PlanExpander {
             valid = false
         }
         if let csv {
+            // data.n / data.d written for a csv source must be the file's. Not checked: the built-in
+            // defaults, and `defaults:` values meant for sphere experiments (`defaults:` not csv).
+            let defaultsAreCSV = defaultLayer[.dataSource]?.value == .text(DataSourceKind.csv.rawValue)
+            for (key, actual, what) in [(ConfigKey.dataN, csv.dataset.n, "data rows"), (.dataD, csv.dataset.d, "x columns")] {
+                guard let setting = resolved[key], !Self.isBuiltInDefault(setting.origin, of: experiment),
+                      defaultsAreCSV || setting.origin != defaultLayer[key]?.origin,
+                      case .integer(let given)? = setting.value, given != actual else { continue }
+                sink.error(at: setting.origin,
+                           "\(key.rawValue) is \(given), but the csv data file has \(actual) \(what)",
+                           suggestion: "remove \(key.rawValue) (a csv file decides it) or set it to \(actual)")
+                valid = false
+            }
             values[.dataN] = .integer(csv.dataset.n)
             values[.dataD] = .integer(csv.dataset.d)
         }

@@ -8,6 +8,8 @@ import Foundation
 /// What publishing a batch wrote.
 public struct PublishedBatch: Sendable {
     public var batchID: String
+    /// True when `latest` now points at this batch (only a `completed` batch, the newest such).
+    public var pointedLatest: Bool
     public var folder: URL
     public var reportHTML: URL
     /// The meeting one-pager (A4 PDF).
@@ -30,9 +32,12 @@ public struct BatchPublisher {
         self.templatesDirectory = templatesDirectory
     }
 
-    /// Renders plots, results.json, report.md, report.html, summary.ja.md and report.pdf of
-    /// `batchID`, records them as artifacts, points `latest` at the batch when it is the newest
-    /// one, and rewrites the archive's front page (`index.html`).
+    /// Renders plots, results.json, report.md, report.html, summary.ja.md and report.pdf of `batchID`;
+    /// then (when the archive was opened for writing) records them as artifacts and, for a `completed`
+    /// batch, its publication (`published_at`) in one transaction; then points `latest` at the batch
+    /// when it is `completed` and the newest completed one: a running, partial or failed batch gets
+    /// its report but never `latest`. Temporary files left by a killed writer are removed first.
+    /// Last, the archive's front page (`index.html`) is rewritten.
     public func publish(batchID: String, archive: Archive) throws -> PublishedBatch {
         let snapshot = try load(batchID, from: archive)
         return try publish(snapshot, previous: try previousSnapshot(of: snapshot, archive: archive), archive: archive)
@@ -46,8 +51,10 @@ public struct BatchPublisher {
         let trend = try archive.headlines(manifestName: snapshot.info.manifestName)
             .filter { $0.startedAt <= snapshot.info.startedAt }
 
+        try layout.prepareBatchFolder(batchID)
+        layout.removeStaleTemporaryFiles(batchID)
         let folder = layout.batchFolder(batchID)
-        let plots = layout.plotsFolder(batchID)  // Figures.renderAll creates it
+        let plots = layout.plotsFolder(batchID)
 
         // Every file is read or produced once; its bytes feed the report and the artifact list.
         var files: [(relative: String, data: Data)] = []
@@ -81,12 +88,19 @@ public struct BatchPublisher {
         files.insert(("report.pdf", try Data(contentsOf: pdf)), at: documents.count)
 
         let artifacts = files.map { Artifact(path: $0.relative, sha256: SHA256Digest.hex($0.data), bytes: $0.data.count) }
-        try archive.recordArtifacts(artifacts, batchID: batchID)
-        if try archive.latestBatchID() == batchID {
+        // Every file is in place: record them, and (for a completed batch) the publication, in one
+        // transaction; only then may `latest` point here.
+        if archive.access == .readWrite {
+            try archive.recordPublication(artifacts, batchID: batchID,
+                                          publishedAt: snapshot.info.status == .completed ? Date() : nil)
+        }
+        let newestCompleted = try archive.latestCompletedBatchID()
+        let pointLatest = snapshot.info.status == .completed && newestCompleted == batchID
+        if pointLatest {
             try layout.pointLatest(at: batchID)
         }
         let frontPage = try ArchiveFrontPage.write(archive: archive, layout: layout, templatesDirectory: templatesDirectory)
-        return PublishedBatch(batchID: batchID, folder: folder,
+        return PublishedBatch(batchID: batchID, pointedLatest: pointLatest, folder: folder,
                               reportHTML: folder.appendingPathComponent("report.html"), reportPDF: pdf,
                               frontPage: frontPage, artifacts: artifacts)
     }
@@ -94,6 +108,7 @@ public struct BatchPublisher {
     /// Writes only `results.json` of a batch (used for an interrupted, `partial` batch, whose plots
     /// and reports are built by `expreg report` or when `--resume` completes it).
     public func writeResults(batchID: String, archive: Archive) throws -> URL {
+        try layout.prepareBatchFolder(batchID)
         let url = layout.batchFolder(batchID).appendingPathComponent("results.json")
         try AtomicFile.write(try Self.resultsData(try load(batchID, from: archive)), to: url)
         return url

@@ -4,12 +4,36 @@ import Foundation
 
 /// Read-only commands over the archive: `history`, `export`, and batch selection for `report`.
 public enum ArchiveQueries {
-    /// Opens an existing archive for reading; a missing file is invalid input (exit 2).
+    /// Opens an existing archive read-only (never changing its bytes; immutable on a read-only
+    /// mount); a missing file or a bad `--db` is invalid input (exit 2).
     public static func openExisting(_ path: String) throws -> Archive {
+        try ArchivePathCheck.validate(path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw PipelineError.invalid("no archive at \(path) (run `expreg run` first, or pass --db)")
         }
-        return try openArchive(path)
+        return try openArchive(path, access: .readOnly)
+    }
+
+    /// Opens the archive for `expreg report`: for writing (to record the rebuilt files' checksums)
+    /// only when the report goes to the archive's own folder and both file and folder are
+    /// writable; read-only otherwise (`--output` elsewhere, a read-only mount), never changing it.
+    public static func openForReport(_ path: String, outputRoot: String) throws -> Archive {
+        let archive = try openExisting(path)
+        if let real = realPath(path) { try OutputLayout(root: URL(fileURLWithPath: outputRoot)).checkOwner(real) }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let layout = OutputLayout(root: URL(fileURLWithPath: outputRoot))
+        let ownRoot = (realPath(folder) != nil && realPath(folder) == realPath(outputRoot))
+            || ((try? layout.owner()) ?? nil).map { $0 == realPath(path) } == true
+        let sameRoot = ownRoot
+        guard sameRoot, access(path, W_OK) == 0, access(folder, W_OK) == 0 else { return archive }
+        archive.close()
+        return try openArchive(path, access: .readWrite)
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Resolves `latest` or an id to an archived batch id.
@@ -19,7 +43,7 @@ public enum ArchiveQueries {
             return id
         }
         guard try archive.snapshot(batchID: selector) != nil else {
-            throw PipelineError.invalid("no batch '\(selector)' in the archive (see `expreg history`)")
+            throw PipelineError.invalid("no batch '\(selector)' in archive \(archive.path) (see `expreg history --db \(shellQuoted(archive.path))`)")
         }
         return selector
     }
@@ -37,13 +61,31 @@ public enum ArchiveQueries {
         return listed.compactMap { byID[$0.id] }
     }
 
+    /// Gates are evaluated once every run of a batch is archived, when it becomes `completed`; a
+    /// running, partial or failed batch has no gate results (shown `-`, never `pass`).
+    static func gatesEvaluated(_ headline: BatchHeadline) -> Bool {
+        headline.status == .completed
+    }
+
+    /// Ids of completed batches whose reports were not all written (see
+    /// ``Archive/unpublishedBatchIDs()``): history shows them `unpublished`, not `completed`.
+    public static func unpublished(_ archive: Archive) throws -> Set<String> {
+        Set(try archive.unpublishedBatchIDs())
+    }
+
+    /// The status shown for a batch: its archived status, or `unpublished` for a completed batch
+    /// whose reports were cut short.
+    static func shownStatus(_ headline: BatchHeadline, unpublished: Set<String>) -> String {
+        headline.status == .completed && unpublished.contains(headline.batchID) ? "unpublished" : headline.status.rawValue
+    }
+
     /// A fixed-width text table of headlines.
-    public static func historyTable(_ headlines: [BatchHeadline]) -> String {
+    public static func historyTable(_ headlines: [BatchHeadline], unpublished: Set<String> = []) -> String {
         var rows = [["batch", "status", "runs", "converged", "diverged", "gates", "median loss exp", "median loss relu", "lambda* exp", "lambda* relu"]]
         for h in headlines {
             rows.append([
-                h.batchID, h.status.rawValue, String(h.runs), String(h.converged), String(h.diverged),
-                h.gatesPassed ? "pass" : "FAIL",
+                h.batchID, shownStatus(h, unpublished: unpublished), String(h.runs), String(h.converged), String(h.diverged),
+                !gatesEvaluated(h) ? "-" : h.gatesPassed ? "pass" : "FAIL",
                 h.medianFinalLoss["exp"].map { formatScientific($0, digits: 2) } ?? "-",
                 h.medianFinalLoss["relu"].map { formatScientific($0, digits: 2) } ?? "-",
                 h.lambdaStar["exp"].map { formatScientific($0, digits: 3) } ?? "-",
@@ -58,16 +100,18 @@ public enum ArchiveQueries {
     }
 
     /// JSON lines-free array of headlines (stable keys).
-    public static func historyJSON(_ headlines: [BatchHeadline]) throws -> Data {
+    public static func historyJSON(_ headlines: [BatchHeadline], unpublished: Set<String> = []) throws -> Data {
         struct Row: Encodable {
-            var batch_id: String, manifest_name: String, started_at: String, status: String
-            var runs: Int, converged: Int, diverged: Int, gates_passed: Bool
+            var batch_id: String, manifest_name: String, started_at: String, status: String, published: Bool
+            var runs: Int, converged: Int, diverged: Int, gates_evaluated: Bool, gates_passed: Bool
             var median_final_loss: [String: Double], lambda_star: [String: Double]
         }
         let rows = headlines.map {
             Row(batch_id: $0.batchID, manifest_name: $0.manifestName,
-                started_at: ResultsDocument.timestamp($0.startedAt), status: $0.status.rawValue, runs: $0.runs,
-                converged: $0.converged, diverged: $0.diverged, gates_passed: $0.gatesPassed,
+                started_at: ResultsDocument.timestamp($0.startedAt), status: $0.status.rawValue,
+                published: $0.status == .completed && !unpublished.contains($0.batchID), runs: $0.runs,
+                converged: $0.converged, diverged: $0.diverged, gates_evaluated: gatesEvaluated($0),
+                gates_passed: gatesEvaluated($0) && $0.gatesPassed,
                 median_final_loss: $0.medianFinalLoss, lambda_star: $0.lambdaStar)
         }
         let encoder = JSONEncoder()

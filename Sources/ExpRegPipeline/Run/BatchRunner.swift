@@ -33,6 +33,7 @@ public final class BatchRunner {
         guard let templates = options.templatesDirectory ?? TemplateLocator.locate() else {
             throw PipelineError.invalid("report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
         }
+        try ArchivePathCheck.validate(options.databasePath)
         let databaseFolder = URL(fileURLWithPath: options.databasePath).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: databaseFolder, withIntermediateDirectories: true)
@@ -40,7 +41,17 @@ public final class BatchRunner {
             throw PipelineError.invalid("archive folder \(databaseFolder.path) cannot be created: \(error.localizedDescription)")
         }
 
-        // 2. One writer: the lock beside the archive.
+        // A file that is not ours is refused before the lock creates anything beside it.
+        do {
+            try Archive.checkOpenable(path: options.databasePath)
+        } catch {
+            throw archiveOpenError(error, path: options.databasePath)
+        }
+
+        // An output root holding another archive's batches is refused before anything is created.
+        try layout.checkOwner(ArchivePathCheck.expectedRealPath(options.databasePath))
+
+        // 2. One writer: the lock on the archive file itself (its inode, whatever path reaches it).
         let lock: ArchiveLock
         do {
             lock = try ArchiveLock(archivePath: options.databasePath)
@@ -48,19 +59,38 @@ public final class BatchRunner {
             throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
         }
         defer { lock.release() }
+        try layout.claim(for: lock.realArchivePath)
 
         let archive = try openArchive(options.databasePath)
+        // Runs before the lock's release (defers run in reverse): closing our descriptor of the
+        // archive file would drop SQLite's POSIX locks of connections still open.
+        defer { archive.close() }
         try archive.markInterruptedBatches()
+        let republished = finishInterruptedPublishing(archive: archive, layout: layout, templates: templates)
 
-        // 3. A new batch, or the interrupted one to resume.
-        let batch = try startBatch(loaded: loaded, archive: archive)
+        // 3. A new batch, or the interrupted one to resume (a resume whose batch only lacked its
+        // reports is done once they are written).
+        if options.resume, try archive.resumableBatchID(manifestName: loaded.plan.name) == nil,
+           let done = republished.last(where: { $0.manifestName == loaded.plan.name }) {
+            progress.note("nothing left to train: batch \(done.batchID) is completed and now published")
+            return RunSummary(status: done.status, batchID: done.batchID, reportHTML: done.reportHTML, trained: 0, skipped: 0)
+        }
+        let batch = try startBatch(loaded: loaded, archive: archive, layout: layout)
         let plan = batch.plan
 
         // 4. Train what is left, archiving as we go.
         let runner = RunExecutor(plan: plan, loaded: loaded, archive: archive, batchID: batch.id,
                                  progress: progress, cancellation: cancellation,
                                  parallelRuns: options.parallelRuns)
-        let counts = try runner.trainRemaining(skipping: batch.finishedRunKeys)
+        let counts: RunExecutor.Counts
+        do {
+            counts = try runner.trainRemaining(skipping: batch.finishedRunKeys)
+        } catch {
+            // The batch is recorded and stays `running` (`partial` at the next run): say how to go on.
+            let status = (error as? PipelineError)?.status ?? .failure
+            throw PipelineError(status, "\((error as? PipelineError)?.message ?? "\(error)")\n"
+                                + "batch \(batch.id) keeps its archived runs; continue it with: \(options.resumeCommand)")
+        }
 
         if let signal = cancellation.signal {
             let status: ExitStatus = signal == SIGTERM ? .terminated : .interrupted
@@ -68,7 +98,7 @@ public final class BatchRunner {
             let results = try BatchPublisher(layout: layout, templatesDirectory: templates)
                 .writeResults(batchID: batch.id, archive: archive)
             progress.note("interrupted: batch \(batch.id) recorded as partial (\(results.path)); "
-                          + "continue it with: expreg run \(options.manifestPath) --resume")
+                          + "continue it with: \(options.resumeCommand)")
             do {
                 try ArchiveFrontPage.write(archive: archive, layout: layout, templatesDirectory: templates)
             } catch {
@@ -103,10 +133,52 @@ public final class BatchRunner {
             try? archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(),
                                      exitCode: Int(ExitStatus.failure.rawValue))
             throw PipelineError.io("training finished and is archived, but writing the report failed: \(error)\n"
-                                   + "retry with: expreg report --db \(options.databasePath) --batch \(batch.id)")
+                                   + "retry with: \(options.reportCommand(batchID: batch.id))")
+        }
+        if let signal = cancellation.signal {
+            // Publishing is not cut in half: the batch was published completely, then we stop.
+            progress.note("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT") while writing the reports; they were "
+                          + "finished and batch \(batch.id) is completed and published (a second signal stops at once; "
+                          + "the next `expreg run` then finishes the reports)")
+            return RunSummary(status: signal == SIGTERM ? .terminated : .interrupted, batchID: batch.id,
+                              reportHTML: published.reportHTML, trained: counts.trained, skipped: counts.skipped)
         }
         return RunSummary(status: status, batchID: batch.id, reportHTML: published.reportHTML,
                           trained: counts.trained, skipped: counts.skipped)
+    }
+
+    /// A completed batch whose reports this run finished writing.
+    struct Republished {
+        var batchID: String
+        var manifestName: String
+        var status: ExitStatus
+        var reportHTML: URL
+    }
+
+    /// Publishes every `completed` batch whose publishing was cut short (kill -9, a second signal,
+    /// an I/O error: `published_at` NULL), oldest first. A failure is reported and left for the
+    /// next run; it does not stop this one.
+    private func finishInterruptedPublishing(archive: Archive, layout: OutputLayout, templates: URL) -> [Republished] {
+        var done: [Republished] = []
+        let publisher = BatchPublisher(layout: layout, templatesDirectory: templates)
+        for id in (try? archive.unpublishedBatchIDs()) ?? [] {
+            do {
+                guard let snapshot = try archive.snapshot(batchID: id) else { continue }
+                progress.note("batch \(id) is completed but its reports were not all written; writing them now")
+                let published = try publisher.publish(snapshot, previous: try publisher.previousSnapshot(of: snapshot, archive: archive),
+                                                      archive: archive)
+                let code: ExitStatus = snapshot.gates.allSatisfy(\.passed) ? .success : .gateFailed
+                if snapshot.info.exitCode != Int(code.rawValue) {
+                    try archive.finishBatch(id: id, status: .completed, finishedAt: snapshot.info.finishedAt ?? Date(),
+                                            exitCode: Int(code.rawValue))
+                }
+                done.append(Republished(batchID: id, manifestName: snapshot.info.manifestName, status: code,
+                                        reportHTML: published.reportHTML))
+            } catch {
+                progress.note("could not finish the reports of batch \(id) (\(error)); the next run retries")
+            }
+        }
+        return done
     }
 
     private struct StartedBatch {
@@ -115,10 +187,11 @@ public final class BatchRunner {
         var finishedRunKeys: Set<String>
     }
 
-    private func startBatch(loaded: LoadedManifest, archive: Archive) throws -> StartedBatch {
+    private func startBatch(loaded: LoadedManifest, archive: Archive, layout: OutputLayout) throws -> StartedBatch {
         if options.resume {
             guard let id = try archive.resumableBatchID(manifestName: loaded.plan.name) else {
-                throw PipelineError.invalid("--resume: the archive has no partial batch of manifest '\(loaded.plan.name)'")
+                throw PipelineError.invalid("--resume: archive \(options.databasePath) has no partial batch of manifest "
+                                            + "'\(loaded.plan.name)' to continue; run without --resume to start a new batch")
             }
             guard let snapshot = try archive.snapshot(batchID: id), let plan = try archive.plan(batchID: id) else {
                 throw PipelineError.io("--resume: batch \(id) is incomplete in the archive")
@@ -127,6 +200,9 @@ public final class BatchRunner {
                 throw PipelineError.invalid("--resume: the manifest changed since batch \(id) started "
                                             + "(SHA-256 \(snapshot.info.manifestSHA256.prefix(12))… vs \(loaded.sha256.prefix(12))…); run without --resume")
             }
+            try layout.prepareBatchFolder(id)
+            try Self.checkSameInputs(batchID: id, archived: plan, archivedOverrides: snapshot.info.overrides,
+                                     loaded: loaded, options: options)
             try archive.resumeBatch(id: id)
             let finished = try archive.finishedRunKeys(batchID: id)
             progress.note("resuming batch \(id): \(finished.count) of \(plan.runs.count) runs already archived")
@@ -135,7 +211,9 @@ public final class BatchRunner {
         let startedAt = Date()
         var id = makeBatchID(startedAt: startedAt, manifestName: loaded.plan.name)
         var suffix = 2
-        while try archive.snapshot(batchID: id) != nil {
+        // An id taken in the archive, or whose folder path holds anything, is skipped: the batch
+        // folder is created (empty) here, before training, and is ours alone.
+        while try archive.batchExists(id) || layout.isOccupied(id) {
             id = makeBatchID(startedAt: startedAt, manifestName: loaded.plan.name) + "-\(suffix)"
             suffix += 1
         }
@@ -144,17 +222,59 @@ public final class BatchRunner {
             manifestText: loaded.text, manifestSHA256: loaded.sha256, toolVersion: Provenance.toolVersion,
             gitCommit: Provenance.gitCommit(), host: Provenance.host, startedAt: startedAt,
             overrides: loaded.plan.overrides, plannedRuns: loaded.plan.runs.count)
+        try layout.prepareBatchFolder(id)
         try archive.beginBatch(info, plan: loaded.plan)
         progress.note("batch \(id): \(loaded.plan.runs.count) runs")
         return StartedBatch(id: id, plan: loaded.plan, finishedRunKeys: [])
     }
 }
 
-/// Opens the archive, mapping its errors to exit statuses.
-func openArchive(_ path: String) throws -> Archive {
+extension BatchRunner {
+    /// Refuses `--resume` (exit 2, naming what changed) unless the `--set` overrides and every run's
+    /// inputs are those of the batch: the run keys hash each resolved configuration with the csv
+    /// data file's SHA-256, so a changed data file (or a changed default) changes them.
+    static func checkSameInputs(batchID: String, archived: Plan, archivedOverrides: [String],
+                                loaded: LoadedManifest, options: RunOptions) throws {
+        let given = loaded.plan.overrides
+        if given.sorted() != archivedOverrides.sorted() {
+            let before = archivedOverrides.isEmpty ? "none" : archivedOverrides.map { "--set \($0)" }.joined(separator: " ")
+            let now = given.isEmpty ? "none" : given.map { "--set \($0)" }.joined(separator: " ")
+            throw PipelineError.invalid(
+                "--resume: the --set overrides differ from batch \(batchID)'s (batch: \(before); now: \(now)); "
+                + "resume with the batch's overrides, or run without --resume to start a new batch")
+        }
+        let archivedKeys = archived.runs.map(\.runKey)
+        let loadedKeys = loaded.plan.runs.map(\.runKey)
+        guard archivedKeys != loadedKeys else { return }
+        let changed = zip(archivedKeys, loadedKeys).filter { $0 != $1 }.count + abs(archivedKeys.count - loadedKeys.count)
+        let dataFiles = loaded.csvDatasets.keys.sorted()
+        let cause = dataFiles.isEmpty
+            ? "the resolved configuration of the runs changed (another ExpReg version?)"
+            : "the content of the data file\(dataFiles.count == 1 ? "" : "s") \(dataFiles.joined(separator: ", ")) "
+              + "changed (a run's key includes its csv file's SHA-256)"
+        throw PipelineError.invalid(
+            "--resume: the runs' inputs differ from batch \(batchID)'s: \(cause); \(changed) of \(archivedKeys.count) run keys "
+            + "differ, so resuming would mix two datasets in one batch; restore the batch's inputs, or run "
+            + "without --resume to start a new batch")
+    }
+}
+
+/// Opens the archive, mapping its errors to exit statuses: a file that is not an archive of a
+/// schema this build can use is invalid input (2), anything else an I/O failure (1).
+func openArchive(_ path: String, access: Archive.Access = .readWrite) throws -> Archive {
     do {
-        return try Archive(path: path)
+        return try Archive(path: path, access: access)
     } catch {
-        throw PipelineError.io("cannot open archive \(path): \(error)")
+        throw archiveOpenError(error, path: path)
+    }
+}
+
+/// The pipeline error of a refused or failed archive open.
+func archiveOpenError(_ error: StoreError, path: String) -> PipelineError {
+    switch error.kind {
+    case .notAnArchive, .newerSchema:
+        return PipelineError.invalid("cannot open archive \(path): \(error)")
+    default:
+        return PipelineError.io("cannot open archive \(path): \(error)")
     }
 }

@@ -68,7 +68,8 @@ final class RunExecutor: @unchecked Sendable {
                     return (cursor, todo[cursor])
                 }
                 guard let (offset, spec) = item else { return }
-                let position = finished.count + counts.skipped + offset + 1
+                // Runs already archived (or repeated keys) come first: position ≤ total.
+                let position = counts.skipped + offset + 1
                 do {
                     if try trainAndArchive(spec, position: position, total: total) {
                         next.withLock { trained += 1 }

@@ -38,3 +38,36 @@ public struct RunSummary: Sendable {
     public var trained: Int
     public var skipped: Int
 }
+
+extension RunOptions {
+    /// The `expreg run … --resume` command that continues this run's batch, as the user can paste
+    /// it: the same manifest, `--db` / `--output` when they are not the defaults, the same `--set`
+    /// overrides (a resume refuses others), each argument shell-quoted when needed.
+    public var resumeCommand: String {
+        var arguments = ["expreg", "run", manifestPath]
+        if databasePath != RunOptions.defaultDatabasePath { arguments += ["--db", databasePath] }
+        if outputRoot != RunOptions.defaultOutputRoot { arguments += ["--output", outputRoot] }
+        for override in overrides { arguments += ["--set", override] }
+        arguments.append("--resume")
+        return arguments.map(shellQuoted).joined(separator: " ")
+    }
+
+    /// `expreg report` of `batchID` with this run's `--db` and `--output` (when not the defaults).
+    public func reportCommand(batchID: String) -> String {
+        var arguments = ["expreg", "report"]
+        if databasePath != RunOptions.defaultDatabasePath { arguments += ["--db", databasePath] }
+        if outputRoot != RunOptions.defaultOutputRoot { arguments += ["--output", outputRoot] }
+        arguments += ["--batch", batchID]
+        return arguments.map(shellQuoted).joined(separator: " ")
+    }
+
+    public static let defaultDatabasePath = "output/expreg.sqlite"
+    public static let defaultOutputRoot = "output"
+}
+
+/// `text` as one POSIX shell word: unchanged when it has only safe characters, else in single quotes.
+func shellQuoted(_ text: String) -> String {
+    let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+    if !text.isEmpty, text.unicodeScalars.allSatisfy({ safe.contains($0) }) { return text }
+    return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

@@ -29,6 +29,14 @@ import GRDB
 /// - `gates` — gate results of a batch in evaluation order (`position`), `offending` = JSON array of run keys.
 /// - `artifacts` — files written for a batch: (`batch_id`, `path`) → `sha256`, `bytes`.
 ///
+/// ## Schema v2 (`"v2-reliability"`)
+/// - `batches.published_at` — REAL, nullable: when every file of a `completed` batch (plots,
+///   results.json, report.md, report.html, summary.ja.md) was in place and its artifacts recorded,
+///   in the same transaction. NULL for running, partial and failed batches, and for a completed batch
+///   whose publishing was interrupted (kill -9, a second Ctrl-C, an I/O error): the next `expreg run`
+///   finishes it. Set for completed batches of older archives with exit code 0 or 3 (their reports
+///   were written).
+///
 /// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
 /// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
 enum ArchiveMigrations {
@@ -41,6 +49,7 @@ enum ArchiveMigrations {
     /// Every migration of this build, in order. Append new ones at the end; never edit or reorder.
     static let steps: [Step] = [
         Step(identifier: "v1-initial", sql: v1Initial),
+        Step(identifier: "v2-reliability", sql: v2Reliability),
     ]
 
     /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
@@ -162,5 +171,13 @@ enum ArchiveMigrations {
             bytes    INTEGER NOT NULL CHECK (bytes >= 0),
             PRIMARY KEY (batch_id, path)
         ) WITHOUT ROWID;
+        """
+}
+
+extension ArchiveMigrations {
+    fileprivate static let v2Reliability = """
+        ALTER TABLE batches ADD COLUMN published_at REAL;
+        UPDATE batches SET published_at = finished_at
+            WHERE status = 'completed' AND exit_code IN (0, 3) AND finished_at IS NOT NULL;
         """
 }
