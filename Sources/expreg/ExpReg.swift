@@ -20,7 +20,7 @@ struct ExpReg: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self,
-                      Backup.self]
+                      Backup.self, Prune.self]
     )
 
     /// Parses and runs; command-line usage errors exit 2 (the documented "invalid input" code),
