@@ -87,7 +87,7 @@ public enum ManifestLoader {
                         compareWith: document.compareWith, overrides: overrides)
         let sha = SHA256Digest.hex(text)
         return LoadedManifest(plan: plan, text: text, sha256: sha, path: file, baseDirectory: absoluteBase,
-                              csvDatasets: datasets)
+                              csvDatasets: datasets, notify: document.notify)
     }
 
     /// 1-based line and column (in bytes) of the first byte that is not valid UTF-8.

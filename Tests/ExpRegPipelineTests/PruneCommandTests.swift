@@ -91,7 +91,7 @@ struct PruneCommandTests {
         #expect(confirmed.stdout.contains("deleted 2 batches") && confirmed.stdout.contains("VACUUM"), "stdout: \(confirmed.stdout)")
         #expect(try scalar(String.self, db, "SELECT group_concat(id) FROM batches") == ids[2])
         // The foreign keys cascade: no row of a deleted batch is left in any table.
-        for table in ["runs", "metrics", "spectra", "diagnostics", "gates", "artifacts"] {
+        for table in ["runs", "metrics", "spectra", "diagnostics", "gates", "artifacts", "notifications"] {
             #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM \(table) WHERE batch_id <> '\(ids[2])'") == 0, "\(table) kept rows")
         }
         #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM runs") == 6)

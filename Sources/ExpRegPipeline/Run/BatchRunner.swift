@@ -69,6 +69,7 @@ public final class BatchRunner {
                 .writeResults(batchID: batch.id, archive: archive)
             progress.note("interrupted: batch \(batch.id) recorded as partial (\(results.path)); "
                           + "continue it with: expreg run \(options.manifestPath) --resume")
+            announce(batch.id, exitCode: status, loaded: loaded, archive: archive, layout: layout)
             return RunSummary(status: status, batchID: batch.id, reportHTML: nil,
                               trained: counts.trained, skipped: counts.skipped)
         }
@@ -97,11 +98,22 @@ public final class BatchRunner {
         } catch {
             try? archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(),
                                      exitCode: Int(ExitStatus.failure.rawValue))
+            announce(batch.id, exitCode: .failure, loaded: loaded, archive: archive, layout: layout)
             throw PipelineError.io("training finished and is archived, but writing the report failed: \(error)\n"
                                    + "retry with: expreg report --db \(options.databasePath) --batch \(batch.id)")
         }
+        announce(batch.id, exitCode: status, loaded: loaded, archive: archive, layout: layout)
         return RunSummary(status: status, batchID: batch.id, reportHTML: published.reportHTML,
                           trained: counts.trained, skipped: counts.skipped)
+    }
+
+    /// Posts the batch's outcome to the manifest's webhooks (never throws, never changes the exit
+    /// code); failures are printed even with `--quiet`.
+    private func announce(_ batchID: String, exitCode: ExitStatus, loaded: LoadedManifest, archive: Archive,
+                          layout: OutputLayout) {
+        guard !loaded.notify.isEmpty else { return }
+        BatchNotifier.notify(batchID: batchID, event: .run, exitCode: exitCode.rawValue, webhooks: loaded.notify,
+                             archive: archive, layout: layout, log: { progress.alert($0) })
     }
 
     private struct StartedBatch {

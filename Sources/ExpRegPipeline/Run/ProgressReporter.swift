@@ -24,6 +24,11 @@ public final class ProgressReporter: @unchecked Sendable {
         write("\(text)\n")
     }
 
+    /// A message that matters even with `--quiet` (a failed notification, a warning).
+    public func alert(_ text: String) {
+        write((mode == .live ? "\r\u{1B}[2K" : "") + "\(text)\n")
+    }
+
     func runStarted(_ spec: RunSpec, position: Int, total: Int) {
         lock.withLock { runStart = Date(); lastDraw = .distantPast }
     }
