@@ -85,7 +85,7 @@ public final class BatchRunner {
         let status: ExitStatus = gates.allSatisfy(\.passed) ? .success : .gateFailed
         try archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(), exitCode: Int(status.rawValue))
         for gate in gates where !gate.passed {
-            progress.note("gate failed: \(gate.name): \(gate.detail)")
+            progress.alert("gate failed: \(gate.name): \(gate.detail)")
         }
 
         let published: PublishedBatch
