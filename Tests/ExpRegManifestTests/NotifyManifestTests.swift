@@ -42,6 +42,23 @@ import Testing
         #expect(WebhookSpec.isValidEnvironmentName("EXPREG_WEBHOOK") && !WebhookSpec.isValidEnvironmentName("9BAD"))
     }
 
+    @Test func literalURLsAreRedactedInTheShownManifest() {
+        let text = Self.base + """
+            # old hook: https://hooks.example.org/services/T0/B0/token-1
+            notify:
+              - url: https://hooks.example.org/services/T0/B0/token-1
+              - {url: "http://127.0.0.1:9/token-2", when: always}
+              - url_env: EXPREG_WEBHOOK
+            """
+        let shown = WebhookSpec.redactingURLs(inManifest: text)
+        #expect(!shown.contains("token-1") && !shown.contains("token-2"))
+        #expect(shown.contains("  - url: https://hooks.example.org/…\n"))
+        #expect(shown.contains("{url: \"http://127.0.0.1:9/…\", when: always}"))
+        #expect(shown.contains("url_env: EXPREG_WEBHOOK"))
+        #expect(WebhookSpec.redactingURLs(inManifest: Self.base) == Self.base)
+        #expect(WebhookSpec.redactingURLs(inManifest: "not: [yaml") == "not: [yaml")
+    }
+
     @Test func invalidEntriesNeverEchoTheURL() {
         #expect(throws: ManifestError.self) {
             _ = try ManifestLoader.parse(text: Self.base + "notify:\n  - url: gopher://secret-host/secret-path\n", baseDirectory: ".")

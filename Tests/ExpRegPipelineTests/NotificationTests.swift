@@ -125,5 +125,13 @@ struct NotificationTests {
         #expect((rows[0]["error"] as String?) == "connection refused")
         #expect(rows.allSatisfy { !($0["target"] as String).contains("secret") })
         #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")
+
+        // The report shows the manifest with the literal URL redacted; the archive keeps the manifest as written.
+        for name in ["report.md", "report.html"] {
+            let report = try String(contentsOf: dir.url.appendingPathComponent("out/latest/\(name)"), encoding: .utf8)
+            #expect(!report.contains("dead-secret"), "\(name) shows a webhook URL")
+            #expect(report.contains("url: http://127.0.0.1:\(deadPort)/…"), "\(name) lacks the redacted URL")
+        }
+        #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM batches WHERE manifest_text LIKE '%dead-secret%'") == 1)
     }
 }

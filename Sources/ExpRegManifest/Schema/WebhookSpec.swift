@@ -8,8 +8,9 @@
 ///     when: always
 /// ```
 /// The URL is a secret (a Slack webhook URL is its own credential): ExpReg never prints it, and
-/// records only ``redacted`` in the archive. Prefer `url_env`: a literal `url` is part of the
-/// manifest, which the archive and the report keep verbatim.
+/// records only ``redacted`` in the archive's notifications. Prefer `url_env`: a literal `url` is
+/// part of the manifest, which the archive keeps verbatim (reports show it through
+/// ``redactingURLs(inManifest:)``).
 public struct WebhookSpec: Sendable, Equatable {
     /// Where the URL comes from.
     public enum Target: Sendable, Equatable {
