@@ -88,6 +88,29 @@ struct NotificationTests {
         #expect(body["conclusion"]?.string?.contains("終了コード 3") == true)
     }
 
+    /// https goes through libcurl with certificate verification: a server whose certificate no
+    /// system CA signed is refused, and the reason (without the URL) is printed and archived.
+    @Test func httpsIsSpokenAndAnUntrustedCertificateIsRefused() throws {
+        let dir = TemporaryDirectory()
+        guard let server = try LocalTLSServer.make(in: dir.url) else {
+            print("skipped: python3 or openssl is not installed, no local TLS server")
+            return
+        }
+        defer { server.stop() }
+        let manifest = try writeManifest(Self.manifest(notify: """
+              - url: https://127.0.0.1:\(server.port)/hooks/tls-secret
+                when: always
+            """), in: dir.url)
+        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(server.requestCount == 0, "a request went through an untrusted certificate")
+        #expect(result.stderr.contains("SSL certificate problem"), "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("tls-secret"))
+        let db = dir.url.appendingPathComponent("out/a.sqlite").path
+        let error = try #require(try scalar(String.self, db, "SELECT error FROM notifications"))
+        #expect(error.contains("SSL certificate problem") && !error.contains("tls-secret"), "\(error)")
+    }
+
     @Test func aDeadOrFailingWebhookChangesNeitherTheExitCodeNorTheBatch() throws {
         let failing = try LocalHTTPServer(responseStatus: 500)
         defer { failing.stop() }

@@ -72,7 +72,8 @@ struct WebhookClient {
         return (nil, Self.describe(error, url: url))
     }
 
-    /// A failure without the URL (which is a secret): the URLError code's meaning.
+    /// A failure without the URL (which is a secret): the URLError code's meaning, or libcurl's
+    /// message (e.g. `SSL certificate problem: …`) with the URL's path and query removed.
     static func describe(_ error: (any Error)?, url: URL) -> String {
         guard let error else { return "no response" }
         let text: String
@@ -84,12 +85,21 @@ struct WebhookClient {
             case .notConnectedToInternet, .networkConnectionLost: text = "network unreachable"
             case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
                  .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot: text = "TLS failure"
-            default: text = "URL error \(urlError.code.rawValue)"
+            default: text = "URL error \(urlError.code.rawValue): \(urlError.localizedDescription)"
             }
         } else {
-            text = "\(type(of: error))"
+            text = "\((error as NSError).domain) \((error as NSError).code): \(error.localizedDescription)"
         }
-        return text
+        return scrub(text, url: url)
+    }
+
+    /// `text` without the URL, its path or its query (libcurl's messages may quote them).
+    static func scrub(_ text: String, url: URL) -> String {
+        var clean = text.replacingOccurrences(of: url.absoluteString, with: "(url)")
+        for secret in [url.path, url.query ?? "", url.user ?? "", url.password ?? ""] where secret.count > 1 {
+            clean = clean.replacingOccurrences(of: secret, with: "…")
+        }
+        return clean
     }
 }
 
