@@ -25,8 +25,11 @@ struct BackupCommandTests {
         let first = try ExpRegProcess.run(["run", tiny, "--output", "out", "--db", db, "--quiet"], in: dir.url)
         #expect(first.status == 0, "stderr: \(first.stderr)")
 
-        // A second batch is being written by a real process while the backup runs.
-        let slow = try writeManifest(ArchiveSafetyTests.slowManifest, named: "slow.yaml", in: dir.url)
+        // A second batch is being written by a real process while the backup runs; its stop is announced.
+        let hook = try LocalHTTPServer()
+        defer { hook.stop() }
+        let slow = try writeManifest(ArchiveSafetyTests.slowManifest + "\nnotify:\n  - url: \(hook.url())\n",
+                                     named: "slow.yaml", in: dir.url)
         let running = try ExpRegProcess.start(["run", slow, "--output", "out", "--db", db, "--parallel", "1"], in: dir.url)
         defer { if running.process.isRunning { kill(running.pid, SIGKILL) }; _ = running.wait(timeout: 30) }
         let writing = try eventually(timeout: 240) { try ArchiveSafetyTests.archivedRuns(db).count >= 6 + 1 }
@@ -57,6 +60,10 @@ struct BackupCommandTests {
         kill(running.pid, SIGTERM)
         let stopped = running.wait(timeout: 120)
         #expect(stopped.status == 143, "stderr: \(stopped.stderr)")
+        #expect(hook.requests.count == 1, "an interrupted night is a failure: one post")
+        let notice = try JSONValue.parse(try #require(hook.requests.first).body)
+        #expect(notice["exit_code"] == .number(143) && notice["status"] == .string("partial"))
+        #expect(notice["report"] == .null && notice["text"]?.string?.contains("interrupted") == true)
 
         // The copy is a working archive: the commands read it as they read the original.
         let history = try ExpRegProcess.run(["history", "--db", copy, "--json"], in: dir.url)

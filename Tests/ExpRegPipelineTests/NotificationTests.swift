@@ -1,3 +1,4 @@
+import ExpRegPipeline
 import ExpRegTestSupport
 import Foundation
 import GRDB
@@ -53,6 +54,17 @@ struct NotificationTests {
         #expect(try scalar(String.self, db, "SELECT target || ' ' || delivered || ' ' || http_status || ' ' || attempts FROM notifications")
                 == "$EXPREG_TEST_WEBHOOK 1 200 1")
         #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM notifications WHERE target LIKE '%secret%'") == 0)
+
+        // What a merge calls after publishing: the webhooks of the archived manifest, the archived exit code.
+        var lines: [String] = []
+        let records = BatchNotifier.notifyArchivedBatch(
+            String(batchID), event: .merge, archive: try ArchiveQueries.openExisting(db),
+            layout: OutputLayout(root: dir.url.appendingPathComponent("out")),
+            environment: ["EXPREG_TEST_WEBHOOK": always.url(path: "hooks/T000/secret-token")], log: { lines.append($0) })
+        #expect(records.map(\.delivered) == [true], "\(lines)")
+        #expect(always.requests.count == 2 && failureOnly.requests.isEmpty)
+        #expect(try Self.json(always.requests[1]) == body, "the merge posts the same message")
+        #expect(try scalar(String.self, db, "SELECT group_concat(event || ':' || seq) FROM notifications") == "run:0,merge:1")
     }
 
     @Test func aFailingNightNamesTheFailedGate() throws {

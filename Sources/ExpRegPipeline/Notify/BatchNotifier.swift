@@ -1,3 +1,4 @@
+import ExpRegCore
 import ExpRegManifest
 import ExpRegStore
 import Foundation
@@ -35,6 +36,38 @@ public enum BatchNotifier {
                               log: (String) -> Void) -> [NotificationRecord] {
         notify(batchID: batchID, event: event, exitCode: exitCode, webhooks: webhooks, archive: archive,
                layout: layout, environment: environment, client: WebhookClient(), log: log)
+    }
+
+    /// As ``notify(batchID:event:exitCode:webhooks:archive:layout:environment:log:)`` with the
+    /// webhooks of the manifest archived with the batch and its archived exit code: what a command
+    /// that publishes an archived batch (a merge of shards) calls after publishing it.
+    /// - Returns: the outcomes (empty when the batch is unknown, has no exit code yet, or its
+    ///   manifest has no `notify:`; the reason is logged when it is not the last).
+    @discardableResult
+    public static func notifyArchivedBatch(_ batchID: String, event: NotificationEvent, archive: Archive,
+                                           layout: OutputLayout,
+                                           environment: [String: String] = ProcessInfo.processInfo.environment,
+                                           log: (String) -> Void) -> [NotificationRecord] {
+        let info: BatchInfo
+        do {
+            guard let snapshot = try archive.snapshot(batchID: batchID), snapshot.info.exitCode != nil else {
+                log("notify: batch \(batchID) is not finished in the archive; nothing posted")
+                return []
+            }
+            info = snapshot.info
+        } catch {
+            log("notify: cannot read batch \(batchID): \(error); nothing posted")
+            return []
+        }
+        let webhooks: [WebhookSpec]
+        do {
+            webhooks = try ManifestLoader.webhooks(inManifest: info.manifestText, file: info.manifestPath)
+        } catch {
+            log("notify: the archived manifest of batch \(batchID) has an invalid notify: section; nothing posted\n\(error)")
+            return []
+        }
+        return notify(batchID: batchID, event: event, exitCode: Int32(clamping: info.exitCode ?? 1), webhooks: webhooks,
+                      archive: archive, layout: layout, environment: environment, client: WebhookClient(), log: log)
     }
 
     static func notify(batchID: String, event: NotificationEvent, exitCode: Int32, webhooks: [WebhookSpec],
