@@ -23,6 +23,8 @@ import Testing
             WebhookSpec(target: .url("https://hooks.example.org/services/T0/B0/secret"), when: .always, location: "n.yaml:6"),
         ])
         #expect(loaded.notify.map(\.redacted) == ["$EXPREG_WEBHOOK", "https://hooks.example.org/…"])
+        #expect(loaded.summary().contains("Notify: $EXPREG_WEBHOOK when failure, https://hooks.example.org/… when always\n"))
+        #expect(!loaded.summary().contains("secret"))
     }
 
     @Test func noNotifyKeyOrAnEmptyOneMeansNoWebhooks() throws {

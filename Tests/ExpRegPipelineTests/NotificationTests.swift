@@ -141,6 +141,7 @@ struct NotificationTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("notify[0] (http://127.0.0.1:\(deadPort)/…): NOT delivered after 2 attempt(s)"), "stderr: \(result.stderr)")
         #expect(result.stderr.contains("notify[2] ($EXPREG_UNSET_WEBHOOK): NOT delivered after 0 attempt(s): environment variable EXPREG_UNSET_WEBHOOK is not set"))
+        #expect(result.stderr.contains("notify[2]: environment variable EXPREG_UNSET_WEBHOOK is not set"), "warned before training")
         #expect(!result.stderr.contains("dead-secret"))
         #expect(failing.requests.count == 2, "one retry after HTTP 500")
 

@@ -28,6 +28,12 @@ public final class BatchRunner {
         } catch {
             throw PipelineError(.invalidInput, error.description, isDiagnosticList: true)
         }
+        for (position, webhook) in loaded.notify.enumerated() {
+            if case .environment(let name) = webhook.target, (ProcessInfo.processInfo.environment[name] ?? "").isEmpty {
+                progress.alert("notify[\(position)]: environment variable \(name) is not set (\(webhook.location)); "
+                               + "this batch's outcome will not reach that webhook")
+            }
+        }
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
         try layout.checkWritable()
         guard let templates = options.templatesDirectory ?? TemplateLocator.locate() else {
