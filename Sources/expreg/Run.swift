@@ -35,6 +35,18 @@ extension ExpReg {
         @Option(name: .customLong("log-format"), help: "Lines on stderr (and in --log-file): text, or json (one object per line).")
         var logFormat: LogFormat = .text
 
+        /// What an exit status means, for the final log line.
+        static func meaning(_ status: ExitStatus) -> String {
+            switch status {
+            case .success: return "all runs finished, all gates passed"
+            case .gateFailed: return "a gate failed; reports written"
+            case .interrupted, .terminated: return "interrupted; the batch is partial, continue it with --resume"
+            case .failure: return "internal or I/O failure"
+            case .invalidInput: return "invalid input"
+            case .locked: return "the archive is held by another run"
+            }
+        }
+
         func validate() throws {
             if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
         }
@@ -56,7 +68,7 @@ extension ExpReg {
                                          overrides: overrides, resume: resume, parallelRuns: parallel)
                 let runner = BatchRunner(options: options, progress: progress, cancellation: flag)
                 let summary = try runner.execute()
-                let finished = "batch \(summary.batchID) finished: exit \(summary.status.rawValue) (\(summary.status))"
+                let finished = "batch \(summary.batchID) finished: exit \(summary.status.rawValue) (\(Self.meaning(summary.status)))"
                 if summary.status == .success { progress.note(finished) } else { progress.alert(finished) }
                 print("batch: \(summary.batchID)")
                 if let report = summary.reportHTML {
