@@ -5,9 +5,10 @@ MANIFEST ?= manifests/nightly.yaml
 OUTPUT ?= output
 RELEASE_BIN := .build/release/expreg
 
-# Debian packages the build and the runtime need; the tests also drive a real headless browser
-# and open the PDF one-pager with poppler (pdfinfo, pdffonts, pdftotext, pdftoppm).
-APT_PACKAGES := pkg-config libsqlite3-dev libcairo2-dev libopenblas-dev liblapacke-dev libssl-dev fonts-ipaexfont-gothic
+# Debian packages the build and the runtime need (libcurl4 + ca-certificates: webhooks over https);
+# the tests also drive a real headless browser and open the PDF one-pager with poppler
+# (pdfinfo, pdffonts, pdftotext, pdftoppm).
+APT_PACKAGES := pkg-config libsqlite3-dev libcairo2-dev libopenblas-dev liblapacke-dev libssl-dev fonts-ipaexfont-gothic libcurl4 ca-certificates
 TEST_APT_PACKAGES := chromium poppler-utils
 
 .PHONY: all deps test-deps build run test bench validate clean help

@@ -52,6 +52,9 @@ extension LoadedManifest {
         if let v = plan.gates.maxDiverged { gates.append("max_diverged \(v)") }
         if let v = plan.gates.maxRegression { gates.append("max_regression \(v)") }
         lines.append("Gates: \(gates.isEmpty ? "none" : gates.joined(separator: ", ")); compare with: \(plan.compareWith.rawValue)")
+        if !notify.isEmpty {
+            lines.append("Notify: " + notify.map { "\($0.redacted) when \($0.when.rawValue)" }.joined(separator: ", "))
+        }
         lines.append("Runs:")
         let indexWidth = String(max(plan.runs.count - 1, 0)).count + 1
         for run in plan.runs {

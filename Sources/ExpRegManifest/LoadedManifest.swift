@@ -18,16 +18,19 @@ public struct LoadedManifest: Sendable {
     /// a single `normalize` setting (the loader rejects a manifest that mixes them), so the path
     /// identifies the dataset. Prefer ``csvDataset(for:)``.
     public var csvDatasets: [String: Dataset]
+    /// The `notify:` webhooks, in manifest order (empty when there are none).
+    public var notify: [WebhookSpec]
 
     /// Creates a loaded manifest; ``ManifestLoader`` is the usual way to get one.
     public init(plan: Plan, text: String, sha256: String, path: String, baseDirectory: String,
-                csvDatasets: [String: Dataset]) {
+                csvDatasets: [String: Dataset], notify: [WebhookSpec] = []) {
         self.plan = plan
         self.text = text
         self.sha256 = sha256
         self.path = path
         self.baseDirectory = baseDirectory
         self.csvDatasets = csvDatasets
+        self.notify = notify
     }
 
     /// The absolute path a data path as written in the manifest resolves to (the key of

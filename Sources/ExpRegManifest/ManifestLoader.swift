@@ -91,7 +91,27 @@ public enum ManifestLoader {
                         compareWith: document.compareWith, overrides: overrides)
         let sha = SHA256Digest.hex(text)
         return LoadedManifest(plan: plan, text: text, sha256: sha, path: file, baseDirectory: absoluteBase,
-                              csvDatasets: datasets)
+                              csvDatasets: datasets, notify: document.notify)
+    }
+
+    /// Only the `notify:` webhooks of manifest `text`, checked as ``parse(text:file:baseDirectory:overrides:)``
+    /// checks them, without expanding the plan or reading data files: for commands that announce
+    /// an archived batch (a merge) from the manifest text stored with it.
+    /// - Returns: the webhooks in order (empty without `notify:`).
+    /// - Throws: ``ManifestError`` for a YAML syntax error or an invalid `notify:` entry.
+    public static func webhooks(inManifest text: String, file: String = "manifest.yaml") throws(ManifestError) -> [WebhookSpec] {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ManifestError([YAMLSyntaxDiagnostic.make(error, file: file, text: text)])
+        }
+        guard let root, case .mapping(let top) = root, let notify = top["notify"] else { return [] }
+        var sink = DiagnosticSink()
+        let parser = ManifestParser(file: file)
+        let webhooks = parser.parseNotify(notify, origin: Origin(file: file, mark: notify.mark, keyPath: "notify"), sink: &sink)
+        guard sink.isEmpty else { throw ManifestError(sink.sorted(primaryFile: file)) }
+        return webhooks
     }
 
     /// 1-based line and column (in bytes) of the first byte that is not valid UTF-8.

@@ -19,7 +19,8 @@ struct ExpReg: ParsableCommand {
                    partial; continue it with `expreg run MANIFEST --resume`
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self, Index.self]
+        subcommands: [Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self, Index.self,
+                      Backup.self, Prune.self]
     )
 
     /// Parses and runs; command-line usage errors exit 2 (the documented "invalid input" code),

@@ -14,15 +14,16 @@ func printError(_ text: String) {
 }
 
 /// Runs a command body, mapping ``PipelineError`` and other errors to the documented exit codes.
-func withExitStatus(_ body: () throws -> ExitStatus) throws {
+/// - Parameter report: where the final error goes (default: stderr as plain text).
+func withExitStatus(report: (String) -> Void = printError, _ body: () throws -> ExitStatus) throws {
     let status: ExitStatus
     do {
         status = try body()
     } catch let error as PipelineError {
-        printError(error.isDiagnosticList ? error.message : "expreg: error: \(error.message)")
+        report(error.isDiagnosticList ? error.message : "expreg: error: \(error.message)")
         throw ExitCode(error.status.rawValue)
     } catch {
-        printError("expreg: error: \(error)")
+        report("expreg: error: \(error)")
         throw ExitCode(ExitStatus.failure.rawValue)
     }
     if status != .success { throw ExitCode(status.rawValue) }

@@ -2,6 +2,8 @@ import ArgumentParser
 import ExpRegPipeline
 import Foundation
 
+extension LogFormat: ExpressibleByArgument {}
+
 extension ExpReg {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -27,19 +29,47 @@ extension ExpReg {
         @Option(name: .long, help: "Runs trained at once, each with cores/N threads (default 1: one run at a time on every core).")
         var parallel: Int?
 
+        @Option(name: .customLong("log-file"), help: ArgumentHelp("Also append every progress line and message, with a UTC timestamp, to this file (even with --quiet).", valueName: "PATH"))
+        var logFile: String?
+
+        @Option(name: .customLong("log-format"), help: "Lines on stderr (and in --log-file): text, or json (one object per line).")
+        var logFormat: LogFormat = .text
+
+        /// What an exit status means, for the final log line.
+        static func meaning(_ status: ExitStatus) -> String {
+            switch status {
+            case .success: return "all runs finished, all gates passed"
+            case .gateFailed: return "a gate failed; reports written"
+            case .interrupted, .terminated: return "interrupted; the batch is partial, continue it with --resume"
+            case .failure: return "internal or I/O failure"
+            case .invalidInput: return "invalid input"
+            case .locked: return "the archive is held by another run"
+            }
+        }
+
         func validate() throws {
             if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
         }
 
         func run() throws {
-            try withExitStatus {
+            let log: EventLog
+            do {
+                log = try EventLog(format: logFormat, filePath: logFile)
+            } catch let error as PipelineError {
+                printError("expreg: error: \(error.message)")
+                throw ExitCode(error.status.rawValue)
+            }
+            let progress = ProgressReporter.automatic(quiet: quiet, log: log)
+            try withExitStatus(report: { progress.error($0) }) {
                 let flag = CancellationFlag()
                 let watcher = SignalWatcher(flag: flag)
                 defer { withExtendedLifetime(watcher) {} }
                 let options = RunOptions(manifestPath: manifest, databasePath: archive.db, outputRoot: output,
                                          overrides: overrides, resume: resume, parallelRuns: parallel)
-                let runner = BatchRunner(options: options, progress: .automatic(quiet: quiet), cancellation: flag)
+                let runner = BatchRunner(options: options, progress: progress, cancellation: flag)
                 let summary = try runner.execute()
+                let finished = "batch \(summary.batchID) finished: exit \(summary.status.rawValue) (\(Self.meaning(summary.status)))"
+                if summary.status == .success { progress.note(finished) } else { progress.alert(finished) }
                 print("batch: \(summary.batchID)")
                 if let report = summary.reportHTML {
                     // Prefer the stable `latest` path when it points at this batch.

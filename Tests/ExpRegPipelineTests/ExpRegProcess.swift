@@ -37,14 +37,15 @@ struct ExpRegProcess {
         return url
     }()
 
-    /// Starts the binary (or `executable`, e.g. a wrapper that runs it) in `folder`; its
-    /// stdout/stderr go to files in ``logFolder``.
-    static func start(_ arguments: [String], in folder: URL, executable: URL? = nil) throws -> RunningProcess {
+    /// Starts the binary (or `executable`, e.g. a wrapper that runs it) in `folder`, with
+    /// `extraEnvironment` added to ``environment``; its stdout/stderr go to files in ``logFolder``.
+    static func start(_ arguments: [String], in folder: URL, executable: URL? = nil,
+                      extraEnvironment: [String: String] = [:]) throws -> RunningProcess {
         let process = Process()
         process.executableURL = executable ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
-        process.environment = environment
+        process.environment = environment.merging(extraEnvironment) { _, extra in extra }
         let id = UUID().uuidString.prefix(8)
         let out = logFolder.appendingPathComponent("stdout-\(id).txt")
         let err = logFolder.appendingPathComponent("stderr-\(id).txt")
@@ -59,8 +60,8 @@ struct ExpRegProcess {
 
     /// Runs the binary to completion (with a generous timeout that kills it).
     static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300,
-                    executable: URL? = nil) throws -> Result {
-        let running = try start(arguments, in: folder, executable: executable)
+                    executable: URL? = nil, extraEnvironment: [String: String] = [:]) throws -> Result {
+        let running = try start(arguments, in: folder, executable: executable, extraEnvironment: extraEnvironment)
         return running.wait(timeout: timeout)
     }
 }

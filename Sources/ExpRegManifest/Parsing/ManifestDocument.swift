@@ -35,4 +35,5 @@ struct ManifestDocument {
     var experiments: [ExperimentSpec] = []
     var gates = GateConfig()
     var compareWith = CompareWith.previous
+    var notify: [WebhookSpec] = []
 }

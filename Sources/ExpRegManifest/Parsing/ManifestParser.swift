@@ -5,9 +5,9 @@ import Yams
 /// and reporting every problem (not only the first) to the sink.
 struct ManifestParser {
     var file: String
-    private var reader: MappingReader { MappingReader(file: file) }
+    var reader: MappingReader { MappingReader(file: file) }
 
-    static let topLevelKeys = ["name", "title", "defaults", "experiments", "gates", "report"]
+    static let topLevelKeys = ["name", "title", "defaults", "experiments", "gates", "report", "notify"]
     static let defaultsKeys = ["seed", "data", "model", "train"]
     static let experimentKeys = ["name", "seed", "data", "model", "train", "sweep"]
     static let gateKeys = ["max_final_loss", "max_diverged", "max_regression"]
@@ -49,6 +49,8 @@ struct ManifestParser {
                 document.gates = parseGates(entry.value, sink: &sink)
             case "report":
                 document.compareWith = parseReport(entry.value, sink: &sink)
+            case "notify":
+                document.notify = parseNotify(entry.value, origin: entry.valueOrigin, sink: &sink)
             default:
                 break
             }

@@ -1,5 +1,6 @@
 import ExpRegCore
 import ExpRegDigest
+import ExpRegManifest
 import ExpRegPlot
 import ExpRegReport
 import ExpRegStore
@@ -68,8 +69,11 @@ public struct BatchPublisher {
             reportFigures.append(ReportFigure(name: figure.name, title: figure.title, pngRelativePath: png,
                                               svg: String(decoding: svgData, as: UTF8.self)))
         }
+        // The report shows the manifest; webhook URLs in it are credentials.
+        var shown = snapshot
+        shown.info.manifestText = WebhookSpec.redactingURLs(inManifest: snapshot.info.manifestText)
         let report = try ReportRenderer(templatesDirectory: templatesDirectory)
-            .render(batch: snapshot, previous: previous, figures: reportFigures)
+            .render(batch: shown, previous: previous, figures: reportFigures)
         let documents = [("results.json", try Self.resultsData(snapshot)), ("report.md", Data(report.markdown.utf8)),
                          ("report.html", Data(report.html.utf8)), ("summary.ja.md", Data(report.summary.utf8))]
         for (relative, data) in documents {

@@ -28,6 +28,12 @@ public final class BatchRunner {
         } catch {
             throw PipelineError(.invalidInput, error.description, isDiagnosticList: true)
         }
+        for (position, webhook) in loaded.notify.enumerated() {
+            if case .environment(let name) = webhook.target, (ProcessInfo.processInfo.environment[name] ?? "").isEmpty {
+                progress.alert("notify[\(position)]: environment variable \(name) is not set (\(webhook.location)); "
+                               + "this batch's outcome will not reach that webhook")
+            }
+        }
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
         try layout.checkWritable()
         guard let templates = options.templatesDirectory ?? TemplateLocator.locate() else {
@@ -104,6 +110,7 @@ public final class BatchRunner {
             } catch {
                 progress.note("the archive's front page was not rewritten: \(error)")
             }
+            announce(batch.id, exitCode: status, loaded: loaded, archive: archive, layout: layout)
             return RunSummary(status: status, batchID: batch.id, reportHTML: nil,
                               trained: counts.trained, skipped: counts.skipped)
         }
@@ -119,7 +126,7 @@ public final class BatchRunner {
         let status: ExitStatus = gates.allSatisfy(\.passed) ? .success : .gateFailed
         try archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(), exitCode: Int(status.rawValue))
         for gate in gates where !gate.passed {
-            progress.note("gate failed: \(gate.name): \(gate.detail)")
+            progress.alert("gate failed: \(gate.name): \(gate.detail)")
         }
 
         let published: PublishedBatch
@@ -132,6 +139,7 @@ public final class BatchRunner {
         } catch {
             try? archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(),
                                      exitCode: Int(ExitStatus.failure.rawValue))
+            announce(batch.id, exitCode: .failure, loaded: loaded, archive: archive, layout: layout)
             throw PipelineError.io("training finished and is archived, but writing the report failed: \(error)\n"
                                    + "retry with: \(options.reportCommand(batchID: batch.id))")
         }
@@ -140,9 +148,11 @@ public final class BatchRunner {
             progress.note("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT") while writing the reports; they were "
                           + "finished and batch \(batch.id) is completed and published (a second signal stops at once; "
                           + "the next `expreg run` then finishes the reports)")
+            announce(batch.id, exitCode: status, loaded: loaded, archive: archive, layout: layout)
             return RunSummary(status: signal == SIGTERM ? .terminated : .interrupted, batchID: batch.id,
                               reportHTML: published.reportHTML, trained: counts.trained, skipped: counts.skipped)
         }
+        announce(batch.id, exitCode: status, loaded: loaded, archive: archive, layout: layout)
         return RunSummary(status: status, batchID: batch.id, reportHTML: published.reportHTML,
                           trained: counts.trained, skipped: counts.skipped)
     }
@@ -179,6 +189,15 @@ public final class BatchRunner {
             }
         }
         return done
+    }
+
+    /// Posts the batch's outcome to the manifest's webhooks (never throws, never changes the exit
+    /// code); failures are printed even with `--quiet`.
+    private func announce(_ batchID: String, exitCode: ExitStatus, loaded: LoadedManifest, archive: Archive,
+                          layout: OutputLayout) {
+        guard !loaded.notify.isEmpty else { return }
+        BatchNotifier.notify(batchID: batchID, event: .run, exitCode: exitCode.rawValue, webhooks: loaded.notify,
+                             archive: archive, layout: layout, log: { progress.alert($0) })
     }
 
     private struct StartedBatch {

@@ -3,25 +3,49 @@ import Foundation
 
 /// Progress of `expreg run` on stderr: a live line per run on a terminal (key params, steps/s, ETA),
 /// one line per finished run otherwise. Never writes to stdout (stdout carries results).
+///
+/// With an ``EventLog`` in JSON format every stderr line is a JSON object (no live line); with a
+/// log file every event (also under `--quiet`) is appended to it with a timestamp.
 public final class ProgressReporter: @unchecked Sendable {
     public enum Mode: Sendable { case live, lines, quiet }
 
     private let mode: Mode
+    private let log: EventLog?
     private let lock = NSLock()
     private var lastDraw = Date.distantPast
     private var runStart = Date()
 
-    public init(mode: Mode) { self.mode = mode }
+    public init(mode: Mode, log: EventLog? = nil) {
+        self.mode = log?.format == .json && mode == .live ? .lines : mode
+        self.log = log
+    }
 
     /// `.live` when stderr is a terminal, `.lines` otherwise; `.quiet` when asked.
-    public static func automatic(quiet: Bool) -> ProgressReporter {
-        ProgressReporter(mode: quiet ? .quiet : (isatty(STDERR_FILENO) == 1 ? .live : .lines))
+    public static func automatic(quiet: Bool, log: EventLog? = nil) -> ProgressReporter {
+        ProgressReporter(mode: quiet ? .quiet : (isatty(STDERR_FILENO) == 1 ? .live : .lines), log: log)
     }
 
     /// A general message (one line).
     public func note(_ text: String) {
-        guard mode != .quiet else { return }
-        write("\(text)\n")
+        emit(.info, text, quietable: true)
+    }
+
+    /// A message that matters even with `--quiet` (a failed gate, a failed notification).
+    public func alert(_ text: String) {
+        emit(.warning, text, quietable: false)
+    }
+
+    /// The command's final error (always shown).
+    public func error(_ text: String) {
+        emit(.error, text, quietable: false)
+    }
+
+    /// Writes one event to stderr (unless quiet and `quietable`) and to the log file.
+    private func emit(_ level: EventLog.Level, _ text: String, fields: [String: String] = [:], quietable: Bool) {
+        log?.append(level, text, fields: fields)
+        guard !(quietable && mode == .quiet) else { return }
+        let line = log?.terminalLine(level, text, fields: fields) ?? text
+        write((mode == .live ? "\r\u{1B}[2K" : "") + line + "\n")
     }
 
     func runStarted(_ spec: RunSpec, position: Int, total: Int) {
@@ -47,18 +71,19 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     func runFinished(_ record: RunRecord, position: Int, total: Int) {
-        guard mode != .quiet else { return }
         let o = record.outcome
         var line = "\(prefix(record.spec, position, total)): \(o.status.rawValue) after \(o.stepsRun) steps"
         if let loss = o.lossFinal { line += ", loss \(formatScientific(loss, digits: 2))" }
         if let reason = o.reason { line += " (\(reason))" }
         line += String(format: ", %.2f s", record.wallSeconds)
-        write((mode == .live ? "\r\u{1B}[2K" : "") + line + "\n")
+        var fields = ["event": "run_finished", "experiment": record.spec.experiment, "run_key": record.spec.runKey,
+                      "status": o.status.rawValue, "steps_run": String(o.stepsRun)]
+        if let loss = o.lossFinal { fields["loss_final"] = "\(loss)" }
+        emit(.info, line, fields: fields, quietable: true)
     }
 
     func runSkipped(_ spec: RunSpec, position: Int, total: Int, why: String) {
-        guard mode != .quiet else { return }
-        write("\(prefix(spec, position, total)): skipped (\(why))\n")
+        emit(.info, "\(prefix(spec, position, total)): skipped (\(why))", quietable: true)
     }
 
     private func prefix(_ spec: RunSpec, _ position: Int, _ total: Int) -> String {

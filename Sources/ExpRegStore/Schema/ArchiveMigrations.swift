@@ -39,6 +39,14 @@ import GRDB
 ///
 /// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
 /// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
+///
+/// ## `"v2-notifications"`
+/// - `notifications` — one row per webhook post of a batch's outcome (manifest `notify:`), in
+///   order (`seq`): `event` (`run`, or `merge` for a merged batch), `webhook` (the entry's position
+///   in `notify:`), `target` (redacted: `$ENV_NAME` or `scheme://host/…`, never the full URL),
+///   `attempted_at`, `attempts` (0 when the URL was missing, 1, or 2 after the one retry), `delivered` (0/1), `http_status`
+///   (last HTTP status; NULL when no response), `error` (why it failed; NULL when delivered).
+///   Deleted with its batch.
 enum ArchiveMigrations {
     /// One named migration: its identifier and its SQL. Its schema version is its position + 1.
     struct Step {
@@ -50,6 +58,7 @@ enum ArchiveMigrations {
     static let steps: [Step] = [
         Step(identifier: "v1-initial", sql: v1Initial),
         Step(identifier: "v2-reliability", sql: v2Reliability),
+        Step(identifier: "v2-notifications", sql: v2Notifications),
     ]
 
     /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
@@ -170,6 +179,22 @@ enum ArchiveMigrations {
             sha256   TEXT    NOT NULL,
             bytes    INTEGER NOT NULL CHECK (bytes >= 0),
             PRIMARY KEY (batch_id, path)
+        ) WITHOUT ROWID;
+        """
+
+    private static let v2Notifications = """
+        CREATE TABLE notifications (
+            batch_id     TEXT    NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+            seq          INTEGER NOT NULL CHECK (seq >= 0),
+            event        TEXT    NOT NULL CHECK (event IN ('run', 'merge')),
+            webhook      INTEGER NOT NULL CHECK (webhook >= 0),
+            target       TEXT    NOT NULL,
+            attempted_at REAL    NOT NULL,
+            attempts     INTEGER NOT NULL CHECK (attempts >= 0),
+            delivered    INTEGER NOT NULL CHECK (delivered IN (0, 1)),
+            http_status  INTEGER,
+            error        TEXT,
+            PRIMARY KEY (batch_id, seq)
         ) WITHOUT ROWID;
         """
 }

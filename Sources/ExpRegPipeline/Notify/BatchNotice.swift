@@ -1,0 +1,106 @@
+import ExpRegCore
+import Foundation
+
+/// What a webhook is told about a batch: Slack/Mattermost-compatible `{"text": …}` plus ExpReg's
+/// own fields, all at the top level of one JSON object (keys sorted):
+///
+/// ```json
+/// {"batch_id": "20261130T020000Z-nightly-exp", "conclusion": "結論: 全24件が…", "exit_code": 3,
+///  "failed_gates": [{"detail": "2 runs diverged (limit 0)", "name": "max_diverged"}],
+///  "manifest": "nightly-exp", "report": "/srv/expreg/output/20261130T020000Z-nightly-exp/report.html",
+///  "status": "completed", "text": "ExpReg nightly-exp: gate failed (exit 3) …"}
+/// ```
+/// `conclusion` is the summary's 結論 line (from `summary.ja.md`, whose prose lives in the
+/// templates); it and `report` are null when the batch has no report (interrupted).
+public struct BatchNotice: Sendable, Equatable, Encodable {
+    public struct FailedGate: Sendable, Equatable, Encodable {
+        public var name: String
+        public var detail: String
+    }
+
+    public var batchID: String
+    public var manifest: String
+    /// The archived batch status (`completed`, `partial`, …).
+    public var status: String
+    public var exitCode: Int32
+    public var conclusion: String?
+    public var failedGates: [FailedGate]
+    /// Absolute path of the batch's report.html, when it exists.
+    public var report: String?
+
+    /// One line per fact: verdict, conclusion, failed gates, report path.
+    public var text: String {
+        var lines = ["ExpReg \(manifest): \(Self.verdict(exitCode)) (exit \(exitCode)), batch \(batchID)"]
+        if let conclusion { lines.append(conclusion) }
+        if !failedGates.isEmpty {
+            lines.append("failed gates: " + failedGates.map { "\($0.name) (\($0.detail))" }.joined(separator: ", "))
+        }
+        if let report { lines.append("report: \(report)") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `passed`, `gate failed`, `interrupted` or `failed`, from the exit code.
+    static func verdict(_ exitCode: Int32) -> String {
+        switch ExitStatus(rawValue: exitCode) {
+        case .success: return "passed"
+        case .gateFailed: return "gate failed"
+        case .interrupted, .terminated: return "interrupted"
+        default: return "failed"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case text, batchID = "batch_id", manifest, status, exitCode = "exit_code", conclusion
+        case failedGates = "failed_gates", report
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(text, forKey: .text)
+        try container.encode(batchID, forKey: .batchID)
+        try container.encode(manifest, forKey: .manifest)
+        try container.encode(status, forKey: .status)
+        try container.encode(exitCode, forKey: .exitCode)
+        try container.encode(conclusion, forKey: .conclusion)
+        try container.encode(failedGates, forKey: .failedGates)
+        try container.encode(report, forKey: .report)
+    }
+
+    /// The UTF-8 JSON body.
+    public func jsonBody() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// The notice of an archived batch: its gates from the snapshot, its conclusion and report from
+    /// the batch folder (when published).
+    init(snapshot: BatchSnapshot, exitCode: Int32, layout: OutputLayout) {
+        let folder = layout.batchFolder(snapshot.info.id)
+        let reportURL = folder.appendingPathComponent("report.html")
+        let summary = try? String(contentsOf: folder.appendingPathComponent("summary.ja.md"), encoding: .utf8)
+        self.init(batchID: snapshot.info.id, manifest: snapshot.info.manifestName,
+                  status: snapshot.info.status.rawValue, exitCode: exitCode,
+                  conclusion: summary.flatMap(Self.conclusionLine),
+                  failedGates: snapshot.gates.filter { !$0.passed }.map { FailedGate(name: $0.name, detail: $0.detail) },
+                  report: FileManager.default.fileExists(atPath: reportURL.path) ? reportURL.standardizedFileURL.path : nil)
+    }
+
+    init(batchID: String, manifest: String, status: String, exitCode: Int32, conclusion: String?,
+         failedGates: [FailedGate], report: String?) {
+        self.batchID = batchID
+        self.manifest = manifest
+        self.status = status
+        self.exitCode = exitCode
+        self.conclusion = conclusion
+        self.failedGates = failedGates
+        self.report = report
+    }
+
+    /// The first line of the summary that holds `結論`, without Markdown emphasis.
+    static func conclusionLine(_ summary: String) -> String? {
+        summary.split(whereSeparator: \.isNewline)
+            .first { $0.contains("結論") }
+            .map { $0.replacingOccurrences(of: "**", with: "").trimmingCharacters(in: .whitespaces) }
+    }
+}
