@@ -1,0 +1,182 @@
+import ExpRegCore
+import ExpRegStore
+import Foundation
+
+/// Options of `expreg merge`.
+public struct MergeOptions: Sendable {
+    /// The shard archives written by `expreg run --shard I/N` (any order, any subset).
+    public var shardPaths: [String]
+    /// The main archive the batch is merged into.
+    public var databasePath: String
+    public var outputRoot: String
+    /// Report templates; nil = ``TemplateLocator/locate(environment:executablePath:)``.
+    public var templatesDirectory: URL?
+
+    public init(shardPaths: [String], databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
+                templatesDirectory: URL? = nil) {
+        self.shardPaths = shardPaths
+        self.databasePath = databasePath
+        self.outputRoot = outputRoot
+        self.templatesDirectory = templatesDirectory
+    }
+}
+
+/// What `expreg merge` did.
+public struct MergeSummary: Sendable {
+    /// 0 / 3 when the batch is complete (gates), 5 when runs are missing.
+    public var status: ExitStatus
+    public var batchID: String
+    /// Rows added per shard archive, in the order given.
+    public var rowsAdded: [Int]
+    /// Planned runs in no shard yet, in plan order.
+    public var missingRuns: [RunSpec]
+    /// The shard indices (I of I/N) those runs belong to, ascending.
+    public var missingShards: [Int]
+    /// The published report (complete batch) or the partial batch's status page.
+    public var report: URL?
+}
+
+/// `expreg merge`: shard archives of one batch → the main archive, then publish as `expreg run` does.
+///
+/// Every input must be a shard (`--shard I/N`) of the same batch id, manifest SHA-256, plan and N;
+/// otherwise nothing is merged and it exits 2 naming the odd file. The union is by `run_key`
+/// (``Archive/mergeShards(_:batchID:shardCount:startedAt:)``), idempotent. When every planned run is
+/// archived the batch is completed exactly like a single-machine run (``BatchCompletion``); else it
+/// is recorded `partial`, `results.json` and `missing-runs.md` list what is missing, exit 5.
+public final class ShardMerger {
+    public let options: MergeOptions
+    let progress: ProgressReporter
+
+    public init(options: MergeOptions, progress: ProgressReporter) {
+        self.options = options
+        self.progress = progress
+    }
+
+    public func execute() throws -> MergeSummary {
+        guard !options.shardPaths.isEmpty else { throw PipelineError.invalid("expreg merge: no shard archives given") }
+        let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
+        try layout.checkWritable()
+        guard let templates = options.templatesDirectory ?? TemplateLocator.locate() else {
+            throw PipelineError.invalid("report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
+        }
+        let shards = try validatedShards()
+        let first = shards[0].batch
+
+        let lock: ArchiveLock
+        do {
+            lock = try ArchiveLock(archivePath: options.databasePath)
+        } catch {
+            throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
+        }
+        defer { lock.release() }
+        let archive = try openArchive(options.databasePath)
+        try archive.markInterruptedBatches()
+        if let existing = try archive.identity(batchID: first.batchID) {
+            guard existing.manifestSHA256 == first.manifestSHA256, existing.planJSON == first.planJSON,
+                  existing.shardCount == first.count, existing.shardIndex == nil else {
+                throw PipelineError.invalid("\(options.databasePath) already has a batch \(first.batchID) that is not the merge of "
+                                            + "these shards (other manifest, plan or shard count); merge into another --db")
+            }
+        }
+
+        let added: [Int]
+        do {
+            added = try archive.mergeShards(shards.map(\.path), batchID: first.batchID, shardCount: first.count,
+                                            startedAt: shards.map(\.batch.startedAt).min()!)
+        } catch {
+            throw PipelineError(error.kind == .conflictingShards ? .invalidInput : .failure, error.message)
+        }
+        for (shard, rows) in zip(shards, added) {
+            progress.note("merged \(shard.path) (shard \(shard.batch.index)/\(shard.batch.count)): \(rows) new rows")
+        }
+
+        guard let plan = try archive.plan(batchID: first.batchID) else {
+            throw PipelineError.io("batch \(first.batchID) vanished from the archive")
+        }
+        let archived = try archive.finishedRunKeys(batchID: first.batchID)
+        let missing = plan.runs.filter { !archived.contains($0.runKey) }
+        let missingShards = Array(Set(missing.map { $0.index % first.count })).sorted()
+        if missing.isEmpty {
+            let (status, report) = try BatchCompletion(layout: layout, templatesDirectory: templates, progress: progress)
+                .finish(batchID: first.batchID, plan: plan, archive: archive, databasePath: options.databasePath)
+            try? FileManager.default.removeItem(at: layout.batchFolder(first.batchID).appendingPathComponent(Self.missingFile))
+            return MergeSummary(status: status, batchID: first.batchID, rowsAdded: added, missingRuns: [],
+                                missingShards: [], report: report)
+        }
+        try archive.finishBatch(id: first.batchID, status: .partial, finishedAt: Date(),
+                                exitCode: Int(ExitStatus.incomplete.rawValue))
+        _ = try BatchPublisher(layout: layout, templatesDirectory: templates).writeResults(batchID: first.batchID, archive: archive)
+        let page = layout.batchFolder(first.batchID).appendingPathComponent(Self.missingFile)
+        try AtomicFile.write(Data(Self.missingRunsMarkdown(batchID: first.batchID, plan: plan, missing: missing,
+                                                          shardCount: first.count).utf8), to: page)
+        return MergeSummary(status: .incomplete, batchID: first.batchID, rowsAdded: added, missingRuns: missing,
+                            missingShards: missingShards, report: page)
+    }
+
+    /// The page a partial merge writes in the batch folder (removed when a later merge completes it).
+    public static let missingFile = "missing-runs.md"
+
+    private struct Shard {
+        var path: String
+        var batch: ShardBatch
+    }
+
+    /// Opens every input and checks it is a shard of the same batch as the first; exit 2 otherwise.
+    private func validatedShards() throws -> [Shard] {
+        let main = URL(fileURLWithPath: options.databasePath).standardizedFileURL.resolvingSymlinksInPath().path
+        var shards: [Shard] = []
+        for path in options.shardPaths {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw PipelineError.invalid("\(path): no such shard archive")
+            }
+            guard URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path != main else {
+                throw PipelineError.invalid("\(path) is the main archive (--db), not a shard archive")
+            }
+            let archive: Archive
+            do {
+                archive = try Archive(path: path)
+            } catch {
+                throw PipelineError(error.kind == .notAnArchive || error.kind == .newerSchema ? .invalidInput : .failure,
+                                    error.message)
+            }
+            let batches = try archive.shardBatches()
+            guard batches.count == 1, let batch = batches.first else {
+                throw PipelineError.invalid(batches.isEmpty
+                    ? "\(path) is not a shard archive (no batch written by `expreg run --shard I/N`)"
+                    : "\(path) holds \(batches.count) shard batches (\(batches.map(\.batchID).joined(separator: ", "))); "
+                      + "give each shard its own archive")
+            }
+            if let reference = shards.first {
+                let a = reference.batch
+                let mismatch: String? =
+                    batch.batchID != a.batchID ? "batch id \(batch.batchID), not \(a.batchID)"
+                    : batch.manifestSHA256 != a.manifestSHA256 ? "manifest SHA-256 \(batch.manifestSHA256.prefix(12))…, not \(a.manifestSHA256.prefix(12))…"
+                    : batch.count != a.count ? "shard count \(batch.count), not \(a.count)"
+                    : batch.planJSON != a.planJSON ? "a different plan" : nil
+                if let mismatch {
+                    throw PipelineError.invalid("\(path) is not a shard of the same batch as \(reference.path): it has \(mismatch)")
+                }
+            }
+            shards.append(Shard(path: path, batch: batch))
+        }
+        return shards
+    }
+
+    /// Markdown list of the runs no shard has archived yet, and how to complete the batch.
+    static func missingRunsMarkdown(batchID: String, plan: Plan, missing: [RunSpec], shardCount: Int) -> String {
+        let shards = Array(Set(missing.map { $0.index % shardCount })).sorted()
+        var lines = [
+            "# \(batchID): partial (\(plan.runs.count - missing.count) of \(plan.runs.count) runs merged)",
+            "",
+            "Missing shards (I of I/\(shardCount)): \(shards.map(String.init).joined(separator: ", ")).",
+            "Run them (`expreg run MANIFEST --shard I/\(shardCount) --batch-id \(batchID) --resume`), then merge again.",
+            "",
+            "| plan index | shard | experiment | run_key |",
+            "|---:|---:|---|---|",
+        ]
+        for spec in missing {
+            lines.append("| \(spec.index) | \(spec.index % shardCount) | \(spec.experiment) | `\(spec.runKey)` |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
