@@ -7,7 +7,7 @@ RELEASE_BIN := .build/release/expreg
 
 # Debian packages the build and the runtime need; the tests also drive a real headless browser.
 APT_PACKAGES := pkg-config libsqlite3-dev libcairo2-dev libopenblas-dev liblapacke-dev libssl-dev fonts-ipaexfont-gothic
-TEST_APT_PACKAGES := chromium
+TEST_APT_PACKAGES := chromium slurmctld slurmd slurm-client munge
 
 .PHONY: all deps test-deps build run test bench validate clean help
 

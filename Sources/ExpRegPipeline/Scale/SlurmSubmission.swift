@@ -197,24 +197,12 @@ public struct SlurmSubmission {
 
     /// Runs a program found on PATH; returns its stdout; throws its stderr when it fails.
     static func run(_ program: String, _ arguments: [String], environment: [String: String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [program] + arguments
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PipelineError.io("\(program) exited \(process.terminationStatus): "
-                                   + String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let result = try ChildProcess.run(program, arguments, environment: environment)
+        guard result.status == 0 else {
+            throw PipelineError.io("\(program) exited \(result.status): "
+                                   + result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        return String(decoding: stdout, as: UTF8.self)
+        return result.stdout
     }
 
     static func absolute(_ path: String) -> String {
