@@ -10,8 +10,8 @@ extension ExpReg {
                 Every input must be a shard (`expreg run --shard I/N`) of the same batch id, manifest and
                 plan. Runs are united by run_key; merging the same shard again adds nothing. When every
                 planned run is present the batch is gated and published as `expreg run` does (exit 0 or
-                3); otherwise it is recorded partial, missing-runs.md lists the missing runs, and the exit
-                code is 5. Merge again once the missing shards have run.
+                3); otherwise it is recorded partial, its report lists the missing runs (`latest` is not
+                moved), and the exit code is 5. Merge again once the missing shards have run.
                 """)
 
         @Argument(help: ArgumentHelp("Shard archives of one batch.", valueName: "shard.sqlite"))
@@ -38,7 +38,7 @@ extension ExpReg {
                 if summary.status == .incomplete {
                     printError("expreg: incomplete: \(summary.missingRuns.count) planned runs are in no shard; missing shards: "
                                + summary.missingShards.map(String.init).joined(separator: " "))
-                    if let page = summary.report { print("missing: \(page.path)") }
+                    if let page = summary.report { print("report (partial): \(page.path)") }
                 } else if let report = summary.report {
                     let latest = URL(fileURLWithPath: output).appendingPathComponent("latest/report.html")
                     let same = latest.resolvingSymlinksInPath().path == report.resolvingSymlinksInPath().path

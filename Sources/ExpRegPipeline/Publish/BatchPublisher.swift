@@ -34,8 +34,10 @@ public struct BatchPublisher {
     }
 
     /// As ``publish(batchID:archive:)`` with the comparison batch already loaded (`expreg run` has
-    /// read it for the gates).
-    func publish(_ snapshot: BatchSnapshot, previous: BatchSnapshot?, archive: Archive) throws -> PublishedBatch {
+    /// read it for the gates). A partially merged batch passes its `missingRuns` (listed in the
+    /// report with their shard, plan index % `shardCount`) and `pointLatest: false`.
+    func publish(_ snapshot: BatchSnapshot, previous: BatchSnapshot?, archive: Archive,
+                 missingRuns: [RunSpec] = [], shardCount: Int = 1, pointLatest: Bool = true) throws -> PublishedBatch {
         let batchID = snapshot.info.id
         // Trend: batches of the same manifest up to this one, so re-reporting an old batch is stable.
         let trend = try archive.headlines(manifestName: snapshot.info.manifestName)
@@ -57,7 +59,8 @@ public struct BatchPublisher {
                                               svg: String(decoding: svgData, as: UTF8.self)))
         }
         let report = try ReportRenderer(templatesDirectory: templatesDirectory)
-            .render(batch: snapshot, previous: previous, figures: reportFigures)
+            .render(batch: snapshot, previous: previous, figures: reportFigures, missingRuns: missingRuns,
+                    shardCount: shardCount)
         let documents = [("results.json", try Self.resultsData(snapshot)), ("report.md", Data(report.markdown.utf8)),
                          ("report.html", Data(report.html.utf8)), ("summary.ja.md", Data(report.summary.utf8))]
         for (relative, data) in documents {
@@ -67,7 +70,7 @@ public struct BatchPublisher {
 
         let artifacts = files.map { Artifact(path: $0.relative, sha256: SHA256Digest.hex($0.data), bytes: $0.data.count) }
         try archive.recordArtifacts(artifacts, batchID: batchID)
-        if try archive.latestBatchID() == batchID {
+        if pointLatest, try archive.latestBatchID() == batchID {
             try layout.pointLatest(at: batchID)
         }
         return PublishedBatch(batchID: batchID, folder: folder,

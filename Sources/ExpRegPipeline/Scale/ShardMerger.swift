@@ -32,7 +32,7 @@ public struct MergeSummary: Sendable {
     public var missingRuns: [RunSpec]
     /// The shard indices (I of I/N) those runs belong to, ascending.
     public var missingShards: [Int]
-    /// The published report (complete batch) or the partial batch's status page.
+    /// The published report.html (for a partial batch: listing the missing runs).
     public var report: URL?
 }
 
@@ -42,7 +42,7 @@ public struct MergeSummary: Sendable {
 /// otherwise nothing is merged and it exits 2 naming the odd file. The union is by `run_key`
 /// (``Archive/mergeShards(_:batchID:shardCount:startedAt:)``), idempotent. When every planned run is
 /// archived the batch is completed exactly like a single-machine run (``BatchCompletion``); else it
-/// is recorded `partial`, `results.json` and `missing-runs.md` list what is missing, exit 5.
+/// is recorded `partial`, its report (without moving `latest`) lists the missing runs, exit 5.
 public final class ShardMerger {
     public let options: MergeOptions
     let progress: ProgressReporter
@@ -99,22 +99,22 @@ public final class ShardMerger {
         if missing.isEmpty {
             let (status, report) = try BatchCompletion(layout: layout, templatesDirectory: templates, progress: progress)
                 .finish(batchID: first.batchID, plan: plan, archive: archive, databasePath: options.databasePath)
-            try? FileManager.default.removeItem(at: layout.batchFolder(first.batchID).appendingPathComponent(Self.missingFile))
             return MergeSummary(status: status, batchID: first.batchID, rowsAdded: added, missingRuns: [],
                                 missingShards: [], report: report)
         }
         try archive.finishBatch(id: first.batchID, status: .partial, finishedAt: Date(),
                                 exitCode: Int(ExitStatus.incomplete.rawValue))
-        _ = try BatchPublisher(layout: layout, templatesDirectory: templates).writeResults(batchID: first.batchID, archive: archive)
-        let page = layout.batchFolder(first.batchID).appendingPathComponent(Self.missingFile)
-        try AtomicFile.write(Data(Self.missingRunsMarkdown(batchID: first.batchID, plan: plan, missing: missing,
-                                                          shardCount: first.count).utf8), to: page)
+        // The report of what is merged so far, listing the missing runs; `latest` stays where it is.
+        let publisher = BatchPublisher(layout: layout, templatesDirectory: templates)
+        guard let snapshot = try archive.snapshot(batchID: first.batchID) else {
+            throw PipelineError.io("batch \(first.batchID) vanished from the archive")
+        }
+        let published = try publisher.publish(snapshot, previous: try publisher.previousSnapshot(of: snapshot, archive: archive),
+                                              archive: archive, missingRuns: missing, shardCount: first.count,
+                                              pointLatest: false)
         return MergeSummary(status: .incomplete, batchID: first.batchID, rowsAdded: added, missingRuns: missing,
-                            missingShards: missingShards, report: page)
+                            missingShards: missingShards, report: published.reportHTML)
     }
-
-    /// The page a partial merge writes in the batch folder (removed when a later merge completes it).
-    public static let missingFile = "missing-runs.md"
 
     private struct Shard {
         var path: String
@@ -160,23 +160,5 @@ public final class ShardMerger {
             shards.append(Shard(path: path, batch: batch))
         }
         return shards
-    }
-
-    /// Markdown list of the runs no shard has archived yet, and how to complete the batch.
-    static func missingRunsMarkdown(batchID: String, plan: Plan, missing: [RunSpec], shardCount: Int) -> String {
-        let shards = Array(Set(missing.map { $0.index % shardCount })).sorted()
-        var lines = [
-            "# \(batchID): partial (\(plan.runs.count - missing.count) of \(plan.runs.count) runs merged)",
-            "",
-            "Missing shards (I of I/\(shardCount)): \(shards.map(String.init).joined(separator: ", ")).",
-            "Run them (`expreg run MANIFEST --shard I/\(shardCount) --batch-id \(batchID) --resume`), then merge again.",
-            "",
-            "| plan index | shard | experiment | run_key |",
-            "|---:|---:|---|---|",
-        ]
-        for spec in missing {
-            lines.append("| \(spec.index) | \(spec.index % shardCount) | \(spec.experiment) | `\(spec.runKey)` |")
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 }
