@@ -1,9 +1,14 @@
 import ExpRegTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// `expreg submit slurm` and `expreg merge` against a real Slurm (a throw-away cluster on loopback,
 /// ``SlurmTestCluster``). Skipped, with the reason printed, only when the Slurm binaries are absent.
+///
+/// Bitwise comparisons are of one computation path with itself: the same binary on the same machine
+/// with the same thread settings (the cluster sets no CPU affinity, so every task sees every core
+/// and trains with as many threads as the single-machine run).
 @Suite(.serialized)
 struct SlurmTests {
     static let manifest = """
@@ -116,5 +121,74 @@ struct SlurmTests {
         #expect(try scalar(Int.self, db, "SELECT count(*) FROM runs") == 4)
         #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")
         #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("out/latest/report.html").path))
+    }
+
+    /// Eight runs of about a second each: long enough to requeue a task between two runs.
+    static let slowManifest = """
+        name: slow
+        defaults:
+          data: {source: sphere, n: 16, d: 4, labels: teacher, seed: 4}
+          model: {activation: exp, width: 256, init_scale: 0.7}
+          train: {steps: 6000, learning_rate: auto, target_loss: 1.0e-30, log_every: 200, spectrum_every: 0}
+        experiments:
+          - name: w
+            sweep:
+              seed: [0, 1, 2, 3, 4, 5, 6, 7]
+        """
+
+    /// Preemption: `scontrol requeue` stops a running task (SIGTERM, like a preemption); it records
+    /// its shard as partial, and the requeued task (`--resume`) keeps what it archived.
+    @Test func aRequeuedTaskResumesItsShardWithoutRetraining() throws {
+        if skipUnlessSlurm() { return }
+        let cluster = try SlurmTestCluster()
+        defer { cluster.stop() }
+        let dir = TemporaryDirectory()
+        let manifest = try writeManifest(Self.slowManifest, in: dir.url)
+        let submitted = try ExpRegProcess.run(["submit", "slurm", manifest, "--shards", "2", "--batch-id", "slow-rq",
+                                               "--db", "arch/a.sqlite", "--output", "out"],
+                                              in: dir.url, timeout: 60, extraEnvironment: cluster.environment)
+        #expect(submitted.status == 0, "stderr: \(submitted.stderr)")
+        let jobs = try #require(Self.jobIDs(submitted.stdout), "stdout: \(submitted.stdout)")
+        let folder = dir.url.appendingPathComponent("arch/shards/slow-rq")
+        let shard = folder.appendingPathComponent("shard-0.sqlite").path
+        func archivedRuns() -> Int { ((try? scalar(Int.self, shard, "SELECT count(*) FROM runs")) ?? nil) ?? 0 }
+        #expect(eventually(timeout: 120) { archivedRuns() >= 1 }, "shard 0 archived nothing")
+        try cluster.command("scontrol", ["requeue", "\(jobs.array)_0"])
+
+        // The task got SIGTERM: its shard is partial (exit 143), with at most 3 of its 4 runs.
+        #expect(eventually(timeout: 60) {
+            ((try? scalar(String.self, shard, "SELECT status || ':' || exit_code FROM batches")) ?? nil) == "partial:143"
+        }, "the requeued task did not record its shard as partial")
+        let before = try DatabaseQueueReader.rows(shard, "SELECT run_key, started_at FROM runs")
+        #expect(!before.isEmpty && before.count < 4)
+        // Slurm delays a requeued job by about two minutes; start it now.
+        #expect(eventually(timeout: 30) {
+            ((try? cluster.command("squeue", ["-h", "-j", "\(jobs.array)_0", "-o", "%T"])) ?? "").contains("PENDING")
+        })
+        try cluster.command("scontrol", ["update", "jobid=\(jobs.array)_0", "StartTime=now"])
+
+        #expect(cluster.waitUntilGone(jobs.merge), "merge job still queued")
+        let code = try? String(contentsOf: folder.appendingPathComponent("merge.exit"), encoding: .utf8)
+        #expect(code?.trimmingCharacters(in: .whitespacesAndNewlines) == "0",
+                "merge log: \((try? String(contentsOf: folder.appendingPathComponent("logs/merge.out"), encoding: .utf8)) ?? "")")
+        let after = Dictionary(uniqueKeysWithValues: try DatabaseQueueReader.rows(shard, "SELECT run_key, started_at FROM runs")
+            .map { ($0.0, $0.1) })
+        #expect(after.count == 4)
+        for (runKey, startedAt) in before {
+            #expect(after[runKey] == startedAt, "run \(runKey.prefix(12)) was trained again after the requeue")
+        }
+        let db = dir.url.appendingPathComponent("arch/a.sqlite").path
+        #expect(try scalar(String.self, db, "SELECT status FROM batches WHERE id = 'slow-rq'") == "completed")
+        #expect(try scalar(Int.self, db, "SELECT count(*) FROM runs") == 8)
+    }
+}
+
+/// (run_key, started_at) pairs read through a read-only connection.
+enum DatabaseQueueReader {
+    static func rows(_ path: String, _ sql: String) throws -> [(String, Double)] {
+        let queue = try DatabaseQueue(path: path, configuration: readerConfiguration)
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: sql).map { ($0[0] as String, $0[1] as Double) }
+        }
     }
 }
