@@ -245,7 +245,7 @@ struct ShardMergeTests {
         let manifest = try writeManifest(Self.twoRuns, in: dir.url)
         let result = try ExpRegProcess.run(["submit", "slurm", manifest, "--shards", "4", "--max-parallel", "2",
                                             "--cpus-per-task", "8", "--time", "01:00:00", "--partition", "gpu",
-                                            "--sbatch-arg=--account=proj", "--batch-id", "dry", "--db", "arch/a.sqlite",
+                                            "--sbatch-arg", "--account=proj", "--batch-id", "dry", "--db", "arch/a.sqlite",
                                             "--dry-run"], in: dir.url, extraEnvironment: ["PATH": "/nonexistent"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         for line in ["#SBATCH --array=0-3%2", "#SBATCH --cpus-per-task=8", "#SBATCH --time=01:00:00", "#SBATCH --partition=gpu",
@@ -257,5 +257,20 @@ struct ShardMergeTests {
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("arch").path))
         let bad = try ExpRegProcess.run(["submit", "slurm", manifest, "--shards", "0", "--dry-run"], in: dir.url)
         #expect(bad.status == 2)
+    }
+
+    @Test func helpDocumentsTheScaleOutCommandsAndExitCode5() throws {
+        let dir = TemporaryDirectory()
+        let help = try ExpRegProcess.run(["--help"], in: dir.url)
+        #expect(help.status == 0)
+        for word in ["merge", "submit", "5    `expreg merge`"] {
+            #expect(help.stdout.contains(word), "help lacks \(word)")
+        }
+        let run = try ExpRegProcess.run(["help", "run"], in: dir.url)
+        #expect(run.stdout.contains("--shard") && run.stdout.contains("--batch-id"))
+        let submit = try ExpRegProcess.run(["submit", "slurm", "--help"], in: dir.url)
+        for option in ["--shards", "--cpus-per-task", "--time", "--partition", "--sbatch-arg", "--max-parallel", "--dry-run", "--wait"] {
+            #expect(submit.stdout.contains(option), "submit slurm --help lacks \(option)")
+        }
     }
 }
