@@ -90,8 +90,8 @@ extension Archive {
     /// merged in ONE transaction (more shards: one transaction per group, each idempotent).
     ///
     /// The merged batch row ends with `shard_index` NULL, `shard_count` = `shardCount`,
-    /// `started_at` = `startedAt` (the earliest shard's), `status` = `partial` until the caller
-    /// finishes it.
+    /// `started_at` = the earliest of its stored start and `startedAt` (the earliest given shard's:
+    /// a later merge of fewer shards never moves it), `status` = `partial` until the caller finishes it.
     /// - Returns: the rows added per path (all tables), in the order of `paths`.
     /// - Throws: ``StoreError`` (``StoreError/Kind/conflictingShards`` on differing rows).
     public func mergeShards(_ paths: [String], batchID: String, shardCount: Int, startedAt: Date) throws(StoreError) -> [Int] {
@@ -134,7 +134,7 @@ extension Archive {
                             }
                         }
                         try db.execute(sql: """
-                            UPDATE batches SET shard_index = NULL, shard_count = ?, started_at = ?, status = 'partial',
+                            UPDATE batches SET shard_index = NULL, shard_count = ?, started_at = min(started_at, ?), status = 'partial',
                             finished_at = NULL, exit_code = NULL WHERE id = ?
                             """, arguments: [shardCount, startedAt.timeIntervalSinceReferenceDate, batchID])
                         return .commit

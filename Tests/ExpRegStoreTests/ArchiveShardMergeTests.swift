@@ -61,6 +61,8 @@ import Testing
                                          startedAt: StoreSamples.date(0))
         #expect(again == [0, 0])
         #expect(try counts(main) == before)
+        _ = try main.mergeShards([path("s1.sqlite")], batchID: "b1", shardCount: 2, startedAt: StoreSamples.date(1))
+        #expect(try main.snapshot(batchID: "b1")?.info.startedAt == StoreSamples.date(0))
         #expect(try main.pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
         #expect(try main.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }.isEmpty)
     }
