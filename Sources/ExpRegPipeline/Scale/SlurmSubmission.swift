@@ -159,26 +159,31 @@ public struct SlurmSubmission {
     }
 
     /// Waits until the merge job has left the queue, then returns the exit code it wrote.
+    ///
+    /// A job Slurm no longer lists (or an `squeue` that fails) is given `patience` more polls for
+    /// its `merge.exit` to appear (a shared file system may show it late, a controller may be
+    /// restarting) before this gives up.
     /// - Parameter poll: seconds between `squeue` calls.
     /// - Throws: ``PipelineError`` (exit 1) when the job ended without writing its code (cancelled).
-    public func waitForMerge(_ submitted: Submitted, layout: ShardLayout, poll: Double = 2) throws -> Int32 {
+    public func waitForMerge(_ submitted: Submitted, layout: ShardLayout, poll: Double = 2, patience: Int = 10) throws -> Int32 {
+        let active = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED"]
+        var misses = 0
         while true {
-            let queued = try? Self.run("squeue", ["-h", "-j", submitted.mergeJobID, "-o", "%T"], environment: options.environment)
-            let state = (queued ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            let running = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED"]
-            if queued != nil, !state.isEmpty, running.contains(where: state.hasPrefix) {
-                usleep(UInt32(poll * 1_000_000))
-                continue
-            }
-            if let text = try? String(contentsOf: layout.mergeExitFile, encoding: .utf8),
-               let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            let state = ((try? Self.run("squeue", ["-h", "-j", submitted.mergeJobID, "-o", "%T"], environment: options.environment)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if !state.isEmpty, active.contains(where: state.hasPrefix) {
+                misses = 0
+            } else if let text = try? String(contentsOf: layout.mergeExitFile, encoding: .utf8),
+                      let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 return code
+            } else {
+                misses += 1
+                if misses > patience {
+                    throw PipelineError.io("merge job \(submitted.mergeJobID) ended without writing \(layout.mergeExitFile.path) "
+                                           + "(cancelled, or it could not start); see \(layout.logs.path)/merge.out")
+                }
             }
-            if queued == nil || state.isEmpty {
-                throw PipelineError.io("merge job \(submitted.mergeJobID) ended without writing \(layout.mergeExitFile.path) "
-                                       + "(cancelled, or it could not start); see \(layout.logs.path)/merge.out")
-            }
-            usleep(UInt32(poll * 1_000_000))  // ended; its exit file may not be visible yet on a shared FS
+            usleep(UInt32(poll * 1_000_000))
         }
     }
 
