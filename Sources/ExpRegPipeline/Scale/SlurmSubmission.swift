@@ -54,8 +54,9 @@ public struct SlurmScripts: Sendable {
 ///
 /// Returns at once (login nodes forbid long processes: the merge job does the waiting). Each array
 /// task runs `expreg run --shard ${SLURM_ARRAY_TASK_ID}/N --resume` into its own archive, with
-/// `--requeue` and `--signal=B:TERM@60`: on preemption or near the time limit `expreg` gets SIGTERM,
-/// records its shard as partial, and the requeued task continues without retraining. The merge job
+/// `--requeue` and `--signal=B:TERM@60`: on preemption or 60 s before the time limit `expreg` gets
+/// SIGTERM and records its shard as partial; a requeued (preempted) task, or the same index
+/// submitted again after a time limit, continues it without retraining. The merge job
 /// runs `expreg merge` over the shard archives present and writes its exit code to `merge.exit`
 /// (what `--wait` reads; Slurm forgets finished jobs after `MinJobAge`).
 public struct SlurmSubmission {
@@ -108,7 +109,7 @@ public struct SlurmSubmission {
         array += [
             "# A requeued task continues its shard (--resume) instead of starting over.",
             "exec \(Self.quoted(expreg)) run \(Self.quoted(manifest)) --shard \"${SLURM_ARRAY_TASK_ID}/\(n)\" \\",
-            "    --batch-id \(Self.quoted(batchID)) --db \(Self.quoted(folder))/shard-\"${SLURM_ARRAY_TASK_ID}\".sqlite --resume --quiet",
+            "    --batch-id \(Self.quoted(batchID)) --db \(Self.quoted(folder))/shard-\"${SLURM_ARRAY_TASK_ID}\".sqlite --resume",
             "",
         ]
 
@@ -122,7 +123,7 @@ public struct SlurmSubmission {
         merge += [
             "shopt -s nullglob",
             "shards=(\(Self.quoted(folder))/shard-*.sqlite)",
-            "\(Self.quoted(expreg)) merge \"${shards[@]}\" --db \(Self.quoted(database)) --output \(Self.quoted(output)) --quiet",
+            "\(Self.quoted(expreg)) merge \"${shards[@]}\" --db \(Self.quoted(database)) --output \(Self.quoted(output))",
             "status=$?",
             "echo \"$status\" > \(Self.quoted(layout.mergeExitFile.path))",
             "exit \"$status\"",
