@@ -71,7 +71,7 @@ final class SlurmTestCluster {
             SelectType=select/cons_tres
             SelectTypeParameters=CR_CPU
             SchedulerParameters=batch_sched_delay=0
-            CommunicationParameters=NoInAddrAny,NoCtldInAddrAny
+            \(Self.resolvesToLoopback(host) ? "CommunicationParameters=NoInAddrAny,NoCtldInAddrAny" : "")
             SlurmdParameters=config_overrides
             MinJobAge=5
             ReturnToService=2
@@ -151,6 +151,29 @@ final class SlurmTestCluster {
                                              environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
                                              stdout: console, stderr: console)
         daemons.append((name, process))
+    }
+
+    /// Whether `host` resolves to a 127.x address. With `NoInAddrAny,NoCtldInAddrAny` the daemons
+    /// bind to what the host name resolves to; where that is not loopback (some CI runners), they
+    /// keep the default wildcard binding so that 127.0.0.1 still reaches them.
+    static func resolvesToLoopback(_ host: String) -> Bool {
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return false }
+        defer { freeaddrinfo(first) }
+        var loopback = false
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let current = entry {
+            if let address = current.pointee.ai_addr {
+                let ipv4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+                if UInt32(bigEndian: ipv4) >> 24 == 127 { loopback = true }
+            }
+            entry = current.pointee.ai_next
+        }
+        if !loopback { print("Slurm test cluster: \(host) does not resolve to 127.x; daemons bind to every address") }
+        return loopback
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago.
