@@ -273,4 +273,21 @@ struct ShardMergeTests {
             #expect(submit.stdout.contains(option), "submit slurm --help lacks \(option)")
         }
     }
+
+    @Test func theSameRunWithOtherNumbersInTwoShardFilesIsRefusedNamingBoth() throws {
+        let dir = TemporaryDirectory()
+        let manifest = try writeManifest(Self.twoRuns, in: dir.url)
+        #expect(try Self.runShards([0, 1], of: 2, batch: "c", manifest: manifest, in: dir.url).allSatisfy { $0.status == 0 })
+        // A second copy of shard 1 whose numbers differ (as from another build).
+        let copy = dir.url.appendingPathComponent("shards/s1-other.sqlite")
+        try FileManager.default.copyItem(at: dir.url.appendingPathComponent("shards/s1.sqlite"), to: copy)
+        let queue = try DatabaseQueue(path: copy.path)
+        try queue.write { db in try db.execute(sql: "UPDATE metrics SET value = value * 2 WHERE kind = 'loss' AND seq = 1") }
+        try queue.close()
+        let merge = try ExpRegProcess.run(["merge", "shards/s0.sqlite", "shards/s1.sqlite", "shards/s1-other.sqlite",
+                                           "--db", "out/a.sqlite", "--output", "out"], in: dir.url)
+        #expect(merge.status == 2, "stderr: \(merge.stderr)")
+        #expect(merge.stderr.contains("shards/s1-other.sqlite") && merge.stderr.contains("shards/s1.sqlite"), "stderr: \(merge.stderr)")
+        #expect(try scalar(Int.self, dir.url.appendingPathComponent("out/a.sqlite").path, "SELECT count(*) FROM runs") == 0)
+    }
 }
