@@ -7,9 +7,9 @@ RELEASE_BIN := .build/release/expreg
 
 # Debian packages the build and the runtime need (libcurl4 + ca-certificates: webhooks over https);
 # the tests also drive a real headless browser and open the PDF one-pager with poppler
-# (pdfinfo, pdffonts, pdftotext, pdftoppm).
+# (pdfinfo, pdffonts, pdftotext, pdftoppm), and run shards on a throw-away Slurm cluster.
 APT_PACKAGES := pkg-config libsqlite3-dev libcairo2-dev libopenblas-dev liblapacke-dev libssl-dev fonts-ipaexfont-gothic libcurl4 ca-certificates
-TEST_APT_PACKAGES := chromium poppler-utils
+TEST_APT_PACKAGES := chromium poppler-utils slurmctld slurmd slurm-client munge
 
 .PHONY: all deps test-deps build run test bench validate clean help
 

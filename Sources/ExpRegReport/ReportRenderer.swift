@@ -82,8 +82,12 @@ public struct ReportRenderer: Sendable {
     ///   - previous: the previous batch of the same manifest, or nil (no comparison; the summary says so).
     ///   - figures: plots in display order.
     /// - Throws: ``ReportError/renderFailed(template:)`` if a template is not registered (a bug).
-    public func render(batch: BatchSnapshot, previous: BatchSnapshot?, figures: [ReportFigure]) throws -> RenderedReport {
-        let model = ReportViewModel(batch: batch, previous: previous, figures: figures, css: css)
+    /// - Parameter missingRuns: planned runs of a partially merged batch that no shard delivered
+    ///   yet (listed with their shard, `plan index % shardCount`); empty for a whole batch.
+    public func render(batch: BatchSnapshot, previous: BatchSnapshot?, figures: [ReportFigure],
+                       missingRuns: [RunSpec] = [], shardCount: Int = 1) throws -> RenderedReport {
+        var model = ReportViewModel(batch: batch, previous: previous, figures: figures, css: css)
+        model.setMissingRuns(missingRuns, shardCount: shardCount)
         return RenderedReport(markdown: try render(model, "report.md"),
                               html: try render(model, "report.html"),
                               summary: try render(model, "summary.ja.md"),

@@ -122,6 +122,36 @@ public struct ReportViewModel: Sendable, Equatable {
     public var runsDone: String
     public var runsPlanned: String
 
+    /// A planned run no shard has delivered yet (a partial `expreg merge`).
+    public struct MissingRunView: Sendable, Equatable {
+        public var planIndex: String
+        /// I of the shard I/N that trains it.
+        public var shard: String
+        public var experiment: String
+        public var label: String
+        public var runKey: String
+    }
+
+    /// Planned runs missing from a partially merged batch, in plan order (empty otherwise).
+    public var missingRuns: [MissingRunView] = []
+    public var hasMissingRuns = false
+    /// How many, and the shard indices they belong to (`1, 3`).
+    public var missingCount = ""
+    public var missingShards = ""
+
+    /// Lists `runs` as missing; each belongs to shard `plan index % shardCount`.
+    public mutating func setMissingRuns(_ runs: [RunSpec], shardCount: Int) {
+        let count = max(1, shardCount)
+        missingRuns = runs.map { spec in
+            MissingRunView(planIndex: String(spec.index), shard: String(spec.index % count), experiment: spec.experiment,
+                           label: spec.sweepLabel,
+                           runKey: String(spec.runKey.prefix(12)))
+        }
+        hasMissingRuns = !runs.isEmpty
+        missingCount = ReportFormat.count(runs.count)
+        missingShards = Set(runs.map { $0.index % count }).sorted().map(String.init).joined(separator: ", ")
+    }
+
     /// Builds the view model.
     /// - Parameters:
     ///   - batch: the batch to report.

@@ -11,9 +11,14 @@ extension RunRecord {
     /// `diverged` or `failed`.
     var isBroken: Bool { status == .diverged || status == .failed }
     /// The run's sweep values as `key=value, …` (every param when the run swept nothing).
+    var sweepLabel: String { spec.sweepLabel }
+}
+
+extension RunSpec {
+    /// The run's sweep values as `key=value, …` (model.width and seed when the run swept nothing).
     var sweepLabel: String {
-        let keys = spec.sweptKeys.isEmpty ? ["model.width", "seed"] : spec.sweptKeys
-        return keys.compactMap { key in spec.param(key).map { "\(key)=\($0)" } }.joined(separator: ", ")
+        let keys = sweptKeys.isEmpty ? ["model.width", "seed"] : sweptKeys
+        return keys.compactMap { key in param(key).map { "\(key)=\($0)" } }.joined(separator: ", ")
     }
 }
 

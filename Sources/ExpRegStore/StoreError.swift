@@ -18,6 +18,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case unknownBatch
         /// A stored value could not be decoded back (damaged or incompatible content).
         case unreadableRecord
+        /// Two shard archives (or a shard and the merged archive) hold the same row key with different values.
+        case conflictingShards
         /// Any other SQLite or file-system failure (busy, disk full, permissions, constraint).
         case failure
     }

@@ -15,12 +15,14 @@ struct ExpReg: ParsableCommand {
               2    invalid input (manifest, data file, usage): nothing trained
               3    a gate failed (reports are still written)
               4    another `expreg run` holds the archive's lock
+              5    `expreg merge`: some planned runs are in no shard yet; the batch is
+                   recorded as partial; merge again when the missing shards have run
               130  interrupted by SIGINT, 143 by SIGTERM: the batch is recorded as
                    partial; continue it with `expreg run MANIFEST --resume`
             """,
         version: "0.1.0",
         subcommands: [Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self, Index.self,
-                      Backup.self, Prune.self]
+                      Backup.self, Prune.self, Merge.self, Submit.self]
     )
 
     /// Parses and runs; command-line usage errors exit 2 (the documented "invalid input" code),

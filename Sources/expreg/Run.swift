@@ -12,7 +12,10 @@ extension ExpReg {
         @Argument(help: "The experiment manifest (YAML).")
         var manifest: String
 
-        @OptionGroup var archive: ArchiveOptions
+        @Option(name: .long, help: ArgumentHelp(
+            "The SQLite archive (default output/expreg.sqlite). With --shard: the shard's own archive "
+            + "(default <archive folder>/shards/<batch id>/shard-<I>.sqlite).", valueName: "path"))
+        var db: String?
 
         @Option(name: .long, help: "Output root: one folder per batch, plus `latest`.")
         var output: String = "output"
@@ -25,6 +28,17 @@ extension ExpReg {
 
         @Flag(name: .long, help: "No progress on stderr.")
         var quiet = false
+
+        @Option(name: .long, help: ArgumentHelp(
+            "Train only the plan's runs with index % N == I into a shard archive (no report; `expreg merge` "
+            + "publishes). `auto`: I and N from a Slurm job array or a Kubernetes Indexed Job "
+            + "(JOB_COMPLETION_INDEX + EXPREG_SHARD_COUNT).", valueName: "I/N|auto"))
+        var shard: String?
+
+        @Option(name: .customLong("batch-id"), help: ArgumentHelp(
+            "With --shard: the batch id every shard shares (default EXPREG_BATCH_ID, or "
+            + "slurm-<SLURM_ARRAY_JOB_ID>-<name> in a Slurm job array).", valueName: "ID"))
+        var batchID: String?
 
         @Option(name: .long, help: "Runs trained at once, each with cores/N threads (default 1: one run at a time on every core).")
         var parallel: Int?
@@ -44,8 +58,11 @@ extension ExpReg {
             case .failure: return "internal or I/O failure"
             case .invalidInput: return "invalid input"
             case .locked: return "the archive is held by another run"
+            case .incomplete: return "runs of the plan are missing; the batch is partial"
             }
         }
+
+        static let defaultDB = "output/expreg.sqlite"
 
         func validate() throws {
             if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
@@ -64,13 +81,20 @@ extension ExpReg {
                 let flag = CancellationFlag()
                 let watcher = SignalWatcher(flag: flag)
                 defer { withExtendedLifetime(watcher) {} }
-                let options = RunOptions(manifestPath: manifest, databasePath: archive.db, outputRoot: output,
-                                         overrides: overrides, resume: resume, parallelRuns: parallel)
+                let environment = ProcessInfo.processInfo.environment
+                let shardSpec = try shard.map { text throws(PipelineError) in try ShardSpec.resolve(text, environment: environment) }
+                let options = RunOptions(manifestPath: manifest, databasePath: shardSpec == nil ? (db ?? Self.defaultDB) : Self.defaultDB,
+                                         outputRoot: output, overrides: overrides, resume: resume, parallelRuns: parallel,
+                                         shard: shardSpec, batchID: batchID, shardDatabasePath: shardSpec == nil ? nil : db,
+                                         environment: environment)
                 let runner = BatchRunner(options: options, progress: progress, cancellation: flag)
                 let summary = try runner.execute()
                 let finished = "batch \(summary.batchID) finished: exit \(summary.status.rawValue) (\(Self.meaning(summary.status)))"
                 if summary.status == .success { progress.note(finished) } else { progress.alert(finished) }
                 print("batch: \(summary.batchID)")
+                if let shardSpec {
+                    print("shard: \(shardSpec) archive: \(summary.archivePath)")
+                }
                 if let report = summary.reportHTML {
                     // Prefer the stable `latest` path when it points at this batch.
                     let latest = URL(fileURLWithPath: output).appendingPathComponent("latest/report.html")

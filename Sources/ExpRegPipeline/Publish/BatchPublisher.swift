@@ -45,8 +45,10 @@ public struct BatchPublisher {
     }
 
     /// As ``publish(batchID:archive:)`` with the comparison batch already loaded (`expreg run` has
-    /// read it for the gates).
-    func publish(_ snapshot: BatchSnapshot, previous: BatchSnapshot?, archive: Archive) throws -> PublishedBatch {
+    /// read it for the gates). A partially merged batch passes its `missingRuns` (listed in the
+    /// report with their shard, plan index % `shardCount`) and `pointLatest: false`.
+    func publish(_ snapshot: BatchSnapshot, previous: BatchSnapshot?, archive: Archive,
+                 missingRuns: [RunSpec] = [], shardCount: Int = 1, pointLatest: Bool = true) throws -> PublishedBatch {
         let batchID = snapshot.info.id
         // Trend: batches of the same manifest up to this one, so re-reporting an old batch is stable.
         let trend = try archive.headlines(manifestName: snapshot.info.manifestName)
@@ -73,7 +75,8 @@ public struct BatchPublisher {
         var shown = snapshot
         shown.info.manifestText = WebhookSpec.redactingURLs(inManifest: snapshot.info.manifestText)
         let report = try ReportRenderer(templatesDirectory: templatesDirectory)
-            .render(batch: shown, previous: previous, figures: reportFigures)
+            .render(batch: shown, previous: previous, figures: reportFigures, missingRuns: missingRuns,
+                    shardCount: shardCount)
         let documents = [("results.json", try Self.resultsData(snapshot)), ("report.md", Data(report.markdown.utf8)),
                          ("report.html", Data(report.html.utf8)), ("summary.ja.md", Data(report.summary.utf8))]
         for (relative, data) in documents {
@@ -99,12 +102,12 @@ public struct BatchPublisher {
                                           publishedAt: snapshot.info.status == .completed ? Date() : nil)
         }
         let newestCompleted = try archive.latestCompletedBatchID()
-        let pointLatest = snapshot.info.status == .completed && newestCompleted == batchID
-        if pointLatest {
+        let pointsLatest = pointLatest && snapshot.info.status == .completed && newestCompleted == batchID
+        if pointsLatest {
             try layout.pointLatest(at: batchID)
         }
         let frontPage = try ArchiveFrontPage.write(archive: archive, layout: layout, templatesDirectory: templatesDirectory)
-        return PublishedBatch(batchID: batchID, pointedLatest: pointLatest, folder: folder,
+        return PublishedBatch(batchID: batchID, pointedLatest: pointsLatest, folder: folder,
                               reportHTML: folder.appendingPathComponent("report.html"), reportPDF: pdf,
                               frontPage: frontPage, artifacts: artifacts)
     }

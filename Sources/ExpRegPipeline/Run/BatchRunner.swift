@@ -35,12 +35,21 @@ public final class BatchRunner {
             }
         }
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
-        try layout.checkWritable()
-        guard let templates = options.templatesDirectory ?? TemplateLocator.locate() else {
-            throw PipelineError.invalid("report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
+        // A shard writes no report: it needs neither the output folder nor the templates.
+        var templates = URL(fileURLWithPath: "/")
+        if options.shard == nil {
+            try layout.checkWritable()
+            guard let located = options.templatesDirectory ?? TemplateLocator.locate() else {
+                throw PipelineError.invalid("report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
+            }
+            templates = located
         }
         try ArchivePathCheck.validate(options.databasePath)
-        let databaseFolder = URL(fileURLWithPath: options.databasePath).deletingLastPathComponent()
+        let shardBatchID = try resolveShardBatchID(loaded: loaded)
+        let databasePath = shardBatchID.map { options.shardDatabasePath
+            ?? options.shard!.defaultArchivePath(mainArchive: options.databasePath, batchID: $0) } ?? options.databasePath
+        if databasePath != options.databasePath { try ArchivePathCheck.validate(databasePath) }
+        let databaseFolder = URL(fileURLWithPath: databasePath).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: databaseFolder, withIntermediateDirectories: true)
         } catch {
@@ -49,9 +58,9 @@ public final class BatchRunner {
 
         // A file that is not ours is refused before the lock creates anything beside it.
         do {
-            try Archive.checkOpenable(path: options.databasePath)
+            try Archive.checkOpenable(path: databasePath)
         } catch {
-            throw archiveOpenError(error, path: options.databasePath)
+            throw archiveOpenError(error, path: databasePath)
         }
 
         // An output root holding another archive's batches is refused before anything is created.
@@ -60,14 +69,14 @@ public final class BatchRunner {
         // 2. One writer: the lock on the archive file itself (its inode, whatever path reaches it).
         let lock: ArchiveLock
         do {
-            lock = try ArchiveLock(archivePath: options.databasePath)
+            lock = try ArchiveLock(archivePath: databasePath)
         } catch {
             throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
         }
         defer { lock.release() }
         try layout.claim(for: lock.realArchivePath)
 
-        let archive = try openArchive(options.databasePath)
+        let archive = try openArchive(databasePath)
         // Runs before the lock's release (defers run in reverse): closing our descriptor of the
         // archive file would drop SQLite's POSIX locks of connections still open.
         defer { archive.close() }
@@ -76,16 +85,22 @@ public final class BatchRunner {
 
         // 3. A new batch, or the interrupted one to resume (a resume whose batch only lacked its
         // reports is done once they are written).
-        if options.resume, try archive.resumableBatchID(manifestName: loaded.plan.name) == nil,
+        if options.shard == nil, options.resume, try archive.resumableBatchID(manifestName: loaded.plan.name) == nil,
            let done = republished.last(where: { $0.manifestName == loaded.plan.name }) {
             progress.note("nothing left to train: batch \(done.batchID) is completed and now published")
-            return RunSummary(status: done.status, batchID: done.batchID, reportHTML: done.reportHTML, trained: 0, skipped: 0)
+            return RunSummary(status: done.status, batchID: done.batchID, reportHTML: done.reportHTML, trained: 0, skipped: 0,
+                              archivePath: databasePath)
         }
-        let batch = try startBatch(loaded: loaded, archive: archive, layout: layout)
+        let batch = try shardBatchID.map { try startShardBatch(id: $0, loaded: loaded, archive: archive) }
+            ?? startBatch(loaded: loaded, archive: archive, layout: layout)
         let plan = batch.plan
+        var assigned = plan
+        if let shard = options.shard {
+            assigned.runs = plan.runs.filter { shard.owns(planIndex: $0.index) }
+        }
 
         // 4. Train what is left, archiving as we go.
-        let runner = RunExecutor(plan: plan, loaded: loaded, archive: archive, batchID: batch.id,
+        let runner = RunExecutor(plan: assigned, loaded: loaded, archive: archive, batchID: batch.id,
                                  progress: progress, cancellation: cancellation,
                                  parallelRuns: options.parallelRuns)
         let counts: RunExecutor.Counts
@@ -100,6 +115,13 @@ public final class BatchRunner {
 
         if let signal = cancellation.signal {
             let status: ExitStatus = signal == SIGTERM ? .terminated : .interrupted
+            if let shard = options.shard {
+                try archive.finishBatch(id: batch.id, status: .partial, finishedAt: Date(), exitCode: Int(status.rawValue))
+                progress.note("interrupted: shard \(shard) of batch \(batch.id) recorded as partial in \(databasePath); "
+                              + "continue it with --resume")
+                return RunSummary(status: status, batchID: batch.id, reportHTML: nil,
+                                  trained: counts.trained, skipped: counts.skipped, archivePath: databasePath)
+            }
             try archive.finishBatch(id: batch.id, status: .partial, finishedAt: Date(), exitCode: Int(status.rawValue))
             let results = try BatchPublisher(layout: layout, templatesDirectory: templates)
                 .writeResults(batchID: batch.id, archive: archive)
@@ -112,36 +134,27 @@ public final class BatchRunner {
             }
             announce(batch.id, exitCode: status, loaded: loaded, archive: archive, layout: layout)
             return RunSummary(status: status, batchID: batch.id, reportHTML: nil,
-                              trained: counts.trained, skipped: counts.skipped)
+                              trained: counts.trained, skipped: counts.skipped, archivePath: databasePath)
+        }
+
+        // A shard ends here: `expreg merge` evaluates the gates and publishes the whole batch.
+        if let shard = options.shard {
+            try archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(), exitCode: 0)
+            progress.note("shard \(shard) of batch \(batch.id): \(assigned.runs.count) of \(plan.runs.count) runs in \(databasePath)")
+            return RunSummary(status: .success, batchID: batch.id, reportHTML: nil,
+                              trained: counts.trained, skipped: counts.skipped, archivePath: databasePath)
         }
 
         // 5. Gates, then the batch's final state, then plots and reports from the archive.
-        guard let trained = try archive.snapshot(batchID: batch.id) else {
-            throw PipelineError.io("batch \(batch.id) vanished from the archive")
-        }
-        let publisher = BatchPublisher(layout: layout, templatesDirectory: templates)
-        let previous = try publisher.previousSnapshot(of: trained, archive: archive)
-        let gates = Gates.evaluate(plan.gates, runs: trained.runs, previous: previous?.runs ?? [])
-        try archive.recordGates(gates, batchID: batch.id)
-        let status: ExitStatus = gates.allSatisfy(\.passed) ? .success : .gateFailed
-        try archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(), exitCode: Int(status.rawValue))
-        for gate in gates where !gate.passed {
-            progress.alert("gate failed: \(gate.name): \(gate.detail)")
-        }
-
-        let published: PublishedBatch
+        let status: ExitStatus
+        let report: URL
         do {
-            // Reread: the gates and the final status are in the archive now.
-            guard let finished = try archive.snapshot(batchID: batch.id) else {
-                throw PipelineError.io("batch \(batch.id) vanished from the archive")
-            }
-            published = try publisher.publish(finished, previous: previous, archive: archive)
+            (status, report) = try BatchCompletion(layout: layout, templatesDirectory: templates, progress: progress)
+                .finish(batchID: batch.id, plan: plan, archive: archive,
+                        retryCommand: options.reportCommand(batchID: batch.id))
         } catch {
-            try? archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(),
-                                     exitCode: Int(ExitStatus.failure.rawValue))
             announce(batch.id, exitCode: .failure, loaded: loaded, archive: archive, layout: layout)
-            throw PipelineError.io("training finished and is archived, but writing the report failed: \(error)\n"
-                                   + "retry with: \(options.reportCommand(batchID: batch.id))")
+            throw error
         }
         if let signal = cancellation.signal {
             // Publishing is not cut in half: the batch was published completely, then we stop.
@@ -150,11 +163,12 @@ public final class BatchRunner {
                           + "the next `expreg run` then finishes the reports)")
             announce(batch.id, exitCode: status, loaded: loaded, archive: archive, layout: layout)
             return RunSummary(status: signal == SIGTERM ? .terminated : .interrupted, batchID: batch.id,
-                              reportHTML: published.reportHTML, trained: counts.trained, skipped: counts.skipped)
+                              reportHTML: report, trained: counts.trained, skipped: counts.skipped,
+                              archivePath: databasePath)
         }
         announce(batch.id, exitCode: status, loaded: loaded, archive: archive, layout: layout)
-        return RunSummary(status: status, batchID: batch.id, reportHTML: published.reportHTML,
-                          trained: counts.trained, skipped: counts.skipped)
+        return RunSummary(status: status, batchID: batch.id, reportHTML: report,
+                          trained: counts.trained, skipped: counts.skipped, archivePath: databasePath)
     }
 
     /// A completed batch whose reports this run finished writing.
@@ -206,6 +220,61 @@ public final class BatchRunner {
         var finishedRunKeys: Set<String>
     }
 
+    /// With `--shard`: the batch id all shards share, checked; nil without `--shard`.
+    private func resolveShardBatchID(loaded: LoadedManifest) throws -> String? {
+        guard let shard = options.shard else {
+            if options.batchID != nil { throw PipelineError.invalid("--batch-id needs --shard I/N") }
+            return nil
+        }
+        guard let id = ShardSpec.batchID(explicit: options.batchID, manifestName: loaded.plan.name,
+                                         environment: options.environment) else {
+            throw PipelineError.invalid("--shard \(shard): every shard of a batch must name the same batch: pass --batch-id ID "
+                                        + "(or set EXPREG_BATCH_ID; in a Slurm job array it defaults to slurm-<SLURM_ARRAY_JOB_ID>-<name>)")
+        }
+        try ShardSpec.validateBatchID(id)
+        return id
+    }
+
+    /// A shard's batch: new (id given, recorded as shard I of N), or with `--resume` the same
+    /// shard's batch continued (a requeued task does not retrain what it archived).
+    private func startShardBatch(id: String, loaded: LoadedManifest, archive: Archive) throws -> StartedBatch {
+        let shard = options.shard!
+        if let identity = try archive.identity(batchID: id) {
+            guard options.resume else {
+                throw PipelineError.invalid("the shard archive \(archive.path) already has batch \(id); "
+                                            + "continue it with --resume, or pass another --db")
+            }
+            guard identity.manifestSHA256 == loaded.sha256 else {
+                throw PipelineError.invalid("--resume: the manifest changed since shard \(shard) of batch \(id) started "
+                                            + "(SHA-256 \(identity.manifestSHA256.prefix(12))… vs \(loaded.sha256.prefix(12))…)")
+            }
+            guard identity.shardIndex == shard.index, identity.shardCount == shard.count else {
+                let recorded = "\(identity.shardIndex.map(String.init) ?? "-")/\(identity.shardCount.map(String.init) ?? "-")"
+                throw PipelineError.invalid("--resume: \(archive.path) holds shard \(recorded) of batch \(id), not \(shard)")
+            }
+            guard let plan = try archive.plan(batchID: id) else {
+                throw PipelineError.io("--resume: batch \(id) is incomplete in the archive")
+            }
+            try archive.resumeBatch(id: id)
+            let finished = try archive.finishedRunKeys(batchID: id)
+            progress.note("resuming shard \(shard) of batch \(id): \(finished.count) runs already archived")
+            return StartedBatch(id: id, plan: plan, finishedRunKeys: finished)
+        }
+        try archive.beginShardBatch(batchInfo(id: id, loaded: loaded, startedAt: Date()), plan: loaded.plan,
+                                    index: shard.index, count: shard.count)
+        let mine = loaded.plan.runs.filter { shard.owns(planIndex: $0.index) }.count
+        progress.note("batch \(id), shard \(shard): \(mine) of \(loaded.plan.runs.count) runs")
+        return StartedBatch(id: id, plan: loaded.plan, finishedRunKeys: [])
+    }
+
+    private func batchInfo(id: String, loaded: LoadedManifest, startedAt: Date) -> BatchInfo {
+        BatchInfo(
+            id: id, manifestName: loaded.plan.name, title: loaded.plan.title, manifestPath: loaded.path,
+            manifestText: loaded.text, manifestSHA256: loaded.sha256, toolVersion: Provenance.toolVersion,
+            gitCommit: Provenance.gitCommit(), host: Provenance.host, startedAt: startedAt,
+            overrides: loaded.plan.overrides, plannedRuns: loaded.plan.runs.count)
+    }
+
     private func startBatch(loaded: LoadedManifest, archive: Archive, layout: OutputLayout) throws -> StartedBatch {
         if options.resume {
             guard let id = try archive.resumableBatchID(manifestName: loaded.plan.name) else {
@@ -236,11 +305,7 @@ public final class BatchRunner {
             id = makeBatchID(startedAt: startedAt, manifestName: loaded.plan.name) + "-\(suffix)"
             suffix += 1
         }
-        let info = BatchInfo(
-            id: id, manifestName: loaded.plan.name, title: loaded.plan.title, manifestPath: loaded.path,
-            manifestText: loaded.text, manifestSHA256: loaded.sha256, toolVersion: Provenance.toolVersion,
-            gitCommit: Provenance.gitCommit(), host: Provenance.host, startedAt: startedAt,
-            overrides: loaded.plan.overrides, plannedRuns: loaded.plan.runs.count)
+        let info = batchInfo(id: id, loaded: loaded, startedAt: startedAt)
         try layout.prepareBatchFolder(id)
         try archive.beginBatch(info, plan: loaded.plan)
         progress.note("batch \(id): \(loaded.plan.runs.count) runs")

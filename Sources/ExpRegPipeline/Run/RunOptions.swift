@@ -15,10 +15,20 @@ public struct RunOptions: Sendable {
     public var templatesDirectory: URL?
     /// Runs trained at once (each with cores/N threads); nil = 1, one run at a time on every core.
     public var parallelRuns: Int?
+    /// `--shard I/N`: train only the plan's runs with index % N == I into a shard archive, no report.
+    public var shard: ShardSpec?
+    /// `--batch-id`: the batch id all shards share (with `--shard`).
+    public var batchID: String?
+    /// With `--shard`: the shard archive (`--db`); nil = ``ShardSpec/defaultArchivePath(mainArchive:batchID:)``
+    /// beside ``databasePath``.
+    public var shardDatabasePath: String?
+    /// The process environment (`--shard auto`, `EXPREG_BATCH_ID`, `SLURM_ARRAY_JOB_ID`).
+    public var environment: [String: String]
 
     public init(manifestPath: String, databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
                 overrides: [String] = [], resume: Bool = false, templatesDirectory: URL? = nil,
-                parallelRuns: Int? = nil) {
+                parallelRuns: Int? = nil, shard: ShardSpec? = nil, batchID: String? = nil,
+                shardDatabasePath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.manifestPath = manifestPath
         self.databasePath = databasePath
         self.outputRoot = outputRoot
@@ -26,6 +36,10 @@ public struct RunOptions: Sendable {
         self.resume = resume
         self.templatesDirectory = templatesDirectory
         self.parallelRuns = parallelRuns
+        self.shard = shard
+        self.batchID = batchID
+        self.shardDatabasePath = shardDatabasePath
+        self.environment = environment
     }
 }
 
@@ -37,6 +51,8 @@ public struct RunSummary: Sendable {
     public var reportHTML: URL?
     public var trained: Int
     public var skipped: Int
+    /// The archive written (the shard archive with `--shard`).
+    public var archivePath: String
 }
 
 extension RunOptions {

@@ -10,6 +10,8 @@ public enum ExitStatus: Int32, Sendable, Equatable, CaseIterable {
     case gateFailed = 3
     /// Another `expreg run` holds the archive's lock.
     case locked = 4
+    /// `expreg merge`: some planned runs are in no shard yet; the batch is recorded as `partial`.
+    case incomplete = 5
     /// Interrupted by SIGINT (128 + 2): the batch is recorded as `partial`.
     case interrupted = 130
     /// Terminated by SIGTERM (128 + 15): the batch is recorded as `partial`.

@@ -37,6 +37,12 @@ import GRDB
 ///   finishes it. Set for completed batches of older archives with exit code 0 or 3 (their reports
 ///   were written).
 ///
+/// ## v2-shards (`"v2-shards"`)
+/// - `batches.shard_index` (INTEGER, NULL, ≥ 0) and `batches.shard_count` (INTEGER, NULL, ≥ 1):
+///   a shard archive written by `expreg run --shard I/N` has `shard_index` = I, `shard_count` = N
+///   (it holds the plan's runs with `plan_index % N == I`); a batch merged from N shards by
+///   `expreg merge` has `shard_index` NULL and `shard_count` = N; a single-machine batch has both NULL.
+///
 /// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
 /// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
 ///
@@ -59,6 +65,7 @@ enum ArchiveMigrations {
         Step(identifier: "v1-initial", sql: v1Initial),
         Step(identifier: "v2-reliability", sql: v2Reliability),
         Step(identifier: "v2-notifications", sql: v2Notifications),
+        Step(identifier: "v2-shards", sql: v2Shards),
     ]
 
     /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
@@ -76,6 +83,11 @@ enum ArchiveMigrations {
         }
         return migrator
     }
+
+    private static let v2Shards = """
+        ALTER TABLE batches ADD COLUMN shard_index INTEGER CHECK (shard_index >= 0);
+        ALTER TABLE batches ADD COLUMN shard_count INTEGER CHECK (shard_count >= 1);
+        """
 
     private static let v1Initial = """
         CREATE TABLE batches (
