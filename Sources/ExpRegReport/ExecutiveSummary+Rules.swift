@@ -79,6 +79,30 @@ extension ExecutiveSummary {
         self.previous = Self.comparePrevious(batch: batch, previous: previous)
 
         allGood = !hasAlerts && allConverged && !self.previous.hasRegressed
+
+        // Rule 8: held-out error (outside the theorem).
+        heldOut = Activation.allCases.compactMap { activation in
+            Self.heldOutLine(runs.filter { $0.activation == activation }, activation: activation)
+        }
+        for index in heldOut.indices { heldOut[index].notFirst = index > 0 }
+        hasHeldOut = !heldOut.isEmpty
+        let testCounts = Set(runs.compactMap(\.spec.config.data.testN))
+        hasSingleTestN = testCounts.count == 1
+        testN = testCounts.count == 1 ? ReportFormat.count(testCounts.first ?? 0) : ""
+    }
+
+    /// Rule 8 for the runs of one activation; nil when none has a finite `test_mse`.
+    static func heldOutLine(_ runs: [RunRecord], activation: Activation) -> HeldOutLine? {
+        let measured = runs.filter { $0.outcome.heldOut.testMSE?.isFinite == true }
+        guard let widest = measured.map(\.width).max() else { return nil }
+        let atWidest = measured.filter { $0.width == widest }
+        guard let test = median(atWidest.compactMap(\.outcome.heldOut.testMSE)) else { return nil }
+        let kernel = median(atWidest.compactMap(\.outcome.heldOut.kernelTestMSE).filter(\.isFinite))
+        let ratio = kernel.flatMap { $0 > 0 ? test / $0 : nil }
+        return HeldOutLine(isExp: activation == .exp, isReLU: activation == .relu, width: ReportFormat.width(widest),
+                           testMSE: ReportFormat.loss(test), hasKernel: ratio != nil,
+                           kernelTestMSE: kernel.map(ReportFormat.loss) ?? "",
+                           ratio: ratio.map(ReportFormat.ratio) ?? "", aboveKernel: (ratio ?? 0) >= 1, notFirst: false)
     }
 
     private static func gateLine(_ gate: GateResult, config: GateConfig, notFirst: Bool) -> GateLine {

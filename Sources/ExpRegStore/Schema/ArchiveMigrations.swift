@@ -29,6 +29,14 @@ import GRDB
 /// - `gates` — gate results of a batch in evaluation order (`position`), `offending` = JSON array of run keys.
 /// - `artifacts` — files written for a batch: (`batch_id`, `path`) → `sha256`, `bytes`.
 ///
+/// ## `"v2-heldout"`
+/// Nullable columns on `diagnostics` for the errors outside the theorem (NULL = not computed; old
+/// runs read as NULL): `train_mse` = (1/n) Σ (F(W(T), x_i) − y_i)²; with a test set `test_mse`
+/// (the trained network on the held-out points), `kernel_test_mse` (the kernel-regime limit
+/// F(W(0), X_test) + H*(X_test, X) H*⁻¹ (y − F(W(0), X))), `ntk_test_mse` (the NTK interpolant
+/// H*(X_test, X) H*⁻¹ y), and `heldout_note` (TEXT: why the kernel values are missing, e.g. H*
+/// numerically singular).
+///
 /// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
 /// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
 enum ArchiveMigrations {
@@ -41,6 +49,7 @@ enum ArchiveMigrations {
     /// Every migration of this build, in order. Append new ones at the end; never edit or reorder.
     static let steps: [Step] = [
         Step(identifier: "v1-initial", sql: v1Initial),
+        Step(identifier: "v2-heldout", sql: v2HeldOut),
     ]
 
     /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
@@ -58,6 +67,14 @@ enum ArchiveMigrations {
         }
         return migrator
     }
+
+    private static let v2HeldOut = """
+        ALTER TABLE diagnostics ADD COLUMN train_mse REAL;
+        ALTER TABLE diagnostics ADD COLUMN test_mse REAL;
+        ALTER TABLE diagnostics ADD COLUMN kernel_test_mse REAL;
+        ALTER TABLE diagnostics ADD COLUMN ntk_test_mse REAL;
+        ALTER TABLE diagnostics ADD COLUMN heldout_note TEXT;
+        """
 
     private static let v1Initial = """
         CREATE TABLE batches (
