@@ -10,6 +10,10 @@ extension ExecutiveSummary {
     /// slope by a few hundredths; 0.1 still tells −1/2 apart from −1/4 or −1.
     public static let slopeTolerance = 0.1
 
+    /// Test MSE within this factor of the kernel prediction (1/1.1 ≤ ratio ≤ 1.1) is "about the
+    /// same": the same band as "unchanged" against the previous batch.
+    public static let kernelAgreementBand = 1.1
+
     /// Applies the rules (see ``ExecutiveSummary``) to a batch and its previous batch (nil: none).
     public init(batch: BatchSnapshot, previous: BatchSnapshot?) {
         let runs = batch.runs
@@ -84,8 +88,14 @@ extension ExecutiveSummary {
         heldOut = Activation.allCases.compactMap { activation in
             Self.heldOutLine(runs.filter { $0.activation == activation }, activation: activation)
         }
-        for index in heldOut.indices { heldOut[index].notFirst = index > 0 }
+        var kernelLines = 0
+        for index in heldOut.indices {
+            heldOut[index].notFirst = index > 0
+            heldOut[index].kernelNotFirst = heldOut[index].hasKernel && kernelLines > 0
+            if heldOut[index].hasKernel { kernelLines += 1 }
+        }
         hasHeldOut = !heldOut.isEmpty
+        hasKernelComparison = kernelLines > 0
         let testCounts = Set(runs.compactMap(\.spec.config.data.testN))
         hasSingleTestN = testCounts.count == 1
         testN = testCounts.count == 1 ? ReportFormat.count(testCounts.first ?? 0) : ""
@@ -102,7 +112,11 @@ extension ExecutiveSummary {
         return HeldOutLine(isExp: activation == .exp, isReLU: activation == .relu, width: ReportFormat.width(widest),
                            testMSE: ReportFormat.loss(test), hasKernel: ratio != nil,
                            kernelTestMSE: kernel.map(ReportFormat.loss) ?? "",
-                           ratio: ratio.map(ReportFormat.ratio) ?? "", aboveKernel: (ratio ?? 0) >= 1, notFirst: false)
+                           ratio: ratio.map(ReportFormat.ratio) ?? "",
+                           nearKernel: ratio.map { $0 >= 1 / kernelAgreementBand && $0 <= kernelAgreementBand } ?? false,
+                           aboveKernel: ratio.map { $0 > kernelAgreementBand } ?? false,
+                           belowKernel: ratio.map { $0 < 1 / kernelAgreementBand } ?? false,
+                           notFirst: false, kernelNotFirst: false)
     }
 
     private static func gateLine(_ gate: GateResult, config: GateConfig, notFirst: Bool) -> GateLine {

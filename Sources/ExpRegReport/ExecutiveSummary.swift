@@ -37,8 +37,8 @@ import Foundation
 ///    summary says generalization was not evaluated.
 /// 8. **Held-out error** (runs with a test set, ``HeldOutLine``). Per activation, at the widest
 ///    width that has a finite `test_mse`: the median over those runs of `test_mse`, and of
-///    `kernel_test_mse` when present, with their ratio (test / kernel); the summary still says the
-///    theorem does not cover it. The number of test points is quoted when every such run shares it.
+///    `kernel_test_mse` when present, with their ratio (test / kernel), called "about the same" within
+///    ``kernelAgreementBand``; the summary still says the theorem does not cover it. The number of test points is quoted when every such run shares it.
 public struct ExecutiveSummary: Sendable, Equatable {
     /// A run named in an alert or a caveat.
     public struct RunRef: Sendable, Equatable {
@@ -169,11 +169,15 @@ public struct ExecutiveSummary: Sendable, Equatable {
         /// Median `kernel_test_mse` of the same runs (``ReportFormat/loss(_:)``), when computed.
         public var hasKernel: Bool
         public var kernelTestMSE: String
-        /// testMSE / kernelTestMSE, ``ReportFormat/ratio(_:)``; `aboveKernel` when ≥ 1.
+        /// testMSE / kernelTestMSE, ``ReportFormat/ratio(_:)``, and where it lies (exactly one is
+        /// true when `hasKernel`): within ``ExecutiveSummary/kernelAgreementBand`` of 1, above, below.
         public var ratio: String
+        public var nearKernel: Bool
         public var aboveKernel: Bool
-        /// True for every line but the first (for "、" separators).
+        public var belowKernel: Bool
+        /// True for every line but the first (for "、" separators), and among the lines with a kernel value.
         public var notFirst: Bool
+        public var kernelNotFirst: Bool
     }
 
     /// Comparison with the previous batch (rule 6).
@@ -260,6 +264,8 @@ public struct ExecutiveSummary: Sendable, Equatable {
     /// Held-out errors per activation (rule 8); `hasHeldOut` when a line exists.
     public var heldOut: [HeldOutLine]
     public var hasHeldOut: Bool
+    /// Some line has a kernel prediction to compare with.
+    public var hasKernelComparison: Bool
     /// The number of test points, when every run with a test set has the same (else empty).
     public var hasSingleTestN: Bool
     public var testN: String
