@@ -67,6 +67,14 @@ struct HeldOutRunTests {
         #expect(try scalar(Int.self, db, "SELECT count(*) FROM diagnostics WHERE test_mse IS NOT NULL "
                            + "AND kernel_test_mse IS NOT NULL AND ntk_test_mse IS NOT NULL AND train_mse IS NOT NULL") == 6)
 
+        // export --format csv carries the four columns.
+        let csv = try ExpRegProcess.run(["export", "--db", "out/archive.sqlite", "--format", "csv"], in: dir.url)
+        #expect(csv.status == 0)
+        let header = csv.stdout.split(separator: "\n").first.map { $0.split(separator: ",").map(String.init) } ?? []
+        for column in ["train_mse", "test_mse", "kernel_test_mse", "ntk_test_mse"] {
+            #expect(header.contains(column), "\(column)")
+        }
+
         // Report section, figure and summary.
         let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("## 汎化(テストデータ)"))

@@ -2,8 +2,9 @@
 /// `test_mse`, `kernel_test_mse`, `ntk_test_mse`). Outside the theorem: the paper bounds the
 /// training loss only.
 ///
-/// A value is nil when it was not computed: no test set, a non-finite output, or H* numerically
-/// singular (then ``note`` says why).
+/// A value is nil when it was not computed: no test set, a non-finite output, H* numerically
+/// singular (then ``note`` says why), or a run that stopped before its GD loop (exp overflow at
+/// W(0), `learning_rate: auto` without a usable λ_max).
 public struct HeldOutErrors: Sendable, Equatable, Codable {
     /// (1/n) Σ_i (F(W(T), x_i) − y_i)² = 2 L(W(T)) / n on the training points, T = steps run.
     public var trainMSE: Double?

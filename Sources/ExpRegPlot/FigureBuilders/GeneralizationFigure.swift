@@ -46,6 +46,7 @@ enum GeneralizationFigure {
             panel.series.append(Series(name: "\(name) NTK", color: color, mark: .line(.dotted), lineWidth: 1.4,
                                        points: ntk))
             legend.append(LegendEntry("\(name) 実測 / network", color: color, swatch: .marker))
+            legend.append(LegendEntry("\(name) \(FigureText.measured)", color: color))
             legend.append(LegendEntry("\(name) カーネル予測 / kernel regime", color: color, swatch: .line(.dashed)))
             legend.append(LegendEntry("\(name) NTK 補間 / NTK interpolant", color: color, swatch: .line(.dotted)))
         }
