@@ -45,4 +45,11 @@ public struct LoadedManifest: Sendable {
         guard run.config.data.source == .csv, let path = run.config.data.path else { return nil }
         return csvDatasets[resolvedDataPath(path)]
     }
+
+    /// The held-out dataset of a `source: csv` run with `data.test_path`, or nil (sphere runs draw
+    /// theirs with `SphereData.heldOut(testCount:trainingCount:d:labels:seed:)`).
+    public func csvTestDataset(for run: RunSpec) -> Dataset? {
+        guard run.config.data.source == .csv, let path = run.config.data.testPath else { return nil }
+        return csvDatasets[resolvedDataPath(path)]
+    }
 }

@@ -10,8 +10,10 @@ import Foundation
 /// - `gram_distance`: ‖H(W(0)) − H*‖₂ vs width, log–log, fitted slope and m^(−1/2) reference.
 /// - `rate`: observed vs predicted per-step rate vs width, exp vs relu.
 /// - `trend`: headline numbers across the archived batches of the manifest.
-/// Every name is always produced (a batch lacking data gets a figure with a "データ不足 / not
-/// enough data" note), so the report can link them unconditionally.
+/// - `generalization`: held-out MSE vs width with the kernel and NTK predictions — only for a batch
+///   with a test set (``optionalNames``).
+/// Every name of ``names`` is always produced (a batch lacking data gets a figure with a
+/// "データ不足 / not enough data" note), so the report can link them unconditionally.
 public struct RenderedFigure: Sendable, Equatable {
     /// File stem: `loss`, `spectrum`, `lambda_min`, `gram_distance`, `rate`, `trend`.
     public var name: String
@@ -38,6 +40,8 @@ public struct RenderedFigure: Sendable, Equatable {
 public enum Figures {
     /// The figure names in output order.
     public static let names = ["loss", "spectrum", "lambda_min", "gram_distance", "rate", "trend"]
+    /// Figures drawn after ``names`` only when the batch has their data: `generalization` (a test set).
+    public static let optionalNames = ["generalization"]
 
     /// Renders every figure of a batch into `directory` as PNG (2x) and SVG.
     ///
@@ -47,7 +51,8 @@ public enum Figures {
     ///   - batch: the batch as archived.
     ///   - trend: headline numbers of the batches of the same manifest, oldest first (may be empty).
     ///   - directory: the output folder (e.g. `output/<batch-id>/plots`).
-    /// - Returns: one ``RenderedFigure`` per name in ``names``, in that order.
+    /// - Returns: one ``RenderedFigure`` per name in ``names``, in that order, then `generalization`
+    ///   when a run has held-out errors.
     /// - Throws: ``PlotError`` when no Japanese font is installed, Cairo fails or a file cannot be written.
     public static func renderAll(batch: BatchSnapshot, trend: [BatchHeadline], into directory: URL) throws -> [RenderedFigure] {
         do {
@@ -72,6 +77,8 @@ public enum Figures {
             ("gram_distance", "Distance of the finite-width Gram to H* vs width", GramDistanceFigure.chart(batch)),
             ("rate", "Per-step convergence rate vs width", RateFigure.chart(batch)),
             ("trend", "Nightly trend", TrendFigure.chart(batch, trend: trend)),
-        ]
+        ] + (GeneralizationFigure.applies(to: batch)
+            ? [("generalization", "Held-out error vs width (outside the theorem)", GeneralizationFigure.chart(batch))]
+            : [])
     }
 }

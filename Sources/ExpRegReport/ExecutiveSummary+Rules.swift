@@ -10,6 +10,10 @@ extension ExecutiveSummary {
     /// slope by a few hundredths; 0.1 still tells −1/2 apart from −1/4 or −1.
     public static let slopeTolerance = 0.1
 
+    /// Test MSE within this factor of the kernel prediction (1/1.1 ≤ ratio ≤ 1.1) is "about the
+    /// same": the same band as "unchanged" against the previous batch.
+    public static let kernelAgreementBand = 1.1
+
     /// Applies the rules (see ``ExecutiveSummary``) to a batch and its previous batch (nil: none).
     public init(batch: BatchSnapshot, previous: BatchSnapshot?) {
         let runs = batch.runs
@@ -79,6 +83,40 @@ extension ExecutiveSummary {
         self.previous = Self.comparePrevious(batch: batch, previous: previous)
 
         allGood = !hasAlerts && allConverged && !self.previous.hasRegressed
+
+        // Rule 8: held-out error (outside the theorem).
+        heldOut = Activation.allCases.compactMap { activation in
+            Self.heldOutLine(runs.filter { $0.activation == activation }, activation: activation)
+        }
+        var kernelLines = 0
+        for index in heldOut.indices {
+            heldOut[index].notFirst = index > 0
+            heldOut[index].kernelNotFirst = heldOut[index].hasKernel && kernelLines > 0
+            if heldOut[index].hasKernel { kernelLines += 1 }
+        }
+        hasHeldOut = !heldOut.isEmpty
+        hasKernelComparison = kernelLines > 0
+        let testCounts = Set(runs.compactMap(\.spec.config.data.testN))
+        hasSingleTestN = testCounts.count == 1
+        testN = testCounts.count == 1 ? ReportFormat.count(testCounts.first ?? 0) : ""
+    }
+
+    /// Rule 8 for the runs of one activation; nil when none has a finite `test_mse`.
+    static func heldOutLine(_ runs: [RunRecord], activation: Activation) -> HeldOutLine? {
+        let measured = runs.filter { $0.outcome.heldOut.testMSE?.isFinite == true }
+        guard let widest = measured.map(\.width).max() else { return nil }
+        let atWidest = measured.filter { $0.width == widest }
+        guard let test = median(atWidest.compactMap(\.outcome.heldOut.testMSE)) else { return nil }
+        let kernel = median(atWidest.compactMap(\.outcome.heldOut.kernelTestMSE).filter(\.isFinite))
+        let ratio = kernel.flatMap { $0 > 0 ? test / $0 : nil }
+        return HeldOutLine(isExp: activation == .exp, isReLU: activation == .relu, width: ReportFormat.width(widest),
+                           testMSE: ReportFormat.loss(test), hasKernel: ratio != nil,
+                           kernelTestMSE: kernel.map(ReportFormat.loss) ?? "",
+                           ratio: ratio.map(ReportFormat.ratio) ?? "",
+                           nearKernel: ratio.map { $0 >= 1 / kernelAgreementBand && $0 <= kernelAgreementBand } ?? false,
+                           aboveKernel: ratio.map { $0 > kernelAgreementBand } ?? false,
+                           belowKernel: ratio.map { $0 < 1 / kernelAgreementBand } ?? false,
+                           notFirst: false, kernelNotFirst: false)
     }
 
     private static func gateLine(_ gate: GateResult, config: GateConfig, notFirst: Bool) -> GateLine {

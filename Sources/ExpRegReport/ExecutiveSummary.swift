@@ -33,7 +33,12 @@ import Foundation
 ///    (largest) finite ratio with its run. Pairs missing a loss on either side (diverged/failed)
 ///    are counted as not comparable. Runs beyond the manifest's `max_regression` are counted with
 ///    Core's gate rule (a missing loss now counts as beyond). No previous batch ⇒ the sentence says so.
-/// 7. **Caveat.** Always: the results concern the training loss only, not generalization.
+/// 7. **Caveat.** Always: the theorem concerns the training loss only. Without a test set the
+///    summary says generalization was not evaluated.
+/// 8. **Held-out error** (runs with a test set, ``HeldOutLine``). Per activation, at the widest
+///    width that has a finite `test_mse`: the median over those runs of `test_mse`, and of
+///    `kernel_test_mse` when present, with their ratio (test / kernel), called "about the same" within
+///    ``kernelAgreementBand``; the summary still says the theorem does not cover it. The number of test points is quoted when every such run shares it.
 public struct ExecutiveSummary: Sendable, Equatable {
     /// A run named in an alert or a caveat.
     public struct RunRef: Sendable, Equatable {
@@ -152,6 +157,29 @@ public struct ExecutiveSummary: Sendable, Equatable {
         public var speedRatio: String
     }
 
+    /// Held-out error of one activation (rule 8).
+    public struct HeldOutLine: Sendable, Equatable {
+        /// Which activation the line is about.
+        public var isExp: Bool
+        public var isReLU: Bool
+        /// The widest width with a finite `test_mse`, ``ReportFormat/width(_:)``.
+        public var width: String
+        /// Median `test_mse` of the runs at that width, ``ReportFormat/loss(_:)``.
+        public var testMSE: String
+        /// Median `kernel_test_mse` of the same runs (``ReportFormat/loss(_:)``), when computed.
+        public var hasKernel: Bool
+        public var kernelTestMSE: String
+        /// testMSE / kernelTestMSE, ``ReportFormat/ratio(_:)``, and where it lies (exactly one is
+        /// true when `hasKernel`): within ``ExecutiveSummary/kernelAgreementBand`` of 1, above, below.
+        public var ratio: String
+        public var nearKernel: Bool
+        public var aboveKernel: Bool
+        public var belowKernel: Bool
+        /// True for every line but the first (for "、" separators), and among the lines with a kernel value.
+        public var notFirst: Bool
+        public var kernelNotFirst: Bool
+    }
+
     /// Comparison with the previous batch (rule 6).
     public struct PreviousComparison: Sendable, Equatable {
         /// A previous batch was given.
@@ -233,4 +261,12 @@ public struct ExecutiveSummary: Sendable, Equatable {
     public var previous: PreviousComparison
     /// No alert, no regression, every run converged.
     public var allGood: Bool
+    /// Held-out errors per activation (rule 8); `hasHeldOut` when a line exists.
+    public var heldOut: [HeldOutLine]
+    public var hasHeldOut: Bool
+    /// Some line has a kernel prediction to compare with.
+    public var hasKernelComparison: Bool
+    /// The number of test points, when every run with a test set has the same (else empty).
+    public var hasSingleTestN: Bool
+    public var testN: String
 }

@@ -48,6 +48,24 @@ public struct ReportViewModel: Sendable, Equatable {
         public var verdictFailed: Bool
     }
 
+    /// One row of the held-out (generalization) table: a run with a test set.
+    public struct HeldOutRow: Sendable, Equatable {
+        /// Experiment name and the run's sweep values.
+        public var experiment: String
+        public var label: String
+        /// Number of test points (`data.test_n`, or the rows of `data.test_path`).
+        public var testPoints: String
+        /// results.json `train_mse`, `test_mse`, `kernel_test_mse`, `ntk_test_mse`
+        /// (``ReportFormat/loss(_:)``, `—` when null).
+        public var trainMSE: String
+        public var testMSE: String
+        public var kernelTestMSE: String
+        public var ntkTestMSE: String
+        /// Why the kernel values are missing (English, from Core), empty when nothing is missing.
+        public var hasNote: Bool
+        public var note: String
+    }
+
     /// One figure: Markdown links the PNG, HTML embeds the SVG as a data URI.
     public struct FigureView: Sendable, Equatable {
         /// Identifier (used in the HTML element id) and caption.
@@ -95,9 +113,13 @@ public struct ReportViewModel: Sendable, Equatable {
     /// Theory-check table rows, in plan order.
     public var theoryRows: [TheoryRow]
     public var hasRuns: Bool
-    /// Figures in display order.
+    /// Figures in display order (without `generalization`, which the held-out section shows).
     public var figures: [FigureView]
     public var hasFigures: Bool
+    /// Held-out table rows (runs with a test set, plan order) and the `generalization` figure.
+    public var heldOutRows: [HeldOutRow]
+    public var hasHeldOut: Bool
+    public var heldOutFigures: [FigureView]
     /// The previous batch's id and the per-run_key comparison rows.
     public var hasPrevious: Bool
     public var previousID: String
@@ -188,11 +210,15 @@ public struct ReportViewModel: Sendable, Equatable {
         hasGates = !gates.isEmpty
         theoryRows = batch.runs.map(Self.theoryRow)
         hasRuns = !theoryRows.isEmpty
-        self.figures = figures.map {
+        let views = figures.map {
             FigureView(name: $0.name, title: $0.title, pngPath: $0.pngRelativePath,
                        svgDataURI: SVGEmbedding.dataURI($0.svg))
         }
-        hasFigures = !figures.isEmpty
+        self.figures = views.filter { $0.name != Self.heldOutFigureName }
+        hasFigures = !self.figures.isEmpty
+        heldOutRows = batch.runs.filter(\.spec.config.data.hasTestSet).map(Self.heldOutRow)
+        hasHeldOut = !heldOutRows.isEmpty
+        heldOutFigures = views.filter { $0.name == Self.heldOutFigureName }
         hasPrevious = previous != nil
         previousID = previous?.info.id ?? ""
         let limit = batch.gateConfig.maxRegression
@@ -244,6 +270,21 @@ public struct ReportViewModel: Sendable, Equatable {
             verdictNotConverged: run.status == .completed && violations == 0,
             verdictDiverged: run.status == .diverged,
             verdictFailed: run.status == .failed)
+    }
+
+    /// The figure shown in the held-out section instead of the figure list.
+    static let heldOutFigureName = "generalization"
+
+    static func heldOutRow(_ run: RunRecord) -> HeldOutRow {
+        let h = run.outcome.heldOut
+        return HeldOutRow(
+            experiment: run.spec.experiment, label: run.sweepLabel,
+            testPoints: ReportFormat.optional(run.spec.config.data.testN, ReportFormat.count),
+            trainMSE: ReportFormat.optional(h.trainMSE, ReportFormat.loss),
+            testMSE: ReportFormat.optional(h.testMSE, ReportFormat.loss),
+            kernelTestMSE: ReportFormat.optional(h.kernelTestMSE, ReportFormat.loss),
+            ntkTestMSE: ReportFormat.optional(h.ntkTestMSE, ReportFormat.loss),
+            hasNote: !(h.note ?? "").isEmpty, note: h.note ?? "")
     }
 
     static func trimmingTrailingNewlines(_ text: String) -> String {

@@ -12,8 +12,8 @@ extension Archive {
             guard let batch = try BatchRow.fetchOne(db, key: batchID) else { return nil }
             let filter = Column("batch_id") == batchID
             let runRows = try RunRow.filter(filter).order(Column("plan_index"), Column("run_key")).fetchAll(db)
-            let diagnostics = Dictionary(
-                try DiagnosticsRow.filter(filter).fetchAll(db).map { ($0.runKey, $0.diagnostics) },
+            let diagnosticRows = Dictionary(
+                try DiagnosticsRow.filter(filter).fetchAll(db).map { ($0.runKey, $0) },
                 uniquingKeysWith: { first, _ in first })
             var curves: [String: [MetricRow.Kind: [CurvePoint]]] = [:]
             for row in try MetricRow.filter(filter).order(Column("run_key"), Column("kind"), Column("seq")).fetchAll(db) {
@@ -30,7 +30,8 @@ extension Archive {
                     eta: row.eta?.value, lossInitial: row.lossInitial?.value, lossFinal: row.lossFinal?.value,
                     lossCurve: series[.loss] ?? [], kernelPrediction: series[.kernelPrediction] ?? [],
                     lambdaMinCurve: series[.lambdaMin] ?? [], spectra: spectra[row.runKey] ?? [],
-                    diagnostics: diagnostics[row.runKey] ?? TheoryDiagnostics())
+                    diagnostics: diagnosticRows[row.runKey]?.diagnostics ?? TheoryDiagnostics(),
+                    heldOut: diagnosticRows[row.runKey]?.heldOut ?? HeldOutErrors())
                 return RunRecord(spec: try row.spec(), outcome: outcome,
                                  startedAt: Date(timeIntervalSinceReferenceDate: row.startedAt),
                                  wallSeconds: row.wallSeconds.value)

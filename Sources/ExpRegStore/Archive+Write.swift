@@ -34,7 +34,7 @@ extension Archive {
             try RunRow.deleteOne(db, key: ["batch_id": batchID, "run_key": runKey])  // cascades
             try RunRow(record: record, batchID: batchID).insert(db)
             let outcome = record.outcome
-            try DiagnosticsRow(outcome.diagnostics, batchID: batchID, runKey: runKey).insert(db)
+            try DiagnosticsRow(outcome.diagnostics, heldOut: outcome.heldOut, batchID: batchID, runKey: runKey).insert(db)
             let series: [(MetricRow.Kind, [CurvePoint])] = [
                 (.loss, outcome.lossCurve), (.kernelPrediction, outcome.kernelPrediction),
                 (.lambdaMin, outcome.lambdaMinCurve),

@@ -160,13 +160,20 @@ public final class Archive: Sendable {
                         "archive \(path) has migrations this ExpReg does not know; upgrade ExpReg, or pass another file with --db")
                 }
             }
-            do {
-                try migrator.migrate(pool)
-            } catch {
-                // Another process may have migrated the same fresh file between our check and our
-                // write lock (its tables then exist); that is success if it reached our version.
-                let now = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
-                if now != schemaVersion { throw error }
+            // Another process may be migrating the same file at once: a migration it has just
+            // committed fails here (its tables or columns exist). Each attempt re-reads the applied
+            // migrations, so retrying once per migration reaches our version; that is success.
+            var attempts = 0
+            while true {
+                do {
+                    try migrator.migrate(pool)
+                    break
+                } catch {
+                    attempts += 1
+                    let now = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+                    if now == schemaVersion { break }
+                    if attempts > ArchiveMigrations.steps.count { throw error }
+                }
             }
         } catch {
             throw StoreError.wrapping(error, action: "open and migrate it", path: path)

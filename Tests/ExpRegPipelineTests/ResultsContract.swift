@@ -44,7 +44,8 @@ enum JSONValue: Decodable, Equatable {
     static func parse(_ data: Data) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: data) }
 }
 
-/// Checks results.json against DESIGN.md "results.json (schema_version 1)": every field and its type.
+/// Checks results.json against DESIGN.md "results.json" (schema_version 2: version 1 plus the
+/// held-out errors): every field and its type.
 enum ResultsContract {
     enum Kind { case string, number, int, bool, array, object }
 
@@ -64,10 +65,12 @@ enum ResultsContract {
         "envelope_violations": (.int, true), "kernel_prediction_final_loss": (.number, true),
         "width_condition_met": (.bool, true), "max_weight_movement": (.number, true),
         "max_preactivation": (.number, true), "wall_seconds": (.number, false), "error": (.string, true),
+        "train_mse": (.number, true), "test_mse": (.number, true), "kernel_test_mse": (.number, true),
+        "ntk_test_mse": (.number, true),
     ]
 
     static func validate(_ json: JSONValue) throws {
-        #expect(json["schema_version"] == .number(1))
+        #expect(json["schema_version"] == .number(2))
         let batch = try #require(json["batch"])
         check(batch, batchFields, "batch")
         #expect(["completed", "partial", "failed"].contains(batch["status"]?.string ?? ""))

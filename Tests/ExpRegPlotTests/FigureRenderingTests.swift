@@ -12,11 +12,12 @@ import Testing
     static let colorTolerance = 2
 
     static func chart(_ name: String) throws -> Chart {
-        let charts = Figures.charts(batch: try SampleBatch.make(), trend: try SampleBatch.trend(count: 5))
+        let batch = SampleBatch.withHeldOut(try SampleBatch.make())
+        let charts = Figures.charts(batch: batch, trend: try SampleBatch.trend(count: 5))
         return try #require(charts.first { $0.0 == name }).2
     }
 
-    @Test(arguments: Figures.names)
+    @Test(arguments: Figures.names + Figures.optionalNames)
     func figureFilesAreValidAndShowEverySeries(name: String) throws {
         let folder = TemporaryDirectory(prefix: "expreg-plot")
         let chart = try Self.chart(name)
@@ -92,6 +93,23 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: figure.svgPath))
             #expect(!figure.title.isEmpty && !figure.englishTitle.isEmpty)
         }
+    }
+
+    @Test func theGeneralizationFigureIsDrawnOnlyForABatchWithATestSet() throws {
+        let folder = TemporaryDirectory(prefix: "expreg-plot")
+        let batch = SampleBatch.withHeldOut(try SampleBatch.make())
+        let figures = try Figures.renderAll(batch: batch, trend: [], into: folder.url)
+        #expect(figures.map(\.name) == Figures.names + ["generalization"])
+        let chart = try #require(Figures.charts(batch: batch, trend: []).first { $0.0 == "generalization" }).2
+        // Per activation: the runs (dots), the median, the kernel and the NTK lines.
+        let names = chart.panels.flatMap(\.series).map(\.name)
+        #expect(names == ["exp test runs", "exp test median", "exp kernel", "exp NTK",
+                          "relu test runs", "relu test median", "relu kernel", "relu NTK"])
+        let kernel = try #require(chart.panels[0].series.first { $0.name == "exp kernel" })
+        // Medians over seeds 0, 1, 2 of 0.61·(1 + 0.04 s): 0.61·1.04 at every width.
+        #expect(kernel.points.map(\.x) == [512, 1024, 2048])
+        #expect(kernel.points.allSatisfy { abs($0.y - 0.61 * 1.04) < 1e-12 })
+        #expect(chart.notes.contains { $0.contains("outside the theorem") })
     }
 
     @Test func sameInputGivesByteIdenticalFiles() throws {

@@ -54,6 +54,22 @@ enum SampleBatch {
         return snapshot(id: id, startedAt: startedAt, runs: runs)
     }
 
+    /// `batch` with 128 held-out points per run: test MSE falling with the width towards a
+    /// seed-dependent kernel prediction, one NTK value per activation.
+    static func withHeldOut(_ batch: BatchSnapshot) -> BatchSnapshot {
+        var batch = batch
+        for index in batch.runs.indices {
+            let config = batch.runs[index].spec.config
+            let base = config.model.activation == .exp ? 0.61 : 0.47
+            let kernel = base * (1 + 0.04 * Double(config.seed))
+            batch.runs[index].spec.config.data.testN = 128
+            batch.runs[index].outcome.heldOut = HeldOutErrors(
+                trainMSE: 1e-7, testMSE: kernel * (1 + 30 / Double(config.model.width)), kernelTestMSE: kernel,
+                ntkTestMSE: base * 0.9)
+        }
+        return batch
+    }
+
     static func snapshot(id: String, startedAt: Date, runs: [RunRecord]) -> BatchSnapshot {
         let info = BatchInfo(id: id, manifestName: "nightly-exp", title: "夜間検証", manifestPath: "nightly.yaml",
                              manifestText: "name: nightly-exp\n", manifestSHA256: String(repeating: "0", count: 64),

@@ -24,6 +24,7 @@ import Testing
         Scenario(name: "first-night-exp-only",
                  batch: { ReportFixtures.batch(ReportFixtures.healthyShapes().filter { $0.activation == .exp }) },
                  previous: { nil }, withFigures: false),
+        Scenario(name: "held-out", batch: { ReportFixtures.withHeldOut }, previous: { nil }, withFigures: false),
     ]
 
     @Test(arguments: scenarios)

@@ -49,11 +49,15 @@ enum ReportFixtures {
         var violations: Int? = 0
         var conditionMet: Bool? = false
         var reason: String? = nil
+        /// Held-out points (nil: no test set, no held-out errors).
+        var testN: Int? = nil
+        /// A note on missing kernel values (only with a test set).
+        var heldOutNote: String? = nil
     }
 
     static func run(_ s: RunShape, index: Int) -> RunRecord {
         let config = RunConfig(
-            seed: s.seed, data: DataConfig(),
+            seed: s.seed, data: DataConfig(testN: s.testN),
             model: ModelConfig(activation: s.activation, width: s.width, initScale: 1.0),
             train: TrainConfig(steps: 2000, learningRate: .auto, targetLoss: 1e-6))
         let params: [Param] = [
@@ -61,7 +65,7 @@ enum ReportFixtures {
             Param(key: "model.activation", value: .string(s.activation.rawValue)),
             Param(key: "model.width", value: .int(s.width)), Param(key: "seed", value: .int(Int(s.seed))),
             Param(key: "train.target_loss", value: .double(1e-6)),
-        ]
+        ] + (s.testN.map { [Param(key: "data.test_n", value: .int($0))] } ?? [])
         let runKey = fakeRunKey("\(s.experiment)-w\(s.width)-s\(s.seed)")
         let lambdaStar = s.activation == .exp ? 1.5792 : 0.0312
         let seedJitter = 1.0 + 0.05 * Double(s.seed)
@@ -83,11 +87,23 @@ enum ReportFixtures {
             lossFinal: finished ? s.lossFinal : nil,
             lossCurve: [CurvePoint(step: 0, value: lossInitial)]
                 + (finished ? [CurvePoint(step: s.steps, value: s.lossFinal ?? 0)] : []),
-            diagnostics: diagnostics)
+            diagnostics: diagnostics, heldOut: heldOut(s, lossFinal: finished ? s.lossFinal : nil))
         let spec = RunSpec(index: index, experiment: s.experiment, runKey: runKey, config: config,
                            params: params, sweptKeys: ["model.width", "seed"])
         return RunRecord(spec: spec, outcome: outcome, startedAt: tonight.addingTimeInterval(Double(index) * 60),
                          wallSeconds: 12.5 + Double(index))
+    }
+
+    /// Crafted held-out errors: the network's test MSE falls with the width towards the kernel
+    /// prediction (which depends on the seed, not the width), the NTK interpolant's is fixed.
+    static func heldOut(_ s: RunShape, lossFinal: Double?) -> HeldOutErrors {
+        let trainMSE = lossFinal.map { 2 * $0 / 64 }
+        guard s.testN != nil else { return HeldOutErrors(trainMSE: trainMSE) }
+        let base = s.activation == .exp ? 0.8123 : 0.6931
+        let kernel = s.heldOutNote == nil ? base * (1 + 0.03 * Double(s.seed)) : nil
+        let ntk = s.heldOutNote == nil ? base * 0.9 : nil
+        return HeldOutErrors(trainMSE: trainMSE, testMSE: base * (1 + 0.03 * Double(s.seed)) * (1 + 9 / Double(s.width)),
+                             kernelTestMSE: kernel, ntkTestMSE: ntk, note: s.heldOutNote)
     }
 
     /// A stable 64-hex-digit stand-in for a run_key (FNV-1a chained; not SHA-256, tests only).
@@ -170,6 +186,15 @@ enum ReportFixtures {
         shapes[4].status = .completed
         shapes[4].steps = 2000
         return batch(shapes, previous: previousNight)
+    }
+
+    /// Tonight, all healthy, with 256 held-out points; the relu run at 1,024, seed 1 has a
+    /// singular H* (no kernel values).
+    static var withHeldOut: BatchSnapshot {
+        var shapes = healthyShapes()
+        for index in shapes.indices { shapes[index].testN = 256 }
+        shapes[7].heldOutNote = "H* is numerically singular (its Cholesky factorisation broke down); kernel_test_mse and ntk_test_mse are not computed"
+        return batch(shapes)
     }
 
     /// The figures the golden reports embed (a small hand-written SVG, as Cairo would emit it).

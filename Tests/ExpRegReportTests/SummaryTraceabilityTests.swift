@@ -91,6 +91,20 @@ import Testing
             allowed.insert(ReportFormat.count(ratios.filter { $0 >= 1 / 1.1 && $0 <= 1.1 }.count))
             for ratio in ratios { allowed.insert(ReportFormat.ratio(ratio)) }
         }
+        // Held-out errors: per activation at the widest width with a test_mse, the medians of
+        // test_mse and kernel_test_mse and their ratio; the number of test points.
+        for act in ["exp", "relu"] {
+            let measured = runs.filter { activation($0) == act && $0.testMSE != nil }
+            guard let widest = measured.compactMap(width).max() else { continue }
+            let at = measured.filter { width($0) == widest }
+            guard let test = median(at.compactMap(\.testMSE)) else { continue }
+            allowed.insert(ReportFormat.loss(test))
+            if let kernel = median(at.compactMap(\.kernelTestMSE)) {
+                allowed.insert(ReportFormat.loss(kernel))
+                allowed.insert(ReportFormat.ratio(test / kernel))
+            }
+        }
+        for r in runs { if let n = r.params["data.test_n"]?.doubleValue { allowed.insert(ReportFormat.count(Int(n))) } }
         // Gate details carry their thresholds and counts.
         for gate in doc.gates { allowed.formUnion(numbers(in: gate.detail)) }
         return allowed
@@ -142,6 +156,7 @@ import Testing
         ("relu faster, first night", ReportFixtures.batch(ReportFixtures.healthyShapes(expSteps: 601, reluSteps: 200)), nil),
         ("no gates, exp only", ReportFixtures.batch(ReportFixtures.healthyShapes().filter { $0.activation == .exp },
                                                      gates: GateConfig()), nil),
+        ("held-out", ReportFixtures.withHeldOut, nil),
     ]
 
     @Test(arguments: 0..<cases.count)

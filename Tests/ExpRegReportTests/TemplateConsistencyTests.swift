@@ -49,6 +49,7 @@ import Testing
         ("empty, failed", ReportFixtures.batch([], status: .failed), nil),
         ("partial", ReportFixtures.batch(ReportFixtures.healthyShapes(), status: .partial), ReportFixtures.previousNight),
         ("hostile strings", HTMLSafetyTests.hostileBatch, nil),
+        ("held-out", ReportFixtures.withHeldOut, nil),
     ]
 
     @Test(arguments: 0..<cases.count)

@@ -53,9 +53,17 @@ public struct DataConfig: Sendable, Equatable, Codable {
     public var path: String?
     /// csv only: scale each row to unit norm.
     public var normalize: Bool
+    /// Held-out csv (`data.test_path`) as written in the manifest (relative to the manifest's
+    /// folder; same header and `normalize` rule as `path`); nil when not given. Never used in training.
+    public var testPath: String?
+    /// Number of held-out points: `data.test_n` for sphere data (drawn by
+    /// `SphereData.heldOut(testCount:trainingCount:d:labels:seed:)`), the row count of `testPath`
+    /// for a csv test set; nil without a test set.
+    public var testN: Int?
 
     public init(source: DataSourceKind = .sphere, n: Int = 64, d: Int = 16, labels: LabelKind = .random,
-                seed: UInt64 = 1, path: String? = nil, normalize: Bool = true) {
+                seed: UInt64 = 1, path: String? = nil, normalize: Bool = true, testPath: String? = nil,
+                testN: Int? = nil) {
         self.source = source
         self.n = n
         self.d = d
@@ -63,7 +71,12 @@ public struct DataConfig: Sendable, Equatable, Codable {
         self.seed = seed
         self.path = path
         self.normalize = normalize
+        self.testPath = testPath
+        self.testN = testN
     }
+
+    /// True when the run has held-out data (`test_path` or `test_n`).
+    public var hasTestSet: Bool { testPath != nil || testN != nil }
 }
 
 /// The model section: F(W, x) = (1/sqrt(m)) sum_r a_r act(<w_r, x>), w_r(0) ~ N(0, sigma^2 I).

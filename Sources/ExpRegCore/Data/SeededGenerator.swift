@@ -78,6 +78,35 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         }
     }
 
+    /// The same generator advanced by 2¹²⁸ draws of ``next()`` (xoshiro256**'s standard `jump()`
+    /// polynomial `0x180EC6D33CFD0ABA, 0xD5A61266F0C9392C, 0xA9582618E03FC9AA, 0x39ABDC4529B1661C`),
+    /// with no cached normal: a second stream from the same seed that cannot overlap the first
+    /// within 2¹²⁸ draws (used for held-out data, independent of the training points).
+    /// - Complexity: O(256) steps of the state update.
+    public func jumped() -> SeededGenerator {
+        let polynomial: [UInt64] = [0x180E_C6D3_3CFD_0ABA, 0xD5A6_1266_F0C9_392C,
+                                    0xA958_2618_E03F_C9AA, 0x39AB_DC45_29B1_661C]
+        var stepper = self
+        stepper.spareNormal = nil
+        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0
+        for word in polynomial {
+            for bit in 0..<64 {
+                if word & (1 << UInt64(bit)) != 0 {
+                    t0 ^= stepper.s0
+                    t1 ^= stepper.s1
+                    t2 ^= stepper.s2
+                    t3 ^= stepper.s3
+                }
+                _ = stepper.next()
+            }
+        }
+        stepper.s0 = t0
+        stepper.s1 = t1
+        stepper.s2 = t2
+        stepper.s3 = t3
+        return stepper
+    }
+
     /// A random sign: +1 when the top bit of ``next()`` is 0, else −1.
     public mutating func nextSign() -> Double {
         next() >> 63 == 0 ? 1 : -1

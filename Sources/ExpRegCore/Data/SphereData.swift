@@ -40,6 +40,47 @@ public enum SphereData {
         }
     }
 
+    /// Held-out points from the same distribution as ``generate(n:d:labels:seed:)`` with the same
+    /// `seed`, independent of its training points (`data.test_n`).
+    ///
+    /// Draw order (fixed; part of the data contract): the generator seeded with `seed` is advanced
+    /// by 2¹²⁸ draws (``SeededGenerator/jumped()``), a stream that never meets the training draws;
+    /// from it, X_test row by row exactly as the training points, then for `random` labels
+    /// y ~ N(0, 1), `testCount` more normals. `teacher` labels use the training teacher direction v
+    /// (``teacherDirection(d:afterPoints:seed:)`` after `trainingCount` points), so the test labels
+    /// are y = sin(3 ⟨v, x⟩) of the same function. Adding or resizing a test set never changes the
+    /// training data.
+    /// - Precondition: testCount ≥ 1, trainingCount ≥ 1, d ≥ 1.
+    /// - Complexity: O((testCount + trainingCount)·d).
+    public static func heldOut(testCount: Int, trainingCount: Int, d: Int, labels: LabelKind,
+                               seed: UInt64) -> Dataset {
+        precondition(testCount >= 1 && trainingCount >= 1 && d >= 1,
+                     "SphereData.heldOut: testCount = \(testCount), trainingCount = \(trainingCount), d = \(d) must be >= 1")
+        var rng = SeededGenerator(seed: seed).jumped()
+        var x = [Double](repeating: 0, count: testCount * d)
+        for i in 0..<testCount {
+            let point = unitVector(d: d, rng: &rng)
+            for j in 0..<d { x[i * d + j] = point[j] }
+        }
+        var y = [Double](repeating: 0, count: testCount)
+        switch labels {
+        case .teacher:
+            let v = teacherDirection(d: d, afterPoints: trainingCount, seed: seed)
+            for i in 0..<testCount {
+                var dot = 0.0
+                for j in 0..<d { dot += v[j] * x[i * d + j] }
+                y[i] = PortableMath.sin(3 * dot)
+            }
+        case .random:
+            for i in 0..<testCount { y[i] = rng.nextNormal() }
+        }
+        do {
+            return try Dataset(n: testCount, d: d, x: x, y: y)
+        } catch {
+            preconditionFailure("SphereData produced an invalid held-out dataset: \(error)")
+        }
+    }
+
     /// The teacher direction v of ``generate(n:d:labels:seed:)``: the unit vector drawn right after
     /// the `afterPoints` data points from the generator seeded with `seed`.
     public static func teacherDirection(d: Int, afterPoints n: Int, seed: UInt64) -> [Double] {

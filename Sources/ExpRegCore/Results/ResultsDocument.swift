@@ -1,11 +1,12 @@
 import Foundation
 
-/// The `results.json` document (schema_version 1, see DESIGN.md), built from an archived batch.
+/// The `results.json` document (schema_version 2, see DESIGN.md; version 2 adds `train_mse`,
+/// `test_mse`, `kernel_test_mse` and `ntk_test_mse` per run, null when not computed), built from an archived batch.
 ///
 /// Numbers are JSON numbers; a diagnostic that could not be computed is `null`. `params` holds every
 /// resolved key of the run, dotted. Encoding is deterministic (sorted keys, fixed date format).
 public struct ResultsDocument: Sendable, Equatable, Codable {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public struct Batch: Sendable, Equatable, Codable {
         public var id: String
@@ -51,6 +52,14 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         public var widthConditionMet: Bool?
         public var maxWeightMovement: Double?
         public var maxPreactivation: Double?
+        /// (1/n) Σ (F(W(T), x_i) − y_i)² on the training points.
+        public var trainMSE: Double?
+        /// Held-out MSE of the trained network; null without a test set.
+        public var testMSE: Double?
+        /// Held-out MSE of the kernel-regime limit from this run's W(0); null without a test set.
+        public var kernelTestMSE: Double?
+        /// Held-out MSE of the NTK interpolant H*(x, X) H*⁻¹ y; null without a test set.
+        public var ntkTestMSE: Double?
         public var wallSeconds: Double
         public var error: String?
 
@@ -65,6 +74,8 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             case kernelPredictionFinalLoss = "kernel_prediction_final_loss"
             case widthConditionMet = "width_condition_met", maxWeightMovement = "max_weight_movement"
             case maxPreactivation = "max_preactivation", wallSeconds = "wall_seconds"
+            case trainMSE = "train_mse", testMSE = "test_mse", kernelTestMSE = "kernel_test_mse"
+            case ntkTestMSE = "ntk_test_mse"
         }
 
         // Encode optionals as explicit nulls so every field of the contract is always present.
@@ -92,6 +103,10 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             try c.encode(widthConditionMet, forKey: .widthConditionMet)
             try c.encode(maxWeightMovement, forKey: .maxWeightMovement)
             try c.encode(maxPreactivation, forKey: .maxPreactivation)
+            try c.encode(trainMSE, forKey: .trainMSE)
+            try c.encode(testMSE, forKey: .testMSE)
+            try c.encode(kernelTestMSE, forKey: .kernelTestMSE)
+            try c.encode(ntkTestMSE, forKey: .ntkTestMSE)
             try c.encode(wallSeconds, forKey: .wallSeconds)
             try c.encode(error, forKey: .error)
         }
@@ -137,7 +152,9 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
                 envelopeViolations: g.envelopeViolations,
                 kernelPredictionFinalLoss: finite(g.kernelPredictionFinalLoss),
                 widthConditionMet: g.widthConditionMet, maxWeightMovement: finite(g.maxWeightMovement),
-                maxPreactivation: finite(g.maxPreactivation), wallSeconds: record.wallSeconds,
+                maxPreactivation: finite(g.maxPreactivation), trainMSE: finite(o.heldOut.trainMSE),
+                testMSE: finite(o.heldOut.testMSE), kernelTestMSE: finite(o.heldOut.kernelTestMSE),
+                ntkTestMSE: finite(o.heldOut.ntkTestMSE), wallSeconds: record.wallSeconds,
                 error: o.reason)
         }
         gates = snapshot.gates.map { Gate(name: $0.name, passed: $0.passed, detail: $0.detail) }

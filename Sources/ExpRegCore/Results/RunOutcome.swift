@@ -115,11 +115,14 @@ public struct RunOutcome: Sendable, Equatable, Codable {
     /// H* once (step 0) and H(W(k)) at 0, every `spectrumEvery` steps, and at the end.
     public var spectra: [Spectrum]
     public var diagnostics: TheoryDiagnostics
+    /// Training and held-out errors (the test values only when the run has a test set).
+    public var heldOut: HeldOutErrors
 
     public init(status: RunStatus, reason: String? = nil, stepsRun: Int = 0, eta: Double? = nil,
                 lossInitial: Double? = nil, lossFinal: Double? = nil, lossCurve: [CurvePoint] = [],
                 kernelPrediction: [CurvePoint] = [], lambdaMinCurve: [CurvePoint] = [],
-                spectra: [Spectrum] = [], diagnostics: TheoryDiagnostics = TheoryDiagnostics()) {
+                spectra: [Spectrum] = [], diagnostics: TheoryDiagnostics = TheoryDiagnostics(),
+                heldOut: HeldOutErrors = HeldOutErrors()) {
         self.status = status
         self.reason = reason
         self.stepsRun = stepsRun
@@ -131,5 +134,6 @@ public struct RunOutcome: Sendable, Equatable, Codable {
         self.lambdaMinCurve = lambdaMinCurve
         self.spectra = spectra
         self.diagnostics = diagnostics
+        self.heldOut = heldOut
     }
 }

@@ -5,6 +5,8 @@ import ExpRegLinAlg
 struct RunState {
     let config: RunConfig
     let dataset: Dataset
+    /// Held-out points, evaluated after training only.
+    let heldOut: Dataset?
     /// Output signs a_r (length m).
     let a: [Double]
     /// W(0), row-major m × d, made on demand (regenerated from the seed, or the caller's copy): the
@@ -18,9 +20,11 @@ struct RunState {
     /// H*'s eigenvalues (ascending), kept for the kernel prediction.
     private var hStarValues: [Double]?
 
-    init(config: RunConfig, dataset: Dataset, a: [Double], initialWeights: @escaping () -> [Double]) {
+    init(config: RunConfig, dataset: Dataset, heldOut: Dataset?, a: [Double],
+         initialWeights: @escaping () -> [Double]) {
         self.config = config
         self.dataset = dataset
+        self.heldOut = heldOut
         self.a = a
         self.initialWeights = initialWeights
     }
@@ -145,6 +149,15 @@ struct RunState {
             let matrix = finalGram.matrix
             finalGram.matrix = []  // the only reference left is `matrix`: the difference is formed in place
             outcome.diagnostics.gramDistanceFinal = distanceToHStar(consume matrix)
+        }
+        // Errors outside the theorem, after every training number is fixed.
+        if lastLoss.isFinite { outcome.heldOut.trainMSE = finite(2 * lastLoss / Double(dataset.n)) }
+        if let heldOut {
+            var errors = HeldOutEvaluation.evaluate(
+                training: dataset, test: heldOut, activation: activation, sigma: config.model.initScale, a: a,
+                initialWeights: initialWeights(), finalWeights: gd.weights, hStarEigenvalues: hStarValues)
+            errors.trainMSE = outcome.heldOut.trainMSE
+            outcome.heldOut = errors
         }
         return outcome
     }

@@ -21,16 +21,19 @@ public enum Trainer {
     /// Trains one run and computes its diagnostics. Pure: same config + data ⇒ same outcome.
     ///
     /// The model is initialised from `config.seed` with ``ModelParameters/random(width:d:sigma:seed:)``.
-    /// - Parameter progress: called every `logEvery` steps (and at the last step); return `false` to cancel.
+    /// - Parameters:
+    ///   - heldOut: test points (same d), evaluated only after training (``HeldOutEvaluation``): the
+    ///     training numbers are bitwise the same with or without them.
+    ///   - progress: called every `logEvery` steps (and at the last step); return `false` to cancel.
     /// - Throws: ``TrainingError``; divergence is not an error but status `diverged`.
-    public static func train(_ config: RunConfig, on dataset: Dataset,
+    public static func train(_ config: RunConfig, on dataset: Dataset, heldOut: Dataset? = nil,
                              progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
-        try validate(config, dataset: dataset)
+        try validate(config, dataset: dataset, heldOut: heldOut)
         let width = config.model.width, d = dataset.d, sigma = config.model.initScale, seed = config.seed
         // W(0) is regenerated when needed (bitwise the same) instead of held for the whole run.
         let initialWeights = { ModelParameters.random(width: width, d: d, sigma: sigma, seed: seed).w }
         let a = ModelParameters.randomSigns(width: width, seed: seed)
-        var run = RunState(config: config, dataset: dataset, a: a, initialWeights: initialWeights)
+        var run = RunState(config: config, dataset: dataset, heldOut: heldOut, a: a, initialWeights: initialWeights)
         return try run.execute(progress: progress)
     }
 
@@ -47,18 +50,23 @@ public enum Trainer {
     ///   ``TrainingError/cancelled(step:)`` when `progress` returns false.
     /// - Complexity: O(steps · n·m·d) plus O(n³ + n²·m) per spectrum.
     public static func train(_ config: RunConfig, on dataset: Dataset, from initial: ModelParameters,
+                             heldOut: Dataset? = nil,
                              progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
-        try validate(config, dataset: dataset)
+        try validate(config, dataset: dataset, heldOut: heldOut)
         guard initial.d == dataset.d, initial.width == config.model.width else {
             throw .invalidConfiguration("initial weights are \(initial.width) x \(initial.d), but the run needs "
                 + "model.width x d = \(config.model.width) x \(dataset.d)")
         }
-        var run = RunState(config: config, dataset: dataset, a: initial.a, initialWeights: { initial.w })
+        var run = RunState(config: config, dataset: dataset, heldOut: heldOut, a: initial.a,
+                           initialWeights: { initial.w })
         return try run.execute(progress: progress)
     }
 
     /// Checks the parts of `config` the trainer relies on (the manifest validates them too).
-    static func validate(_ config: RunConfig, dataset: Dataset) throws(TrainingError) {
+    static func validate(_ config: RunConfig, dataset: Dataset, heldOut: Dataset? = nil) throws(TrainingError) {
+        if let heldOut, heldOut.d != dataset.d {
+            throw .invalidConfiguration("the test data has d = \(heldOut.d), but the training data has d = \(dataset.d)")
+        }
         let model = config.model
         let train = config.train
         guard model.width >= 1 else {

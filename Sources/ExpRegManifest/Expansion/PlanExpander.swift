@@ -12,7 +12,8 @@ import Foundation
 /// the order written. `RunSpec.index` is the position in the plan.
 ///
 /// Checks that need the resolved values are done here: a sphere needs d ≥ 2; csv data needs a path,
-/// a readable valid file, and one `normalize` setting per file; n·m and d·m stay within
+/// a readable valid file, and one `normalize` setting per file; a csv `test_path` is loaded like
+/// `path` (same `normalize`) and must have the training file's d; n·m and d·m stay within
 /// ``ManifestLimits/maxElements``; a plan has at most ``ManifestLimits/maxRuns`` runs.
 struct PlanExpander {
     /// Manifest file name as shown in diagnostics.
@@ -188,6 +189,28 @@ struct PlanExpander {
             values[.dataN] = .integer(csv.dataset.n)
             values[.dataD] = .integer(csv.dataset.d)
         }
+        // Held-out data: a csv test file for csv data, generated points (test_n) for sphere data;
+        // the other key does not apply and is dropped.
+        var testCSV: CSVDataFile?
+        if source == .csv {
+            values[.dataTestN] = nil
+            if let setting = resolved[.dataTestPath], case .text(let testPath)? = setting.value,
+               case .flag(let normalize)? = values[.dataNormalize] {
+                testCSV = loadCSV(testPath, normalize: normalize, origin: setting.origin, sink: &sink)
+                if let testCSV, let training = csv, testCSV.dataset.d != training.dataset.d {
+                    sink.error(at: setting.origin,
+                               "the test data \(displayPath(testPath)) has d = \(testCSV.dataset.d) input columns, but the training data has d = \(training.dataset.d)",
+                               suggestion: "use a test file with the header of the training file")
+                    valid = false
+                } else if let testCSV {
+                    values[.dataTestN] = .integer(testCSV.dataset.n)
+                } else {
+                    valid = false
+                }
+            }
+        } else {
+            values[.dataTestPath] = nil
+        }
         if let n = int(.dataN), let d = int(.dataD), let m = int(.modelWidth) {
             for (name, size) in [("n", n), ("d", d)] {
                 let (product, overflow) = size.multipliedReportingOverflow(by: m)
@@ -218,13 +241,14 @@ struct PlanExpander {
         let path = source == .csv ? text(.dataPath) : nil
         let config = RunConfig(
             seed: seedValue,
-            data: DataConfig(source: source, n: n, d: d, labels: labels, seed: dataSeed, path: path, normalize: normalize),
+            data: DataConfig(source: source, n: n, d: d, labels: labels, seed: dataSeed, path: path, normalize: normalize,
+                             testPath: text(.dataTestPath), testN: int(.dataTestN)),
             model: ModelConfig(activation: activation, width: width, initScale: initScale),
             train: TrainConfig(steps: steps, learningRate: learningRate, targetLoss: targetLoss,
                                logEvery: logEvery, spectrumEvery: spectrumEvery))
         if source != .csv { values[.dataPath] = nil }
         let params = ConfigKey.sortedCases.compactMap { key in values[key].map { Param(key: key.rawValue, value: $0.param) } }
-        return RunSpec(index: index, experiment: name, runKey: RunKey.compute(values, dataSHA256: csv?.sha256),
+        return RunSpec(index: index, experiment: name, runKey: RunKey.compute(values, dataSHA256: csv?.sha256, testSHA256: testCSV?.sha256),
                        config: config, params: params, sweptKeys: experiment.sweep.map(\.key.rawValue))
     }
 

@@ -11,31 +11,36 @@ import Foundation
 /// - sphere data: `data.labels`, `data.seed` (no path, no `data.normalize`: they do not apply);
 /// - csv data: `data.normalize` and `data.sha256`, the SHA-256 of the file's bytes, with `data.n`
 ///   and `data.d` taken from the file (the path is left out, so moving the checkout keeps keys).
+/// - held-out data, only when given (so keys of runs without a test set are unchanged): sphere
+///   `data.test_n`; csv `data.test_sha256`, the SHA-256 of the test file's bytes (no path, no count).
 ///
 /// Integers are written in decimal and doubles in Swift's shortest round-trip form (`1.0`,
 /// `1e-06`), so `init_scale: 1` and `init_scale: 1.0` give the same key. Two runs with the same
 /// resolved configuration share a key, whatever experiment they come from.
 enum RunKey {
     /// The canonical JSON text of a resolved configuration (exposed for tests and debugging).
-    static func canonicalText(_ values: [ConfigKey: SettingValue], dataSHA256: String?) -> String {
+    static func canonicalText(_ values: [ConfigKey: SettingValue], dataSHA256: String?,
+                              testSHA256: String? = nil) -> String {
         var members: [String: String] = ["algorithm_version": CanonicalJSON.quoted(Trainer.algorithmVersion)]
         let isCSV = values[.dataSource] == .text(DataSourceKind.csv.rawValue)
         for (key, value) in values {
             switch key {
-            case .dataPath: continue
+            case .dataPath, .dataTestPath: continue
             case .dataNormalize where !isCSV: continue
-            case .dataLabels, .dataSeed: if isCSV { continue }
+            case .dataLabels, .dataSeed, .dataTestN: if isCSV { continue }
             default: break
             }
             members[key.rawValue] = value.canonicalJSON
         }
         if isCSV, let dataSHA256 { members["data.sha256"] = CanonicalJSON.quoted(dataSHA256) }
+        if isCSV, let testSHA256 { members["data.test_sha256"] = CanonicalJSON.quoted(testSHA256) }
         return CanonicalJSON.object(members)
     }
 
-    /// SHA-256 hex of ``canonicalText(_:dataSHA256:)``.
-    static func compute(_ values: [ConfigKey: SettingValue], dataSHA256: String?) -> String {
-        let text = canonicalText(values, dataSHA256: dataSHA256)
+    /// SHA-256 hex of ``canonicalText(_:dataSHA256:testSHA256:)``.
+    static func compute(_ values: [ConfigKey: SettingValue], dataSHA256: String?,
+                        testSHA256: String? = nil) -> String {
+        let text = canonicalText(values, dataSHA256: dataSHA256, testSHA256: testSHA256)
         return SHA256Digest.hex(text)
     }
 }

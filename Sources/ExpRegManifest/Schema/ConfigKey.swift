@@ -21,6 +21,12 @@ public enum ConfigKey: String, CaseIterable, Sendable, Comparable {
     case dataPath = "data.path"
     /// csv: scale rows to unit norm (true) or require it (false), default true.
     case dataNormalize = "data.normalize"
+    /// csv: held-out csv file (same header and `normalize` rule as `data.path`), relative to the
+    /// manifest's folder; no default (no test set). Ignored for sphere data.
+    case dataTestPath = "data.test_path"
+    /// sphere: number of held-out points, 1...8192, drawn from the data seed's jumped stream
+    /// (`SphereData.heldOut`); no default (no test set). Ignored for csv data.
+    case dataTestN = "data.test_n"
     /// `exp` or `relu`, default exp.
     case modelActivation = "model.activation"
     /// Width m, 1...2^24, default 1024.
@@ -77,6 +83,8 @@ public enum ConfigKey: String, CaseIterable, Sendable, Comparable {
         case .dataLabels: return .choice(LabelKind.allCases.map(\.rawValue))
         case .dataPath: return .path
         case .dataNormalize: return .flag
+        case .dataTestPath: return .path
+        case .dataTestN: return .integer(1...ManifestLimits.maxPoints)
         case .modelActivation: return .choice(Activation.allCases.map(\.rawValue))
         case .modelWidth: return .integer(1...ManifestLimits.maxWidth)
         case .modelInitScale: return .number(atLeast: 0, exclusive: true)
@@ -88,7 +96,7 @@ public enum ConfigKey: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// The built-in default (DESIGN.md); `data.path` has none.
+    /// The built-in default (DESIGN.md); `data.path`, `data.test_path` and `data.test_n` have none.
     var builtInDefault: SettingValue? {
         switch self {
         case .seed: return .seed(0)
@@ -99,6 +107,7 @@ public enum ConfigKey: String, CaseIterable, Sendable, Comparable {
         case .dataSeed: return .seed(1)
         case .dataPath: return nil
         case .dataNormalize: return .flag(true)
+        case .dataTestPath, .dataTestN: return nil
         case .modelActivation: return .text(Activation.exp.rawValue)
         case .modelWidth: return .integer(1024)
         case .modelInitScale: return .number(1.0)

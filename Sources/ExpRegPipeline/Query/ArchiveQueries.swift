@@ -127,7 +127,8 @@ public enum ArchiveQueries {
                      "lambda_star", "lambda_max_star", "lambda_min_init", "lambda_min_final", "gram_distance_init",
                      "gram_distance_final", "predicted_rate", "observed_rate", "envelope_violations",
                      "kernel_prediction_final_loss", "width_condition_met", "max_weight_movement",
-                     "max_preactivation", "wall_seconds", "error"]
+                     "max_preactivation", "train_mse", "test_mse", "kernel_test_mse", "ntk_test_mse",
+                     "wall_seconds", "error"]
         var lines = [(fixed + paramKeys).map(csvField).joined(separator: ",")]
         for run in document.runs {
             func num(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
@@ -137,7 +138,8 @@ public enum ArchiveQueries {
                           num(run.gramDistanceInit), num(run.gramDistanceFinal), num(run.predictedRate),
                           num(run.observedRate), run.envelopeViolations.map(String.init) ?? "",
                           num(run.kernelPredictionFinalLoss), run.widthConditionMet.map { $0 ? "true" : "false" } ?? "",
-                          num(run.maxWeightMovement), num(run.maxPreactivation), "\(run.wallSeconds)", run.error ?? ""]
+                          num(run.maxWeightMovement), num(run.maxPreactivation), num(run.trainMSE), num(run.testMSE),
+                          num(run.kernelTestMSE), num(run.ntkTestMSE), "\(run.wallSeconds)", run.error ?? ""]
             fields += paramKeys.map { run.params[$0]?.description ?? "" }
             lines.append(fields.map(csvField).joined(separator: ","))
         }

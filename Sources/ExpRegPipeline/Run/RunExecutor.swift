@@ -99,7 +99,8 @@ final class RunExecutor: @unchecked Sendable {
         var outcome: RunOutcome
         do {
             let dataset = try dataset(for: spec)
-            outcome = try Trainer.train(spec.config, on: dataset) { [progress, cancellation] step in
+            let testSet = try heldOutDataset(for: spec)
+            outcome = try Trainer.train(spec.config, on: dataset, heldOut: testSet) { [progress, cancellation] step in
                 progress.runProgressed(spec, position: position, total: total, progress: step)
                 return !cancellation.isCancelled
             }
@@ -131,6 +132,26 @@ final class RunExecutor: @unchecked Sendable {
         case .csv:
             guard let dataset = loaded.csvDataset(for: spec) else {
                 throw PipelineError.invalid("csv data \(data.path ?? "?") was not loaded with the manifest")
+            }
+            return dataset
+        }
+    }
+}
+
+extension RunExecutor {
+    /// The run's held-out data: `test_n` points of the sphere's jumped stream, the csv
+    /// `test_path` file the manifest loader validated, or nil without a test set.
+    func heldOutDataset(for spec: RunSpec) throws -> Dataset? {
+        let data = spec.config.data
+        switch data.source {
+        case .sphere:
+            guard let testN = data.testN else { return nil }
+            return SphereData.heldOut(testCount: testN, trainingCount: data.n, d: data.d, labels: data.labels,
+                                      seed: data.seed)
+        case .csv:
+            guard let path = data.testPath else { return nil }
+            guard let dataset = loaded.csvTestDataset(for: spec) else {
+                throw PipelineError.invalid("csv test data \(path) was not loaded with the manifest")
             }
             return dataset
         }

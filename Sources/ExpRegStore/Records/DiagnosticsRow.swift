@@ -1,7 +1,8 @@
 import ExpRegCore
 import GRDB
 
-/// A row of `diagnostics`: one column per `TheoryDiagnostics` field (NULL = not computed).
+/// A row of `diagnostics`: one column per `TheoryDiagnostics` field and per `HeldOutErrors` field
+/// (NULL = not computed).
 struct DiagnosticsRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     static let databaseTableName = "diagnostics"
 
@@ -20,6 +21,11 @@ struct DiagnosticsRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     var widthConditionMet: Bool?
     var maxWeightMovement: ArchivedDouble?
     var maxPreactivation: ArchivedDouble?
+    var trainMSE: ArchivedDouble?
+    var testMSE: ArchivedDouble?
+    var kernelTestMSE: ArchivedDouble?
+    var ntkTestMSE: ArchivedDouble?
+    var heldOutNote: String?
 
     enum CodingKeys: String, CodingKey {
         case batchID = "batch_id", runKey = "run_key"
@@ -31,9 +37,11 @@ struct DiagnosticsRow: Codable, FetchableRecord, PersistableRecord, Equatable {
         case kernelPredictionFinalLoss = "kernel_prediction_final_loss"
         case widthConditionMet = "width_condition_met", maxWeightMovement = "max_weight_movement"
         case maxPreactivation = "max_preactivation"
+        case trainMSE = "train_mse", testMSE = "test_mse", kernelTestMSE = "kernel_test_mse"
+        case ntkTestMSE = "ntk_test_mse", heldOutNote = "heldout_note"
     }
 
-    init(_ d: TheoryDiagnostics, batchID: String, runKey: String) {
+    init(_ d: TheoryDiagnostics, heldOut: HeldOutErrors, batchID: String, runKey: String) {
         self.batchID = batchID
         self.runKey = runKey
         lambdaStar = .wrap(d.lambdaStar)
@@ -49,6 +57,16 @@ struct DiagnosticsRow: Codable, FetchableRecord, PersistableRecord, Equatable {
         widthConditionMet = d.widthConditionMet
         maxWeightMovement = .wrap(d.maxWeightMovement)
         maxPreactivation = .wrap(d.maxPreactivation)
+        trainMSE = .wrap(heldOut.trainMSE)
+        testMSE = .wrap(heldOut.testMSE)
+        kernelTestMSE = .wrap(heldOut.kernelTestMSE)
+        ntkTestMSE = .wrap(heldOut.ntkTestMSE)
+        heldOutNote = heldOut.note
+    }
+
+    var heldOut: HeldOutErrors {
+        HeldOutErrors(trainMSE: trainMSE?.value, testMSE: testMSE?.value, kernelTestMSE: kernelTestMSE?.value,
+                      ntkTestMSE: ntkTestMSE?.value, note: heldOutNote)
     }
 
     var diagnostics: TheoryDiagnostics {

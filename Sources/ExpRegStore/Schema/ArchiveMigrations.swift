@@ -43,6 +43,14 @@ import GRDB
 ///   (it holds the plan's runs with `plan_index % N == I`); a batch merged from N shards by
 ///   `expreg merge` has `shard_index` NULL and `shard_count` = N; a single-machine batch has both NULL.
 ///
+/// ## `"v2-heldout"`
+/// Nullable columns on `diagnostics` for the errors outside the theorem (NULL = not computed; old
+/// runs read as NULL): `train_mse` = (1/n) Σ (F(W(T), x_i) − y_i)²; with a test set `test_mse`
+/// (the trained network on the held-out points), `kernel_test_mse` (the kernel-regime limit
+/// F(W(0), X_test) + H*(X_test, X) H*⁻¹ (y − F(W(0), X))), `ntk_test_mse` (the NTK interpolant
+/// H*(X_test, X) H*⁻¹ y), and `heldout_note` (TEXT: why the kernel values are missing, e.g. H*
+/// numerically singular).
+///
 /// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
 /// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
 ///
@@ -66,6 +74,7 @@ enum ArchiveMigrations {
         Step(identifier: "v2-reliability", sql: v2Reliability),
         Step(identifier: "v2-notifications", sql: v2Notifications),
         Step(identifier: "v2-shards", sql: v2Shards),
+        Step(identifier: "v2-heldout", sql: v2HeldOut),
     ]
 
     /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
@@ -87,6 +96,14 @@ enum ArchiveMigrations {
     private static let v2Shards = """
         ALTER TABLE batches ADD COLUMN shard_index INTEGER CHECK (shard_index >= 0);
         ALTER TABLE batches ADD COLUMN shard_count INTEGER CHECK (shard_count >= 1);
+        """
+
+    private static let v2HeldOut = """
+        ALTER TABLE diagnostics ADD COLUMN train_mse REAL;
+        ALTER TABLE diagnostics ADD COLUMN test_mse REAL;
+        ALTER TABLE diagnostics ADD COLUMN kernel_test_mse REAL;
+        ALTER TABLE diagnostics ADD COLUMN ntk_test_mse REAL;
+        ALTER TABLE diagnostics ADD COLUMN heldout_note TEXT;
         """
 
     private static let v1Initial = """
