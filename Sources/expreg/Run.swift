@@ -37,7 +37,8 @@ extension ExpReg {
                 let watcher = SignalWatcher(flag: flag)
                 defer { withExtendedLifetime(watcher) {} }
                 let options = RunOptions(manifestPath: manifest, databasePath: archive.db, outputRoot: output,
-                                         overrides: overrides, resume: resume, parallelRuns: parallel)
+                                         overrides: overrides, resume: resume, parallelRuns: parallel,
+                                         kernels: try KernelSelection.resolve())
                 let runner = BatchRunner(options: options, progress: .automatic(quiet: quiet), cancellation: flag)
                 let summary = try runner.execute()
                 print("batch: \(summary.batchID)")

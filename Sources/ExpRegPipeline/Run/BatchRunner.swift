@@ -1,4 +1,5 @@
 import ExpRegCore
+import ExpRegLinAlg
 import ExpRegManifest
 import ExpRegStore
 import Foundation
@@ -59,7 +60,7 @@ public final class BatchRunner {
         // 4. Train what is left, archiving as we go.
         let runner = RunExecutor(plan: plan, loaded: loaded, archive: archive, batchID: batch.id,
                                  progress: progress, cancellation: cancellation,
-                                 parallelRuns: options.parallelRuns)
+                                 parallelRuns: options.parallelRuns, kernels: options.kernels)
         let counts = try runner.trainRemaining(skipping: batch.finishedRunKeys)
 
         if let signal = cancellation.signal {

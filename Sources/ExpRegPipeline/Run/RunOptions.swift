@@ -1,3 +1,4 @@
+import ExpRegLinAlg
 import Foundation
 
 /// Options of `expreg run` (DESIGN.md "Command line").
@@ -15,10 +16,12 @@ public struct RunOptions: Sendable {
     public var templatesDirectory: URL?
     /// Runs trained at once (each with cores/N threads); nil = 1, one run at a time on every core.
     public var parallelRuns: Int?
+    /// The kernel path every run uses (the CLI resolves `EXPREG_KERNELS`, see ``KernelSelection``).
+    public var kernels: KernelPath
 
     public init(manifestPath: String, databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
                 overrides: [String] = [], resume: Bool = false, templatesDirectory: URL? = nil,
-                parallelRuns: Int? = nil) {
+                parallelRuns: Int? = nil, kernels: KernelPath = .best) {
         self.manifestPath = manifestPath
         self.databasePath = databasePath
         self.outputRoot = outputRoot
@@ -26,6 +29,7 @@ public struct RunOptions: Sendable {
         self.resume = resume
         self.templatesDirectory = templatesDirectory
         self.parallelRuns = parallelRuns
+        self.kernels = kernels
     }
 }
 
