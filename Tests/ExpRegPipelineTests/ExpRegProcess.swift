@@ -38,12 +38,20 @@ struct ExpRegProcess {
     }()
 
     /// Starts the binary in `folder`; its stdout/stderr go to files in ``logFolder``.
-    static func start(_ arguments: [String], in folder: URL) throws -> RunningProcess {
+    /// `launcher` runs the binary through another program (e.g. `["/usr/bin/taskset", "-c", "0"]`);
+    /// `extraEnvironment` is added to ``environment``.
+    static func start(_ arguments: [String], in folder: URL, launcher: [String] = [],
+                      extraEnvironment: [String: String] = [:]) throws -> RunningProcess {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = folder
-        process.environment = environment
+        process.environment = environment.merging(extraEnvironment) { $1 }
         let id = UUID().uuidString.prefix(8)
         let out = logFolder.appendingPathComponent("stdout-\(id).txt")
         let err = logFolder.appendingPathComponent("stderr-\(id).txt")
@@ -57,8 +65,9 @@ struct ExpRegProcess {
     }
 
     /// Runs the binary to completion (with a generous timeout that kills it).
-    static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300) throws -> Result {
-        let running = try start(arguments, in: folder)
+    static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300, launcher: [String] = [],
+                    extraEnvironment: [String: String] = [:]) throws -> Result {
+        let running = try start(arguments, in: folder, launcher: launcher, extraEnvironment: extraEnvironment)
         return running.wait(timeout: timeout)
     }
 }

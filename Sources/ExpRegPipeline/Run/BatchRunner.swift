@@ -119,6 +119,10 @@ public final class BatchRunner {
             guard let snapshot = try archive.snapshot(batchID: id), let plan = try archive.plan(batchID: id) else {
                 throw PipelineError.io("--resume: batch \(id) is incomplete in the archive")
             }
+            if let recorded = snapshot.info.kernelPath, recorded != options.kernels.rawValue {
+                throw PipelineError.invalid("--resume: batch \(id) ran on kernel path \(recorded), this run would use "
+                                            + "\(options.kernels.rawValue); set EXPREG_KERNELS=\(recorded) to continue it")
+            }
             guard snapshot.info.manifestSHA256 == loaded.sha256 else {
                 throw PipelineError.invalid("--resume: the manifest changed since batch \(id) started "
                                             + "(SHA-256 \(snapshot.info.manifestSHA256.prefix(12))… vs \(loaded.sha256.prefix(12))…); run without --resume")
@@ -139,7 +143,8 @@ public final class BatchRunner {
             id: id, manifestName: loaded.plan.name, title: loaded.plan.title, manifestPath: loaded.path,
             manifestText: loaded.text, manifestSHA256: loaded.sha256, toolVersion: Provenance.toolVersion,
             gitCommit: Provenance.gitCommit(), host: Provenance.host, startedAt: startedAt,
-            overrides: loaded.plan.overrides, plannedRuns: loaded.plan.runs.count)
+            overrides: loaded.plan.overrides, plannedRuns: loaded.plan.runs.count,
+            kernelPath: options.kernels.rawValue, cpuModel: Provenance.cpuModel, blasCore: Provenance.blasCore)
         try archive.beginBatch(info, plan: loaded.plan)
         progress.note("batch \(id): \(loaded.plan.runs.count) runs")
         return StartedBatch(id: id, plan: loaded.plan, finishedRunKeys: [])

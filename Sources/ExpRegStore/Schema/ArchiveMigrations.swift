@@ -29,6 +29,13 @@ import GRDB
 /// - `gates` — gate results of a batch in evaluation order (`position`), `offending` = JSON array of run keys.
 /// - `artifacts` — files written for a batch: (`batch_id`, `path`) → `sha256`, `bytes`.
 ///
+/// ## `"v2-compute-provenance"`
+/// - `batches.kernel_path` (TEXT, nullable) — the kernel path of every run: `avx512`, `avx2` or
+///   `generic` (`EXPREG_KERNELS`); runs are bitwise comparable only on one path.
+/// - `batches.cpu_model` (TEXT, nullable) — `model name` of /proc/cpuinfo.
+/// - `batches.blas_core` (TEXT, nullable) — OpenBLAS's core type (`openblas_get_corename`).
+/// NULL in batches archived before the migration.
+///
 /// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
 /// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
 enum ArchiveMigrations {
@@ -41,6 +48,7 @@ enum ArchiveMigrations {
     /// Every migration of this build, in order. Append new ones at the end; never edit or reorder.
     static let steps: [Step] = [
         Step(identifier: "v1-initial", sql: v1Initial),
+        Step(identifier: "v2-compute-provenance", sql: v2ComputeProvenance),
     ]
 
     /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
@@ -58,6 +66,12 @@ enum ArchiveMigrations {
         }
         return migrator
     }
+
+    private static let v2ComputeProvenance = """
+        ALTER TABLE batches ADD COLUMN kernel_path TEXT;
+        ALTER TABLE batches ADD COLUMN cpu_model TEXT;
+        ALTER TABLE batches ADD COLUMN blas_core TEXT;
+        """
 
     private static let v1Initial = """
         CREATE TABLE batches (
