@@ -65,7 +65,7 @@ struct ReproducibilityTests {
             #expect(runs.allSatisfy { $0["status"] == .string("completed") && $0["eta"]?.number != nil })
             #expect(batch["kernel_path"] == .string(TestKernels.path.rawValue), "\(variant.name)")
             #expect(batch["cpu_model"] == Self.cpuModel.map(JSONValue.string) ?? .null)
-            #expect(!(batch["blas_core"]?.string ?? "").isEmpty, "blas_core is recorded")
+            #expect((batch["blas_core"]?.string ?? "").isEmpty == false, "blas_core is recorded")
             let archive = dir.url.appendingPathComponent("\(variant.name)/a.sqlite").path
             #expect(try scalar(String.self, archive, "SELECT kernel_path FROM batches") == TestKernels.path.rawValue)
             #expect(try scalar(String.self, archive, "SELECT blas_core FROM batches") == batch["blas_core"]?.string)
