@@ -6,7 +6,7 @@ extension NeuronBlockKernel {
     ///
     /// Output: the upper triangle (j ≥ i) of `s` (n × n, row-major) holds S; the strict lower
     /// triangle is set to 0. The result does not depend on `threads`.
-    /// exp: D = e^Z (same kernel as ``VectorMath/expInPlace(_:)``); relu: D = 1[Z > 0] (NaN stays NaN).
+    /// exp: D = e^Z (the path's exp kernel, ``KernelPath/expKernel``); relu: D = 1[Z > 0] (NaN stays NaN).
     ///
     /// Two paths, agreeing to rounding:
     /// - ``KernelPath/avx512``: blocks in order (``GramTiles``); for each, the workers claim
