@@ -5,7 +5,10 @@ import Foundation
 extension ExpReg {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a manifest, train every run, archive, plot and report.")
+            abstract: "Validate a manifest, train every run, archive, plot and report.",
+            discussion: "EXPREG_KERNELS=auto|avx512|avx2|generic forces the kernel path (default auto: the "
+                + "fastest this CPU runs; a path the CPU lacks exits 2). On one path, results are bitwise "
+                + "the same for any --parallel and core count.")
 
         @Argument(help: "The experiment manifest (YAML).")
         var manifest: String
