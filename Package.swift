@@ -56,7 +56,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .target(name: "ExpRegTestSupport", dependencies: ["ExpRegCore"], path: "Tests/ExpRegTestSupport"),
+        .target(name: "ExpRegTestSupport", dependencies: ["ExpRegCore", "ExpRegLinAlg"], path: "Tests/ExpRegTestSupport"),
         .testTarget(name: "ExpRegLinAlgTests", dependencies: [
             "ExpRegLinAlg", "ExpRegTestSupport", .product(name: "RealModule", package: "swift-numerics"),
         ]),

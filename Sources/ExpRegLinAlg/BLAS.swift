@@ -6,7 +6,9 @@ internal import CBLAS
 /// and never stored. Shapes are checked with `precondition` (a shape mismatch is a programming
 /// error, not bad input); sizes are converted with `Int32(_:)`, which traps on overflow.
 ///
-/// Results are deterministic for a fixed ``threadCount`` (OpenBLAS partitions work statically).
+/// OpenBLAS always runs on one thread (see ``BLASGate``): every result is bitwise the same for
+/// any thread count, core count or CPU affinity of the process; it can depend on the OpenBLAS
+/// core type (``coreName``), which picks OpenBLAS's inner kernels for the CPU.
 public enum BLAS {
     /// Whether an operand is used as is or transposed.
     public enum Transpose: Sendable {
@@ -18,12 +20,10 @@ public enum BLAS {
         var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
     }
 
-    /// The number of threads OpenBLAS uses for level-3 calls (`openblas_get/set_num_threads`).
-    ///
-    /// Setting a value < 1 sets 1. The setting is process-wide.
-    public static var threadCount: Int {
-        get { BLASGate.run { Int(openblas_get_num_threads()) } }
-        set { BLASGate.run { openblas_set_num_threads(Int32(max(1, newValue))) } }
+    /// The OpenBLAS core type its kernels were chosen for on this CPU (`openblas_get_corename`,
+    /// e.g. `SkylakeX`, `Haswell`, `Zen`); recorded with every batch.
+    public static var coreName: String {
+        BLASGate.run { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
     }
 
     /// C ← alpha · op(A) · op(B) + beta · C (`cblas_dgemm`, row-major).

@@ -13,9 +13,9 @@ public enum NeuronBlockKernel {
     }
 
     /// Runs `body(0..<items)` on `workers` threads (each thread a contiguous run of items) and waits.
-    static func runWorkers(_ workers: Int, _ items: Int, singleThreadedBLAS: Bool = false, _ body: (Int) -> Void) {
+    static func runWorkers(_ workers: Int, _ items: Int, _ body: (Int) -> Void) {
         let workers = max(1, min(workers, items))
-        runWorkers(workers, singleThreadedBLAS: singleThreadedBLAS) { worker in
+        runWorkers(workers) { worker in
             let (first, end) = range(of: worker, workers: workers, count: items)
             for item in first..<end { body(item) }
         }
@@ -25,12 +25,12 @@ public enum NeuronBlockKernel {
     /// 0..<`count` from a shared counter (atomic, on the stack: nothing is allocated) until none
     /// are left, and waits. A worker on a core slowed by other work simply claims fewer, so every
     /// item must give the same result whichever thread takes it.
-    static func runClaiming(_ workers: Int, count: Int, step: Int = 1, singleThreadedBLAS: Bool = false,
+    static func runClaiming(_ workers: Int, count: Int, step: Int = 1,
                             _ body: (_ worker: Int, _ items: Range<Int>) -> Void) {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { counter in
             counter.initialize(repeating: 0)
             let next = counter.baseAddress!
-            runWorkers(workers, singleThreadedBLAS: singleThreadedBLAS) { worker in
+            runWorkers(workers) { worker in
                 while true {
                     let first = expreg_claim(next, step)
                     guard first < count else { break }
@@ -45,22 +45,16 @@ public enum NeuronBlockKernel {
         (count * worker / workers, count * (worker + 1) / workers)
     }
 
-    /// Runs `body(0..<workers)` concurrently and waits, holding ``BLASGate`` with OpenBLAS on one
-    /// thread when `workers` > 1 or `singleThreadedBLAS` (otherwise, one worker, holding the gate
-    /// with OpenBLAS's own threads). `singleThreadedBLAS` makes results independent of `workers`:
-    /// OpenBLAS's threaded and single-threaded dgemm/dsyrk round some products differently.
+    /// Runs `body(0..<workers)` concurrently and waits, holding ``BLASGate`` (OpenBLAS is always
+    /// single-threaded, so each worker's BLAS calls give the same numbers whatever `workers` is).
     /// Inside, call BLAS only through ``gemmUngated(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` and
     /// ``syrkUpperUngated(n:k:alpha:a:lda:beta:c:ldc:)``.
-    static func runWorkers(_ workers: Int, singleThreadedBLAS: Bool = false, _ body: (Int) -> Void) {
+    static func runWorkers(_ workers: Int, _ body: (Int) -> Void) {
         guard workers > 1 else {
-            if singleThreadedBLAS {
-                BLASGate.runSingleThreaded { body(0) }
-            } else {
-                BLASGate.run { body(0) }
-            }
+            BLASGate.run { body(0) }
             return
         }
-        BLASGate.runSingleThreaded {
+        BLASGate.run {
             withoutActuallyEscaping(body) { body in
                 let box = UncheckedSendableBox(body)
                 DispatchQueue.concurrentPerform(iterations: workers) { box.value($0) }

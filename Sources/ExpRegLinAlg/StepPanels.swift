@@ -11,12 +11,12 @@ internal import CExpRegKernels
 /// streams through contiguous memory, and the forward pass writes D once (non-temporal stores
 /// when D is larger than the caches) and never holds Z.
 ///
-/// Two paths give the same layout and agree to rounding:
-/// - ``Path/avx512``: ExpReg's own AVX-512 kernels (8 × 24 register tiles, exp in the forward
+/// The paths give the same layout and agree to rounding:
+/// - ``KernelPath/avx512``: ExpReg's own AVX-512 kernels (8 × 24 register tiles, exp in the forward
 ///   GEMM's epilogue, X packed once); 1.3–1.5× the speed of OpenBLAS 0.3.21 on these thin GEMMs
 ///   (measured on the 2-core AVX-512 machine).
-/// - ``Path/blas``: one OpenBLAS `dgemm` per panel and the fused exp/relu pass of
-///   ``VectorMath``; any CPU.
+/// - ``KernelPath/avx2``, ``KernelPath/generic``: one single-threaded OpenBLAS `dgemm` per panel
+///   and the fused exp/relu pass with the path's exp kernel (``KernelPath/expKernel``).
 ///
 /// Threads: panels are grouped into blocks (a grid fixed by ``panelsPerBlock``, never by the
 /// machine); worker threads take blocks from a shared counter, so a core slowed by other work
@@ -26,19 +26,8 @@ internal import CExpRegKernels
 ///
 /// An instance owns its buffers (about n·m + 2·n·d doubles) and is confined to one task.
 public final class StepPanels {
-    /// Which kernels run the two GEMMs.
-    public enum Path: String, Sendable, CaseIterable {
-        /// ExpReg's AVX-512 kernels (x86-64 with AVX-512F).
-        case avx512
-        /// OpenBLAS `dgemm` per panel and the vectorised exp pass (any CPU).
-        case blas
-
-        /// Whether this CPU can run the path.
-        public var isAvailable: Bool { self == .blas || expreg_step_panels_available() != 0 }
-
-        /// ``avx512`` when the CPU has AVX-512F, else ``blas``.
-        public static var best: Path { Path.avx512.isAvailable ? .avx512 : .blas }
-    }
+    /// Which kernels run the two GEMMs and the exp (see ``KernelPath``).
+    public typealias Path = KernelPath
 
     /// Neurons per panel.
     public static let panelWidth = Int(EXPREG_PANEL_WIDTH)
@@ -62,7 +51,7 @@ public final class StepPanels {
     /// ⌈m/24⌉.
     public let panelCount: Int
 
-    private let x: AlignedDoubles           // X, n × d (row-major; blas path only)
+    private let x: AlignedDoubles           // X, n × d (row-major; OpenBLAS paths only)
     private let packedX: AlignedDoubles     // X in 8-row tiles (avx512 path)
     private let panels: AlignedDoubles      // D ∘ a in panels
     private let packedR: AlignedDoubles     // diag(r) X in 8-column tiles (avx512 update)
@@ -83,8 +72,8 @@ public final class StepPanels {
         self.path = path
         paddedRows = (n + 7) / 8 * 8
         panelCount = Self.panelCount(width: m)
-        x = AlignedDoubles(count: path == .blas ? n * d : 0)
-        if path == .blas { x.pointer.update(from: source, count: n * d) }
+        x = AlignedDoubles(count: path != .avx512 ? n * d : 0)
+        if path != .avx512 { x.pointer.update(from: source, count: n * d) }
         packedX = AlignedDoubles(count: path == .avx512 ? paddedRows * d : 0)
         if path == .avx512 { expreg_pack_tiles8(source, n, d, d, 1, packedX.pointer) }
         panels = AlignedDoubles(count: panelCount * paddedRows * Self.panelWidth)
@@ -155,7 +144,7 @@ public final class StepPanels {
         case .avx512:
             expreg_update_panels_avx512(packedR.pointer, n, d, panels.pointer, -eta, wt, m, m,
                                         range.lowerBound, range.upperBound)
-        case .blas:
+        case .avx2, .generic:
             for p in range {
                 let start = p * Self.panelWidth
                 NeuronBlockKernel.gemmUngated(.transpose, .none, m: d, n: min(Self.panelWidth, m - start), k: n,
@@ -180,9 +169,10 @@ public final class StepPanels {
     /// - avx512: blocks of 22 panels (528 neurons) are transposed into ``GramTiles``' layout (24 × 24
     ///   blocks, by the workers) and added with ExpReg's tile kernel: the result does not depend on
     ///   `threads`.
-    /// - blas: panels are copied 10 at a time (240 neurons) into one n × 240 block for `dsyrk`.
+    /// - avx2, generic: panels are copied 10 at a time (240 neurons) into one n × 240 block for
+    ///   `dsyrk` (single-threaded OpenBLAS, so the result does not depend on `threads` either).
     /// - Complexity: O(n²·m) time; avx512: about 540·n extra doubles (4.4 MiB at n = 1024: the run's
-    ///   peak memory is counted against the n × m panels), blas: 240·n.
+    ///   peak memory is counted against the n × m panels), avx2/generic: 240·n.
     public func derivativeGramUpper(into s: UnsafeMutablePointer<Double>, threads: Int = 1) {
         switch path {
         case .avx512:
@@ -195,7 +185,7 @@ public final class StepPanels {
                 expreg_transpose_panels(panels.pointer, paddedRows, blocks[block].0, blocks[block].1, n,
                                         tiles.panels.pointer, points.lowerBound, points.upperBound)
             })
-        case .blas:
+        case .avx2, .generic:
             let group = 10, columns = group * Self.panelWidth
             let block = AlignedDoubles(count: n * columns)
             var first = 0
@@ -230,7 +220,7 @@ public final class StepPanels {
             expreg_forward_panels_avx512(activation == .relu ? 1 : 0, packedX.pointer, n, d, wt, m, m, aScaled,
                                          range.lowerBound, range.upperBound, panels.pointer, streamStores ? 1 : 0,
                                          sums, maximum, scratch, scratch + paddedRows * 8)
-        case .blas:
+        case .avx2, .generic:
             for p in range {
                 let start = p * Self.panelWidth
                 let width = min(Self.panelWidth, m - start)
@@ -238,7 +228,7 @@ public final class StepPanels {
                                               b: wt + start, ldb: m, beta: 0, c: panel(p), ldc: Self.panelWidth)
                 switch activation {
                 case .exp:
-                    expreg_exp_forward_block(panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
+                    expreg_exp_forward_block_with(path.expKernel.cKernel, panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
                 case .relu:
                     expreg_relu_forward_block(panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
                 }

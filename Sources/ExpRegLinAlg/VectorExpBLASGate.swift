@@ -1,31 +1,27 @@
 internal import CBLAS
 import Foundation
 
-/// One process-wide lock around every OpenBLAS/LAPACK call made through ExpRegLinAlg.
+/// One process-wide lock around every OpenBLAS/LAPACK call made through ExpRegLinAlg, with
+/// OpenBLAS pinned to **one thread** for the life of the process.
 ///
-/// ``NeuronBlockKernel`` runs its own worker threads with OpenBLAS switched to one thread for the
-/// duration (`openblas_set_num_threads` is process-wide). Holding this lock for that whole window,
-/// and around every other BLAS/LAPACK call of the module, means no call ever sees the temporary
-/// thread count (threaded and single-threaded OpenBLAS round some routines, e.g. `dsymv` inside
-/// `dsyevd`, differently) and no two callers race on setting it. Uncontended cost: one lock/unlock.
+/// Threaded and single-threaded OpenBLAS round some routines differently (`dgemm`/`dsyrk` split
+/// their sums among threads; `dsymv` inside `dsyevd` too), and a threaded result also depends on
+/// how many threads OpenBLAS has, i.e. on the core count and on what else set it. With OpenBLAS
+/// always single-threaded, every library result (λ_max(H(W0)) → η included) is the same for any
+/// thread count, `--parallel`, core count or CPU affinity; ExpReg's own kernels split the work
+/// among threads deterministically instead (``NeuronBlockKernel``). Nothing else in the process
+/// may change OpenBLAS's thread count. Uncontended cost: one lock/unlock.
 enum BLASGate {
     private static let lock = NSLock()
+    /// Set once, before the first call (a Swift global initialiser runs exactly once, thread-safely).
+    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 
-    /// Runs `body` while holding the gate (not reentrant: never call a gated function inside).
+    /// Runs `body` while holding the gate, OpenBLAS on one thread (not reentrant: never call a
+    /// gated function inside).
     static func run<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
+        _ = singleThreaded
         return try body()
-    }
-
-    /// Runs `body` under the gate with OpenBLAS set to one thread, restoring the count afterwards.
-    /// Inside, call BLAS only through the `…Ungated` helpers of ``NeuronBlockKernel``.
-    static func runSingleThreaded<T>(_ body: () throws -> T) rethrows -> T {
-        try run {
-            let saved = openblas_get_num_threads()
-            openblas_set_num_threads(1)
-            defer { openblas_set_num_threads(saved) }
-            return try body()
-        }
     }
 }

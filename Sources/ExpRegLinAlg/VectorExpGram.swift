@@ -6,16 +6,16 @@ extension NeuronBlockKernel {
     ///
     /// Output: the upper triangle (j ≥ i) of `s` (n × n, row-major) holds S; the strict lower
     /// triangle is set to 0. The result does not depend on `threads`.
-    /// exp: D = e^Z (same kernel as ``VectorMath/expInPlace(_:)``); relu: D = 1[Z > 0] (NaN stays NaN).
+    /// exp: D = e^Z (the path's exp kernel, ``KernelPath/expKernel``); relu: D = 1[Z > 0] (NaN stays NaN).
     ///
     /// Two paths, agreeing to rounding:
-    /// - ``StepPanels/Path/avx512``: blocks in order (``GramTiles``); for each, the workers claim
+    /// - ``KernelPath/avx512``: blocks in order (``GramTiles``); for each, the workers claim
     ///   24-point panels of D_bᵀ (the forward kernel's plain mode with neurons as rows), then claim
     ///   row tiles of S and add D_b D_bᵀ there with ExpReg's tile kernel. Every tile of S is written
     ///   by one worker per block, so S is one buffer and its sums run in block order whoever does
     ///   the work.
-    /// - ``StepPanels/Path/blas``: two fixed halves of the blocks, each with `dgemm`, the exp kernel
-    ///   and `dsyrk` into its own accumulator, added last.
+    /// - ``KernelPath/avx2``, ``KernelPath/generic``: two fixed halves of the blocks, each with
+    ///   `dgemm`, the path's exp kernel and `dsyrk` into its own accumulator, added last.
     /// - Parameters:
     ///   - w: hidden weights, row-major m × d (not transposed).
     ///   - threads: worker threads (blas: at most 2 are used); OpenBLAS runs single-threaded inside
@@ -77,10 +77,10 @@ extension NeuronBlockKernel {
             GramPanels(x: x, n: n, d: d, blockWidth: min(blockWidth, m), workers: threads)
                 .accumulate(activation: activation, w: w, m: m, into: s)
             return scale
-        case .blas:
+        case .avx2, .generic:
             s.initialize(repeating: 0, count: n * n)
             derivativeGramBLAS(activation: activation, x: x, n: n, d: d, w: w, m: m, scale: scale, into: s,
-                               threads: threads, blockWidth: min(blockWidth, m))
+                               threads: threads, blockWidth: min(blockWidth, m), path: path)
             return 1
         }
     }
@@ -89,7 +89,8 @@ extension NeuronBlockKernel {
     /// into the zeroed `s`: two fixed halves of the blocks, the second into its own n × n buffer.
     private static func derivativeGramBLAS(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
                                            w: UnsafePointer<Double>, m: Int, scale: Double,
-                                           into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int) {
+                                           into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int,
+                                           path: StepPanels.Path) {
         let halves = 2
         let secondHalf = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * n)
         secondHalf.initialize(repeating: 0)
@@ -101,7 +102,7 @@ extension NeuronBlockKernel {
         let second = secondHalf.baseAddress!
         let bufferBase = buffers.baseAddress!
         let blocks = (m + blockWidth - 1) / blockWidth
-        runWorkers(min(threads, halves), halves, singleThreadedBLAS: true) { half in
+        runWorkers(min(threads, halves), halves) { half in
             let accumulator = half == 0 ? s : second
             let derivative = bufferBase + half * n * blockWidth
             let (firstBlock, endBlock) = range(of: half, workers: halves, count: blocks)
@@ -112,7 +113,7 @@ extension NeuronBlockKernel {
                           b: w + start * d, ldb: d, beta: 0, c: derivative, ldc: width)
                 switch activation {
                 case .exp:
-                    expreg_exp_inplace(derivative, n * width)
+                    expreg_exp_inplace_with(path.expKernel.cKernel, derivative, n * width)
                 case .relu:
                     for k in 0..<(n * width) {
                         let z = derivative[k]
@@ -213,7 +214,7 @@ extension NeuronBlockKernel {
                 }
             }
         }
-        runClaiming(workers, count: tiles, singleThreadedBLAS: true) { worker, claimed in
+        runClaiming(workers, count: tiles) { worker, claimed in
             multiply(worker: worker, claimed: claimed)
         }
     }

@@ -55,7 +55,9 @@ extension ExpReg {
 
         func run() throws {
             try withExitStatus {
-                for config in configurations() {
+                let kernels = try KernelSelection.resolve()
+                for var config in configurations() {
+                    config.kernels = kernels
                     let result: BenchmarkResult
                     do {
                         result = try Benchmark.run(config)

@@ -7,7 +7,10 @@ extension LogFormat: ExpressibleByArgument {}
 extension ExpReg {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a manifest, train every run, archive, plot and report.")
+            abstract: "Validate a manifest, train every run, archive, plot and report.",
+            discussion: "EXPREG_KERNELS=auto|avx512|avx2|generic forces the kernel path (default auto: the "
+                + "fastest this CPU runs; a path the CPU lacks exits 2). On one path, results are bitwise "
+                + "the same for any --parallel and core count.")
 
         @Argument(help: "The experiment manifest (YAML).")
         var manifest: String
@@ -86,7 +89,7 @@ extension ExpReg {
                 let options = RunOptions(manifestPath: manifest, databasePath: shardSpec == nil ? (db ?? Self.defaultDB) : Self.defaultDB,
                                          outputRoot: output, overrides: overrides, resume: resume, parallelRuns: parallel,
                                          shard: shardSpec, batchID: batchID, shardDatabasePath: shardSpec == nil ? nil : db,
-                                         environment: environment)
+                                         environment: environment, kernels: try KernelSelection.resolve())
                 let runner = BatchRunner(options: options, progress: progress, cancellation: flag)
                 let summary = try runner.execute()
                 let finished = "batch \(summary.batchID) finished: exit \(summary.status.rawValue) (\(Self.meaning(summary.status)))"

@@ -92,7 +92,7 @@ struct HeldOutReferenceTests {
     func trainerReportsHeldOutErrors(name: String) throws {
         let c = try Case(name)
         let ref = c.reference
-        let outcome = try Trainer.train(ref.config(), on: ref.dataset, from: ref.initial, heldOut: c.test)
+        let outcome = try Trainer.train(ref.config(), on: ref.dataset, from: ref.initial, heldOut: c.test, options: testOptions)
         let h = outcome.heldOut
         // Independent of training: the NumPy tolerance.
         #expect(try #require(h.ntkTestMSE).isApproximatelyEqual(to: try c.number("ntk_test_mse"), relativeTolerance: 1e-10))
@@ -111,8 +111,8 @@ struct HeldOutReferenceTests {
                                train: TrainConfig(steps: 60, targetLoss: 0, logEvery: 7, spectrumEvery: 20))
         let training = SphereData.generate(n: 24, d: 6, labels: .teacher, seed: 5)
         let test = SphereData.heldOut(testCount: 40, trainingCount: 24, d: 6, labels: .teacher, seed: 5)
-        let without = try Trainer.train(config, on: training)
-        var with = try Trainer.train(config, on: training, heldOut: test)
+        let without = try Trainer.train(config, on: training, options: testOptions)
+        var with = try Trainer.train(config, on: training, heldOut: test, options: testOptions)
         #expect(with.heldOut.testMSE != nil && with.heldOut.kernelTestMSE != nil && with.heldOut.ntkTestMSE != nil)
         #expect(without.heldOut.testMSE == nil && without.heldOut.trainMSE != nil)
         #expect(with.heldOut.trainMSE == without.heldOut.trainMSE)
@@ -131,7 +131,7 @@ struct HeldOutReferenceTests {
         let config = RunConfig(seed: 1, data: DataConfig(n: 7, d: 4),
                                model: ModelConfig(activation: .exp, width: 32, initScale: 1),
                                train: TrainConfig(steps: 10, learningRate: .fixed(0.01), targetLoss: 0))
-        let outcome = try Trainer.train(config, on: training, heldOut: test)
+        let outcome = try Trainer.train(config, on: training, heldOut: test, options: testOptions)
         #expect(outcome.heldOut.testMSE != nil)
         #expect(outcome.heldOut.kernelTestMSE == nil)
         #expect(outcome.heldOut.ntkTestMSE == nil)
@@ -145,6 +145,6 @@ struct HeldOutReferenceTests {
         let test = SphereData.generate(n: 3, d: 5, labels: .random, seed: 2)
         let config = RunConfig(seed: 0, data: DataConfig(n: 8, d: 4), model: ModelConfig(width: 8),
                                train: TrainConfig(steps: 2))
-        #expect(throws: TrainingError.self) { try Trainer.train(config, on: training, heldOut: test) }
+        #expect(throws: TrainingError.self) { try Trainer.train(config, on: training, heldOut: test, options: testOptions) }
     }
 }

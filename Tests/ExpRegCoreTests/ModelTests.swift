@@ -1,3 +1,4 @@
+import ExpRegTestSupport
 import Testing
 import RealModule
 import ExpRegCore
@@ -28,7 +29,7 @@ struct ModelTests {
     func finiteDifferences(activation: Activation) throws {
         for seed: UInt64 in [1, 2, 3] {
             let (data, params) = problem(n: 6, d: 3, m: 5, sigma: 0.8, seed: seed)
-            let gd = GradientDescent(dataset: data, activation: activation, a: params.a, w: params.w)
+            let gd = GradientDescent(dataset: data, activation: activation, a: params.a, w: params.w, path: TestKernels.path)
             let gradient = gd.gradient()
             let h = 1e-6
             var worst = 0.0
@@ -52,7 +53,7 @@ struct ModelTests {
     @Test("a GD step lowers the loss for a small step and returns the loss before the update")
     func stepContract() {
         let (data, params) = problem(n: 8, d: 4, m: 32, sigma: 1, seed: 4)
-        let gd = GradientDescent(dataset: data, activation: .exp, a: params.a, w: params.w)
+        let gd = GradientDescent(dataset: data, activation: .exp, a: params.a, w: params.w, path: TestKernels.path)
         let before = gd.loss()
         #expect(gd.step(eta: 1e-3) == before)
         #expect(gd.loss() < before)
@@ -63,7 +64,7 @@ struct ModelTests {
         let (data, params) = problem(n: 4, d: 3, m: 6, sigma: 1, seed: 5)
         var w = params.w
         w[4] = .nan
-        let gd = GradientDescent(dataset: data, activation: activation, a: params.a, w: w)
+        let gd = GradientDescent(dataset: data, activation: activation, a: params.a, w: w, path: TestKernels.path)
         #expect(gd.step(eta: 0.1).isNaN)
         #expect(gd.weights.map(\.bitPattern) == w.map(\.bitPattern))
     }
@@ -83,7 +84,7 @@ struct ModelTests {
                 }
             }
         }
-        let h = GramMatrix.empirical(x: data.x, n: n, d: d, w: params.w, m: m, activation: activation)
+        let h = GramMatrix.empirical(x: data.x, n: n, d: d, w: params.w, m: m, activation: activation, threads: 2, path: TestKernels.path)
         for i in 0..<n {
             for j in 0..<n {
                 let jjt = (0..<(m * d)).reduce(0.0) { $0 + jac[i * m * d + $1] * jac[j * m * d + $1] }
@@ -131,7 +132,7 @@ struct ModelTests {
     func maxRowDistance() {
         let data = SphereData.generate(n: 8, d: 3, labels: .random, seed: 1)
         let model = ModelParameters.random(width: 30, d: 3, sigma: 1, seed: 2)
-        let gd = GradientDescent(dataset: data, activation: .exp, a: model.a, w: model.w)
+        let gd = GradientDescent(dataset: data, activation: .exp, a: model.a, w: model.w, path: TestKernels.path)
         for _ in 0..<5 { gd.step(eta: 0.1) }
         let w = gd.weights
         var expected = 0.0
@@ -151,7 +152,7 @@ struct ModelTests {
     func kernelPrediction() throws {
         let (data, params) = problem(n: 6, d: 3, m: 64, sigma: 1, seed: 3)
         let hStar = GramMatrix.closedForm(x: data.x, n: 6, d: 3, activation: .exp, sigma: 1)
-        let gd = GradientDescent(dataset: data, activation: .exp, a: params.a, w: params.w)
+        let gd = GradientDescent(dataset: data, activation: .exp, a: params.a, w: params.w, path: TestKernels.path)
         let eta = 0.05
         var r = gd.residuals()
         let prediction = KernelPrediction(decomposition: try SymmetricEigen.decompose(hStar, n: 6),

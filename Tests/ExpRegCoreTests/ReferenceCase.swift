@@ -72,3 +72,7 @@ func maxScaledError(_ a: [Double], _ b: [Double], scale: Double) -> Double {
 }
 
 func maxAbs(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }
+
+/// The options of the trainer tests: 2 threads on the path ``TestKernels/path`` (the forced
+/// `EXPREG_KERNELS` path, else the fastest this CPU runs). Outcomes do not depend on the threads.
+let testOptions = TrainingOptions(threads: 2, kernels: TestKernels.path)

@@ -1,3 +1,4 @@
+import ExpRegTestSupport
 import Testing
 import RealModule
 import ExpRegCore
@@ -18,7 +19,7 @@ struct ReferenceVectorTests {
     func empiricalGram(name: String) throws {
         let ref = try ReferenceCase(name)
         let h = GramMatrix.empirical(x: ref.dataset.x, n: ref.n, d: ref.dataset.d, w: ref.initial.w,
-                                     m: ref.initial.width, activation: ref.activation)
+                                     m: ref.initial.width, activation: ref.activation, threads: 2, path: TestKernels.path)
         #expect(maxScaledError(h, ref.hInit, scale: maxAbs(ref.hInit)) <= 1e-12)
     }
 
@@ -34,13 +35,13 @@ struct ReferenceVectorTests {
     @Test("gradient and loss at W(0) match (1e-12 relative to max entry)", arguments: ReferenceCase.all)
     func gradientAtInit(name: String) throws {
         let ref = try ReferenceCase(name)
-        let gd = GradientDescent(dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w)
+        let gd = GradientDescent(dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w, path: TestKernels.path)
         #expect(maxScaledError(gd.gradient(), ref.gradient, scale: maxAbs(ref.gradient)) <= 1e-12)
         #expect(gd.loss().isApproximatelyEqual(to: ref.loss[0], relativeTolerance: 1e-12))
     }
 
     @Test("both GEMM paths (AVX-512 kernels, OpenBLAS) reproduce the gradient, every loss and W(final)",
-          arguments: ReferenceCase.all, StepPanels.Path.allCases.filter(\.isAvailable))
+          arguments: ReferenceCase.all, TestKernels.paths)
     func stepPaths(name: String, path: StepPanels.Path) throws {
         let ref = try ReferenceCase(name)
         let gd = GradientDescent(dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w,
@@ -57,7 +58,7 @@ struct ReferenceVectorTests {
     @Test("training reproduces loss curve, W(final), kernel curve and every scalar", arguments: ReferenceCase.all)
     func fullRun(name: String) throws {
         let ref = try ReferenceCase(name)
-        let outcome = try Trainer.train(ref.config(), on: ref.dataset, from: ref.initial)
+        let outcome = try Trainer.train(ref.config(), on: ref.dataset, from: ref.initial, options: testOptions)
         #expect(outcome.status == .completed)
         #expect(outcome.stepsRun == ref.int("steps_run"))
         #expect(outcome.reason == nil)
@@ -71,7 +72,7 @@ struct ReferenceVectorTests {
                     "loss at step \(k): \(point.value) vs \(ref.loss[k])")
         }
         // W(final): the weights follow the loss; 1e-8 relative to the largest weight.
-        let gd = GradientDescent(dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w)
+        let gd = GradientDescent(dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w, path: TestKernels.path)
         for _ in 0..<ref.steps { gd.step(eta: ref.eta) }
         #expect(maxScaledError(gd.weights, ref.finalWeights, scale: maxAbs(ref.finalWeights)) <= 1e-8)
 
@@ -123,7 +124,7 @@ struct ReferenceVectorTests {
     @Test("learning_rate auto = 1 / lambda_max(H(W(0))) reproduces small-exp")
     func autoLearningRate() throws {
         let ref = try ReferenceCase("small-exp")
-        let outcome = try Trainer.train(ref.config(learningRate: .auto), on: ref.dataset, from: ref.initial)
+        let outcome = try Trainer.train(ref.config(learningRate: .auto), on: ref.dataset, from: ref.initial, options: testOptions)
         let eta = try #require(outcome.eta)
         // eta from an eigenvalue: 1e-10 relative (README's eigenvalue tolerance).
         #expect(eta.isApproximatelyEqual(to: ref.eta, relativeTolerance: 1e-10))

@@ -1,9 +1,11 @@
+import ExpRegTestSupport
 import Foundation
 import Testing
 @testable import ExpRegLinAlg
 
-/// The paths this CPU runs (``StepPanels/Path/blas`` always; ``StepPanels/Path/avx512`` with AVX-512F).
-let availableStepPaths = StepPanels.Path.allCases.filter(\.isAvailable)
+/// The paths these tests exercise: every path this CPU runs (``KernelPath/generic`` always), or
+/// only the one `EXPREG_KERNELS` forces (``TestKernels/paths``).
+let availableStepPaths = TestKernels.paths
 
 @Suite("StepPanels (fused forward pass and update, D in panels of 24 neurons)")
 struct StepPanelsTests {
@@ -79,20 +81,59 @@ struct StepPanelsTests {
         }
     }
 
-    @Test("the AVX-512 and BLAS paths agree to rounding", .enabled(if: StepPanels.Path.avx512.isAvailable))
-    func pathsAgree() {
+    /// The SIMD paths, each compared with the portable one where the CPU runs it; the paths sum in
+    /// different orders and use different exp kernels.
+    static let comparedPaths = [KernelPath.avx512, .avx2]
+
+    @Test("every path agrees with the generic path to within the bound of summing in another order",
+          arguments: comparedPaths)
+    func pathsAgree(other: KernelPath) {
+        if TestKernels.skips(other, "pathsAgree") { return }
         let p = Problem(n: 37, d: 19, m: 250, seed: 7)
+        let epsilon = Double.ulpOfOne
+        // z_ir = Σ_k x_ik w_kr (d terms) summed in another order on each path: each is within
+        // d·ε·S_ir of the exact value (S_ir = Σ_k |x_ik w_kr|), so they differ by at most 2·d·ε·S_ir.
+        func zBound(_ i: Int, _ r: Int) -> Double {
+            2 * Double(p.d) * epsilon * (0..<p.d).reduce(0.0) { $0 + abs(p.x[i * p.d + $1] * p.wt[$1 * p.m + r]) }
+        }
+        let largestZBound = (0..<p.n).flatMap { i in (0..<p.m).map { zBound(i, $0) } }.max()!
         for activation in [NeuronBlockKernel.Activation.exp, .relu] {
-            let (fast, _) = forward(p, activation, .avx512, threads: 2)
-            let (blas, _) = forward(p, activation, .blas, threads: 2)
-            for k in fast.d.indices { #expect(abs(fast.d[k] - blas.d[k]) <= 1e-13 * max(1, abs(blas.d[k]))) }
-            for i in fast.u.indices { #expect(abs(fast.u[i] - blas.u[i]) <= 1e-12 * max(1, abs(blas.u[i]))) }
-            #expect(fast.max == blas.max)
+            let (fast, _) = forward(p, activation, other, threads: 2)
+            let (slow, _) = forward(p, activation, .generic, threads: 2)
+            // max |z| moves by at most the largest z bound.
+            #expect(abs(fast.max - slow.max) <= largestZBound, "\(activation) max |z|: \(fast.max) vs \(slow.max)")
+            for i in 0..<p.n {
+                var uBound = 0.0
+                for r in 0..<p.m {
+                    let z = p.z(i, r), k = i * p.m + r
+                    let bound: Double
+                    switch activation {
+                    case .exp:
+                        // a_r e^z: the z error times e^z, plus ≤ 1 ulp per exp kernel from glibc (2 apart)
+                        // and the product's rounding on each side.
+                        bound = abs(p.a[r] * Foundation.exp(z)) * (zBound(i, r) + 4 * epsilon)
+                        uBound += bound
+                    case .relu:
+                        // a_r 1[z > 0]: identical unless z is within its bound of 0, where the sign may flip.
+                        bound = abs(z) <= zBound(i, r) ? abs(p.a[r]) : 0
+                        uBound += abs(p.a[r]) * zBound(i, r) + bound * abs(z)
+                    }
+                    #expect(abs(fast.d[k] - slow.d[k]) <= bound, "\(activation) D[\(i), \(r)]: \(fast.d[k]) vs \(slow.d[k])")
+                }
+                // u_i = Σ_r a_r act(z_ir): m terms in different orders (2·m·ε·Σ|terms|) plus every term's own bound.
+                let magnitude = (0..<p.m).reduce(0.0) { sum, r in
+                    let z = p.z(i, r)
+                    return sum + abs(p.a[r] * (activation == .exp ? Foundation.exp(z) : max(z, 0)))
+                }
+                let bound = 2 * Double(p.m) * epsilon * magnitude + uBound
+                #expect(abs(fast.u[i] - slow.u[i]) <= bound, "\(activation) u[\(i)]: \(fast.u[i]) vs \(slow.u[i])")
+            }
         }
     }
 
     @Test("D larger than the caches (non-temporal stores) still matches the definition",
-          .enabled(if: StepPanels.Path.avx512.isAvailable))
+          .enabled(if: TestKernels.skipReason(.avx512) == nil,
+                   "the AVX-512 path does not run here (the CPU lacks AVX-512F, or EXPREG_KERNELS forces another path)"))
     func streamedStores() {
         // 1024 × 2112 doubles of D = 17.3 MB > the 16 MiB threshold.
         let p = Problem(n: 1024, d: 8, m: 2100, seed: 11)
@@ -103,8 +144,14 @@ struct StepPanelsTests {
             let expected = p.a[r] * Foundation.exp(p.z(i, r))
             #expect(abs(result.d[i * p.m + r] - expected) <= 1e-13 * max(1, abs(expected)), "D[\(i), \(r)]")
         }
-        let (blas, _) = forward(p, .exp, .blas, threads: 2)
-        for i in 0..<p.n { #expect(abs(result.u[i] - blas.u[i]) <= 1e-12 * max(1, abs(blas.u[i]))) }
+        // The generic path sums z (d = 8 terms, |x|, |w| ≤ 1: within 2·d·d·ε of each other) and u
+        // (m terms) in other orders, with another exp kernel (2 ulp): |Δu_i| ≤ (2·(d + m) + 2·d² + 4)·ε·Σ_r |D_ir|.
+        let (generic, _) = forward(p, .exp, .generic, threads: 2)
+        let factor = Double(2 * (p.d + p.m) + 2 * p.d * p.d + 4) * Double.ulpOfOne
+        for i in 0..<p.n {
+            let magnitude = (0..<p.m).reduce(0.0) { $0 + abs(generic.d[i * p.m + $1]) }
+            #expect(abs(result.u[i] - generic.u[i]) <= factor * magnitude, "u[\(i)]: \(result.u[i]) vs \(generic.u[i])")
+        }
     }
 
     @Test("a NaN weight makes max |z| and the outputs NaN", arguments: availableStepPaths)
@@ -159,7 +206,7 @@ struct StepPanelsTests {
     @Test("D Dᵀ over more than one group of 10 panels (m = 1000) matches the definition")
     func gramAcrossGroups() {
         let p = Problem(n: 9, d: 3, m: 1000, seed: 3)
-        let (result, kernels) = forward(p, .exp, .best, threads: 2)
+        let (result, kernels) = forward(p, .exp, TestKernels.path, threads: 2)
         var gram = [Double](repeating: 0, count: p.n * p.n)
         gram.withUnsafeMutableBufferPointer { kernels.derivativeGramUpper(into: $0.baseAddress!) }
         for i in 0..<p.n {

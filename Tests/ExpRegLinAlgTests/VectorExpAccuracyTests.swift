@@ -1,3 +1,4 @@
+import ExpRegTestSupport
 import Foundation
 import Testing
 @testable import ExpRegLinAlg
@@ -5,13 +6,14 @@ import Testing
 /// Accuracy of the vectorised exp against glibc's `exp` (Foundation.exp on Linux), in ulps.
 @Suite("VectorMath.expInPlace accuracy")
 struct VectorExpAccuracyTests {
-    /// Kernels this CPU can run (a SIMD one is skipped where it would fall back anyway).
-    static var kernels: [ExpKernel] {
-        [ExpKernel.portable, .avx2FMA, .avx512].filter(\.isAvailable)
-    }
+    /// The exp kernel of every kernel path; a test of a path this CPU lacks (or that
+    /// `EXPREG_KERNELS` does not select) returns early and prints why (``TestKernels/skips(_:_:)``).
+    static let kernels = KernelPath.allCases
 
     @Test("special values: ±0, ±inf, NaN, overflow threshold, subnormal and zero underflow", arguments: kernels)
-    func specialValues(kernel: ExpKernel) {
+    func specialValues(path: KernelPath) {
+        if TestKernels.skips(path, "specialValues") { return }
+        let kernel = path.expKernel
         let inputs: [Double] = [
             0, -0.0, .infinity, -.infinity, .nan, -.nan, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
             .leastNormalMagnitude, 1, -1, 0x1p-54, -0x1p-54,
@@ -40,7 +42,9 @@ struct VectorExpAccuracyTests {
     }
 
     @Test("max ulp vs glibc over random inputs on [-745, 710] and log-uniform magnitudes", arguments: kernels)
-    func randomInputs(kernel: ExpKernel) {
+    func randomInputs(path: KernelPath) {
+        if TestKernels.skips(path, "randomInputs") { return }
+        let kernel = path.expKernel
         let count = 1 << 21  // 2,097,152 inputs per kernel: half uniform, half log-uniform magnitudes
         var generator = SplitMix64(seed: 0x5EED_0E79)
         let logSmallest = Foundation.log(1e-300), logLargest = Foundation.log(745.0)
@@ -67,7 +71,9 @@ struct VectorExpAccuracyTests {
     }
 
     @Test("every length 0...19 at unaligned starts gives the values of one long call", arguments: kernels)
-    func tailsAndOffsets(kernel: ExpKernel) {
+    func tailsAndOffsets(path: KernelPath) {
+        if TestKernels.skips(path, "tailsAndOffsets") { return }
+        let kernel = path.expKernel
         var generator = SplitMix64(seed: 7)
         let source = (0..<40).map { _ in -30 + 60 * generator.nextUnit() }
         var reference = source
@@ -92,11 +98,9 @@ struct VectorExpAccuracyTests {
         VectorMath.expInPlace(&a)
         b.withUnsafeMutableBufferPointer { VectorMath.expInPlace($0, kernel: VectorMath.selectedExpKernel) }
         #expect(a == b)
-        #if arch(x86_64)
-        // The machines this project runs on (developers and CI) have AVX2 + FMA at least.
-        #expect(VectorMath.selectedExpKernel == .avx2FMA || VectorMath.selectedExpKernel == .avx512)
-        #expect(VectorMath.selectedExpKernel == (ExpKernel.avx512.isAvailable ? .avx512 : .avx2FMA))
-        #endif
+        // The default entry point runs the fastest kernel of this CPU (EXPREG_KERNELS never changes
+        // it: a run passes its kernel path down explicitly).
+        #expect(VectorMath.selectedExpKernel == KernelPath.best.expKernel)
     }
 }
 

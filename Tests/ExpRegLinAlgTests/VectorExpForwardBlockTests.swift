@@ -1,3 +1,4 @@
+import ExpRegTestSupport
 import Foundation
 import Testing
 @testable import ExpRegLinAlg
@@ -5,8 +6,10 @@ import Testing
 @Suite("Fused forward block, every available exp kernel")
 struct VectorExpForwardBlockKernelTests {
     @Test("each kernel's forward block equals exp-then-scale of the same kernel and sums within rounding",
-          arguments: [ExpKernel.portable, .avx2FMA, .avx512].filter(\.isAvailable))
-    func forwardBlock(kernel: ExpKernel) {
+          arguments: KernelPath.allCases)
+    func forwardBlock(path: KernelPath) {
+        if TestKernels.skips(path, "forwardBlock") { return }
+        let kernel = path.expKernel
         let rows = 3, columns = 37, ld = 40
         var g = SplitMix64(seed: 21)
         let source = (0..<(rows * ld)).map { _ in -8 + 16 * g.nextUnit() }

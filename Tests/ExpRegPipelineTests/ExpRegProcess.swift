@@ -37,15 +37,21 @@ struct ExpRegProcess {
         return url
     }()
 
-    /// Starts the binary (or `executable`, e.g. a wrapper that runs it) in `folder`, with
-    /// `extraEnvironment` added to ``environment``; its stdout/stderr go to files in ``logFolder``.
-    static func start(_ arguments: [String], in folder: URL, executable: URL? = nil,
+    /// Starts the binary (or `executable`, e.g. a wrapper that runs it) in `folder`; its stdout/stderr
+    /// go to files in ``logFolder``. `launcher` runs the binary through another program (e.g.
+    /// `["/usr/bin/taskset", "-c", "0"]`); `extraEnvironment` is added to ``environment``.
+    static func start(_ arguments: [String], in folder: URL, executable: URL? = nil, launcher: [String] = [],
                       extraEnvironment: [String: String] = [:]) throws -> RunningProcess {
         let process = Process()
-        process.executableURL = executable ?? binary
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [(executable ?? binary).path] + arguments
+        } else {
+            process.executableURL = executable ?? binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = folder
-        process.environment = environment.merging(extraEnvironment) { _, extra in extra }
+        process.environment = environment.merging(extraEnvironment) { $1 }
         let id = UUID().uuidString.prefix(8)
         let out = logFolder.appendingPathComponent("stdout-\(id).txt")
         let err = logFolder.appendingPathComponent("stderr-\(id).txt")
@@ -60,8 +66,10 @@ struct ExpRegProcess {
 
     /// Runs the binary to completion (with a generous timeout that kills it).
     static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300,
-                    executable: URL? = nil, extraEnvironment: [String: String] = [:]) throws -> Result {
-        let running = try start(arguments, in: folder, executable: executable, extraEnvironment: extraEnvironment)
+                    executable: URL? = nil, launcher: [String] = [],
+                    extraEnvironment: [String: String] = [:]) throws -> Result {
+        let running = try start(arguments, in: folder, executable: executable, launcher: launcher,
+                                extraEnvironment: extraEnvironment)
         return running.wait(timeout: timeout)
     }
 }

@@ -44,8 +44,7 @@ enum JSONValue: Decodable, Equatable {
     static func parse(_ data: Data) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: data) }
 }
 
-/// Checks results.json against DESIGN.md "results.json" (schema_version 2: version 1 plus the
-/// held-out errors): every field and its type.
+/// Checks results.json against docs/results-json.md (schema_version 2): every field and its type.
 enum ResultsContract {
     enum Kind { case string, number, int, bool, array, object }
 
@@ -53,6 +52,7 @@ enum ResultsContract {
         "id": (.string, false), "manifest_name": (.string, false), "manifest_sha256": (.string, false),
         "started_at": (.string, false), "finished_at": (.string, true), "status": (.string, false),
         "tool_version": (.string, false), "host": (.string, false),
+        "kernel_path": (.string, true), "cpu_model": (.string, true), "blas_core": (.string, true),
     ]
     /// (type, nullable) per run field.
     static let runFields: [String: (Kind, Bool)] = [

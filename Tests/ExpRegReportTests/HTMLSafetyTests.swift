@@ -18,6 +18,7 @@ import Testing
         batch.info.manifestText = "title: '\(script)'\nname: \"\(breakout)\"\n"
         batch.info.manifestPath = "m/\(breakout).yaml"
         batch.info.host = script
+        batch.info.cpuModel = "CPU \(script)"
         batch.info.overrides = ["model.width=\(breakout)"]
         return batch
     }

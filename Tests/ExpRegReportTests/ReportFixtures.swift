@@ -131,7 +131,8 @@ enum ReportFixtures {
             manifestSHA256: "3f2a9c1d0e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29",
             toolVersion: "0.1.0", gitCommit: "cff9ffe", host: "ci-runner-1", startedAt: date,
             finishedAt: date.addingTimeInterval(1_234), status: status, exitCode: nil, overrides: [],
-            plannedRuns: shapes.count)
+            plannedRuns: shapes.count, kernelPath: "avx512", cpuModel: "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz",
+            blasCore: "SkylakeX")
         let gateResults = Gates.evaluate(gates, runs: runs, previous: previous?.runs ?? [])
         return BatchSnapshot(info: info, runs: runs, gates: gateResults, gateConfig: gates)
     }

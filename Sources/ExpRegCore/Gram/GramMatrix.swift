@@ -14,11 +14,13 @@ public enum GramMatrix {
     /// - Parameters:
     ///   - x: row-major n × d inputs.
     ///   - w: row-major m × d hidden weights.
+    ///   - threads: worker threads (≥ 1; the result does not depend on it).
+    ///   - path: the kernel path (must be available on this CPU).
     /// - Returns: the full symmetric matrix, row-major n × n.
     /// - Complexity: O(n·m·d + n²·m + n²·d) time, about 1400·n extra doubles besides H (not n·m;
     ///   without AVX-512, n² + 2300·n).
     public static func empirical(x: [Double], n: Int, d: Int, w: [Double], m: Int,
-                                 activation: Activation) -> [Double] {
+                                 activation: Activation, threads: Int, path: KernelPath) -> [Double] {
         precondition(n >= 1 && d >= 1 && m >= 1, "GramMatrix.empirical: n, d, m must be >= 1")
         precondition(x.count == n * d && w.count == m * d,
                      "GramMatrix.empirical: x has \(x.count) (expected \(n * d)), w has \(w.count) (expected \(m * d))")
@@ -30,7 +32,7 @@ public enum GramMatrix {
                 w.withUnsafeBufferPointer { wp in
                     NeuronBlockKernel.empiricalGram(activation: activation.blockKernel, x: xp.baseAddress!, n: n, d: d,
                                                     w: wp.baseAddress!, m: m, into: hp.baseAddress!,
-                                                    threads: max(1, BLAS.threadCount))
+                                                    threads: max(1, threads), path: path)
                 }
             }
             count = n * n

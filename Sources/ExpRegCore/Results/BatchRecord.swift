@@ -35,11 +35,19 @@ public struct BatchInfo: Sendable, Equatable, Codable {
     public var overrides: [String]
     /// Number of runs in the plan.
     public var plannedRuns: Int
+    /// The kernel path every run of the batch used (`avx512`, `avx2`, `generic`); nil for batches
+    /// archived before it was recorded. Results are bitwise comparable only on one path.
+    public var kernelPath: String?
+    /// The CPU (`model name` of /proc/cpuinfo), when known.
+    public var cpuModel: String?
+    /// OpenBLAS's core type (`openblas_get_corename`, e.g. `SkylakeX`), when known.
+    public var blasCore: String?
 
     public init(id: String, manifestName: String, title: String?, manifestPath: String, manifestText: String,
                 manifestSHA256: String, toolVersion: String, gitCommit: String?, host: String, startedAt: Date,
                 finishedAt: Date? = nil, status: BatchStatus = .running, exitCode: Int? = nil,
-                overrides: [String] = [], plannedRuns: Int) {
+                overrides: [String] = [], plannedRuns: Int, kernelPath: String? = nil, cpuModel: String? = nil,
+                blasCore: String? = nil) {
         self.id = id
         self.manifestName = manifestName
         self.title = title
@@ -55,6 +63,9 @@ public struct BatchInfo: Sendable, Equatable, Codable {
         self.exitCode = exitCode
         self.overrides = overrides
         self.plannedRuns = plannedRuns
+        self.kernelPath = kernelPath
+        self.cpuModel = cpuModel
+        self.blasCore = blasCore
     }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The `results.json` document (schema_version 2, see DESIGN.md; version 2 adds `train_mse`,
-/// `test_mse`, `kernel_test_mse` and `ntk_test_mse` per run, null when not computed), built from an archived batch.
+/// The `results.json` document (schema_version 2, see docs/results-json.md), built from an archived batch.
+/// Version 2 adds per run `train_mse`, `test_mse`, `kernel_test_mse` and `ntk_test_mse`, and
+/// `batch.kernel_path`, `batch.cpu_model` and `batch.blas_core` (null when not computed or unknown).
 ///
 /// Numbers are JSON numbers; a diagnostic that could not be computed is `null`. `params` holds every
 /// resolved key of the run, dotted. Encoding is deterministic (sorted keys, fixed date format).
@@ -19,12 +20,34 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         public var host: String
         public var gitCommit: String?
         public var overrides: [String]
+        /// The kernel path of the batch's runs, the CPU model and OpenBLAS's core type (null when unknown).
+        public var kernelPath: String?
+        public var cpuModel: String?
+        public var blasCore: String?
 
         enum CodingKeys: String, CodingKey {
             case id, status, host, overrides
             case manifestName = "manifest_name", manifestSHA256 = "manifest_sha256"
             case startedAt = "started_at", finishedAt = "finished_at", toolVersion = "tool_version"
-            case gitCommit = "git_commit"
+            case gitCommit = "git_commit", kernelPath = "kernel_path", cpuModel = "cpu_model", blasCore = "blas_core"
+        }
+
+        // As synthesised, except that the compute provenance is always present (null when unknown).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(manifestName, forKey: .manifestName)
+            try c.encode(manifestSHA256, forKey: .manifestSHA256)
+            try c.encode(startedAt, forKey: .startedAt)
+            try c.encodeIfPresent(finishedAt, forKey: .finishedAt)
+            try c.encode(status, forKey: .status)
+            try c.encode(toolVersion, forKey: .toolVersion)
+            try c.encode(host, forKey: .host)
+            try c.encodeIfPresent(gitCommit, forKey: .gitCommit)
+            try c.encode(overrides, forKey: .overrides)
+            try c.encode(kernelPath, forKey: .kernelPath)
+            try c.encode(cpuModel, forKey: .cpuModel)
+            try c.encode(blasCore, forKey: .blasCore)
         }
     }
 
@@ -135,7 +158,8 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         batch = Batch(id: info.id, manifestName: info.manifestName, manifestSHA256: info.manifestSHA256,
                       startedAt: Self.timestamp(info.startedAt), finishedAt: info.finishedAt.map(Self.timestamp),
                       status: info.status.rawValue, toolVersion: info.toolVersion, host: info.host,
-                      gitCommit: info.gitCommit, overrides: info.overrides)
+                      gitCommit: info.gitCommit, overrides: info.overrides, kernelPath: info.kernelPath,
+                      cpuModel: info.cpuModel, blasCore: info.blasCore)
         runs = snapshot.runs.map { record in
             let o = record.outcome
             let g = o.diagnostics

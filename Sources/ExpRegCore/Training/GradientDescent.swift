@@ -25,9 +25,9 @@ public final class GradientDescent {
     public let m: Int
     /// The hidden activation (exp or relu).
     public let activation: Activation
-    /// Threads of one step (≥ 1; default: OpenBLAS's thread count when the stepper is made).
-    /// Neurons are split into fixed blocks shared out among the threads, and BLAS runs
-    /// single-threaded inside each, so the loss and outputs do not depend on this number.
+    /// Threads of one step (≥ 1, given at init). Neurons are split into fixed blocks shared out
+    /// among the threads, and OpenBLAS always runs single-threaded, so the loss, outputs and
+    /// weights do not depend on this number.
     public var threads: Int {
         didSet { threads = max(1, threads) }
     }
@@ -38,7 +38,7 @@ public final class GradientDescent {
     public var blockWidth: Int? {
         didSet { blockWidth = blockWidth.map { max(1, $0) } }
     }
-    /// The kernels of the two GEMMs (``StepPanels/Path/best`` unless given at init).
+    /// The kernels of the two GEMMs and the exp (given at init).
     public var path: StepPanels.Path { kernels.path }
 
     private let x: UnsafeMutableBufferPointer<Double>       // n × d
@@ -60,10 +60,11 @@ public final class GradientDescent {
     /// - Parameters:
     ///   - a: output weights, length m (the width is `a.count`).
     ///   - w: hidden weights, row-major m × d.
-    ///   - path: the GEMM kernels (tests compare both; the default is the fastest this CPU runs).
+    ///   - path: the kernel path (``KernelPath``; the caller chooses it, e.g. ``KernelPath/best``).
+    ///   - threads: worker threads of a step (≥ 1; results do not depend on it).
     /// - Precondition: `a.count ≥ 1`, `w.count == a.count · dataset.d`, `path.isAvailable`.
     public init(dataset: Dataset, activation: Activation, a: [Double], w: [Double],
-                path: StepPanels.Path = .best) {
+                path: KernelPath, threads: Int = 1) {
         let m = a.count
         precondition(m >= 1, "GradientDescent: width must be >= 1")
         precondition(w.count == m * dataset.d,
@@ -72,7 +73,7 @@ public final class GradientDescent {
         d = dataset.d
         self.m = m
         self.activation = activation
-        threads = max(1, BLAS.threadCount)
+        self.threads = max(1, threads)
         self.a = a
         x = .allocate(capacity: n * d)
         _ = x.initialize(from: dataset.x)
@@ -155,14 +156,14 @@ public final class GradientDescent {
     }
 
     /// H(W) at the current weights, n × n row-major, from the forward pass's buffer; `nil` unless
-    /// every |a_r| = 1 (then use ``GramMatrix/empirical(x:n:d:w:m:activation:)``).
+    /// every |a_r| = 1 (then use ``GramMatrix/empirical(x:n:d:w:m:activation:threads:path:)``).
     ///
     /// After a forward pass the stepper holds D ∘ a/√m (n × m), and with a_r = ±1,
     /// (D ∘ a/√m)(D ∘ a/√m)ᵀ = D Dᵀ / m, so H = (X Xᵀ) ∘ (that) is built from the panels
     /// (``StepPanels/derivativeGramUpper(into:threads:)``) and needs no second n × m matrix. The
     /// forward pass stays cached, so the next ``step(eta:)`` reuses it. The result does not depend
     /// on ``threads``.
-    /// Agrees with ``GramMatrix/empirical(x:n:d:w:m:activation:)`` to rounding (a few ulps:
+    /// Agrees with ``GramMatrix/empirical(x:n:d:w:m:activation:threads:path:)`` to rounding (a few ulps:
     /// (a_r/√m)² is 1/m rounded).
     /// NaN behaviour: non-finite pre-activations give non-finite entries.
     /// - Complexity: O(n²·m + n²·d) time (plus a forward pass if W changed), n² + about 800·n doubles.

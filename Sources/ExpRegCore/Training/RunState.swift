@@ -7,6 +7,8 @@ struct RunState {
     let dataset: Dataset
     /// Held-out points, evaluated after training only.
     let heldOut: Dataset?
+    /// Threads and kernel path (the outcome does not depend on the thread count).
+    let options: TrainingOptions
     /// Output signs a_r (length m).
     let a: [Double]
     /// W(0), row-major m × d, made on demand (regenerated from the seed, or the caller's copy): the
@@ -20,11 +22,12 @@ struct RunState {
     /// H*'s eigenvalues (ascending), kept for the kernel prediction.
     private var hStarValues: [Double]?
 
-    init(config: RunConfig, dataset: Dataset, heldOut: Dataset?, a: [Double],
+    init(config: RunConfig, dataset: Dataset, heldOut: Dataset?, options: TrainingOptions, a: [Double],
          initialWeights: @escaping () -> [Double]) {
         self.config = config
         self.dataset = dataset
         self.heldOut = heldOut
+        self.options = options
         self.a = a
         self.initialWeights = initialWeights
     }
@@ -36,7 +39,8 @@ struct RunState {
         computeHStar()
         if case .fixed(let eta) = train.learningRate { outcome.eta = eta }
 
-        let gd = GradientDescent(dataset: dataset, activation: activation, a: a, w: initialWeights())
+        let gd = GradientDescent(dataset: dataset, activation: activation, a: a, w: initialWeights(),
+                                 path: options.kernels, threads: options.threads)
         let initialLoss = gd.loss()
         var maxPreactivation = gd.maxPreactivation
         guard initialLoss.isFinite else {
@@ -182,7 +186,7 @@ struct RunState {
         // otherwise build H(W) from the weights.
         var gram = gd.empiricalGram()
             ?? GramMatrix.empirical(x: dataset.x, n: dataset.n, d: dataset.d, w: gd.weights, m: a.count,
-                                    activation: activation)
+                                    activation: activation, threads: options.threads, path: options.kernels)
         guard let values = try? SymmetricEigen.eigenvalues(preserving: &gram, n: dataset.n) else { return nil }
         let already = outcome.spectra.contains { $0.kind == .hW && $0.step == step }
         if !already {

@@ -4,7 +4,8 @@ import ExpRegLinAlg
 /// DESIGN.md ("Theory diagnostics").
 ///
 /// Pure: no files, clock or printing; progress leaves through the `progress` closure only.
-/// Same config + data ⇒ bitwise-identical outcome (for a fixed ``BLAS/threadCount``).
+/// Same config + data + kernel path ⇒ bitwise-identical outcome, for any thread count
+/// (``TrainingOptions``).
 public enum Trainer {
     /// Part of every run_key: bump when the training algorithm's numbers change.
     public static let algorithmVersion = "gd-1"
@@ -18,7 +19,8 @@ public enum Trainer {
     /// Largest argument whose exp is finite in float64.
     public static let expOverflowThreshold = 709.782712893384
 
-    /// Trains one run and computes its diagnostics. Pure: same config + data ⇒ same outcome.
+    /// Trains one run and computes its diagnostics. Pure: same config + data + `options.kernels`
+    /// ⇒ bitwise the same outcome, whatever `options.threads` is.
     ///
     /// The model is initialised from `config.seed` with ``ModelParameters/random(width:d:sigma:seed:)``.
     /// - Parameters:
@@ -26,14 +28,15 @@ public enum Trainer {
     ///     training numbers are bitwise the same with or without them.
     ///   - progress: called every `logEvery` steps (and at the last step); return `false` to cancel.
     /// - Throws: ``TrainingError``; divergence is not an error but status `diverged`.
-    public static func train(_ config: RunConfig, on dataset: Dataset, heldOut: Dataset? = nil,
+    public static func train(_ config: RunConfig, on dataset: Dataset, heldOut: Dataset? = nil, options: TrainingOptions,
                              progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
         try validate(config, dataset: dataset, heldOut: heldOut)
         let width = config.model.width, d = dataset.d, sigma = config.model.initScale, seed = config.seed
         // W(0) is regenerated when needed (bitwise the same) instead of held for the whole run.
         let initialWeights = { ModelParameters.random(width: width, d: d, sigma: sigma, seed: seed).w }
         let a = ModelParameters.randomSigns(width: width, seed: seed)
-        var run = RunState(config: config, dataset: dataset, heldOut: heldOut, a: a, initialWeights: initialWeights)
+        var run = RunState(config: config, dataset: dataset, heldOut: heldOut, options: options, a: a,
+                           initialWeights: initialWeights)
         return try run.execute(progress: progress)
     }
 
@@ -50,14 +53,14 @@ public enum Trainer {
     ///   ``TrainingError/cancelled(step:)`` when `progress` returns false.
     /// - Complexity: O(steps · n·m·d) plus O(n³ + n²·m) per spectrum.
     public static func train(_ config: RunConfig, on dataset: Dataset, from initial: ModelParameters,
-                             heldOut: Dataset? = nil,
+                             heldOut: Dataset? = nil, options: TrainingOptions,
                              progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
         try validate(config, dataset: dataset, heldOut: heldOut)
         guard initial.d == dataset.d, initial.width == config.model.width else {
             throw .invalidConfiguration("initial weights are \(initial.width) x \(initial.d), but the run needs "
                 + "model.width x d = \(config.model.width) x \(dataset.d)")
         }
-        var run = RunState(config: config, dataset: dataset, heldOut: heldOut, a: initial.a,
+        var run = RunState(config: config, dataset: dataset, heldOut: heldOut, options: options, a: initial.a,
                            initialWeights: { initial.w })
         return try run.execute(progress: progress)
     }

@@ -21,15 +21,15 @@ public enum Benchmark {
     ///   plus n² while H(W) is built (its D is never held whole).
     public static func run(_ config: BenchmarkConfig) throws(BenchmarkError) -> BenchmarkResult {
         try config.validate()
-        if let threads = config.threads { BLAS.threadCount = threads }
+        let threads = max(1, config.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let data = SphereData.generate(n: config.n, d: config.d, labels: .random, seed: config.dataSeed)
         let model = ModelParameters.random(width: config.width, d: config.d, sigma: config.initScale, seed: config.modelSeed)
 
         var stepMs: [Double] = []
         var lossFirst = Double.nan, lossLast = Double.nan
         do {
-            let stepper = GradientDescent(dataset: data, activation: config.activation, a: model.a, w: model.w)
-            if let stepThreads = config.stepThreads { stepper.threads = stepThreads }
+            let stepper = GradientDescent(dataset: data, activation: config.activation, a: model.a, w: model.w,
+                                          path: config.kernels, threads: config.stepThreads ?? threads)
             if let blockWidth = config.blockWidth { stepper.blockWidth = blockWidth }
             let eta = 1e-6
             for _ in 0..<config.warmupSteps { stepper.step(eta: eta) }
@@ -52,14 +52,14 @@ public enum Benchmark {
         if config.includeGram {
             let clock = ContinuousClock()
             var warmUp = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
-                                              activation: config.activation)
+                                              activation: config.activation, threads: threads, path: config.kernels)
             _ = try? SymmetricEigen.eigenvalues(preserving: &warmUp, n: data.n)  // as the NumPy side warms up
             var builds: [Double] = [], eigens: [Double] = []
             for _ in 0..<config.gramRepeats {
                 var gram: [Double] = []
                 let build = clock.measure {
                     gram = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
-                                                activation: config.activation)
+                                                activation: config.activation, threads: threads, path: config.kernels)
                 }
                 builds.append(milliseconds(build))
                 let start = clock.now
@@ -77,7 +77,7 @@ public enum Benchmark {
         var expFast: Double?
         var expLibm: Double?
         if config.expProbeCount > 0 {
-            expFast = ExpKernelProbe.nanosecondsPerElement(kernel: VectorMath.selectedExpKernel, count: config.expProbeCount)
+            expFast = ExpKernelProbe.nanosecondsPerElement(kernel: config.kernels.expKernel, count: config.expProbeCount)
             expLibm = ExpKernelProbe.nanosecondsPerElement(kernel: .libm, count: config.expProbeCount)
         }
 
@@ -87,7 +87,7 @@ public enum Benchmark {
             n: config.n, d: config.d, width: config.width, activation: config.activation.rawValue,
             steps: config.steps, stepMsMedian: medianStep, stepMsMin: stepMs.min()!,
             gflops: flops / (medianStep * 1e-3) / 1e9, gramBuildMs: gramMs, eigenMs: eigenMs,
-            threads: BLAS.threadCount, expKernel: VectorMath.selectedExpKernel.rawValue,
+            threads: threads, expKernel: config.kernels.expKernel.rawValue,
             expNsPerElement: expFast, expLibmNsPerElement: expLibm,
             peakRssMb: PeakMemory.residentMebibytes(), activationMb: Double(config.activationBytes) / 1_048_576,
             lossFirst: lossFirst, lossLast: lossLast)

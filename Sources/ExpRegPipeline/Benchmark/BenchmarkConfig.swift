@@ -22,11 +22,13 @@ public struct BenchmarkConfig: Sendable, Equatable {
     public var includeGram: Bool
     /// Timed builds of H(W(0)), each followed by its eigenvalues (≥ 1); the medians are reported.
     public var gramRepeats: Int
-    /// BLAS threads to use; `nil` keeps OpenBLAS's own choice (OPENBLAS_NUM_THREADS or all cores).
+    /// Worker threads of the step and of H(W) (OpenBLAS itself always runs on one thread); `nil` =
+    /// every core.
     public var threads: Int?
-    /// Worker threads of the GD step's own neuron split (``GradientDescent/threads``); `nil` = the
-    /// BLAS thread count. 1 with `threads` = 2 measures OpenBLAS's own threading instead.
+    /// Worker threads of the GD step alone (``GradientDescent/threads``); `nil` = ``threads``.
     public var stepThreads: Int?
+    /// The kernel path (the CLI resolves `EXPREG_KERNELS`).
+    public var kernels: KernelPath = .best
     /// Neurons per block of the step's forward pass; `nil` = ``StepPanels/defaultPanelsPerBlock(width:), in panels of 24``.
     public var blockWidth: Int?
     /// Also time the exp kernels on `expProbeCount` elements (`exp_ns_per_element`, `exp_libm_ns_per_element`); 0 = skip.

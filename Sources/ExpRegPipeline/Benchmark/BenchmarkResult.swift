@@ -23,7 +23,7 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     /// ``BenchmarkConfig/gramRepeats`` timed repetitions; `nil` when skipped.
     public var gramBuildMs: Double?
     public var eigenMs: Double?
-    /// Threads the step used (OpenBLAS's thread count; the exp kernels use at most as many).
+    /// Worker threads of the step and of H(W) (OpenBLAS itself runs on one thread).
     public var threads: Int
     /// The exp kernel in use (`avx2-fma` or `portable`).
     public var expKernel: String

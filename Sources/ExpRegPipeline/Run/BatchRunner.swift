@@ -1,4 +1,5 @@
 import ExpRegCore
+import ExpRegLinAlg
 import ExpRegManifest
 import ExpRegStore
 import Foundation
@@ -102,7 +103,7 @@ public final class BatchRunner {
         // 4. Train what is left, archiving as we go.
         let runner = RunExecutor(plan: assigned, loaded: loaded, archive: archive, batchID: batch.id,
                                  progress: progress, cancellation: cancellation,
-                                 parallelRuns: options.parallelRuns)
+                                 parallelRuns: options.parallelRuns, kernels: options.kernels)
         let counts: RunExecutor.Counts
         do {
             counts = try runner.trainRemaining(skipping: batch.finishedRunKeys)
@@ -272,7 +273,8 @@ public final class BatchRunner {
             id: id, manifestName: loaded.plan.name, title: loaded.plan.title, manifestPath: loaded.path,
             manifestText: loaded.text, manifestSHA256: loaded.sha256, toolVersion: Provenance.toolVersion,
             gitCommit: Provenance.gitCommit(), host: Provenance.host, startedAt: startedAt,
-            overrides: loaded.plan.overrides, plannedRuns: loaded.plan.runs.count)
+            overrides: loaded.plan.overrides, plannedRuns: loaded.plan.runs.count,
+            kernelPath: options.kernels.rawValue, cpuModel: Provenance.cpuModel, blasCore: Provenance.blasCore)
     }
 
     private func startBatch(loaded: LoadedManifest, archive: Archive, layout: OutputLayout) throws -> StartedBatch {
@@ -283,6 +285,10 @@ public final class BatchRunner {
             }
             guard let snapshot = try archive.snapshot(batchID: id), let plan = try archive.plan(batchID: id) else {
                 throw PipelineError.io("--resume: batch \(id) is incomplete in the archive")
+            }
+            if let recorded = snapshot.info.kernelPath, recorded != options.kernels.rawValue {
+                throw PipelineError.invalid("--resume: batch \(id) ran on kernel path \(recorded), this run would use "
+                                            + "\(options.kernels.rawValue); set EXPREG_KERNELS=\(recorded) to continue it")
             }
             guard snapshot.info.manifestSHA256 == loaded.sha256 else {
                 throw PipelineError.invalid("--resume: the manifest changed since batch \(id) started "

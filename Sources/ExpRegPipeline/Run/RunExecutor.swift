@@ -13,6 +13,8 @@ import Foundation
 /// with 2 threads took 14 s, two runs at a time with 1 thread each 24 s, because every BLAS call
 /// goes through one process-wide gate. `--parallel N` still trains N runs at once (cores/N threads
 /// each); the archive keeps each run's plan index, so reports and results.json stay in plan order.
+/// The thread count and kernel path reach the trainer explicitly (``TrainingOptions``); for one
+/// kernel path every run's numbers are bitwise the same whatever the thread count.
 final class RunExecutor: @unchecked Sendable {
     let plan: Plan
     let loaded: LoadedManifest
@@ -21,10 +23,11 @@ final class RunExecutor: @unchecked Sendable {
     let progress: ProgressReporter
     let cancellation: CancellationFlag
     let parallelRuns: Int?
+    let kernels: KernelPath
     private let archiveLock = NSLock()
 
     init(plan: Plan, loaded: LoadedManifest, archive: Archive, batchID: String, progress: ProgressReporter,
-         cancellation: CancellationFlag, parallelRuns: Int?) {
+         cancellation: CancellationFlag, parallelRuns: Int?, kernels: KernelPath) {
         self.plan = plan
         self.loaded = loaded
         self.archive = archive
@@ -32,6 +35,7 @@ final class RunExecutor: @unchecked Sendable {
         self.progress = progress
         self.cancellation = cancellation
         self.parallelRuns = parallelRuns
+        self.kernels = kernels
     }
 
     struct Counts {
@@ -54,7 +58,7 @@ final class RunExecutor: @unchecked Sendable {
         let total = plan.runs.count
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let workers = max(1, min(parallelRuns ?? 1, todo.count))
-        BLAS.threadCount = max(1, cores / workers)
+        let options = TrainingOptions(threads: max(1, cores / workers), kernels: kernels)
 
         let next = NSLock()
         var cursor = 0
@@ -71,7 +75,7 @@ final class RunExecutor: @unchecked Sendable {
                 // Runs already archived (or repeated keys) come first: position ≤ total.
                 let position = counts.skipped + offset + 1
                 do {
-                    if try trainAndArchive(spec, position: position, total: total) {
+                    if try trainAndArchive(spec, options: options, position: position, total: total) {
                         next.withLock { trained += 1 }
                     }
                 } catch {
@@ -91,7 +95,7 @@ final class RunExecutor: @unchecked Sendable {
     }
 
     /// Trains one run and commits it; returns false when cancelled before it finished.
-    private func trainAndArchive(_ spec: RunSpec, position: Int, total: Int) throws -> Bool {
+    private func trainAndArchive(_ spec: RunSpec, options: TrainingOptions, position: Int, total: Int) throws -> Bool {
         progress.runStarted(spec, position: position, total: total)
         let startedAt = Date()
         let clock = ContinuousClock()
@@ -100,7 +104,7 @@ final class RunExecutor: @unchecked Sendable {
         do {
             let dataset = try dataset(for: spec)
             let testSet = try heldOutDataset(for: spec)
-            outcome = try Trainer.train(spec.config, on: dataset, heldOut: testSet) { [progress, cancellation] step in
+            outcome = try Trainer.train(spec.config, on: dataset, heldOut: testSet, options: options) { [progress, cancellation] step in
                 progress.runProgressed(spec, position: position, total: total, progress: step)
                 return !cancellation.isCancelled
             }

@@ -1,3 +1,4 @@
+import ExpRegLinAlg
 import Foundation
 
 /// Options of `expreg run` (DESIGN.md "Command line").
@@ -25,10 +26,14 @@ public struct RunOptions: Sendable {
     /// The process environment (`--shard auto`, `EXPREG_BATCH_ID`, `SLURM_ARRAY_JOB_ID`).
     public var environment: [String: String]
 
+    /// The kernel path every run uses (the CLI resolves `EXPREG_KERNELS`, see ``KernelSelection``).
+    public var kernels: KernelPath
+
     public init(manifestPath: String, databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
                 overrides: [String] = [], resume: Bool = false, templatesDirectory: URL? = nil,
                 parallelRuns: Int? = nil, shard: ShardSpec? = nil, batchID: String? = nil,
-                shardDatabasePath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+                shardDatabasePath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+                kernels: KernelPath = .best) {
         self.manifestPath = manifestPath
         self.databasePath = databasePath
         self.outputRoot = outputRoot
@@ -40,6 +45,7 @@ public struct RunOptions: Sendable {
         self.batchID = batchID
         self.shardDatabasePath = shardDatabasePath
         self.environment = environment
+        self.kernels = kernels
     }
 }
 

@@ -1,3 +1,4 @@
+import ExpRegLinAlg
 import Foundation
 
 /// Facts about the tool and the machine recorded with every batch.
@@ -7,6 +8,27 @@ public enum Provenance {
 
     /// This machine's host name.
     public static var host: String { ProcessInfo.processInfo.hostName }
+
+    /// The CPU model: the first `model name` of /proc/cpuinfo (nil where there is none, e.g. on
+    /// some ARM kernels or without /proc).
+    public static var cpuModel: String? {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        return cpuModel(cpuinfo: text)
+    }
+
+    /// The first `model name` value of a /proc/cpuinfo text, spaces trimmed.
+    static func cpuModel(cpuinfo text: String) -> String? {
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == "model name" else { continue }
+            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+
+    /// OpenBLAS's core type on this machine (its kernels differ per core type, so its last bits may too).
+    public static var blasCore: String { BLAS.coreName }
 
     /// The git commit of the checkout the running binary was built from, when it is in one.
     ///

@@ -27,6 +27,10 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     var planJSON: String
     /// `GateConfig` JSON.
     var gateConfig: String
+    /// Compute provenance (schema v2, NULL in older rows): kernel path, CPU model, OpenBLAS core.
+    var kernelPath: String?
+    var cpuModel: String?
+    var blasCore: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, title, host, status, overrides
@@ -34,6 +38,7 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
         case manifestSHA256 = "manifest_sha256", toolVersion = "tool_version", gitCommit = "git_commit"
         case startedAt = "started_at", finishedAt = "finished_at", exitCode = "exit_code"
         case plannedRuns = "planned_runs", planJSON = "plan_json", gateConfig = "gate_config"
+        case kernelPath = "kernel_path", cpuModel = "cpu_model", blasCore = "blas_core"
     }
 
     /// A request for the batches' provenance without the (large) plan JSON: `plan_json` and
@@ -65,6 +70,9 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
         plannedRuns = info.plannedRuns
         planJSON = try ArchiveJSON.encode(StoredPlan(plan))
         gateConfig = try ArchiveJSON.encode(plan.gates)
+        kernelPath = info.kernelPath
+        cpuModel = info.cpuModel
+        blasCore = info.blasCore
     }
 
     /// The provenance and state as the Core type.
@@ -79,6 +87,6 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
             gitCommit: gitCommit, host: host, startedAt: Date(timeIntervalSinceReferenceDate: startedAt),
             finishedAt: finishedAt.map(Date.init(timeIntervalSinceReferenceDate:)), status: status,
             exitCode: exitCode, overrides: try ArchiveJSON.decode([String].self, from: overrides),
-            plannedRuns: plannedRuns)
+            plannedRuns: plannedRuns, kernelPath: kernelPath, cpuModel: cpuModel, blasCore: blasCore)
     }
 }

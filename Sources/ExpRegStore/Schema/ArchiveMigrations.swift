@@ -51,6 +51,13 @@ import GRDB
 /// H*(X_test, X) H*⁻¹ y), and `heldout_note` (TEXT: why the kernel values are missing, e.g. H*
 /// numerically singular).
 ///
+/// ## `"v2-compute-provenance"`
+/// - `batches.kernel_path` (TEXT, nullable) — the kernel path of every run: `avx512`, `avx2` or
+///   `generic` (`EXPREG_KERNELS`); runs are bitwise comparable only on one path.
+/// - `batches.cpu_model` (TEXT, nullable) — `model name` of /proc/cpuinfo.
+/// - `batches.blas_core` (TEXT, nullable) — OpenBLAS's core type (`openblas_get_corename`).
+/// NULL in batches archived before the migration.
+///
 /// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
 /// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
 ///
@@ -75,6 +82,7 @@ enum ArchiveMigrations {
         Step(identifier: "v2-notifications", sql: v2Notifications),
         Step(identifier: "v2-shards", sql: v2Shards),
         Step(identifier: "v2-heldout", sql: v2HeldOut),
+        Step(identifier: "v2-compute-provenance", sql: v2ComputeProvenance),
     ]
 
     /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
@@ -104,6 +112,12 @@ enum ArchiveMigrations {
         ALTER TABLE diagnostics ADD COLUMN kernel_test_mse REAL;
         ALTER TABLE diagnostics ADD COLUMN ntk_test_mse REAL;
         ALTER TABLE diagnostics ADD COLUMN heldout_note TEXT;
+        """
+
+    private static let v2ComputeProvenance = """
+        ALTER TABLE batches ADD COLUMN kernel_path TEXT;
+        ALTER TABLE batches ADD COLUMN cpu_model TEXT;
+        ALTER TABLE batches ADD COLUMN blas_core TEXT;
         """
 
     private static let v1Initial = """
