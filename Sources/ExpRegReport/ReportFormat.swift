@@ -60,6 +60,9 @@ public enum ReportFormat {
         return String(format: "%d:%02d:%02d", total / 3600, (total / 60) % 60, total % 60)
     }
 
+    /// Bytes as GiB with two decimals (`%.2f`, the unit is in the template), e.g. `3.91`.
+    public static func gibibytes(_ bytes: Int) -> String { formatFixed(Double(bytes) / 1_073_741_824, digits: 2) }
+
     /// The gate threshold `max_final_loss` exactly as Core's gate detail prints it (`%.1e`).
     public static func gateLoss(_ value: Double) -> String { formatScientific(value, digits: 1) }
 

@@ -39,13 +39,14 @@ public struct ReportViewModel: Sendable, Equatable {
         public var widthCondition: String
         public var lossFinal: String
         public var kernelPredictionFinalLoss: String
-        /// Verdict flags (exactly one is true).
-        /// OK: converged with no envelope violation.
-        public var verdictOK: Bool
-        public var verdictEnvelope: Bool
-        public var verdictNotConverged: Bool
+        /// ``RunVerdict`` flags (exactly one is true; results.json `verdict`).
+        public var verdictWithinGuarantee: Bool
+        public var verdictConsistent: Bool
+        public var verdictViolated: Bool
         public var verdictDiverged: Bool
         public var verdictFailed: Bool
+        /// `consistent` because the run stopped short of its target (not because of the condition).
+        public var verdictNotConverged: Bool
     }
 
     /// One figure: Markdown links the PNG, HTML embeds the SVG as a data URI.
@@ -183,6 +184,7 @@ public struct ReportViewModel: Sendable, Equatable {
         let o = run.outcome
         let g = o.diagnostics
         let violations = g.envelopeViolations
+        let verdict = o.verdict
         return TheoryRow(
             experiment: run.spec.experiment, label: run.sweepLabel, activation: run.activation.rawValue,
             width: ReportFormat.width(run.width), seed: String(run.seed), status: run.status.rawValue,
@@ -197,11 +199,10 @@ public struct ReportViewModel: Sendable, Equatable {
             widthCondition: g.widthConditionMet.map { $0 ? "yes" : "no" } ?? ReportFormat.missing,
             lossFinal: ReportFormat.optional(o.lossFinal, ReportFormat.loss),
             kernelPredictionFinalLoss: ReportFormat.optional(g.kernelPredictionFinalLoss, ReportFormat.loss),
-            verdictOK: run.status == .converged && violations == 0,
-            verdictEnvelope: run.status.isFinished && violations != 0,
-            verdictNotConverged: run.status == .completed && violations == 0,
-            verdictDiverged: run.status == .diverged,
-            verdictFailed: run.status == .failed)
+            verdictWithinGuarantee: verdict == .withinGuarantee, verdictConsistent: verdict == .consistent,
+            verdictViolated: verdict == .violated, verdictDiverged: verdict == .diverged,
+            verdictFailed: verdict == .failed,
+            verdictNotConverged: verdict == .consistent && run.status == .completed)
     }
 
     static func trimmingTrailingNewlines(_ text: String) -> String {

@@ -30,10 +30,12 @@ extension Archive {
                     eta: row.eta?.value, lossInitial: row.lossInitial?.value, lossFinal: row.lossFinal?.value,
                     lossCurve: series[.loss] ?? [], kernelPrediction: series[.kernelPrediction] ?? [],
                     lambdaMinCurve: series[.lambdaMin] ?? [], spectra: spectra[row.runKey] ?? [],
-                    diagnostics: diagnostics[row.runKey] ?? TheoryDiagnostics())
+                    diagnostics: diagnostics[row.runKey] ?? TheoryDiagnostics(),
+                    memoryBytes: row.memoryBytes, flops: row.flops?.value)
                 return RunRecord(spec: try row.spec(), outcome: outcome,
                                  startedAt: Date(timeIntervalSinceReferenceDate: row.startedAt),
-                                 wallSeconds: row.wallSeconds.value)
+                                 wallSeconds: row.wallSeconds.value, trainingSeconds: row.trainingSeconds?.value,
+                                 spectraSeconds: row.spectraSeconds?.value)
             }
             let gates = try GateRow.filter(filter).order(Column("position")).fetchAll(db).map { try $0.gate() }
             return BatchSnapshot(info: try batch.info(), runs: runs, gates: gates,

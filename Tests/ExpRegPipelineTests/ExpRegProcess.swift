@@ -38,12 +38,14 @@ struct ExpRegProcess {
     }()
 
     /// Starts the binary in `folder`; its stdout/stderr go to files in ``logFolder``.
-    static func start(_ arguments: [String], in folder: URL) throws -> RunningProcess {
+    /// `extraEnvironment` is added to ``environment`` (e.g. a memory limit).
+    static func start(_ arguments: [String], in folder: URL,
+                      extraEnvironment: [String: String] = [:]) throws -> RunningProcess {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
-        process.environment = environment
+        process.environment = environment.merging(extraEnvironment) { _, extra in extra }
         let id = UUID().uuidString.prefix(8)
         let out = logFolder.appendingPathComponent("stdout-\(id).txt")
         let err = logFolder.appendingPathComponent("stderr-\(id).txt")
@@ -57,8 +59,9 @@ struct ExpRegProcess {
     }
 
     /// Runs the binary to completion (with a generous timeout that kills it).
-    static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300) throws -> Result {
-        let running = try start(arguments, in: folder)
+    static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300,
+                    extraEnvironment: [String: String] = [:]) throws -> Result {
+        let running = try start(arguments, in: folder, extraEnvironment: extraEnvironment)
         return running.wait(timeout: timeout)
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
 
-/// The `results.json` document (schema_version 1, see DESIGN.md), built from an archived batch.
+/// The `results.json` document (schema_version 2, see DESIGN.md), built from an archived batch.
 ///
 /// Numbers are JSON numbers; a diagnostic that could not be computed is `null`. `params` holds every
 /// resolved key of the run, dotted. Encoding is deterministic (sorted keys, fixed date format).
 public struct ResultsDocument: Sendable, Equatable, Codable {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public struct Batch: Sendable, Equatable, Codable {
         public var id: String
@@ -53,6 +53,14 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         public var maxPreactivation: Double?
         public var wallSeconds: Double
         public var error: String?
+        /// ``RunVerdict`` raw value.
+        public var verdict: String
+        /// Working set bytes (``TrainingMemory``) and flops by formula (``TrainingFlops``).
+        public var memoryBytes: Int?
+        public var flops: Double?
+        /// Wall time in GD steps and in spectra (their sum is at most `wall_seconds`).
+        public var trainingSeconds: Double?
+        public var spectraSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case experiment, params, status, eta, error
@@ -65,6 +73,9 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             case kernelPredictionFinalLoss = "kernel_prediction_final_loss"
             case widthConditionMet = "width_condition_met", maxWeightMovement = "max_weight_movement"
             case maxPreactivation = "max_preactivation", wallSeconds = "wall_seconds"
+            case verdict, flops
+            case memoryBytes = "memory_bytes", trainingSeconds = "training_seconds"
+            case spectraSeconds = "spectra_seconds"
         }
 
         // Encode optionals as explicit nulls so every field of the contract is always present.
@@ -94,6 +105,11 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             try c.encode(maxPreactivation, forKey: .maxPreactivation)
             try c.encode(wallSeconds, forKey: .wallSeconds)
             try c.encode(error, forKey: .error)
+            try c.encode(verdict, forKey: .verdict)
+            try c.encode(memoryBytes, forKey: .memoryBytes)
+            try c.encode(flops, forKey: .flops)
+            try c.encode(trainingSeconds, forKey: .trainingSeconds)
+            try c.encode(spectraSeconds, forKey: .spectraSeconds)
         }
     }
 
@@ -107,9 +123,11 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
     public var batch: Batch
     public var runs: [Run]
     public var gates: [Gate]
+    /// The width analysis of the batch (``WidthScaling``).
+    public var analysis: WidthScaling
 
     enum CodingKeys: String, CodingKey {
-        case batch, runs, gates
+        case batch, runs, gates, analysis
         case schemaVersion = "schema_version"
     }
 
@@ -138,8 +156,10 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
                 kernelPredictionFinalLoss: finite(g.kernelPredictionFinalLoss),
                 widthConditionMet: g.widthConditionMet, maxWeightMovement: finite(g.maxWeightMovement),
                 maxPreactivation: finite(g.maxPreactivation), wallSeconds: record.wallSeconds,
-                error: o.reason)
+                error: o.reason, verdict: o.verdict.rawValue, memoryBytes: o.memoryBytes, flops: finite(o.flops),
+                trainingSeconds: finite(record.trainingSeconds), spectraSeconds: finite(record.spectraSeconds))
         }
+        analysis = WidthScaling(runs: snapshot.runs)
         gates = snapshot.gates.map { Gate(name: $0.name, passed: $0.passed, detail: $0.detail) }
     }
 

@@ -22,15 +22,19 @@ public enum Trainer {
     ///
     /// The model is initialised from `config.seed` with ``ModelParameters/random(width:d:sigma:seed:)``.
     /// - Parameter progress: called every `logEvery` steps (and at the last step); return `false` to cancel.
+    /// - Parameter phases: told when the trainer switches between GD steps and spectra (for timing
+    ///   outside Core); the first call comes before any work.
     /// - Throws: ``TrainingError``; divergence is not an error but status `diverged`.
     public static func train(_ config: RunConfig, on dataset: Dataset,
-                             progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
+                             progress: ((TrainingProgress) -> Bool)? = nil,
+                             phases: ((TrainingPhase) -> Void)? = nil) throws(TrainingError) -> RunOutcome {
         try validate(config, dataset: dataset)
         let width = config.model.width, d = dataset.d, sigma = config.model.initScale, seed = config.seed
         // W(0) is regenerated when needed (bitwise the same) instead of held for the whole run.
         let initialWeights = { ModelParameters.random(width: width, d: d, sigma: sigma, seed: seed).w }
         let a = ModelParameters.randomSigns(width: width, seed: seed)
         var run = RunState(config: config, dataset: dataset, a: a, initialWeights: initialWeights)
+        run.phases = phases
         return try run.execute(progress: progress)
     }
 
@@ -82,8 +86,7 @@ public enum Trainer {
         if case .fixed(let eta) = train.learningRate, !(eta > 0 && eta.isFinite) {
             throw .invalidConfiguration("train.learning_rate = \(eta); use a positive finite number or `auto`")
         }
-        let (cells, overflow) = dataset.n.multipliedReportingOverflow(by: model.width)
-        guard !overflow, cells <= Int(Int32.max) else {
+        guard TrainingMemory.fitsOneBuffer(dataset.n, model.width) else {
             throw .invalidConfiguration("n x model.width = \(dataset.n) x \(model.width) is too large for one "
                 + "n x m buffer (limit 2^31 - 1 entries); reduce the width or the data")
         }

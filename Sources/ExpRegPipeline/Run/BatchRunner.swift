@@ -33,6 +33,8 @@ public final class BatchRunner {
         guard let templates = options.templatesDirectory ?? TemplateLocator.locate() else {
             throw PipelineError.invalid("report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
         }
+        // Every run must fit the memory limit (estimate and limit in the message), before the archive is touched.
+        try MemoryLimit.current().check(loaded.plan.runs, concurrentRuns: options.parallelRuns ?? 1)
         let databaseFolder = URL(fileURLWithPath: options.databasePath).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: databaseFolder, withIntermediateDirectories: true)
@@ -81,6 +83,7 @@ public final class BatchRunner {
         let previous = try publisher.previousSnapshot(of: trained, archive: archive)
         let gates = Gates.evaluate(plan.gates, runs: trained.runs, previous: previous?.runs ?? [])
         try archive.recordGates(gates, batchID: batch.id)
+        try archive.recordAnalysis(WidthScaling(runs: trained.runs), batchID: batch.id)
         let status: ExitStatus = gates.allSatisfy(\.passed) ? .success : .gateFailed
         try archive.finishBatch(id: batch.id, status: .completed, finishedAt: Date(), exitCode: Int(status.rawValue))
         for gate in gates where !gate.passed {
