@@ -44,7 +44,7 @@ extension ExecutiveSummary {
         public var hasFreeSlopeWidth: Bool
         public var freeSlopeWidth: String
         public var freeSlope: String
-        /// Working set of one run there, GiB (``ReportFormat/gibibytes(_:)``).
+        /// Working set of one run there (``ReportFormat/memory(_:)``).
         public var memory: String
         /// Time of one run there (``ReportFormat/duration(_:)``), and of the group's seeds one after
         /// another on this machine; with a cluster, one seed per shard takes one run's time.
@@ -99,7 +99,7 @@ extension ExecutiveSummary {
                 hasFreeSlopeWidth: group.conditionWidthFreeSlope != nil,
                 freeSlopeWidth: group.conditionWidthFreeSlope.map(ReportFormat.predictedWidth) ?? "",
                 freeSlope: group.gramDistanceSlope.map(ReportFormat.slope) ?? "",
-                memory: ReportFormat.gibibytes(projection.memoryBytes), hasTime: seconds != nil,
+                memory: ReportFormat.memory(projection.memoryBytes), hasTime: seconds != nil,
                 secondsPerRun: seconds.map(ReportFormat.duration) ?? "", seeds: ReportFormat.count(seeds),
                 totalTime: seconds.map { ReportFormat.duration($0 * Double(seeds)) } ?? "")
         }

@@ -99,6 +99,11 @@ public struct ReportViewModel: Sendable, Equatable {
     /// Figures in display order.
     public var figures: [FigureView]
     public var hasFigures: Bool
+    /// The 「幅のコスト」 rows (one per width group) and the cost figure, when rendered.
+    public var costRows: [CostRow]
+    public var hasCostRows: Bool
+    public var hasCostFigure: Bool
+    public var costFigure: FigureView?
     /// The previous batch's id and the per-run_key comparison rows.
     public var hasPrevious: Bool
     public var previousID: String
@@ -157,6 +162,10 @@ public struct ReportViewModel: Sendable, Equatable {
                        svgDataURI: SVGEmbedding.dataURI($0.svg))
         }
         hasFigures = !figures.isEmpty
+        costRows = Self.costRows(batch)
+        hasCostRows = !costRows.isEmpty
+        costFigure = self.figures.first { $0.name == "cost" }
+        hasCostFigure = costFigure != nil
         hasPrevious = previous != nil
         previousID = previous?.info.id ?? ""
         let limit = batch.gateConfig.maxRegression

@@ -38,7 +38,7 @@ import Testing
         let actions = section(text, "次のアクション")
         #expect(actions.count == 1)
         #expect(actions.first?.contains("幅をおよそ \(ReportFormat.predictedWidth(conditionWidth)) まで") == true)
-        #expect(actions.first?.contains("メモリ約 \(ReportFormat.gibibytes(projection.memoryBytes)) GiB") == true)
+        #expect(actions.first?.contains("メモリ約 \(ReportFormat.memory(projection.memoryBytes))") == true)
         #expect(!text.contains("現行の設定のまま"))
         // Outside the guarantee, the summary never says the training went as the theory guarantees.
         #expect(!text.contains("理論の保証どおり"))

@@ -75,7 +75,7 @@ import Testing
             if let n = group.fixedParams["data.n"]?.doubleValue { allowed.insert(ReportFormat.count(Int(n))) }
             if let widest = group.widths.last { allowed.insert(ReportFormat.width(widest)) }
             if let p = group.projection {
-                allowed.insert(ReportFormat.gibibytes(p.memoryBytes))
+                allowed.formUnion(numbers(in: ReportFormat.memory(p.memoryBytes)))  // "485 MiB" → "485"
                 let seeds = Set(runs.filter { r in
                     r.experiment == group.experiment && group.fixedParams.allSatisfy { r.params[$0.key] == $0.value }
                 }.compactMap { $0.params["seed"] }).count
