@@ -68,8 +68,7 @@ enum CostFigure {
                 memory.series.append(Series(name: "\(activation.rawValue) projection", color: color, mark: .scatter(radius: 6),
                                             points: [DataPoint(target, Double(projection.memoryBytes) / gibibyte)]))
                 let label = "\(activation.rawValue): m* ≈ \(projection.width)"
-                    + (projection.secondsPerRun.map { ", \(formatFixed($0 / 3600, digits: 2)) h" } ?? "")
-                    + ", \(formatFixed(Double(projection.memoryBytes) / gibibyte, digits: 2)) GiB"
+                    + (projection.secondsPerRun.map { ", " + duration($0) } ?? "") + ", " + size(projection.memoryBytes)
                 for index in [0, 1] {
                     let annotation = Annotation(label, fractionX: 0.03, fractionY: 0.08 + row, color: color)
                     if index == 0 { time.annotations.append(annotation) } else { memory.annotations.append(annotation) }
@@ -87,5 +86,18 @@ enum CostFigure {
         }
         return Chart(title: title, subtitle: "time and memory vs width, log–log — \(FigureText.batchLabel(batch))",
                      panels: [time, memory], legend: legend, notes: notes)
+    }
+
+    /// Seconds as `12.3 s`, `4.5 min` or `2.10 h`.
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 60 { return formatFixed(seconds, digits: 1) + " s" }
+        if seconds < 3600 { return formatFixed(seconds / 60, digits: 1) + " min" }
+        return formatFixed(seconds / 3600, digits: 2) + " h"
+    }
+
+    /// Bytes as `31 MiB` below 1 GiB, else `3.91 GiB`.
+    static func size(_ bytes: Int) -> String {
+        let gib = Double(bytes) / gibibyte
+        return gib >= 1 ? formatFixed(gib, digits: 2) + " GiB" : "\(max(1, Int((Double(bytes) / 1_048_576).rounded(.up)))) MiB"
     }
 }
