@@ -15,6 +15,8 @@ public enum TrainingPath: String, Sendable, Codable, CaseIterable {
 /// - 2·n·d + 2·n: X and diag(r) X, y and the residuals;
 /// - 4·n²: H(W) or H*, their eigenvectors (H* only) and the LAPACK work space.
 /// Process overhead (code, BLAS buffers, the archive) is not included: see ``processOverheadBytes``.
+/// Measured (release, `expreg run`, exp, n = 64, d = 16, m = 4,194,304): estimate 3,137 MiB, peak RSS of
+/// the whole process 3,219 MiB, below the checked 3,137 + 256 MiB.
 public enum TrainingMemory {
     /// Bytes of a float64.
     public static let bytesPerValue = 8
