@@ -31,6 +31,27 @@ extension ReportViewModel {
         public var widthFactor: String
     }
 
+    /// The condition width against n for a family of groups sweeping `data.n`
+    /// (results.json `analysis.condition_width_vs_n[]`).
+    public struct PointsRow: Sendable, Equatable {
+        public var experiment: String
+        public var activation: String
+        /// The n values and their condition widths, `n = 8: 1,200・n = 16: 4,900`.
+        public var points: String
+        /// The fitted exponent (``ReportFormat/slope(_:)``; the paper's bound is about 2).
+        public var exponent: String
+    }
+
+    /// The condition-width-against-n rows of a batch.
+    static func pointsRows(_ batch: BatchSnapshot) -> [PointsRow] {
+        WidthScaling(runs: batch.runs).conditionWidthVsN.map { fit in
+            PointsRow(experiment: fit.experiment, activation: fit.activation,
+                      points: fit.points.map { "n = \(ReportFormat.count(Int($0[0]))): \(ReportFormat.predictedWidth($0[1]))" }
+                          .joined(separator: "・"),
+                      exponent: ReportFormat.slope(fit.exponent))
+        }
+    }
+
     /// The cost rows of a batch, in plan order.
     static func costRows(_ batch: BatchSnapshot) -> [CostRow] {
         WidthScaling(runs: batch.runs).widthScaling.map { g in

@@ -104,6 +104,9 @@ public struct ReportViewModel: Sendable, Equatable {
     public var hasCostRows: Bool
     public var hasCostFigure: Bool
     public var costFigure: FigureView?
+    /// The condition width against n, when `data.n` is swept.
+    public var pointsRows: [PointsRow]
+    public var hasPointsRows: Bool
     /// The previous batch's id and the per-run_key comparison rows.
     public var hasPrevious: Bool
     public var previousID: String
@@ -166,6 +169,8 @@ public struct ReportViewModel: Sendable, Equatable {
         hasCostRows = !costRows.isEmpty
         costFigure = self.figures.first { $0.name == "cost" }
         hasCostFigure = costFigure != nil
+        pointsRows = Self.pointsRows(batch)
+        hasPointsRows = !pointsRows.isEmpty
         hasPrevious = previous != nil
         previousID = previous?.info.id ?? ""
         let limit = batch.gateConfig.maxRegression

@@ -28,4 +28,26 @@ import Testing
         #expect(body.contains("- `relu-width`(relu):幅 4,096 以上で十分条件を満たしており"))
         #expect(report.html.contains("<h2>幅のコスト</h2>"))
     }
+
+    @Test func sweepingNShowsTheConditionWidthAgainstN() throws {
+        // Two nights' shapes relabelled as n = 32 and n = 64 (the exp gap grows with n).
+        let base = ReportFixtures.allConverged.runs.filter { $0.spec.config.model.activation == .exp }
+        var runs: [RunRecord] = []
+        for (factor, n) in [(1.0, 32), (2.0, 64)] {
+            for var run in base {
+                run.spec.params = run.spec.params.map { $0.key == "data.n" ? Param(key: "data.n", value: .int(n)) : $0 }
+                run.spec.config.data.n = n
+                run.spec.runKey += "-\(n)"
+                run.outcome.diagnostics.gramDistanceInit = run.outcome.diagnostics.gramDistanceInit.map { $0 * factor }
+                runs.append(run)
+            }
+        }
+        var batch = ReportFixtures.allConverged
+        batch.runs = runs
+        let report = try ReportRenderer(templatesDirectory: ReportFixtures.templates).render(batch: batch, previous: nil, figures: [])
+        let fit = try #require(WidthScaling(runs: runs).conditionWidthVsN.first)
+        #expect(abs(fit.exponent - 2) < 1e-9)  // doubling C quadruples (4C/λ*)²
+        #expect(report.markdown.contains("n に対する指数は 2.00 でした"))
+        #expect(report.html.contains("n に対する指数は 2.00 でした"))
+    }
 }
