@@ -10,8 +10,9 @@ extension LoadedManifest {
     }
 
     /// The plan as plain English text for `expreg validate` (stdout): the manifest, runs per
-    /// experiment with their sweep and estimated work, the total, the overrides, then one line per
-    /// run with its index, experiment, swept values and run_key.
+    /// experiment with their sweep and estimated work, the total, the estimated peak memory, the
+    /// overrides, then one line per run with its index, experiment, swept values, run_key and
+    /// estimated working set (``TrainingMemory``).
     ///
     /// Example:
     /// ```
@@ -19,8 +20,9 @@ extension LoadedManifest {
     /// Experiments:
     ///   width-sweep  9 runs  sweep model.width × seed (3 × 3)  ~1.2 GFLOP
     /// Total: 9 runs, 9 distinct run keys, estimated work 1.2 GFLOP (Σ steps·4·n·d·m, upper bound)
+    /// Memory: estimated peak per run up to 2 MiB (run #8: n=64, d=16, width=4096); batch peak 258 MiB …
     /// Runs:
-    ///   #0  width-sweep  model.width=256 seed=0  7c1e…
+    ///   #0  width-sweep  model.width=256 seed=0  7c1e…  ~1 MiB
     /// ```
     public func summary() -> String {
         var lines: [String] = []
@@ -44,6 +46,7 @@ extension LoadedManifest {
         let total = plan.runs.reduce(0) { $0 + Self.estimatedFLOPs(of: $1) }
         let distinct = Set(plan.runs.map(\.runKey)).count
         lines.append("Total: \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s"), \(distinct) distinct run key\(distinct == 1 ? "" : "s"), estimated work \(Self.gigaflops(total)) GFLOP (Σ steps·4·n·d·m, upper bound)")
+        lines.append(contentsOf: memoryLines())
         if !plan.overrides.isEmpty {
             lines.append("Overrides (--set, applied to every run): \(plan.overrides.joined(separator: ", "))")
         }
@@ -63,9 +66,34 @@ extension LoadedManifest {
             var line = "  \(index)  \(run.experiment.padding(toLength: width, withPad: " ", startingAt: 0))  "
             if !swept.isEmpty { line += "\(swept)  " }
             line += run.runKey
+            line += "  ~\(Self.mebibytes(Self.estimatedMemoryBytes(of: run))) MiB"
             lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Peak working-set bytes of one run (``TrainingMemory/bytes(n:d:m:path:)``, the estimate `run` checks).
+    public static func estimatedMemoryBytes(of run: RunSpec) -> Int {
+        TrainingMemory.bytes(n: run.config.data.n, d: run.config.data.d, m: run.config.model.width)
+    }
+
+    /// `Memory: peak per run up to … MiB (…); batch peak … MiB one run at a time; sum over runs … MiB`.
+    func memoryLines() -> [String] {
+        guard let largest = plan.runs.max(by: { Self.estimatedMemoryBytes(of: $0) < Self.estimatedMemoryBytes(of: $1) })
+        else { return [] }
+        let peak = Self.estimatedMemoryBytes(of: largest)
+        let sum = plan.runs.reduce(0) { $0 &+ Self.estimatedMemoryBytes(of: $1) }
+        let c = largest.config
+        return ["Memory: estimated peak per run up to \(Self.mebibytes(peak)) MiB (run #\(largest.index): n=\(c.data.n), "
+                + "d=\(c.data.d), width=\(c.model.width)); batch peak \(Self.mebibytes(peak + TrainingMemory.processOverheadBytes)) MiB "
+                + "with the process overhead, one run at a time (--parallel N: up to N runs at once); "
+                + "sum over runs \(Self.mebibytes(sum)) MiB"]
+    }
+
+    /// Bytes as MiB, rounded up to a whole MiB.
+    static func mebibytes(_ bytes: Int) -> String {
+        let mib = (Double(bytes) / 1_048_576).rounded(.up)
+        return String(format: "%.0f", mib)
     }
 
     /// FLOPs as GFLOP with three significant digits.

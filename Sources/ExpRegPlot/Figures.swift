@@ -9,13 +9,14 @@ import Foundation
 /// - `lambda_min`: λ_min(H(W(t))) per width with λ*, one panel per activation.
 /// - `gram_distance`: ‖H(W(0)) − H*‖₂ vs width, log–log, fitted slope and m^(−1/2) reference.
 /// - `rate`: observed vs predicted per-step rate vs width, exp vs relu.
+/// - `cost`: time to target and memory vs width, log–log, with the projected cost at the condition width.
 /// - `trend`: headline numbers across the archived batches of the manifest.
 /// - `generalization`: held-out MSE vs width with the kernel and NTK predictions — only for a batch
 ///   with a test set (``optionalNames``).
 /// Every name of ``names`` is always produced (a batch lacking data gets a figure with a
 /// "データ不足 / not enough data" note), so the report can link them unconditionally.
 public struct RenderedFigure: Sendable, Equatable {
-    /// File stem: `loss`, `spectrum`, `lambda_min`, `gram_distance`, `rate`, `trend`.
+    /// File stem: `loss`, `spectrum`, `lambda_min`, `gram_distance`, `rate`, `cost`, `trend`.
     public var name: String
     /// Japanese title (also the report caption), e.g. 「損失の推移」.
     public var title: String
@@ -39,7 +40,7 @@ public struct RenderedFigure: Sendable, Equatable {
 /// Renders ExpReg's figures with Cairo.
 public enum Figures {
     /// The figure names in output order.
-    public static let names = ["loss", "spectrum", "lambda_min", "gram_distance", "rate", "trend"]
+    public static let names = ["loss", "spectrum", "lambda_min", "gram_distance", "rate", "cost", "trend"]
     /// Figures drawn after ``names`` only when the batch has their data: `generalization` (a test set).
     public static let optionalNames = ["generalization"]
 
@@ -76,6 +77,7 @@ public enum Figures {
             ("lambda_min", "Smallest Gram eigenvalue during training", LambdaMinFigure.chart(batch)),
             ("gram_distance", "Distance of the finite-width Gram to H* vs width", GramDistanceFigure.chart(batch)),
             ("rate", "Per-step convergence rate vs width", RateFigure.chart(batch)),
+            ("cost", "Cost of width: time and memory to target", CostFigure.chart(batch)),
             ("trend", "Nightly trend", TrendFigure.chart(batch, trend: trend)),
         ] + (GeneralizationFigure.applies(to: batch)
             ? [("generalization", "Held-out error vs width (outside the theorem)", GeneralizationFigure.chart(batch))]

@@ -84,6 +84,17 @@ extension ExecutiveSummary {
 
         allGood = !hasAlerts && allConverged && !self.previous.hasRegressed
 
+        // Rules 9 and 10: verdicts, runs inside the guarantee, projections to the condition width.
+        verdicts = Self.verdictCounts(runs)
+        allWithinGuarantee = !runs.isEmpty && runs.allSatisfy { $0.outcome.verdict == .withinGuarantee }
+        guarantee = Activation.allCases.compactMap { activation in
+            Self.guaranteeLine(runs.filter { $0.activation == activation }, activation: activation)
+        }
+        for index in guarantee.indices { guarantee[index].notFirst = index > 0 }
+        hasGuarantee = !guarantee.isEmpty
+        projections = Self.projectionLines(runs)
+        hasProjections = !projections.isEmpty
+
         // Rule 8: held-out error (outside the theorem).
         heldOut = Activation.allCases.compactMap { activation in
             Self.heldOutLine(runs.filter { $0.activation == activation }, activation: activation)
@@ -165,27 +176,22 @@ extension ExecutiveSummary {
             violations: ReportFormat.count(violations), notFirst: false)
     }
 
-    /// Rule 5: one fit per experiment (in plan order) with at least two distinct widths.
+    /// Rule 5: one fit per ``WidthScaling`` group (runs differing only in width and seed), in plan
+    /// order. The condition width is the theory-slope projection; the free slope's width is beside it.
     static func fitLines(_ runs: [RunRecord]) -> [FitLine] {
-        var order: [String] = []
-        for run in runs where !order.contains(run.spec.experiment) { order.append(run.spec.experiment) }
-        return order.compactMap { experiment in
-            let group = runs.filter { $0.spec.experiment == experiment }
-            let pairs = group.compactMap { run in
-                run.outcome.diagnostics.gramDistanceInit.map { (Double(run.width), $0) }
-            }
-            guard let fit = PowerLawFit(x: pairs.map(\.0), y: pairs.map(\.1)),
-                  let activation = group.first?.activation else { return nil }
-            let widths = pairs.map { Int($0.0) }
-            let lambdaStar = median(group.compactMap(\.outcome.diagnostics.lambdaStar))
-            let predicted = lambdaStar.flatMap { fit.solve(for: $0 / 4) }
-            return FitLine(experiment: experiment, isExp: activation == .exp, isReLU: activation == .relu,
-                           slope: ReportFormat.slope(fit.slope), shrinks: fit.slope < 0,
-                           nearTheory: abs(fit.slope + 0.5) <= slopeTolerance,
-                           minWidth: ReportFormat.width(widths.min() ?? 0),
-                           maxWidth: ReportFormat.width(widths.max() ?? 0),
-                           hasPrediction: predicted != nil,
-                           predictedWidth: predicted.map(ReportFormat.predictedWidth) ?? "", notFirst: false)
+        WidthScaling(runs: runs).widthScaling.compactMap { group in
+            guard let slope = group.gramDistanceSlope else { return nil }
+            let activation = Activation(rawValue: group.activation)
+            return FitLine(experiment: group.experiment, isExp: activation == .exp, isReLU: activation == .relu,
+                           slope: ReportFormat.slope(slope), shrinks: slope < 0,
+                           nearTheory: abs(slope + 0.5) <= slopeTolerance,
+                           minWidth: ReportFormat.width(group.widths.first ?? 0),
+                           maxWidth: ReportFormat.width(group.widths.last ?? 0),
+                           hasPrediction: group.conditionWidth != nil,
+                           predictedWidth: group.conditionWidth.map(ReportFormat.predictedWidth) ?? "",
+                           hasFreeSlopeWidth: slope < 0 && group.conditionWidthFreeSlope != nil,
+                           freeSlopeWidth: group.conditionWidthFreeSlope.map(ReportFormat.predictedWidth) ?? "",
+                           notFirst: false)
         }
     }
 

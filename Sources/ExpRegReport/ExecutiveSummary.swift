@@ -22,9 +22,9 @@ import Foundation
 ///    `observed_rate` of the finished runs there. The faster one has fewer median steps; the
 ///    ratio is slower/faster. Without relu (or exp) runs, or without matched widths, the
 ///    sentence says so and no comparison is made.
-/// 5. **Width effect.** Per experiment with ≥ 2 distinct widths: ``PowerLawFit`` of
-///    `gram_distance_init` vs width; the slope, and the width at which the fit reaches
-///    median(λ*)/4 (the sufficient condition). The slope is "as the theory says" when it is within
+/// 5. **Width effect.** Per ``WidthScaling`` group with ≥ 2 distinct widths: the free slope of
+///    `gram_distance_init` vs width, and the width at which the theory-slope fit reaches
+///    median(λ*)/4 (the sufficient condition), the free slope's width beside it. The slope is "as the theory says" when it is within
 ///    ``slopeTolerance`` of −1/2. Converged runs with `width_condition_met == false`
 ///    are counted per activation and reported as a caveat (the condition is sufficient, not
 ///    necessary). One width only ⇒ "cannot be assessed".
@@ -39,6 +39,15 @@ import Foundation
 ///    width that has a finite `test_mse`: the median over those runs of `test_mse`, and of
 ///    `kernel_test_mse` when present, with their ratio (test / kernel), called "about the same" within
 ///    ``kernelAgreementBand``; the summary still says the theorem does not cover it. The number of test points is quoted when every such run shares it.
+/// 9. **Verdicts.** Runs are counted by ``RunVerdict``. The summary says the training went "as the
+///    theory guarantees" only when every run is `within_guarantee`. Per activation with runs inside
+///    the guarantee (`width_condition_met`): how many, from which width, how many of them
+///    `within_guarantee` and how many `violated` (a violation there contradicts the theorem), and
+///    the median observed vs predicted rate of those runs.
+/// 10. **Next actions from the numbers.** Per ``WidthScaling`` group none of whose tested widths
+///    meets the condition: the projected condition width (theory slope −1/2, the free slope's width
+///    beside it), time and memory per run there (`analysis.width_scaling[].projection`), the scale-up
+///    for the group's seeds one after another on this machine, or one seed per shard on a cluster.
 public struct ExecutiveSummary: Sendable, Equatable {
     /// A run named in an alert or a caveat.
     public struct RunRef: Sendable, Equatable {
@@ -113,10 +122,13 @@ public struct ExecutiveSummary: Sendable, Equatable {
         /// Smallest and largest width in the fit.
         public var minWidth: String
         public var maxWidth: String
-        /// The width where the fit reaches median(λ*)/4, ``ReportFormat/predictedWidth(_:)``;
-        /// absent unless the slope is negative.
+        /// The width where the theory-slope fit (−1/2, C fitted) reaches median(λ*)/4,
+        /// ``ReportFormat/predictedWidth(_:)`` (`analysis.width_scaling[].condition_width`).
         public var hasPrediction: Bool
         public var predictedWidth: String
+        /// The free-slope fit's width at median(λ*)/4 (`condition_width_free_slope`), when the slope is negative.
+        public var hasFreeSlopeWidth: Bool
+        public var freeSlopeWidth: String
         /// True for every fit but the first.
         public var notFirst: Bool
     }
@@ -269,4 +281,14 @@ public struct ExecutiveSummary: Sendable, Equatable {
     /// The number of test points, when every run with a test set has the same (else empty).
     public var hasSingleTestN: Bool
     public var testN: String
+    /// Verdict counts (rule 10).
+    public var verdicts: VerdictCounts
+    /// Every run is `within_guarantee` (then, and only then, "as the theory guarantees").
+    public var allWithinGuarantee: Bool
+    /// Runs that met the sufficient condition, per activation (rule 10).
+    public var guarantee: [GuaranteeLine]
+    public var hasGuarantee: Bool
+    /// Projections to the condition width for groups that never met it (rule 10).
+    public var projections: [ProjectionLine]
+    public var hasProjections: Bool
 }

@@ -39,13 +39,14 @@ public struct ReportViewModel: Sendable, Equatable {
         public var widthCondition: String
         public var lossFinal: String
         public var kernelPredictionFinalLoss: String
-        /// Verdict flags (exactly one is true).
-        /// OK: converged with no envelope violation.
-        public var verdictOK: Bool
-        public var verdictEnvelope: Bool
-        public var verdictNotConverged: Bool
+        /// ``RunVerdict`` flags (exactly one is true; results.json `verdict`).
+        public var verdictWithinGuarantee: Bool
+        public var verdictConsistent: Bool
+        public var verdictViolated: Bool
         public var verdictDiverged: Bool
         public var verdictFailed: Bool
+        /// `consistent` because the run stopped short of its target (not because of the condition).
+        public var verdictNotConverged: Bool
     }
 
     /// One row of the held-out (generalization) table: a run with a test set.
@@ -120,6 +121,14 @@ public struct ReportViewModel: Sendable, Equatable {
     public var heldOutRows: [HeldOutRow]
     public var hasHeldOut: Bool
     public var heldOutFigures: [FigureView]
+    /// The 「幅のコスト」 rows (one per width group) and the cost figure, when rendered.
+    public var costRows: [CostRow]
+    public var hasCostRows: Bool
+    public var hasCostFigure: Bool
+    public var costFigure: FigureView?
+    /// The condition width against n, when `data.n` is swept.
+    public var pointsRows: [PointsRow]
+    public var hasPointsRows: Bool
     /// The previous batch's id and the per-run_key comparison rows.
     public var hasPrevious: Bool
     public var previousID: String
@@ -224,6 +233,12 @@ public struct ReportViewModel: Sendable, Equatable {
         heldOutRows = batch.runs.filter(\.spec.config.data.hasTestSet).map(Self.heldOutRow)
         hasHeldOut = !heldOutRows.isEmpty
         heldOutFigures = views.filter { $0.name == Self.heldOutFigureName }
+                costRows = Self.costRows(batch)
+        hasCostRows = !costRows.isEmpty
+        costFigure = self.figures.first { $0.name == "cost" }
+        hasCostFigure = costFigure != nil
+        pointsRows = Self.pointsRows(batch)
+        hasPointsRows = !pointsRows.isEmpty
         hasPrevious = previous != nil
         previousID = previous?.info.id ?? ""
         let limit = batch.gateConfig.maxRegression
@@ -256,6 +271,7 @@ public struct ReportViewModel: Sendable, Equatable {
         let o = run.outcome
         let g = o.diagnostics
         let violations = g.envelopeViolations
+        let verdict = o.verdict
         return TheoryRow(
             experiment: run.spec.experiment, label: run.sweepLabel, activation: run.activation.rawValue,
             width: ReportFormat.width(run.width), seed: String(run.seed), status: run.status.rawValue,
@@ -270,11 +286,10 @@ public struct ReportViewModel: Sendable, Equatable {
             widthCondition: g.widthConditionMet.map { $0 ? "yes" : "no" } ?? ReportFormat.missing,
             lossFinal: ReportFormat.optional(o.lossFinal, ReportFormat.loss),
             kernelPredictionFinalLoss: ReportFormat.optional(g.kernelPredictionFinalLoss, ReportFormat.loss),
-            verdictOK: run.status == .converged && violations == 0,
-            verdictEnvelope: run.status.isFinished && violations != 0,
-            verdictNotConverged: run.status == .completed && violations == 0,
-            verdictDiverged: run.status == .diverged,
-            verdictFailed: run.status == .failed)
+            verdictWithinGuarantee: verdict == .withinGuarantee, verdictConsistent: verdict == .consistent,
+            verdictViolated: verdict == .violated, verdictDiverged: verdict == .diverged,
+            verdictFailed: verdict == .failed,
+            verdictNotConverged: verdict == .consistent && run.status == .completed)
     }
 
     /// The figure shown in the held-out section instead of the figure list.

@@ -31,10 +31,12 @@ extension Archive {
                     lossCurve: series[.loss] ?? [], kernelPrediction: series[.kernelPrediction] ?? [],
                     lambdaMinCurve: series[.lambdaMin] ?? [], spectra: spectra[row.runKey] ?? [],
                     diagnostics: diagnosticRows[row.runKey]?.diagnostics ?? TheoryDiagnostics(),
-                    heldOut: diagnosticRows[row.runKey]?.heldOut ?? HeldOutErrors())
+                    heldOut: diagnosticRows[row.runKey]?.heldOut ?? HeldOutErrors(),
+                    memoryBytes: row.memoryBytes, flops: row.flops?.value)
                 return RunRecord(spec: try row.spec(), outcome: outcome,
                                  startedAt: Date(timeIntervalSinceReferenceDate: row.startedAt),
-                                 wallSeconds: row.wallSeconds.value)
+                                 wallSeconds: row.wallSeconds.value, trainingSeconds: row.trainingSeconds?.value,
+                                 spectraSeconds: row.spectraSeconds?.value)
             }
             let gates = try GateRow.filter(filter).order(Column("position")).fetchAll(db).map { try $0.gate() }
             return BatchSnapshot(info: try batch.info(), runs: runs, gates: gates,

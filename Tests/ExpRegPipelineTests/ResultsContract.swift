@@ -67,6 +67,19 @@ enum ResultsContract {
         "max_preactivation": (.number, true), "wall_seconds": (.number, false), "error": (.string, true),
         "train_mse": (.number, true), "test_mse": (.number, true), "kernel_test_mse": (.number, true),
         "ntk_test_mse": (.number, true),
+        // schema_version 2 (null for runs archived before they were recorded).
+        "verdict": (.string, false), "memory_bytes": (.int, true), "flops": (.number, true),
+        "training_seconds": (.number, true), "spectra_seconds": (.number, true),
+    ]
+    /// Per `analysis.width_scaling[]` entry.
+    static let widthScalingFields: [String: (Kind, Bool)] = [
+        "experiment": (.string, false), "activation": (.string, false), "fixed_params": (.object, false),
+        "widths": (.array, false), "runs": (.int, false), "lambda_star": (.number, true),
+        "gram_distance_slope": (.number, true), "gram_distance_constant": (.number, true),
+        "gram_distance_constant_theory_slope": (.number, true), "condition_width": (.number, true),
+        "condition_width_free_slope": (.number, true), "condition_met_from_width": (.int, true),
+        "seconds_per_step_exponent": (.number, true), "memory_exponent": (.number, true),
+        "projection": (.object, true),
     ]
 
     static func validate(_ json: JSONValue) throws {
@@ -79,6 +92,7 @@ enum ResultsContract {
         for (i, run) in runs.enumerated() {
             check(run, runFields, "runs[\(i)]")
             #expect(["converged", "completed", "diverged", "failed"].contains(run["status"]?.string ?? ""))
+            #expect(["within_guarantee", "consistent", "violated", "diverged", "failed"].contains(run["verdict"]?.string ?? ""))
             #expect(run["run_key"]?.string?.count == 64)
             for point in run["loss_curve"]?.array ?? [] {
                 let pair = point.array ?? []
@@ -90,6 +104,16 @@ enum ResultsContract {
                 }
             }
         }
+        let analysis = try #require(json["analysis"])
+        for (i, group) in (analysis["width_scaling"]?.array ?? []).enumerated() {
+            check(group, widthScalingFields, "analysis.width_scaling[\(i)]")
+            if let projection = group["projection"], projection != .null {
+                check(projection, ["width": (.int, false), "seconds_per_run": (.number, true),
+                                   "memory_bytes": (.int, false), "steps": (.int, true)],
+                      "analysis.width_scaling[\(i)].projection")
+            }
+        }
+        #expect(analysis["width_scaling"]?.array != nil && analysis["condition_width_vs_n"]?.array != nil)
         let gates = try #require(json["gates"]?.array)
         for gate in gates {
             #expect(gate["name"]?.string != nil)

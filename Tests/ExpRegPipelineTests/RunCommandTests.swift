@@ -1,3 +1,4 @@
+import ExpRegCore
 import ExpRegTestSupport
 import Foundation
 import GRDB
@@ -53,6 +54,21 @@ struct RunCommandTests {
         }
         #expect(json["batch"]?["status"] == .string("completed"))
         #expect(json["batch"]?["overrides"] == .array([.string("train.log_every=5")]))
+        // Every trained run has its cost: working set, flops, and wall time split by phase.
+        for run in runs {
+            let width = try #require(run["params"]?["model.width"]?.number)
+            #expect(run["memory_bytes"]?.number == Double(TrainingMemory.bytes(n: 12, d: 4, m: Int(width))))
+            #expect((run["flops"]?.number ?? 0) > 0)
+            let training = try #require(run["training_seconds"]?.number)
+            let spectra = try #require(run["spectra_seconds"]?.number)
+            #expect(training > 0 && spectra > 0 && training + spectra <= (run["wall_seconds"]?.number ?? 0))
+        }
+        // The width analysis: one group per experiment here (exp-width over 2 seeds, relu over 1).
+        let groups = try #require(json["analysis"]?["width_scaling"]?.array)
+        #expect(groups.map { $0["experiment"]?.string } == ["exp-width", "relu"])
+        #expect(groups.first?["widths"] == .array([.number(32), .number(128)]))
+        #expect(try scalar(Int.self, dir.url.appendingPathComponent("out/archive.sqlite").path,
+                           "SELECT count(*) FROM width_scaling") == 2)
 
         // The archive is sound and holds the overrides.
         #expect(try scalar(String.self, dir.url.appendingPathComponent("out/archive.sqlite").path,

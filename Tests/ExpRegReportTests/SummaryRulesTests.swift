@@ -23,7 +23,7 @@ import Testing
         return Array(lines[(start + 1)...].prefix { !$0.isEmpty })
     }
 
-    @Test func allConvergedSaysSoAndRecommendsContinuing() throws {
+    @Test func allConvergedOutsideTheGuaranteeNamesTheScaleUpInsteadOfContinuing() throws {
         let batch = ReportFixtures.allConverged
         let facts = ExecutiveSummary(batch: batch, previous: ReportFixtures.previousNight)
         #expect(facts.allConverged && facts.allGatesPassed && !facts.hasAlerts && facts.allGood)
@@ -31,7 +31,20 @@ import Testing
         let lines = text.components(separatedBy: "\n")
         #expect(lines[2] == "**結論:** 全10件が目標誤差(1.00e-06)に到達し、ゲートはすべて通過しました。")
         #expect(!text.contains("要対応"))
-        #expect(section(text, "次のアクション") == ["- 現行の設定のまま夜間検証を継続する。"])
+        // The exp group never met the condition: the one next action is its projected scale-up.
+        let group = try #require(WidthScaling(runs: batch.runs).widthScaling.first { $0.experiment == "exp-width" })
+        let conditionWidth = try #require(group.conditionWidth)
+        let projection = try #require(group.projection)
+        let actions = section(text, "次のアクション")
+        #expect(actions.count == 1)
+        #expect(actions.first?.contains("幅をおよそ \(ReportFormat.predictedWidth(conditionWidth)) まで") == true)
+        #expect(actions.first?.contains("メモリ約 \(ReportFormat.memory(projection.memoryBytes))") == true)
+        #expect(!text.contains("現行の設定のまま"))
+        // Outside the guarantee, the summary never says the training went as the theory guarantees.
+        #expect(!text.contains("理論の保証どおり"))
+        // relu at 4,096 met the condition (2 runs inside the guarantee); exp 256 seed 1 left the envelope.
+        #expect(facts.verdicts.withinGuarantee == "2" && facts.verdicts.consistent == "7" && facts.verdicts.violated == "1")
+        #expect(!facts.allWithinGuarantee)
         #expect(section(text, "リスク・注意点").contains(
             "- 前回バッチ `20261128T043000Z-nightly-exp` との比較(10件):改善 2件、悪化 0件、変化なし(一割以内)8件。"))
     }
@@ -202,5 +215,31 @@ import Testing
         let batch = ReportFixtures.batch(ReportFixtures.healthyShapes(), gates: GateConfig())
         let text = try summary(batch, previous: nil)
         #expect(text.contains("**結論:** 全10件が目標誤差(1.00e-06)に到達しました(ゲートの設定はありません)。"))
+    }
+
+    @Test func everyRunInsideTheGuaranteeSaysSoAndWhatItFound() throws {
+        var shapes = ReportFixtures.healthyShapes()
+        for index in shapes.indices {
+            shapes[index].conditionMet = true
+            shapes[index].violations = 0
+        }
+        let batch = ReportFixtures.batch(shapes, previous: ReportFixtures.previousNight)
+        let facts = ExecutiveSummary(batch: batch, previous: ReportFixtures.previousNight)
+        #expect(facts.allWithinGuarantee && !facts.hasProjections && facts.hasGuarantee)
+        let text = try summary(batch, previous: ReportFixtures.previousNight)
+        #expect(text.contains("学習は理論の保証どおりに進みました"))
+        #expect(text.contains("指数活性化では十分条件を満たした 6件(幅 256 以上)のうち 6件が保証線を守って目標誤差に到達しました"))
+        #expect(section(text, "次のアクション") == ["- 現行の設定のまま夜間検証を継続する。"])
+    }
+
+    @Test func aViolationInsideTheGuaranteeIsCalledAContradiction() throws {
+        var shapes = ReportFixtures.healthyShapes()
+        for index in shapes.indices { shapes[index].conditionMet = true }
+        let batch = ReportFixtures.batch(shapes)
+        let facts = ExecutiveSummary(batch: batch, previous: nil)
+        #expect(!facts.allWithinGuarantee && facts.verdicts.violated == "1")
+        let text = try summary(batch, previous: nil)
+        #expect(text.contains("ただし 1件は保証線を上回っており、定理と矛盾します。"))
+        #expect(!text.contains("理論の保証どおり"))
     }
 }

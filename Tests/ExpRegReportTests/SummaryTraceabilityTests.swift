@@ -66,15 +66,39 @@ import Testing
         if medianSteps.count == 2, let lo = medianSteps.min(), let hi = medianSteps.max(), lo > 0 {
             allowed.insert(ReportFormat.ratio(hi / lo))
         }
-        // ||H(0) - H*|| vs width per experiment.
-        for experiment in Set(runs.map(\.experiment)) {
-            let group = runs.filter { $0.experiment == experiment }
-            let pairs = group.compactMap { r in r.gramDistanceInit.flatMap { g in width(r).map { (Double($0), g) } } }
-            guard let fit = PowerLawFit(x: pairs.map(\.0), y: pairs.map(\.1)) else { continue }
-            allowed.insert(ReportFormat.slope(fit.slope))
-            if let ls = median(group.compactMap(\.lambdaStar)), let m = fit.solve(for: ls / 4) {
-                allowed.insert(ReportFormat.predictedWidth(m))
+        // ||H(0) - H*|| vs width and the projection per group: results.json `analysis.width_scaling`.
+        for group in doc.analysis.widthScaling {
+            if let slope = group.gramDistanceSlope { allowed.insert(ReportFormat.slope(slope)) }
+            for w in [group.conditionWidth, group.conditionWidthFreeSlope].compactMap({ $0 }) {
+                allowed.insert(ReportFormat.predictedWidth(w))
             }
+            if let n = group.fixedParams["data.n"]?.doubleValue { allowed.insert(ReportFormat.count(Int(n))) }
+            if let widest = group.widths.last { allowed.insert(ReportFormat.width(widest)) }
+            if let p = group.projection {
+                allowed.formUnion(numbers(in: ReportFormat.memory(p.memoryBytes)))  // "485 MiB" → "485"
+                let seeds = Set(runs.filter { r in
+                    r.experiment == group.experiment && group.fixedParams.allSatisfy { r.params[$0.key] == $0.value }
+                }.compactMap { $0.params["seed"] }).count
+                allowed.insert(ReportFormat.count(seeds))
+                if let t = p.secondsPerRun {
+                    allowed.insert(ReportFormat.duration(t))
+                    allowed.insert(ReportFormat.duration(t * Double(seeds)))
+                }
+            }
+        }
+        // Verdict counts (results.json `verdict`), and the runs inside the guarantee per activation.
+        for verdict in ["within_guarantee", "consistent", "violated"] {
+            allowed.insert(ReportFormat.count(runs.filter { $0.verdict == verdict }.count))
+        }
+        for act in ["exp", "relu"] {
+            let inside = runs.filter { activation($0) == act && $0.widthConditionMet == true }
+            allowed.insert(ReportFormat.count(inside.count))
+            if let w = inside.compactMap(width).min() { allowed.insert(ReportFormat.width(w)) }
+            let within = inside.filter { $0.verdict == "within_guarantee" }
+            allowed.insert(ReportFormat.count(within.count))
+            allowed.insert(ReportFormat.count(inside.filter { $0.verdict == "violated" }.count))
+            if let m = median(within.compactMap(\.observedRate)) { allowed.insert(ReportFormat.rate(m)) }
+            if let m = median(within.compactMap(\.predictedRate)) { allowed.insert(ReportFormat.rate(m)) }
         }
         // Previous batch: counts and ratios per run_key.
         if let previous {

@@ -75,12 +75,19 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var outcome: RunOutcome
     public var startedAt: Date
     public var wallSeconds: Double
+    /// The part of `wallSeconds` spent in GD steps and in the spectra (H*, H(W) builds and their
+    /// eigen-solves); nil when not measured (runs archived before they were recorded).
+    public var trainingSeconds: Double?
+    public var spectraSeconds: Double?
 
-    public init(spec: RunSpec, outcome: RunOutcome, startedAt: Date, wallSeconds: Double) {
+    public init(spec: RunSpec, outcome: RunOutcome, startedAt: Date, wallSeconds: Double,
+                trainingSeconds: Double? = nil, spectraSeconds: Double? = nil) {
         self.spec = spec
         self.outcome = outcome
         self.startedAt = startedAt
         self.wallSeconds = wallSeconds
+        self.trainingSeconds = trainingSeconds
+        self.spectraSeconds = spectraSeconds
     }
 
     public var status: RunStatus { outcome.status }

@@ -2,7 +2,8 @@ import Foundation
 
 /// The `results.json` document (schema_version 2, see docs/results-json.md), built from an archived batch.
 /// Version 2 adds per run `train_mse`, `test_mse`, `kernel_test_mse` and `ntk_test_mse`, and
-/// `batch.kernel_path`, `batch.cpu_model` and `batch.blas_core` (null when not computed or unknown).
+/// `batch.kernel_path`, `batch.cpu_model` and `batch.blas_core` (null when not computed or unknown),
+/// per run the verdict and cost fields, and the batch-level `analysis`.
 ///
 /// Numbers are JSON numbers; a diagnostic that could not be computed is `null`. `params` holds every
 /// resolved key of the run, dotted. Encoding is deterministic (sorted keys, fixed date format).
@@ -85,6 +86,14 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         public var ntkTestMSE: Double?
         public var wallSeconds: Double
         public var error: String?
+        /// ``RunVerdict`` raw value.
+        public var verdict: String
+        /// Working set bytes (``TrainingMemory``) and flops by formula (``TrainingFlops``).
+        public var memoryBytes: Int?
+        public var flops: Double?
+        /// Wall time in GD steps and in spectra (their sum is at most `wall_seconds`).
+        public var trainingSeconds: Double?
+        public var spectraSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case experiment, params, status, eta, error
@@ -99,6 +108,9 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             case maxPreactivation = "max_preactivation", wallSeconds = "wall_seconds"
             case trainMSE = "train_mse", testMSE = "test_mse", kernelTestMSE = "kernel_test_mse"
             case ntkTestMSE = "ntk_test_mse"
+            case verdict, flops
+            case memoryBytes = "memory_bytes", trainingSeconds = "training_seconds"
+            case spectraSeconds = "spectra_seconds"
         }
 
         // Encode optionals as explicit nulls so every field of the contract is always present.
@@ -132,6 +144,11 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             try c.encode(ntkTestMSE, forKey: .ntkTestMSE)
             try c.encode(wallSeconds, forKey: .wallSeconds)
             try c.encode(error, forKey: .error)
+            try c.encode(verdict, forKey: .verdict)
+            try c.encode(memoryBytes, forKey: .memoryBytes)
+            try c.encode(flops, forKey: .flops)
+            try c.encode(trainingSeconds, forKey: .trainingSeconds)
+            try c.encode(spectraSeconds, forKey: .spectraSeconds)
         }
     }
 
@@ -145,9 +162,11 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
     public var batch: Batch
     public var runs: [Run]
     public var gates: [Gate]
+    /// The width analysis of the batch (``WidthScaling``).
+    public var analysis: WidthScaling
 
     enum CodingKeys: String, CodingKey {
-        case batch, runs, gates
+        case batch, runs, gates, analysis
         case schemaVersion = "schema_version"
     }
 
@@ -179,8 +198,10 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
                 maxPreactivation: finite(g.maxPreactivation), trainMSE: finite(o.heldOut.trainMSE),
                 testMSE: finite(o.heldOut.testMSE), kernelTestMSE: finite(o.heldOut.kernelTestMSE),
                 ntkTestMSE: finite(o.heldOut.ntkTestMSE), wallSeconds: record.wallSeconds,
-                error: o.reason)
+                error: o.reason, verdict: o.verdict.rawValue, memoryBytes: o.memoryBytes, flops: finite(o.flops),
+                trainingSeconds: finite(record.trainingSeconds), spectraSeconds: finite(record.spectraSeconds))
         }
+        analysis = WidthScaling(runs: snapshot.runs)
         gates = snapshot.gates.map { Gate(name: $0.name, passed: $0.passed, detail: $0.detail) }
     }
 

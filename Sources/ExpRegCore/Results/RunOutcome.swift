@@ -117,12 +117,22 @@ public struct RunOutcome: Sendable, Equatable, Codable {
     public var diagnostics: TheoryDiagnostics
     /// Training and held-out errors (the test values only when the run has a test set).
     public var heldOut: HeldOutErrors
+    /// The run's working set as the trainer accounts it (``TrainingMemory/bytes(n:d:m:path:)``);
+    /// nil for runs archived before it was recorded.
+    public var memoryBytes: Int?
+    /// Flops of the run by formula (``TrainingFlops/run(n:d:m:steps:gramBuilds:eigenSolves:vectorSolves:)``).
+    public var flops: Double?
+
+    /// The run's verdict on the theorem (``RunVerdict/init(outcome:)``).
+    public var verdict: RunVerdict { RunVerdict(outcome: self) }
 
     public init(status: RunStatus, reason: String? = nil, stepsRun: Int = 0, eta: Double? = nil,
                 lossInitial: Double? = nil, lossFinal: Double? = nil, lossCurve: [CurvePoint] = [],
                 kernelPrediction: [CurvePoint] = [], lambdaMinCurve: [CurvePoint] = [],
                 spectra: [Spectrum] = [], diagnostics: TheoryDiagnostics = TheoryDiagnostics(),
-                heldOut: HeldOutErrors = HeldOutErrors()) {
+                heldOut: HeldOutErrors = HeldOutErrors(), memoryBytes: Int? = nil, flops: Double? = nil) {
+        self.memoryBytes = memoryBytes
+        self.flops = flops
         self.status = status
         self.reason = reason
         self.stepsRun = stepsRun

@@ -21,6 +21,12 @@ struct RunState {
     private var hStar: SymmetricEigen.Decomposition?
     /// H*'s eigenvalues (ascending), kept for the kernel prediction.
     private var hStarValues: [Double]?
+    /// Told when the run switches between GD steps and spectra (``Trainer/train(_:on:heldOut:options:progress:phases:)``).
+    var phases: ((TrainingPhase) -> Void)?
+    /// Work counted for ``TrainingFlops``: H(W) builds, eigenvalue-only and eigenvector solves.
+    private var gramBuilds = 0
+    private var eigenSolves = 0
+    private var vectorSolves = 0
 
     init(config: RunConfig, dataset: Dataset, heldOut: Dataset?, options: TrainingOptions, a: [Double],
          initialWeights: @escaping () -> [Double]) {
@@ -35,7 +41,18 @@ struct RunState {
     private var activation: Activation { config.model.activation }
     private var train: TrainConfig { config.train }
 
+    /// Trains, then adds the run's cost: its working set and its flops by formula.
     mutating func execute(progress: ((TrainingProgress) -> Bool)?) throws(TrainingError) -> RunOutcome {
+        var result = try trainAndDiagnose(progress: progress)
+        let (n, d, m) = (dataset.n, dataset.d, config.model.width)
+        result.memoryBytes = TrainingMemory.bytes(n: n, d: d, m: m, path: .materializing)
+        result.flops = TrainingFlops.run(n: n, d: d, m: m, steps: result.stepsRun, gramBuilds: gramBuilds,
+                                         eigenSolves: eigenSolves, vectorSolves: vectorSolves)
+        return result
+    }
+
+    private mutating func trainAndDiagnose(progress: ((TrainingProgress) -> Bool)?) throws(TrainingError) -> RunOutcome {
+        phases?(.training)
         computeHStar()
         if case .fixed(let eta) = train.learningRate { outcome.eta = eta }
 
@@ -60,7 +77,8 @@ struct RunState {
             outcome.diagnostics.lambdaMinInit = initialGram.values.first
             let matrix = initialGram.matrix
             initialGram.matrix = []  // the only reference left is `matrix`: the difference is formed in place
-            outcome.diagnostics.gramDistanceInit = distanceToHStar(consume matrix)
+            let distance = distanceToHStar(consume matrix)
+            outcome.diagnostics.gramDistanceInit = distance
         } else {
             initialValues = nil
         }
@@ -152,7 +170,8 @@ struct RunState {
             outcome.diagnostics.lambdaMinFinal = finalGram.values.first
             let matrix = finalGram.matrix
             finalGram.matrix = []  // the only reference left is `matrix`: the difference is formed in place
-            outcome.diagnostics.gramDistanceFinal = distanceToHStar(consume matrix)
+            let distance = distanceToHStar(consume matrix)
+            outcome.diagnostics.gramDistanceFinal = distance
         }
         // Errors outside the theorem, after every training number is fixed.
         if lastLoss.isFinite { outcome.heldOut.trainMSE = finite(2 * lastLoss / Double(dataset.n)) }
@@ -168,6 +187,9 @@ struct RunState {
 
     /// H* and its eigen-decomposition; diagnostics stay nil when H* is not finite (huge σ).
     private mutating func computeHStar() {
+        phases?(.spectra)
+        defer { phases?(.training) }
+        vectorSolves += 1
         let matrix = GramMatrix.closedForm(x: dataset.x, n: dataset.n, d: dataset.d, activation: activation,
                                            sigma: config.model.initScale)
         guard let decomposition = try? SymmetricEigen.decompose(matrix, n: dataset.n) else { return }
@@ -182,6 +204,10 @@ struct RunState {
     /// eigenvalues; nil when H(W) is not finite.
     @discardableResult
     private mutating func recordSpectrum(of gd: GradientDescent, step: Int) -> (matrix: [Double], values: [Double])? {
+        phases?(.spectra)
+        defer { phases?(.training) }
+        gramBuilds += 1
+        eigenSolves += 1
         // ``GradientDescent/empiricalGram()`` reuses the stepper's forward buffer (a_r = ±1);
         // otherwise build H(W) from the weights.
         var gram = gd.empiricalGram()
@@ -201,8 +227,11 @@ struct RunState {
     /// H* is recomputed entry by entry (O(n² d), cheap next to training) rather than held for the
     /// whole run, and subtracted in `gram`'s own buffer: with the n × m activations alive, the
     /// spectra never add more than one n × n matrix.
-    private func distanceToHStar(_ gram: consuming [Double]) -> Double? {
+    private mutating func distanceToHStar(_ gram: consuming [Double]) -> Double? {
         guard hStarValues != nil else { return nil }
+        phases?(.spectra)
+        defer { phases?(.training) }
+        eigenSolves += 1
         var difference = consume gram
         GramMatrix.subtractClosedForm(from: &difference, x: dataset.x, n: dataset.n, d: dataset.d,
                                       activation: activation, sigma: config.model.initScale)

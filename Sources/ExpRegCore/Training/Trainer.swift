@@ -26,10 +26,14 @@ public enum Trainer {
     /// - Parameters:
     ///   - heldOut: test points (same d), evaluated only after training (``HeldOutEvaluation``): the
     ///     training numbers are bitwise the same with or without them.
+    ///   - options: threads and kernel path (the outcome does not depend on the thread count).
     ///   - progress: called every `logEvery` steps (and at the last step); return `false` to cancel.
+    ///   - phases: told when the trainer switches between GD steps and spectra (for timing outside
+    ///     Core); the first call comes before any work.
     /// - Throws: ``TrainingError``; divergence is not an error but status `diverged`.
     public static func train(_ config: RunConfig, on dataset: Dataset, heldOut: Dataset? = nil, options: TrainingOptions,
-                             progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
+                             progress: ((TrainingProgress) -> Bool)? = nil,
+                             phases: ((TrainingPhase) -> Void)? = nil) throws(TrainingError) -> RunOutcome {
         try validate(config, dataset: dataset, heldOut: heldOut)
         let width = config.model.width, d = dataset.d, sigma = config.model.initScale, seed = config.seed
         // W(0) is regenerated when needed (bitwise the same) instead of held for the whole run.
@@ -37,6 +41,7 @@ public enum Trainer {
         let a = ModelParameters.randomSigns(width: width, seed: seed)
         var run = RunState(config: config, dataset: dataset, heldOut: heldOut, options: options, a: a,
                            initialWeights: initialWeights)
+        run.phases = phases
         return try run.execute(progress: progress)
     }
 
@@ -93,8 +98,7 @@ public enum Trainer {
         if case .fixed(let eta) = train.learningRate, !(eta > 0 && eta.isFinite) {
             throw .invalidConfiguration("train.learning_rate = \(eta); use a positive finite number or `auto`")
         }
-        let (cells, overflow) = dataset.n.multipliedReportingOverflow(by: model.width)
-        guard !overflow, cells <= Int(Int32.max) else {
+        guard TrainingMemory.fitsOneBuffer(dataset.n, model.width) else {
             throw .invalidConfiguration("n x model.width = \(dataset.n) x \(model.width) is too large for one "
                 + "n x m buffer (limit 2^31 - 1 entries); reduce the width or the data")
         }

@@ -216,7 +216,7 @@ struct PlanExpander {
                 let (product, overflow) = size.multipliedReportingOverflow(by: m)
                 if overflow || product > ManifestLimits.maxElements {
                     sink.error(at: origin(.modelWidth),
-                               "\(name)·m = \(size)·\(m) exceeds the limit of \(ManifestLimits.maxElements) (2^31) elements",
+                               "\(name)·m = \(size)·\(m) exceeds the limit of \(ManifestLimits.maxElements) (2^31 − 1) elements",
                                suggestion: "use a smaller width or fewer \(name == "n" ? "points" : "dimensions")")
                     valid = false
                 }

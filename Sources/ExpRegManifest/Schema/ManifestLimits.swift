@@ -1,3 +1,5 @@
+import ExpRegCore
+
 /// Sanity limits that protect the machine from a typo (`width: 10000000000`). Each violation is an
 /// ordinary manifest error with a message that names the limit.
 public enum ManifestLimits {
@@ -11,8 +13,9 @@ public enum ManifestLimits {
     public static let maxDimension = 4096
     /// Largest width m.
     public static let maxWidth = 1 << 24
-    /// Largest n·m and d·m (elements of the n × m activations and the m × d weights).
-    public static let maxElements = 1 << 31
+    /// Largest n·m and d·m (elements of the n × m activations and the m × d weights): the one rule
+    /// the trainer and the benchmark apply too, ``TrainingMemory/maxBufferElements`` (2^31 − 1).
+    public static let maxElements = TrainingMemory.maxBufferElements
     /// Most GD steps of one run.
     public static let maxSteps = 10_000_000
     /// Most runs in one plan.

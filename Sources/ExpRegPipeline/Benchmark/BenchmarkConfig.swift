@@ -104,8 +104,7 @@ public struct BenchmarkConfig: Sendable, Equatable {
         try check(blockWidth.map { $0 >= 1 } ?? true, "block width must be >= 1 (got \(blockWidth ?? 0))")
         try check(expProbeCount >= 0, "exp probe count must be >= 0 (got \(expProbeCount))")
         try check(initScale > 0 && initScale.isFinite, "init scale must be a positive number (got \(initScale))")
-        let (cells, overflow) = n.multipliedReportingOverflow(by: width)
-        // Int32 sizes for BLAS, and a cap on memory: 2^31 doubles are 16 GiB.
-        try check(!overflow && cells < Int(Int32.max), "n·width = \(n)·\(width) is too large (limit 2^31 − 1 entries); use a smaller --n or --width")
+        // Int32 sizes for BLAS: the one rule of the manifest and the trainer.
+        try check(TrainingMemory.fitsOneBuffer(n, width), "n·width = \(n)·\(width) is too large (limit 2^31 − 1 entries); use a smaller --n or --width")
     }
 }

@@ -21,6 +21,7 @@ struct BatchCompletion {
         let previous = try publisher.previousSnapshot(of: trained, archive: archive)
         let gates = Gates.evaluate(plan.gates, runs: trained.runs, previous: previous?.runs ?? [])
         try archive.recordGates(gates, batchID: batchID)
+        try archive.recordAnalysis(WidthScaling(runs: trained.runs), batchID: batchID)
         let status: ExitStatus = gates.allSatisfy(\.passed) ? .success : .gateFailed
         try archive.finishBatch(id: batchID, status: .completed, finishedAt: Date(), exitCode: Int(status.rawValue))
         for gate in gates where !gate.passed {

@@ -35,6 +35,11 @@ public final class BatchRunner {
                                + "this batch's outcome will not reach that webhook")
             }
         }
+        // Every run this process trains must fit the memory limit (estimate and limit in the
+        // message), before the archive is touched.
+        let ownRuns = options.shard.map { shard in loaded.plan.runs.filter { shard.owns(planIndex: $0.index) } }
+            ?? loaded.plan.runs
+        try MemoryLimit.current().check(ownRuns, concurrentRuns: options.parallelRuns ?? 1)
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
         // A shard writes no report: it needs neither the output folder nor the templates.
         var templates = URL(fileURLWithPath: "/")

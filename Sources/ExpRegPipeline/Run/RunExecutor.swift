@@ -101,13 +101,15 @@ final class RunExecutor: @unchecked Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var outcome: RunOutcome
+        let phases = PhaseClock()
         do {
             let dataset = try dataset(for: spec)
             let testSet = try heldOutDataset(for: spec)
-            outcome = try Trainer.train(spec.config, on: dataset, heldOut: testSet, options: options) { [progress, cancellation] step in
+            outcome = try Trainer.train(spec.config, on: dataset, heldOut: testSet, options: options, progress: { [progress, cancellation] step in
                 progress.runProgressed(spec, position: position, total: total, progress: step)
                 return !cancellation.isCancelled
-            }
+            }, phases: phases.enter)
+            phases.stop()
         } catch TrainingError.cancelled {
             return false
         } catch {
@@ -115,7 +117,8 @@ final class RunExecutor: @unchecked Sendable {
         }
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        let record = RunRecord(spec: spec, outcome: outcome, startedAt: startedAt, wallSeconds: seconds)
+        let record = RunRecord(spec: spec, outcome: outcome, startedAt: startedAt, wallSeconds: seconds,
+                               trainingSeconds: phases.seconds[.training], spectraSeconds: phases.seconds[.spectra])
         try archiveLock.withLock {
             do {
                 try archive.recordRun(record, batchID: batchID)
@@ -166,4 +169,28 @@ extension RunExecutor {
 private struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// Splits a run's wall time by ``TrainingPhase``: the time from one phase change to the next is
+/// added to the phase that was running.
+private final class PhaseClock {
+    private let clock = ContinuousClock()
+    private var current: (phase: TrainingPhase, since: ContinuousClock.Instant)?
+    private(set) var seconds: [TrainingPhase: Double] = [:]
+
+    func enter(_ phase: TrainingPhase) {
+        let now = clock.now
+        if let current {
+            let elapsed = now - current.since
+            seconds[current.phase, default: 0] += Double(elapsed.components.seconds)
+                + Double(elapsed.components.attoseconds) * 1e-18
+        }
+        current = (phase, now)
+    }
+
+    func stop() {
+        guard let phase = current?.phase else { return }
+        enter(phase)
+        current = nil
+    }
 }

@@ -25,13 +25,20 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     /// Seconds since 2001-01-01T00:00:00Z.
     var startedAt: Double
     var wallSeconds: ArchivedDouble
+    /// Added by `v2-width-cost` (NULL for older runs).
+    var verdict: String?
+    var memoryBytes: Int?
+    var flops: ArchivedDouble?
+    var trainingSeconds: ArchivedDouble?
+    var spectraSeconds: ArchivedDouble?
 
     enum CodingKeys: String, CodingKey {
         case experiment, status, reason, eta
         case batchID = "batch_id", runKey = "run_key", planIndex = "plan_index", configJSON = "config_json"
         case paramsJSON = "params_json", sweptKeys = "swept_keys", stepsRun = "steps_run"
         case lossInitial = "loss_initial", lossFinal = "loss_final", startedAt = "started_at"
-        case wallSeconds = "wall_seconds"
+        case wallSeconds = "wall_seconds", verdict, flops, memoryBytes = "memory_bytes"
+        case trainingSeconds = "training_seconds", spectraSeconds = "spectra_seconds"
     }
 
     init(record: RunRecord, batchID: String) throws {
@@ -52,6 +59,11 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Equatable {
         lossFinal = ArchivedDouble.wrap(outcome.lossFinal)
         startedAt = record.startedAt.timeIntervalSinceReferenceDate
         wallSeconds = ArchivedDouble(record.wallSeconds)
+        verdict = outcome.verdict.rawValue
+        memoryBytes = outcome.memoryBytes
+        flops = ArchivedDouble.wrap(outcome.flops)
+        trainingSeconds = ArchivedDouble.wrap(record.trainingSeconds)
+        spectraSeconds = ArchivedDouble.wrap(record.spectraSeconds)
     }
 
     /// The run's spec as the Core type.

@@ -58,6 +58,21 @@ import GRDB
 /// - `batches.blas_core` (TEXT, nullable) — OpenBLAS's core type (`openblas_get_corename`).
 /// NULL in batches archived before the migration.
 ///
+/// ## `"v2-width-cost"`
+/// - `runs` gains nullable columns (NULL for runs archived before): `verdict` (``RunVerdict``:
+///   `within_guarantee` | `consistent` | `violated` | `diverged` | `failed`), `memory_bytes`
+///   (INTEGER, the trainer's working set by ``TrainingMemory``), `flops` (REAL, by ``TrainingFlops``),
+///   `training_seconds` and `spectra_seconds` (REAL, wall time in GD steps and in spectra).
+/// - `width_scaling` — the batch's ``WidthScaling`` groups in plan order (`position`):
+///   `experiment`, `activation`, `fixed_params` (JSON array of tagged params, as `params_json`, but
+///   width and seed), `widths` (JSON array), `runs`, `lambda_star`, `gram_distance_slope`,
+///   `gram_distance_constant`, `gram_distance_constant_theory_slope`, `condition_width`,
+///   `condition_width_free_slope`, `condition_met_from_width`, `seconds_per_step_exponent`,
+///   `memory_exponent`, and the projection at the condition width: `projection_width`,
+///   `projection_seconds_per_run`, `projection_memory_bytes`, `projection_steps`.
+/// - `condition_width_vs_n` — per family of groups sweeping `data.n` (`position`): `experiment`,
+///   `activation`, `points` (JSON [[n, condition_width], …]), `exponent`, `coefficient`.
+///
 /// No autoincrement ids: a row is identified by batch id (+ run_key, kind, seq …), so archives of
 /// shards can be merged by `INSERT OR IGNORE … SELECT` per table.
 ///
@@ -83,6 +98,7 @@ enum ArchiveMigrations {
         Step(identifier: "v2-shards", sql: v2Shards),
         Step(identifier: "v2-heldout", sql: v2HeldOut),
         Step(identifier: "v2-compute-provenance", sql: v2ComputeProvenance),
+        Step(identifier: "v2-width-cost", sql: v2WidthCost),
     ]
 
     /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
@@ -247,5 +263,49 @@ extension ArchiveMigrations {
         ALTER TABLE batches ADD COLUMN published_at REAL;
         UPDATE batches SET published_at = finished_at
             WHERE status = 'completed' AND exit_code IN (0, 3) AND finished_at IS NOT NULL;
+        """
+
+    private static let v2WidthCost = """
+        ALTER TABLE runs ADD COLUMN verdict TEXT CHECK (verdict IS NULL OR verdict IN
+            ('within_guarantee', 'consistent', 'violated', 'diverged', 'failed'));
+        ALTER TABLE runs ADD COLUMN memory_bytes INTEGER CHECK (memory_bytes IS NULL OR memory_bytes >= 0);
+        ALTER TABLE runs ADD COLUMN flops REAL;
+        ALTER TABLE runs ADD COLUMN training_seconds REAL;
+        ALTER TABLE runs ADD COLUMN spectra_seconds REAL;
+
+        CREATE TABLE width_scaling (
+            batch_id                            TEXT    NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+            position                            INTEGER NOT NULL CHECK (position >= 0),
+            experiment                          TEXT    NOT NULL,
+            activation                          TEXT    NOT NULL,
+            fixed_params                        TEXT    NOT NULL CHECK (json_valid(fixed_params)),
+            widths                              TEXT    NOT NULL CHECK (json_valid(widths)),
+            runs                                INTEGER NOT NULL CHECK (runs >= 0),
+            lambda_star                         REAL,
+            gram_distance_slope                 REAL,
+            gram_distance_constant              REAL,
+            gram_distance_constant_theory_slope REAL,
+            condition_width                     REAL,
+            condition_width_free_slope          REAL,
+            condition_met_from_width            INTEGER,
+            seconds_per_step_exponent           REAL,
+            memory_exponent                     REAL,
+            projection_width                    INTEGER,
+            projection_seconds_per_run          REAL,
+            projection_memory_bytes             INTEGER,
+            projection_steps                    INTEGER,
+            PRIMARY KEY (batch_id, position)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE condition_width_vs_n (
+            batch_id    TEXT    NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+            position    INTEGER NOT NULL CHECK (position >= 0),
+            experiment  TEXT    NOT NULL,
+            activation  TEXT    NOT NULL,
+            points      TEXT    NOT NULL CHECK (json_valid(points)),
+            exponent    REAL    NOT NULL,
+            coefficient REAL    NOT NULL,
+            PRIMARY KEY (batch_id, position)
+        ) WITHOUT ROWID;
         """
 }

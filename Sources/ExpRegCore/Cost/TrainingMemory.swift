@@ -1,0 +1,54 @@
+/// How a run holds the activations while it trains.
+public enum TrainingPath: String, Sendable, Codable, CaseIterable {
+    /// The n × m matrix D ∘ a/√m is materialised once per forward pass (``GradientDescent``).
+    case materializing
+}
+
+/// The one owner of a run's memory accounting: the same bytes are shown by `validate`, checked by
+/// `run` before training, and archived per run (`memory_bytes`).
+///
+/// Working set of the materialising trainer, in float64 values (8 bytes each):
+/// - n·m: the activation panels D ∘ a/√m;
+/// - 2·m·d: Wᵀ inside the stepper plus W(0) (regenerated at the start while the stepper copies it,
+///   and at the end for the weight movement);
+/// - 2·m: a and a/√m;
+/// - 2·n·d + 2·n: X and diag(r) X, y and the residuals;
+/// - 4·n²: H(W) or H*, their eigenvectors (H* only) and the LAPACK work space.
+/// Process overhead (code, BLAS buffers, the archive) is not included: see ``processOverheadBytes``.
+/// Measured (release, `expreg run`, exp, n = 64, d = 16, m = 4,194,304): estimate 3,137 MiB, peak RSS of
+/// the whole process 3,219 MiB, below the checked 3,137 + 256 MiB.
+public enum TrainingMemory {
+    /// Bytes of a float64.
+    public static let bytesPerValue = 8
+    /// Resident memory of the process besides the run's working set (binary, OpenBLAS buffers per
+    /// thread, SQLite page cache, curves): 256 MiB, an upper bound of what `expreg run` shows at
+    /// width 1 on the nightly manifest.
+    public static let processOverheadBytes = 256 << 20
+    /// Largest n·m (and d·m) held in one buffer: 2^31 − 1 entries (the BLAS interface uses 32-bit
+    /// indices). The manifest, the trainer and the benchmark all apply this one rule.
+    public static let maxBufferElements = Int(Int32.max)
+
+    /// True when rows × columns entries fit one buffer (no overflow, ≤ ``maxBufferElements``).
+    public static func fitsOneBuffer(_ rows: Int, _ columns: Int) -> Bool {
+        let (cells, overflow) = rows.multipliedReportingOverflow(by: columns)
+        return !overflow && cells <= maxBufferElements
+    }
+
+    /// Peak working-set bytes of one run with n points of dimension d at width m (formula above).
+    /// Saturates at `Int.max` instead of overflowing.
+    public static func bytes(n: Int, d: Int, m: Int, path: TrainingPath = .materializing) -> Int {
+        switch path {
+        case .materializing:
+            let terms: [(Int, Int)] = [(n, m), (2 * m, d), (2, m), (2 * n, d), (2, n), (4 * n, n)]
+            var values = 0
+            for (a, b) in terms {
+                let (product, o1) = a.multipliedReportingOverflow(by: b)
+                let (sum, o2) = values.addingReportingOverflow(product)
+                if o1 || o2 { return Int.max }
+                values = sum
+            }
+            let (total, overflow) = values.multipliedReportingOverflow(by: bytesPerValue)
+            return overflow ? Int.max : total
+        }
+    }
+}
