@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "ExpRegPlotTests", dependencies: ["ExpRegPlot", "ExpRegTestSupport"]),
         .testTarget(name: "ExpRegReportTests", dependencies: ["ExpRegReport", "ExpRegTestSupport"]),
         .testTarget(name: "ExpRegPipelineTests", dependencies: [
-            "ExpRegPipeline", "ExpRegTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "ExpRegPipeline", "ExpRegStore", "ExpRegTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
     swiftLanguageModes: [.v6]

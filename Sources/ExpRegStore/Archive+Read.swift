@@ -83,14 +83,15 @@ extension Archive {
     }
 
     /// Ids of `completed` batches whose publishing did not finish (`published_at` NULL), oldest
-    /// first. On a read-only archive older than schema v2: completed batches whose recorded exit
-    /// code is 1 (their report failed).
+    /// first. (An archive from before `published_at` has it backfilled by its migration: completed
+    /// batches with exit code 0 or 3 count as published.)
     /// - Throws: ``StoreError`` when reading fails.
     public func unpublishedBatchIDs() throws(StoreError) -> [String] {
-        let sql = storedSchemaVersion >= 2
-            ? "SELECT id FROM batches WHERE status = 'completed' AND published_at IS NULL ORDER BY started_at, id"
-            : "SELECT id FROM batches WHERE status = 'completed' AND exit_code = 1 ORDER BY started_at, id"
-        return try read("find unpublished batches") { db in try String.fetchAll(db, sql: sql) }
+        try read("find unpublished batches") { db in
+            try String.fetchAll(db, sql: """
+                SELECT id FROM batches WHERE status = 'completed' AND published_at IS NULL ORDER BY started_at, id
+                """)
+        }
     }
 
     /// True when the archive has a batch `id`.

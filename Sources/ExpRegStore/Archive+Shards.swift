@@ -74,7 +74,7 @@ extension Archive {
 
     /// Columns never compared when checking that two copies of a row agree: when and how long,
     /// not what was computed (a shard re-run trains the same numbers at another time).
-    static let timingColumns: Set<String> = ["started_at", "wall_seconds", "finished_at"]
+    static let timingColumns: Set<String> = ["started_at", "wall_seconds", "finished_at", "training_seconds", "spectra_seconds"]
 
     /// Unions the rows of batch `batchID` from the shard archives at `paths` into this archive.
     ///

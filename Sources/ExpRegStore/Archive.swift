@@ -54,8 +54,8 @@ public final class Archive: Sendable {
     public let access: Access
 
     /// The schema version of the file as opened: ``schemaVersion`` after a read-write open (which
-    /// migrates); possibly older for ``Access/readOnly`` (never migrated), whose reads then skip
-    /// what the file lacks (e.g. `published_at` before v2).
+    /// migrates); possibly older for ``Access/readOnly``, which never migrates the file: an older
+    /// archive is read from an in-memory copy migrated to ``schemaVersion``.
     public let storedSchemaVersion: Int
 
     let pool: any DatabaseWriter
@@ -85,7 +85,18 @@ public final class Archive: Sendable {
             }
             if case .archive(let version) = state { storedSchemaVersion = version } else { storedSchemaVersion = 0 }
             do {
-                pool = try ArchiveInspection.openReadOnly(path)
+                let reader = try ArchiveInspection.openReadOnly(path)
+                if storedSchemaVersion < Self.schemaVersion {
+                    // An older archive keeps its bytes: it is copied into memory and migrated there,
+                    // so every query of this build reads it (the next `expreg run` migrates the file).
+                    let memory = try DatabaseQueue()
+                    try reader.backup(to: memory)
+                    try reader.close()
+                    try ArchiveMigrations.migrator().migrate(memory)
+                    pool = memory
+                } else {
+                    pool = reader
+                }
             } catch {
                 throw StoreError.wrapping(error, action: "open it read-only", path: path)
             }

@@ -1,4 +1,5 @@
 import ExpRegPipeline
+import ExpRegStore
 import ExpRegTestSupport
 import Foundation
 import GRDB
@@ -58,7 +59,7 @@ struct NotificationTests {
         // What a merge calls after publishing: the webhooks of the archived manifest, the archived exit code.
         var lines: [String] = []
         let records = BatchNotifier.notifyArchivedBatch(
-            String(batchID), event: .merge, archive: try ArchiveQueries.openExisting(db),
+            String(batchID), event: .merge, archive: try Archive(path: db),
             layout: OutputLayout(root: dir.url.appendingPathComponent("out")),
             environment: ["EXPREG_TEST_WEBHOOK": always.url(path: "hooks/T000/secret-token")], log: { lines.append($0) })
         #expect(records.map(\.delivered) == [true], "\(lines)")

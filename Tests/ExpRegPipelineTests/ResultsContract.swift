@@ -46,6 +46,10 @@ enum JSONValue: Decodable, Equatable {
 
 /// Checks results.json against docs/results-json.md (schema_version 2): every field and its type.
 enum ResultsContract {
+    /// Run fields that measure when and how long (wall clock), not what was computed: the only
+    /// fields allowed to differ between two runs of the same configuration on one kernel path.
+    static let timingFields: Set<String> = ["wall_seconds", "training_seconds", "spectra_seconds"]
+
     enum Kind { case string, number, int, bool, array, object }
 
     static let batchFields: [String: (Kind, Bool)] = [

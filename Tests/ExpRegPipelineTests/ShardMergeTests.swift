@@ -40,7 +40,7 @@ struct ShardMergeTests {
         let json = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("results.json")))
         return (json["runs"]?.array ?? []).map { run in
             guard case .object(var fields) = run else { return run }
-            fields["wall_seconds"] = nil
+            for timing in ResultsContract.timingFields { fields[timing] = nil }
             return .object(fields)
         }
     }
@@ -52,7 +52,7 @@ struct ShardMergeTests {
             try db.execute(sql: "ATTACH DATABASE ? AS a", arguments: [a])
             try db.execute(sql: "ATTACH DATABASE ? AS b", arguments: [b])
             let columns = try Row.fetchAll(db, sql: "PRAGMA a.table_info(\(table))").map { $0["name"] as String }
-                .filter { !["batch_id", "started_at", "wall_seconds"].contains($0) }.joined(separator: ", ")
+                .filter { !["batch_id", "started_at", "wall_seconds", "training_seconds", "spectra_seconds"].contains($0) }.joined(separator: ", ")
             let one = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT \(columns) FROM a.\(table) WHERE batch_id = ? "
                                        + "EXCEPT SELECT \(columns) FROM b.\(table) WHERE batch_id = ?)", arguments: [batchA, batchB]) ?? -1
             let other = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT \(columns) FROM b.\(table) WHERE batch_id = ? "

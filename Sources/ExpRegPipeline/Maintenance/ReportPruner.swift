@@ -87,7 +87,11 @@ public enum ReportPruner {
             }
         }
         defer { lock?.release() }
-        let archive = try ArchiveQueries.openExisting(options.archivePath)
+        // Deleting rows needs a writer (under the lock); folders alone only read the archive.
+        let archive = options.deleteFromArchive && !options.dryRun
+            ? try openArchive(options.archivePath) : try ArchiveQueries.openExisting(options.archivePath)
+        // Closed before the lock's release (defers run in reverse), as in `expreg run`.
+        defer { archive.close() }
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
 
         let batches = try archive.batches(limit: nil)  // newest first

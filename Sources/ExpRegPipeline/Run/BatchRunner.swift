@@ -70,7 +70,8 @@ public final class BatchRunner {
         }
 
         // An output root holding another archive's batches is refused before anything is created.
-        try layout.checkOwner(ArchivePathCheck.expectedRealPath(options.databasePath))
+        // (A shard writes nothing there: `expreg merge` publishes into the main archive's output.)
+        if options.shard == nil { try layout.checkOwner(ArchivePathCheck.expectedRealPath(databasePath)) }
 
         // 2. One writer: the lock on the archive file itself (its inode, whatever path reaches it).
         let lock: ArchiveLock
@@ -80,7 +81,7 @@ public final class BatchRunner {
             throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
         }
         defer { lock.release() }
-        try layout.claim(for: lock.realArchivePath)
+        if options.shard == nil { try layout.claim(for: lock.realArchivePath) }
 
         let archive = try openArchive(databasePath)
         // Runs before the lock's release (defers run in reverse): closing our descriptor of the
