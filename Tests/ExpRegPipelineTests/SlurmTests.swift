@@ -149,6 +149,10 @@ struct SlurmTests {
                                               in: dir.url, timeout: 60, extraEnvironment: cluster.environment)
         #expect(submitted.status == 0, "stderr: \(submitted.stderr)")
         let jobs = try #require(Self.jobIDs(submitted.stdout), "stdout: \(submitted.stdout)")
+        // The merge waits (afterany) for the array; while a task is being requeued its old run has
+        // ended, so on a loaded machine the dependency could be met in that window. Hold the merge
+        // until the requeued task is queued again.
+        try cluster.command("scontrol", ["hold", "\(jobs.merge)"])
         let folder = dir.url.appendingPathComponent("arch/shards/slow-rq")
         let shard = folder.appendingPathComponent("shard-0.sqlite").path
         func archivedRuns() -> Int { ((try? scalar(Int.self, shard, "SELECT count(*) FROM runs")) ?? nil) ?? 0 }
@@ -166,6 +170,7 @@ struct SlurmTests {
             ((try? cluster.command("squeue", ["-h", "-j", "\(jobs.array)_0", "-o", "%T"])) ?? "").contains("PENDING")
         })
         try cluster.command("scontrol", ["update", "jobid=\(jobs.array)_0", "StartTime=now"])
+        try cluster.command("scontrol", ["release", "\(jobs.merge)"])
 
         #expect(cluster.waitUntilGone(jobs.merge), "merge job still queued")
         let code = try? String(contentsOf: folder.appendingPathComponent("merge.exit"), encoding: .utf8)

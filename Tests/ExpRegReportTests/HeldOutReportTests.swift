@@ -42,9 +42,11 @@ import Testing
     @Test func theSectionHasOneRowPerRunWithATestSetAndShowsTheNote() throws {
         let report = try Self.render(ReportFixtures.withHeldOut)
         #expect(report.markdown.contains("## 汎化(テストデータ)"))
-        let rows = report.markdown.components(separatedBy: "\n").filter { $0.hasPrefix("| `exp-width`") || $0.hasPrefix("| `relu-width`") }
-        // Theory table rows plus held-out rows: 10 runs each.
-        #expect(rows.count == 20)
+        // The held-out section's table: one row per run with a test set (10), up to the next section.
+        let section = try #require(report.markdown.components(separatedBy: "## 汎化(テストデータ)").last)
+            .components(separatedBy: "\n## ").first ?? ""
+        let rows = section.components(separatedBy: "\n").filter { $0.hasPrefix("| `exp-width`") || $0.hasPrefix("| `relu-width`") }
+        #expect(rows.count == 10)
         #expect(report.markdown.contains("numerically singular"))
         #expect(report.html.contains("<h2>汎化(テストデータ)</h2>"))
     }

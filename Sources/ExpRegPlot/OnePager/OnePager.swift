@@ -31,7 +31,7 @@ public struct OnePagerDocument: Sendable, Equatable {
 /// overflow the page; a second page starts only when the content does not fit on the first.
 /// Figures stretch between ``figureMinHeight`` and ``figureMaxHeight`` to fill the page; when
 /// the default type sizes do not fit one page, slightly smaller ones are tried (body text down to
-/// 7 pt), and only content that does not fit even then takes a second page.
+/// 6.8 pt), and only content that does not fit even then takes a second page.
 public enum OnePager {
     /// A4 in points (210 × 297 mm).
     public static let pageWidth = 595.2756
@@ -41,7 +41,7 @@ public enum OnePager {
     static let marginTop = 32.0
     static let marginBottom = 38.0
     /// Height range of a figure on the page (points); below the minimum it moves to the next page.
-    public static let figureMinHeight = 145.0
+    public static let figureMinHeight = 130.0
     public static let figureMaxHeight = 330.0
     /// Width the charts are laid out at before scaling onto the page (their native width).
     static let chartLayoutWidth = 800.0

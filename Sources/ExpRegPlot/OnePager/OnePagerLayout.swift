@@ -24,13 +24,13 @@ struct OnePagerLayout {
         meta = TextMetrics(size: 8.5 * f, leading: 12 * f, before: 1 * f)
         heading = TextMetrics(size: 11.5 * f, leading: 15 * f, before: 8 * f)
         subheading = TextMetrics(size: 9.3 * f, leading: 13 * f, before: 5 * f)
-        body = TextMetrics(size: 8.8 * f, leading: 13 * f, before: 2 * f)
+        body = TextMetrics(size: 8.8 * f, leading: 12 * f, before: 2 * f)
         table = TextMetrics(size: 8.2 * f, leading: 11.5 * f, before: 0)
         bulletIndent = 12 * f
     }
 
-    /// Text scale factors tried in turn until the document fits one page (body 8.8 pt … 7 pt).
-    static let textScales = [1.0, 0.95, 0.9, 0.86, 0.83, 0.8]
+    /// Text scale factors tried in turn until the document fits one page (body 8.8 pt … 6.8 pt, still legible on paper).
+    static let textScales = [1.0, 0.95, 0.9, 0.86, 0.83, 0.8, 0.77]
 
     /// Text block metrics: font size, line advance, space before the block.
     struct TextMetrics {
