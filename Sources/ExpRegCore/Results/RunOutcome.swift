@@ -44,7 +44,7 @@ public struct Spectrum: Sendable, Equatable, Codable {
     }
 }
 
-/// The theory diagnostics of one run (names follow results.json; see DESIGN.md "Theory diagnostics").
+/// The theory diagnostics of one run (names follow results.json; see docs/theory.md "Per-run diagnostics").
 ///
 /// A value is `nil` when it could not be computed (e.g. H(W(T)) of a run that overflowed).
 public struct TheoryDiagnostics: Sendable, Equatable, Codable {
