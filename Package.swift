@@ -25,9 +25,10 @@ let package = Package(
         // SHA-256 hex digests over the system libcrypto (run keys, manifest/csv/artifact checksums).
         .target(name: "ExpRegDigest", dependencies: ["CCrypto"]),
 
-        // Our own C kernels (vectorised exp with runtime AVX2/FMA dispatch), wrapped by ExpRegLinAlg only.
+        // Our own C kernels (vectorised exp with runtime AVX-512/AVX2 dispatch, fused forward blocks, the GD
+        // step's and H(W)'s AVX-512 panel kernels), wrapped by ExpRegLinAlg only.
         .target(name: "CExpRegKernels", linkerSettings: [.linkedLibrary("m")]),
-        // Dense linear algebra over BLAS/LAPACK plus the vectorised exp kernel.
+        // Dense linear algebra over BLAS/LAPACK plus ExpReg's exp and step kernels (StepPanels).
         .target(name: "ExpRegLinAlg", dependencies: ["CBLAS", "CLAPACKE", "CExpRegKernels"]),
         // Pure numeric core: config and result types, data, model, trainer, Gram spectra, diagnostics.
         .target(name: "ExpRegCore", dependencies: ["ExpRegLinAlg"]),

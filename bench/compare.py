@@ -37,7 +37,7 @@ def numpy_env():
     return env
 
 
-RUN_MANIFEST = """# written by bench/compare.py: one run at the issue-6 size, spectra at steps 0, 5 and 10
+RUN_MANIFEST = """# written by bench/compare.py: one run at the large standard size, spectra at steps 0, 5 and 10
 name: bench-memory
 title: benchmark memory run
 defaults:

@@ -1,4 +1,5 @@
-// ExpReg's own small C kernels: a vectorised exp with runtime CPU dispatch.
+// ExpReg's own C kernels: a vectorised exp with runtime CPU dispatch, the fused forward blocks (exp and
+// relu), and the AVX-512 panel kernels of the GD step (forward, update) and of H(W) (step_panels.c).
 #ifndef CEXPREGKERNELS_H
 #define CEXPREGKERNELS_H
 

@@ -40,7 +40,7 @@ public enum GramMatrix {
         return h
     }
 
-    /// The closed-form infinite-width Gram H* for w ~ N(0, σ² I) (DESIGN.md "Theory diagnostics").
+    /// The closed-form infinite-width Gram H* for w ~ N(0, σ² I) (docs/theory.md "Gram matrices").
     ///
     /// - exp:  H*_ij = ⟨x_i, x_j⟩ · exp(σ² ‖x_i + x_j‖² / 2), with ‖x_i + x_j‖² expanded as
     ///   G_ii + G_jj + 2 G_ij (G = X Xᵀ); the diagonal of unit-norm data is e^{2σ²}.

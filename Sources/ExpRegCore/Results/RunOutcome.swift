@@ -6,7 +6,8 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case completed
     /// NaN/Inf, or loss > 1e6 x initial: recorded, the batch goes on.
     case diverged
-    /// An error prevented training (bad data, overflow at W(0), ...).
+    /// An error prevented training (e.g. a configuration that does not fit the data); exp overflow
+    /// at W(0) is `diverged` (steps_run 0), not `failed`.
     case failed
 
     /// True for runs whose numbers are meaningful (`converged` or `completed`).
@@ -44,7 +45,7 @@ public struct Spectrum: Sendable, Equatable, Codable {
     }
 }
 
-/// The theory diagnostics of one run (names follow results.json; see DESIGN.md "Theory diagnostics").
+/// The theory diagnostics of one run (names follow results.json; see docs/theory.md "Per-run diagnostics").
 ///
 /// A value is `nil` when it could not be computed (e.g. H(W(T)) of a run that overflowed).
 public struct TheoryDiagnostics: Sendable, Equatable, Codable {

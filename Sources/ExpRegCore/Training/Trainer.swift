@@ -1,7 +1,7 @@
 import ExpRegLinAlg
 
 /// Full-batch gradient descent on L = ½ Σ_i (F(W, x_i) − y_i)² with the theory diagnostics of
-/// DESIGN.md ("Theory diagnostics").
+/// docs/theory.md ("Per-run diagnostics").
 ///
 /// Pure: no files, clock or printing; progress leaves through the `progress` closure only.
 /// Same config + data + kernel path ⇒ bitwise-identical outcome, for any thread count

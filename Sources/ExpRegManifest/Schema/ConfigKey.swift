@@ -96,7 +96,7 @@ public enum ConfigKey: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// The built-in default (DESIGN.md); `data.path`, `data.test_path` and `data.test_n` have none.
+    /// The built-in default (docs/manifest.md); `data.path`, `data.test_path` and `data.test_n` have none.
     var builtInDefault: SettingValue? {
         switch self {
         case .seed: return .seed(0)

@@ -59,7 +59,7 @@ public struct BenchmarkConfig: Sendable, Equatable {
         self.initScale = initScale
     }
 
-    /// The sizes of issue 6, (n, d, m) = (256, 32, 4096) and (1024, 64, 16384), run by
+    /// The two benchmark sizes, (n, d, m) = (256, 32, 4096) and (1024, 64, 16384), run by
     /// `expreg bench` when no size option is given.
     public static let standardSizes: [BenchmarkConfig] = [
         BenchmarkConfig(n: 256, d: 32, width: 4096, steps: 20),
@@ -85,7 +85,7 @@ public struct BenchmarkConfig: Sendable, Equatable {
         }
     }
 
-    /// Bytes of the n × m activation matrix plus W (m × d): the memory budget's unit (issue 6).
+    /// Bytes of the n × m activation matrix plus W (m × d): the memory budget's unit.
     public var activationBytes: Int { 8 * (n * width + width * d) }
 
     /// Checks ranges. - Throws: ``BenchmarkError/invalidConfiguration(_:)`` naming the option and the fix.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The timings of one benchmark size; `expreg bench --json` prints one per line (DESIGN.md).
+/// The timings of one benchmark size; `expreg bench --json` prints one per line (docs/cli.md "expreg bench").
 ///
 /// JSON keys (snake_case, stable): `n`, `d`, `width`, `activation`, `steps`, `step_ms_median`,
 /// `step_ms_min`, `gflops`, `gram_build_ms`, `eigen_ms`, `threads`; extra keys (compatible

@@ -1,7 +1,7 @@
 import ExpRegLinAlg
 import Foundation
 
-/// Options of `expreg run` (DESIGN.md "Command line").
+/// Options of `expreg run` (docs/cli.md "expreg run").
 public struct RunOptions: Sendable {
     public var manifestPath: String
     /// The archive (default `output/expreg.sqlite`).

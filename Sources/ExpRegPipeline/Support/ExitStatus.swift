@@ -1,4 +1,4 @@
-/// The process exit codes of `expreg` (DESIGN.md "Exit codes"); stable for cron and CI.
+/// The process exit codes of `expreg` (docs/cli.md "Exit codes"); stable for cron and CI.
 public enum ExitStatus: Int32, Sendable, Equatable, CaseIterable {
     /// All runs finished and all gates passed.
     case success = 0

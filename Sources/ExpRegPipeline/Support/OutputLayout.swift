@@ -1,6 +1,6 @@
 import Foundation
 
-/// Paths of the output tree (DESIGN.md "Output layout").
+/// Paths of the output tree (docs/outputs.md).
 ///
 /// ```
 /// <root>/expreg.sqlite            the archive (default --db)

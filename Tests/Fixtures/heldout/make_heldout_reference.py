@@ -10,7 +10,7 @@ points: rows of a seeded N(0, I) matrix scaled to unit norm, labels y = sin(3 x1
 - F(W, x) = (1/sqrt(m)) sum_r a_r act(<w_r, x>) for W(0) and W(T) on the test points;
 - H*(x, x') = <x,x'> exp(sigma^2 ||x + x'||^2 / 2) (exp) or <x,x'> (pi - arccos c) / (2 pi),
   c = <x,x'> / (||x|| ||x'||) clipped to [-1, 1], and c = 1 exactly for a point with itself
-  (theta_ii = 0, as DESIGN.md and the reference H* do: arccos is ill-conditioned near 1, and
+  (theta_ii = 0, as docs/theory.md and the reference H* do: arccos is ill-conditioned near 1, and
   arccos(1 - 1 ulp) = 2e-8 would move the diagonal by 3e-9) (relu);
 - ntk = H*(X_test, X) H*^-1 y and kernel = F(W(0), X_test) + H*(X_test, X) H*^-1 (y - F(W(0), X)),
   solved with numpy.linalg.solve (LU with partial pivoting, not the Cholesky ExpReg uses);
