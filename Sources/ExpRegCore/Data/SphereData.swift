@@ -14,30 +14,16 @@ public enum SphereData {
     public static func generate(n: Int, d: Int, labels: LabelKind, seed: UInt64) -> Dataset {
         precondition(n >= 1 && d >= 1, "SphereData.generate: n = \(n), d = \(d) must be >= 1")
         var rng = SeededGenerator(seed: seed)
-        var x = [Double](repeating: 0, count: n * d)
-        for i in 0..<n {
-            let point = unitVector(d: d, rng: &rng)
-            for j in 0..<d { x[i * d + j] = point[j] }
-        }
-        var y = [Double](repeating: 0, count: n)
+        let x = points(count: n, d: d, rng: &rng)
+        let y: [Double]
         switch labels {
         case .teacher:
             // The draw right after the n points: ``teacherDirection(d:afterPoints:seed:)`` without redrawing them.
-            let v = unitVector(d: d, rng: &rng)
-            for i in 0..<n {
-                var dot = 0.0
-                for j in 0..<d { dot += v[j] * x[i * d + j] }
-                y[i] = PortableMath.sin(3 * dot)
-            }
+            y = teacherLabels(x: x, count: n, d: d, direction: unitVector(d: d, rng: &rng))
         case .random:
-            for i in 0..<n { y[i] = rng.nextNormal() }
+            y = (0..<n).map { _ in rng.nextNormal() }
         }
-        do {
-            return try Dataset(n: n, d: d, x: x, y: y)
-        } catch {
-            // Unreachable: rows are normalised and finite by construction.
-            preconditionFailure("SphereData produced an invalid dataset: \(error)")
-        }
+        return dataset(n: n, d: d, x: x, y: y)
     }
 
     /// Held-out points from the same distribution as ``generate(n:d:labels:seed:)`` with the same
@@ -57,27 +43,43 @@ public enum SphereData {
         precondition(testCount >= 1 && trainingCount >= 1 && d >= 1,
                      "SphereData.heldOut: testCount = \(testCount), trainingCount = \(trainingCount), d = \(d) must be >= 1")
         var rng = SeededGenerator(seed: seed).jumped()
-        var x = [Double](repeating: 0, count: testCount * d)
-        for i in 0..<testCount {
+        let x = points(count: testCount, d: d, rng: &rng)
+        let y: [Double]
+        switch labels {
+        case .teacher:
+            y = teacherLabels(x: x, count: testCount, d: d,
+                              direction: teacherDirection(d: d, afterPoints: trainingCount, seed: seed))
+        case .random:
+            y = (0..<testCount).map { _ in rng.nextNormal() }
+        }
+        return dataset(n: testCount, d: d, x: x, y: y)
+    }
+
+    /// `count` points uniform on S^(d-1), row-major (count × d), drawn one after another from `rng`.
+    private static func points(count: Int, d: Int, rng: inout SeededGenerator) -> [Double] {
+        var x = [Double](repeating: 0, count: count * d)
+        for i in 0..<count {
             let point = unitVector(d: d, rng: &rng)
             for j in 0..<d { x[i * d + j] = point[j] }
         }
-        var y = [Double](repeating: 0, count: testCount)
-        switch labels {
-        case .teacher:
-            let v = teacherDirection(d: d, afterPoints: trainingCount, seed: seed)
-            for i in 0..<testCount {
-                var dot = 0.0
-                for j in 0..<d { dot += v[j] * x[i * d + j] }
-                y[i] = PortableMath.sin(3 * dot)
-            }
-        case .random:
-            for i in 0..<testCount { y[i] = rng.nextNormal() }
+        return x
+    }
+
+    /// y_i = sin(3 ⟨v, x_i⟩) for the `count` rows of `x` (dot product summed in index order).
+    private static func teacherLabels(x: [Double], count: Int, d: Int, direction v: [Double]) -> [Double] {
+        (0..<count).map { i in
+            var dot = 0.0
+            for j in 0..<d { dot += v[j] * x[i * d + j] }
+            return PortableMath.sin(3 * dot)
         }
+    }
+
+    /// The dataset of generated rows (unit norm and finite by construction, so it cannot be invalid).
+    private static func dataset(n: Int, d: Int, x: [Double], y: [Double]) -> Dataset {
         do {
-            return try Dataset(n: testCount, d: d, x: x, y: y)
+            return try Dataset(n: n, d: d, x: x, y: y)
         } catch {
-            preconditionFailure("SphereData produced an invalid held-out dataset: \(error)")
+            preconditionFailure("SphereData produced an invalid dataset: \(error)")
         }
     }
 
