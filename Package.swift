@@ -4,7 +4,8 @@ import PackageDescription
 
 let package = Package(
     name: "ExpReg",
-    platforms: [.macOS(.v13)],
+    // Supported platform: Linux on x86-64 with the Debian/Ubuntu packages the Makefile installs (the
+    // code relies on /proc, flock and Slurm). No Apple platform is declared: none is built or tested.
     products: [
         .executable(name: "expreg", targets: ["expreg"]),
     ],
@@ -25,10 +26,10 @@ let package = Package(
         // SHA-256 hex digests over the system libcrypto (run keys, manifest/csv/artifact checksums).
         .target(name: "ExpRegDigest", dependencies: ["CCrypto"]),
 
-        // Our own C kernels (vectorised exp with runtime AVX-512/AVX2 dispatch, fused forward blocks, the GD
-        // step's and H(W)'s AVX-512 panel kernels), wrapped by ExpRegLinAlg only.
+        // Our own C kernels with runtime AVX-512F / AVX2+FMA / portable dispatch: vectorised exp, fused
+        // forward blocks, the GD step's panel kernels and H(W)'s Gram tiles; wrapped by ExpRegLinAlg only.
         .target(name: "CExpRegKernels", linkerSettings: [.linkedLibrary("m")]),
-        // Dense linear algebra over BLAS/LAPACK plus ExpReg's exp and step kernels (StepPanels).
+        // Dense linear algebra over BLAS/LAPACK plus the C kernels (exp, step panels, Gram tiles).
         .target(name: "ExpRegLinAlg", dependencies: ["CBLAS", "CLAPACKE", "CExpRegKernels"]),
         // Pure numeric core: config and result types, data, model, trainer, Gram spectra, diagnostics.
         .target(name: "ExpRegCore", dependencies: ["ExpRegLinAlg"]),
@@ -53,25 +54,26 @@ let package = Package(
         ]),
         // Thin command line.
         .executableTarget(name: "expreg", dependencies: [
-            "ExpRegPipeline", "ExpRegCore",
+            "ExpRegPipeline", "ExpRegCore", "ExpRegManifest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .target(name: "ExpRegTestSupport", dependencies: ["ExpRegCore", "ExpRegLinAlg"], path: "Tests/ExpRegTestSupport"),
+        .target(name: "ExpRegTestSupport", dependencies: ["ExpRegLinAlg"], path: "Tests/ExpRegTestSupport"),
         .testTarget(name: "ExpRegLinAlgTests", dependencies: [
             "ExpRegLinAlg", "ExpRegTestSupport", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .testTarget(name: "ExpRegCoreTests", dependencies: [
-            "ExpRegCore", "ExpRegTestSupport", .product(name: "RealModule", package: "swift-numerics"),
+            "ExpRegCore", "ExpRegLinAlg", "ExpRegTestSupport", .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .testTarget(name: "ExpRegManifestTests", dependencies: ["ExpRegManifest", "ExpRegTestSupport"]),
+        .testTarget(name: "ExpRegManifestTests", dependencies: ["ExpRegManifest", "ExpRegCore", "ExpRegTestSupport"]),
         .testTarget(name: "ExpRegStoreTests", dependencies: [
-            "ExpRegStore", "ExpRegTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "ExpRegStore", "ExpRegCore", "ExpRegTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "ExpRegPlotTests", dependencies: ["ExpRegPlot", "ExpRegTestSupport"]),
-        .testTarget(name: "ExpRegReportTests", dependencies: ["ExpRegReport", "ExpRegTestSupport"]),
+        .testTarget(name: "ExpRegPlotTests", dependencies: ["ExpRegPlot", "ExpRegCore", "ExpRegTestSupport"]),
+        .testTarget(name: "ExpRegReportTests", dependencies: ["ExpRegReport", "ExpRegCore", "ExpRegTestSupport"]),
         .testTarget(name: "ExpRegPipelineTests", dependencies: [
-            "ExpRegPipeline", "ExpRegStore", "ExpRegTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "ExpRegPipeline", "ExpRegStore", "ExpRegCore", "ExpRegLinAlg", "ExpRegPlot", "ExpRegTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -26,12 +26,13 @@ static expreg_exp_kernel expreg_detect_kernel(void) {
 }
 
 expreg_exp_kernel expreg_exp_selected_kernel(void) {
-    // A benign race: every thread computes the same value; the int store is atomic on all targets we build for.
-    static volatile int cached = -1;
-    int k = cached;
+    // Every thread computes the same value, so relaxed atomics suffice (no lock, no data race): a
+    // thread that still sees -1 detects the kernel itself and stores the same number.
+    static int cached = -1;
+    int k = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (k < 0) {
         k = (int)expreg_detect_kernel();
-        cached = k;
+        __atomic_store_n(&cached, k, __ATOMIC_RELAXED);
     }
     return (expreg_exp_kernel)k;
 }

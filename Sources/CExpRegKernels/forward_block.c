@@ -85,8 +85,8 @@ static void expreg_relu_forward_block_portable(double *block, long rows, long co
 }
 
 #if defined(__x86_64__)
-/// AVX2 relu block: 4 lanes; a row holding a NaN gets a NaN sum and a NaN max |z| (the portable loop's
-/// NaN semantics), set here without redoing the row.
+/// AVX2 relu block: 4 lanes; a row holding a NaN keeps the NaN in place and gets sum NaN and
+/// max_abs NaN, as the portable loop gives (nothing is redone).
 EXPREG_AVX2 static void expreg_relu_forward_block_avx2(double *block, long rows, long cols, long ld,
                                                        const double *a, double *sums, double *max_abs) {
     const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));

@@ -8,8 +8,8 @@ extension RunRecord {
     var activation: Activation { spec.config.model.activation }
     /// The init seed.
     var seed: UInt64 { spec.config.seed }
-    /// `diverged` or `failed`.
-    var isBroken: Bool { status == .diverged || status == .failed }
+    /// `diverged` or `failed` (``RunStatus/isBroken``).
+    var isBroken: Bool { status.isBroken }
     /// The run's sweep values as `key=value, …` (every param when the run swept nothing).
     var sweepLabel: String { spec.sweepLabel }
 }

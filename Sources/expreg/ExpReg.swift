@@ -20,7 +20,7 @@ struct ExpReg: ParsableCommand {
               130  interrupted by SIGINT, 143 by SIGTERM: the batch is recorded as
                    partial; continue it with `expreg run MANIFEST --resume`
             """,
-        version: "0.1.0",
+        version: Provenance.toolVersion,
         subcommands: [Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self, Index.self,
                       Backup.self, Prune.self, Merge.self, Submit.self]
     )

@@ -15,9 +15,7 @@ extension ExpReg {
         func run() throws {
             try withExitStatus {
                 let store = try ArchiveQueries.openExisting(archive.db)
-                guard let templates = TemplateLocator.locate() else {
-                    throw PipelineError(.invalidInput, "report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
-                }
+                let templates = try TemplateLocator.required()
                 let page = try ArchiveFrontPage.write(archive: store, layout: OutputLayout(root: URL(fileURLWithPath: output)),
                                                       templatesDirectory: templates)
                 print("index: \(page.path)")

@@ -21,9 +21,7 @@ extension ExpReg {
                 let store = try ArchiveQueries.openForReport(archive.db, outputRoot: output)
                 defer { store.close() }
                 let id = try ArchiveQueries.resolveBatch(batch, in: store)
-                guard let templates = TemplateLocator.locate() else {
-                    throw PipelineError(.invalidInput, "report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
-                }
+                let templates = try TemplateLocator.required()
                 let publisher = BatchPublisher(layout: OutputLayout(root: URL(fileURLWithPath: output)),
                                                templatesDirectory: templates)
                 let published = try publisher.publish(batchID: id, archive: store)

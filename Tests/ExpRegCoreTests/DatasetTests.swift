@@ -29,18 +29,14 @@ struct DatasetTests {
         }
     }
 
-    @Test("normalizingRows scales rows to unit norm and rejects zero rows")
-    func normalizing() throws {
-        let data = try Dataset.normalizingRows(n: 2, d: 2, x: [3, 4, 1e-200, 0], y: [1, 2])
-        // 3/5 and 4/5 are correctly rounded divisions of exact values: within 1 ulp.
-        #expect(data.x[0].isApproximatelyEqual(to: 0.6, relativeTolerance: 2 * .ulpOfOne))
-        #expect(data.x[1].isApproximatelyEqual(to: 0.8, relativeTolerance: 2 * .ulpOfOne))
-        #expect(data.x[2] == 1 && data.x[3] == 0)  // tiny row scaled without underflow
-        #expect {
-            _ = try Dataset.normalizingRows(n: 2, d: 2, x: [1, 0, 0, 0], y: [1, 2])
-        } throws: { error in
-            "\(error)".contains("row 2: all inputs are 0")
-        }
+    @Test("euclideanNorm neither overflows nor underflows and is 0 only for a zero row")
+    func euclideanNorm() {
+        // 5 = 4 · √(0.75² + 1) and 5e300, 5e-300 scaled alike: exact up to the scaling's rounding.
+        #expect(Dataset.euclideanNorm([3, 4]).isApproximatelyEqual(to: 5, relativeTolerance: 2 * .ulpOfOne))
+        #expect(Dataset.euclideanNorm([3e300, 4e300]).isApproximatelyEqual(to: 5e300, relativeTolerance: 2 * .ulpOfOne))
+        #expect(Dataset.euclideanNorm([3e-300, -4e-300]).isApproximatelyEqual(to: 5e-300, relativeTolerance: 2 * .ulpOfOne))
+        #expect(Dataset.euclideanNorm([1e-200, 0]) == 1e-200)
+        #expect(Dataset.euclideanNorm([0, 0]) == 0)
     }
 
     @Test("sphere data: same seed bitwise identical, other seed different, unit rows", arguments: LabelKind.allCases)

@@ -4,7 +4,7 @@ import GRDB
 import Testing
 
 /// Crash, resume, lock and signal behaviour of `expreg run`, with real processes.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.slow), .skippedWhenFast)
 struct ArchiveSafetyTests {
     /// Twelve runs long enough (a second or more each in a debug build) to be interrupted in the middle.
     static let slowManifest = """

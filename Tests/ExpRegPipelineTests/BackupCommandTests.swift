@@ -5,7 +5,7 @@ import Testing
 
 /// `expreg backup` with the real binary and real archive files, including a copy taken while a
 /// real `expreg run` process writes to the archive.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.slow), .skippedWhenFast)
 struct BackupCommandTests {
     /// (batch id, status, runs) of every batch in an archive file.
     static func batches(_ path: String) throws -> [String: (status: String, runs: Int)] {

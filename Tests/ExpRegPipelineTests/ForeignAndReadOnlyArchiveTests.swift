@@ -5,7 +5,7 @@ import Testing
 
 /// Files that are not ours are refused and left byte-for-byte unchanged; read-only commands never
 /// change an archive's bytes and work where it cannot be written (a read-only bind mount).
-@Suite(.serialized)
+@Suite(.serialized, .tags(.slow), .skippedWhenFast)
 struct ForeignAndReadOnlyArchiveTests {
     /// The bytes of `path` and of its `-wal` / `-shm` / `.lock` companions (nil when absent).
     static func fingerprint(_ path: String) -> [String: Data?] {

@@ -4,7 +4,7 @@ import Testing
 
 /// Every malformed manifest of the corpus, through the real binary: exit 2, the located diagnostics
 /// on stderr (exactly the corpus' `.expect` text), and an existing archive left byte-for-byte as it was.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.slow), .skippedWhenFast)
 struct InvalidInputTests {
     static let corpus = Fixtures.directory.appendingPathComponent("manifests")
 

@@ -103,7 +103,7 @@ struct NotificationTests {
 
     /// https goes through libcurl with certificate verification: a server whose certificate no
     /// system CA signed is refused, and the reason (without the URL) is printed and archived.
-    @Test func httpsIsSpokenAndAnUntrustedCertificateIsRefused() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func httpsIsSpokenAndAnUntrustedCertificateIsRefused() throws {
         let dir = TemporaryDirectory()
         guard let server = try LocalTLSServer.make(in: dir.url) else {
             print("skipped: python3 or openssl is not installed, no local TLS server")
@@ -124,7 +124,7 @@ struct NotificationTests {
         #expect(error.contains("SSL certificate problem") && !error.contains("tls-secret"), "\(error)")
     }
 
-    @Test func aDeadOrFailingWebhookChangesNeitherTheExitCodeNorTheBatch() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func aDeadOrFailingWebhookChangesNeitherTheExitCodeNorTheBatch() throws {
         let failing = try LocalHTTPServer(responseStatus: 500)
         defer { failing.stop() }
         let deadPort = try LocalHTTPServer.deadPort()

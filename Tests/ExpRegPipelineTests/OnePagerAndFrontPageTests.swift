@@ -25,7 +25,7 @@ struct OnePagerAndFrontPageTests {
         }.filter { !$0.isEmpty }
     }
 
-    @Test func runWritesAOnePageA4PDFWithTheSummaryAndRebuildsItByteIdentically() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func runWritesAOnePageA4PDFWithTheSummaryAndRebuildsItByteIdentically() throws {
         let dir = TemporaryDirectory(prefix: "expreg-pdf-e2e")
         let folder = try Self.runTiny(in: dir)
         let pdf = folder.appendingPathComponent("report.pdf")
@@ -108,7 +108,7 @@ struct OnePagerAndFrontPageTests {
         #expect(text.contains("不合格"), "the failed gate is on the page")
     }
 
-    @Test func theFrontPageListsEveryBatchAndLoadsInChromiumWithEveryLinkResolving() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func theFrontPageListsEveryBatchAndLoadsInChromiumWithEveryLinkResolving() throws {
         let dir = TemporaryDirectory(prefix: "expreg-index-e2e")
         _ = try Self.runTiny(in: dir)
         let second = try Self.runTiny(in: dir)

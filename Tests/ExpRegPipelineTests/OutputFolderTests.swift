@@ -51,7 +51,7 @@ struct OutputFolderTests {
         }
     }
 
-    @Test func twoArchivesCannotShareAnOutputFolder() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func twoArchivesCannotShareAnOutputFolder() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(RunCommandTests.tinyManifest, in: dir.url)
         let first = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite"], in: dir.url)

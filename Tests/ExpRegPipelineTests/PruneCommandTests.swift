@@ -6,7 +6,7 @@ import Testing
 
 /// `expreg prune` with the real binary: folders go, the archive keeps the batches, and a pruned
 /// report comes back byte-identically from `expreg report`.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.slow), .skippedWhenFast)
 struct PruneCommandTests {
     /// Every file below a batch folder, by relative path.
     static func files(_ folder: URL) throws -> [String: Data] {

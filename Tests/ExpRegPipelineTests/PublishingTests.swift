@@ -5,7 +5,7 @@ import Testing
 
 /// Publishing is part of a batch's story: `latest` only moves to a completed, published batch; a
 /// publication cut short is finished by the next run; a signal while publishing is not swallowed.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.slow), .skippedWhenFast)
 struct PublishingTests {
     /// Files whose name marks them temporary (`.<name>.tmp-<pid>…`) anywhere below `folder`.
     static func temporaryFiles(below folder: URL) -> [String] {

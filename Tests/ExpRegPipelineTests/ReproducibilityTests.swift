@@ -46,7 +46,7 @@ struct ReproducibilityTests {
         return (runs, try #require(json["batch"]))
     }
 
-    @Test func resultsAreBitwiseIdenticalByDefaultWithParallel2AndOnOneCore() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func resultsAreBitwiseIdenticalByDefaultWithParallel2AndOnOneCore() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.manifest, in: dir.url)
         let variants: [(name: String, arguments: [String], launcher: [String])] = [

@@ -5,7 +5,7 @@ import Testing
 
 /// `--resume` continues a batch only with the batch's own inputs: the same csv bytes and the same
 /// `--set` overrides; anything else exits 2 naming what changed, with the archive unchanged.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.slow), .skippedWhenFast)
 struct ResumeInputsTests {
     /// Four csv runs, each long enough in a debug build to stop the batch after the first one.
     static let csvManifest = """

@@ -75,7 +75,7 @@ struct RunCommandTests {
                            "PRAGMA integrity_check") == "ok")
     }
 
-    @Test func reportIsRebuiltByteIdenticalFromTheArchive() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func reportIsRebuiltByteIdenticalFromTheArchive() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.tinyManifest, in: dir.url)
         let first = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)

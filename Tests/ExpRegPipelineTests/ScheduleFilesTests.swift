@@ -36,7 +36,7 @@ struct ScheduleFilesTests {
         #expect(shipped == Self.files.map(\.0).sorted(), "every file in contrib/ is shown in the README")
     }
 
-    @Test func theServiceAndCrontabCommandsRunWithTheRealBinary() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func theServiceAndCrontabCommandsRunWithTheRealBinary() throws {
         let dir = TemporaryDirectory()
         try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("manifests"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("backup"), withIntermediateDirectories: true)

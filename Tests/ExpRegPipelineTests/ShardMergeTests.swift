@@ -69,7 +69,7 @@ struct ShardMergeTests {
         }
     }
 
-    @Test func shardsMergedEqualASingleMachineRunBitwise() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func shardsMergedEqualASingleMachineRunBitwise() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.manifest, in: dir.url)
         let single = try ExpRegProcess.run(["run", manifest, "--output", "single", "--db", "single/a.sqlite", "--quiet"], in: dir.url)
@@ -118,7 +118,7 @@ struct ShardMergeTests {
         #expect(try scalar(Int.self, b, "SELECT count(*) FROM batches WHERE shard_index IS NOT NULL") == 0)
     }
 
-    @Test func aMissingShardExits5AsPartialAndALaterMergeCompletesIt() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func aMissingShardExits5AsPartialAndALaterMergeCompletesIt() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.manifest, in: dir.url)
         for shard in try Self.runShards([0, 2], of: 3, batch: "b-gap", manifest: manifest, in: dir.url) {
@@ -155,7 +155,7 @@ struct ShardMergeTests {
         #expect(try scalar(Int.self, db, "SELECT count(*) FROM runs") == 6)
     }
 
-    @Test func mergeRefusesInputsThatAreNotShardsOfTheSameBatch() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func mergeRefusesInputsThatAreNotShardsOfTheSameBatch() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.twoRuns, in: dir.url)
         #expect(try Self.runShards([0], of: 2, batch: "first", manifest: manifest, in: dir.url)[0].status == 0)
@@ -199,7 +199,7 @@ struct ShardMergeTests {
         #expect(try scalar(Int.self, dir.url.appendingPathComponent("k0.sqlite").path, "SELECT plan_index FROM runs") == 0)
     }
 
-    @Test func resumeContinuesAShardWithoutRetraining() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func resumeContinuesAShardWithoutRetraining() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.twoRuns, in: dir.url)
         let args = ["run", manifest, "--shard", "0/1", "--batch-id", "r", "--db", "s.sqlite", "--resume"]

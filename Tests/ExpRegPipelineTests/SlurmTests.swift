@@ -9,7 +9,7 @@ import Testing
 /// Bitwise comparisons are of one computation path with itself: the same binary on the same machine
 /// with the same thread settings (the cluster sets no CPU affinity, so every task sees every core
 /// and trains with as many threads as the single-machine run).
-@Suite(.serialized)
+@Suite(.serialized, .tags(.slow), .skippedWhenFast)
 struct SlurmTests {
     static let manifest = """
         name: quad

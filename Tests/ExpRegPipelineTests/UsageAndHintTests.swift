@@ -53,7 +53,7 @@ struct UsageAndHintTests {
         #expect(FileManager.default.contents(atPath: file.path) == Data("x".utf8))
     }
 
-    @Test func theInterruptedRunsHintWorksAsPrintedAndProgressStaysWithinTheTotal() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func theInterruptedRunsHintWorksAsPrintedAndProgressStaysWithinTheTotal() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.threeSlowRuns, in: dir.url)
         let db = "archive/three.sqlite"
@@ -117,7 +117,7 @@ struct DiskFullHintTests {
               seed: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
         """
 
-    @Test func diskFullDuringTrainingPrintsAResumeCommandThatWorks() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func diskFullDuringTrainingPrintsAResumeCommandThatWorks() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.manyPoints, in: dir.url)
         let small = dir.url.appendingPathComponent("small")

@@ -15,7 +15,7 @@ import Testing
 /// with ``PNGImage``, has ≥ 2 % of pixels differing from the background and ≥ 32 distinct colours,
 /// including the summary's red alert bar (#cf222e) — a blank or unstyled page fails. The same
 /// check is shown to fail on a blank page.
-@Suite(.serialized) struct BrowserTests {
+@Suite(.serialized, .tags(.slow), .skippedWhenFast) struct BrowserTests {
     static let skip = ProcessInfo.processInfo.environment["EXPREG_SKIP_BROWSER"] == "1"
     static let width = 1280, height = 2000
 

@@ -1,5 +1,8 @@
-// ExpReg's own C kernels: a vectorised exp with runtime CPU dispatch, the fused forward blocks (exp and
-// relu), and the AVX-512 panel kernels of the GD step (forward, update) and of H(W) (step_panels.c).
+// ExpReg's own C kernels, each with runtime CPU dispatch (AVX-512F, AVX2 + FMA, portable C):
+// - a vectorised exp (expreg_exp_inplace*);
+// - the fused forward blocks of exp and relu (expreg_*_forward_block*);
+// - the GD step in panels of 24 neurons: packing, forward pass, update (AVX-512F only);
+// - the Gram tiles of H(W) over those panels (AVX-512F only).
 #ifndef CEXPREGKERNELS_H
 #define CEXPREGKERNELS_H
 

@@ -25,7 +25,7 @@ public struct BatchHeadline: Sendable, Equatable, Codable {
         status = info.status
         runs = snapshot.runs.count
         converged = snapshot.runs.filter { $0.status == .converged }.count
-        diverged = snapshot.runs.filter { $0.status == .diverged || $0.status == .failed }.count
+        diverged = snapshot.runs.filter(\.status.isBroken).count
         var perActivation: [String: Double] = [:]
         for activation in Activation.allCases {
             let losses = snapshot.runs

@@ -23,7 +23,7 @@ public enum Gates {
                 offendingRunKeys: bad.map(\.spec.runKey)))
         }
         if let limit = config.maxDiverged {
-            let bad = runs.filter { $0.status == .diverged || $0.status == .failed }
+            let bad = runs.filter(\.status.isBroken)
             results.append(GateResult(
                 name: "max_diverged", passed: bad.count <= limit,
                 detail: "\(bad.count) diverged or failed (limit \(limit))",

@@ -34,6 +34,13 @@ public enum TrainingMemory {
         return !overflow && cells <= maxBufferElements
     }
 
+    /// True when a run with n points of dimension d at width m can be trained: its n × m activations
+    /// and its m × d weights each fit one buffer (``fitsOneBuffer(_:_:)``). `validate`, the trainer
+    /// and the benchmark all ask this.
+    public static func fitsBuffers(n: Int, d: Int, m: Int) -> Bool {
+        fitsOneBuffer(n, m) && fitsOneBuffer(d, m)
+    }
+
     /// Peak working-set bytes of one run with n points of dimension d at width m (formula above).
     /// Saturates at `Int.max` instead of overflowing.
     public static func bytes(n: Int, d: Int, m: Int, path: TrainingPath = .materializing) -> Int {

@@ -47,37 +47,13 @@ public struct Dataset: Sendable, Equatable {
         self.y = y
     }
 
-    /// Scales every row x_i to x_i / ‖x_i‖₂ (labels unchanged), then validates as ``init(n:d:x:y:)``.
-    ///
-    /// For csv data with `normalize: true`.
-    /// - Throws: ``DatasetError`` for a bad shape, a non-finite value, or a zero row (which has no
-    ///   direction), naming the row.
-    public static func normalizingRows(n: Int, d: Int, x: [Double], y: [Double]) throws(DatasetError) -> Dataset {
-        try checkShape(n: n, d: d, x: x, y: y)
-        var scaled = x
-        for i in 0..<n {
-            var maxAbs = 0.0
-            for j in 0..<d {
-                let v = x[i * d + j]
-                guard v.isFinite else {
-                    throw DatasetError("row \(i + 1): x\(j + 1) is \(v); every input must be a finite number")
-                }
-                maxAbs = max(maxAbs, abs(v))
-            }
-            guard maxAbs > 0 else {
-                throw DatasetError("row \(i + 1): all inputs are 0, so the row cannot be scaled to unit norm; "
-                    + "remove the row or fix the data")
-            }
-            // Scale by the largest entry first so the sum of squares cannot overflow or underflow.
-            var sumSquares = 0.0
-            for j in 0..<d {
-                let v = x[i * d + j] / maxAbs
-                sumSquares += v * v
-            }
-            let norm = sumSquares.squareRoot()
-            for j in 0..<d { scaled[i * d + j] = (x[i * d + j] / maxAbs) / norm }
-        }
-        return try Dataset(n: n, d: d, x: scaled, y: y)
+    /// ‖v‖₂ = s · √(Σ_j (v_j / s)²) with s = max_j |v_j|, so finite entries neither overflow nor
+    /// underflow; 0 for an all-zero v. csv data with `normalize: true` divides each row by it.
+    public static func euclideanNorm(_ v: [Double]) -> Double {
+        let scale = v.reduce(0) { max($0, abs($1)) }
+        guard scale > 0 else { return 0 }
+        let sum = v.reduce(0) { $0 + ($1 / scale) * ($1 / scale) }
+        return scale * sum.squareRoot()
     }
 
     private static func checkShape(n: Int, d: Int, x: [Double], y: [Double]) throws(DatasetError) {

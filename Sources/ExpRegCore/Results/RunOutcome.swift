@@ -4,14 +4,20 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case converged
     /// All steps ran; the target was not reached.
     case completed
-    /// NaN/Inf, or loss > 1e6 x initial: recorded, the batch goes on.
+    /// NaN/Inf (including an overflow already at W(0)), or loss > 1e6 x initial: recorded, the
+    /// batch goes on.
     case diverged
-    /// An error prevented training (e.g. a configuration that does not fit the data); exp overflow
-    /// at W(0) is `diverged` (steps_run 0), not `failed`.
+    /// An error prevented training (bad data, `learning_rate: auto` without a usable
+    /// lambda_max(H(W(0))), an error thrown while running it, ...); exp overflow at W(0) is
+    /// `diverged` (steps_run 0), not `failed`.
     case failed
 
     /// True for runs whose numbers are meaningful (`converged` or `completed`).
     public var isFinished: Bool { self == .converged || self == .completed }
+
+    /// True for runs that ended `diverged` or `failed`: the `max_diverged` gate counts them, the
+    /// headline and the summary list them.
+    public var isBroken: Bool { self == .diverged || self == .failed }
 }
 
 /// One point of a curve: (GD step, value).

@@ -98,9 +98,10 @@ public enum Trainer {
         if case .fixed(let eta) = train.learningRate, !(eta > 0 && eta.isFinite) {
             throw .invalidConfiguration("train.learning_rate = \(eta); use a positive finite number or `auto`")
         }
-        guard TrainingMemory.fitsOneBuffer(dataset.n, model.width) else {
-            throw .invalidConfiguration("n x model.width = \(dataset.n) x \(model.width) is too large for one "
-                + "n x m buffer (limit 2^31 - 1 entries); reduce the width or the data")
+        guard TrainingMemory.fitsBuffers(n: dataset.n, d: dataset.d, m: model.width) else {
+            let (name, size) = TrainingMemory.fitsOneBuffer(dataset.n, model.width) ? ("d", dataset.d) : ("n", dataset.n)
+            throw .invalidConfiguration("\(name) x model.width = \(size) x \(model.width) is too large for one "
+                + "\(name) x m buffer (limit 2^31 - 1 entries); reduce the width or the data")
         }
     }
 }

@@ -224,7 +224,7 @@ private struct CSVParser {
             }
             guard rowOK else { ok = false; continue }
             var features = Array(numbers[0..<d])
-            let norm = Self.euclideanNorm(features)
+            let norm = Dataset.euclideanNorm(features)
             if normalize {
                 guard norm > 0, norm.isFinite else {
                     report(line: row.number, column: 1, "all x values of this row are zero; it cannot be scaled to unit norm",
@@ -278,13 +278,5 @@ private struct CSVParser {
     /// `x1,x2,y` for small d, else `x1,x2,...,x40,y`.
     static func header(d: Int) -> String {
         d <= 4 ? ((1...d).map { "x\($0)" } + ["y"]).joined(separator: ",") : "x1,x2,...,x\(d),y"
-    }
-
-    /// ‖v‖₂ computed without overflow or underflow for finite entries (scaled by max |v_j|).
-    static func euclideanNorm(_ v: [Double]) -> Double {
-        let scale = v.reduce(0) { max($0, abs($1)) }
-        guard scale > 0 else { return 0 }
-        let sum = v.reduce(0) { $0 + ($1 / scale) * ($1 / scale) }
-        return scale * sum.squareRoot()
     }
 }

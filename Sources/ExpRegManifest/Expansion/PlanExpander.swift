@@ -213,8 +213,7 @@ struct PlanExpander {
         }
         if let n = int(.dataN), let d = int(.dataD), let m = int(.modelWidth) {
             for (name, size) in [("n", n), ("d", d)] {
-                let (product, overflow) = size.multipliedReportingOverflow(by: m)
-                if overflow || product > ManifestLimits.maxElements {
+                if !TrainingMemory.fitsOneBuffer(size, m) {
                     sink.error(at: origin(.modelWidth),
                                "\(name)·m = \(size)·\(m) exceeds the limit of \(ManifestLimits.maxElements) (2^31 − 1) elements",
                                suggestion: "use a smaller width or fewer \(name == "n" ? "points" : "dimensions")")

@@ -93,12 +93,10 @@ public enum Benchmark {
             lossFirst: lossFirst, lossLast: lossLast)
     }
 
-    /// The median of a non-empty list (the mean of the middle two for an even count).
+    /// The median of timings (``ExpRegCore/median(_:)``); NaN for an empty list, which the
+    /// configuration rules out (steps and repeats are at least 1).
     static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count.isMultiple(of: 2)
-            ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-            : sorted[sorted.count / 2]
+        ExpRegCore.median(values) ?? .nan
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -106,5 +106,6 @@ public struct BenchmarkConfig: Sendable, Equatable {
         try check(initScale > 0 && initScale.isFinite, "init scale must be a positive number (got \(initScale))")
         // Int32 sizes for BLAS: the one rule of the manifest and the trainer.
         try check(TrainingMemory.fitsOneBuffer(n, width), "n·width = \(n)·\(width) is too large (limit 2^31 − 1 entries); use a smaller --n or --width")
+        try check(TrainingMemory.fitsOneBuffer(d, width), "d·width = \(d)·\(width) is too large (limit 2^31 − 1 entries); use a smaller --d or --width")
     }
 }

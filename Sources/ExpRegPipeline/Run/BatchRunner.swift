@@ -45,10 +45,7 @@ public final class BatchRunner {
         var templates = URL(fileURLWithPath: "/")
         if options.shard == nil {
             try layout.checkWritable()
-            guard let located = options.templatesDirectory ?? TemplateLocator.locate() else {
-                throw PipelineError.invalid("report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
-            }
-            templates = located
+            templates = try options.templatesDirectory ?? TemplateLocator.required()
         }
         try ArchivePathCheck.validate(options.databasePath)
         let shardBatchID = try resolveShardBatchID(loaded: loaded)

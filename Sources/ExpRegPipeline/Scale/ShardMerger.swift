@@ -56,9 +56,7 @@ public final class ShardMerger {
         guard !options.shardPaths.isEmpty else { throw PipelineError.invalid("expreg merge: no shard archives given") }
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
         try layout.checkWritable()
-        guard let templates = options.templatesDirectory ?? TemplateLocator.locate() else {
-            throw PipelineError.invalid("report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
-        }
+        let templates = try options.templatesDirectory ?? TemplateLocator.required()
         try ArchivePathCheck.validate(options.databasePath)
         let shards = try validatedShards()
         let first = shards[0].batch

@@ -25,4 +25,14 @@ public enum TemplateLocator {
         let local = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("templates")
         return holdsTemplates(local) ? local : nil
     }
+
+    /// ``locate(environment:executablePath:)``, or the invalid-input error every command reports
+    /// when no templates folder is found.
+    public static func required(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                executablePath: String = CommandLine.arguments.first ?? "") throws(PipelineError) -> URL {
+        guard let url = locate(environment: environment, executablePath: executablePath) else {
+            throw PipelineError.invalid("report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
+        }
+        return url
+    }
 }

@@ -25,7 +25,7 @@ public struct JapaneseFont: Sendable, Equatable {
     /// Asks fontconfig whether the font file at `file` has a glyph for `scalar`.
     ///
     /// Used by tests and diagnostics to prove the chosen font really covers Japanese text.
-    public static func fileHasGlyph(_ file: String, for scalar: Unicode.Scalar) -> Bool {
+    package static func fileHasGlyph(_ file: String, for scalar: Unicode.Scalar) -> Bool {
         var count: Int32 = 0
         let queried = withFcString(file) { FcFreeTypeQuery($0, 0, nil, &count) }
         guard let queried else { return false }

@@ -1,17 +1,17 @@
 internal import CCairo
 
 /// An RGB image read back from a PNG file (for checks of rendered charts).
-public struct RasterImage: Sendable {
+package struct RasterImage: Sendable {
     /// Size in pixels.
-    public var width: Int
+    package var width: Int
     /// Height in pixels.
-    public var height: Int
+    package var height: Int
     /// Row-major pixels, `width · height` entries, alpha composited over white.
-    public var pixels: [RGBColor]
+    package var pixels: [RGBColor]
 
     /// Reads a PNG with Cairo.
     /// - Throws: ``PlotError/cairo(operation:status:)`` if the file is missing or not a PNG.
-    public init(pngPath path: String) throws {
+    package init(pngPath path: String) throws {
         guard let surface = cairo_image_surface_create_from_png(path) else {
             throw PlotError.cairo(operation: "read PNG \(path)", status: "null surface")
         }
@@ -47,5 +47,5 @@ public struct RasterImage: Sendable {
     }
 
     /// The pixel at column `x`, row `y` (0-based, y down).
-    public subscript(x: Int, y: Int) -> RGBColor { pixels[y * width + x] }
+    package subscript(x: Int, y: Int) -> RGBColor { pixels[y * width + x] }
 }

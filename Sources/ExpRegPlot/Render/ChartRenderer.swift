@@ -1,6 +1,6 @@
 import Foundation
 
-/// Lays out and draws a ``Chart`` on a ``CairoCanvas``; writes PNG and SVG files.
+/// Lays out and draws a ``Chart`` on a ``CairoCanvas`` (the files: ChartRenderer+Files.swift).
 ///
 /// Layout (points, y down): title and subtitle on top, panels side by side, the legend in a
 /// column on the right (outside every plot area), notes in the footer. Everything in a plot area
@@ -8,55 +8,6 @@ import Foundation
 enum ChartRenderer {
     /// Pixels per point of the PNG (800 × 500 pt → 1600 × 1000 px).
     static let pngScale = 2.0
-
-    /// Draws `chart` to `pngPath` (PNG, 2×) and `svgPath` (SVG), each via a temporary file renamed into place.
-    /// - Returns: the plot area of each panel, in points.
-    /// - Throws: ``PlotError`` on font, Cairo or file-system failures.
-    @discardableResult
-    static func write(_ chart: Chart, pngPath: String, svgPath: String) throws -> [Rect] {
-        let layout = ChartLayoutInput(chart: chart)
-        let areas: [Rect]
-        do {
-            let canvas = try CairoCanvas(kind: .image(scale: pngScale), width: chart.width, height: chart.height)
-            areas = draw(layout, on: canvas)
-            try writeAtomically(to: pngPath) { try canvas.writePNG(to: $0) }
-        }
-        try writeAtomically(to: svgPath) { temporary in
-            let canvas = try CairoCanvas(kind: .svg(path: temporary), width: chart.width, height: chart.height)
-            draw(layout, on: canvas)
-            try canvas.finish()
-            try SVGIdentifiers.normalizeFile(at: temporary)
-        }
-        return areas
-    }
-
-    /// Draws `chart` to a PDF file (same drawing code; not part of the default outputs).
-    static func writePDF(_ chart: Chart, path: String) throws {
-        let layout = ChartLayoutInput(chart: chart)
-        try writeAtomically(to: path) { temporary in
-            let canvas = try CairoCanvas(kind: .pdf(path: temporary), width: chart.width, height: chart.height)
-            draw(layout, on: canvas)
-            try canvas.finish()
-        }
-    }
-
-    /// Runs `body` with a temporary path next to `path`, then renames it onto `path`.
-    static func writeAtomically(to path: String, _ body: (String) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))").path
-        do {
-            try body(temporary)
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        }
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PlotError.io(path: path, reason: reason)
-        }
-    }
 
     // MARK: Drawing
 
@@ -326,47 +277,5 @@ extension ChartRenderer {
         canvas.setColor(.white, alpha: labelBackingOpacity)
         canvas.fill()
         canvas.drawRichText(markup, x: x, y: y, size: size, color: color, anchor: anchor)
-    }
-}
-
-/// A rectangle in points.
-struct Rect: Equatable {
-    var x: Double
-    var y: Double
-    var width: Double
-    var height: Double
-}
-
-/// Maps data values to page coordinates inside a plot area.
-struct AxisMapping {
-    let xTicks: AxisTicks
-    let xScale: AxisScale
-    let yTicks: AxisTicks
-    let yScale: AxisScale
-    let area: Rect
-
-    /// Page x of a data x (clamped far outside the page so Cairo's fixed point never overflows).
-    func x(_ value: Double) -> Double {
-        area.x + fraction(value, xTicks, xScale) * area.width
-    }
-
-    func y(_ value: Double) -> Double {
-        area.y + area.height - fraction(value, yTicks, yScale) * area.height
-    }
-
-    func drawable(x value: Double) -> Bool { value.isFinite && (xScale == .linear || value > 0) }
-    func drawable(y value: Double) -> Bool { value.isFinite && (yScale == .linear || value > 0) }
-
-    private func fraction(_ value: Double, _ ticks: AxisTicks, _ scale: AxisScale) -> Double {
-        let f: Double
-        switch scale {
-        case .linear:
-            f = (value - ticks.lower) / (ticks.upper - ticks.lower)
-        case .log10:
-            f = (Foundation.log10(value) - Foundation.log10(ticks.lower))
-                / (Foundation.log10(ticks.upper) - Foundation.log10(ticks.lower))
-        }
-        guard f.isFinite else { return value > 0 ? 50 : -50 }
-        return max(-50, min(50, f))
     }
 }

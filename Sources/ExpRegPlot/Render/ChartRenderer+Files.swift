@@ -1,0 +1,53 @@
+import Foundation
+
+/// Writing a ``Chart`` to PNG, SVG and PDF files, each via a temporary file renamed into place.
+extension ChartRenderer {
+    /// Draws `chart` to `pngPath` (PNG, 2×) and `svgPath` (SVG), each via a temporary file renamed into place.
+    /// - Returns: the plot area of each panel, in points.
+    /// - Throws: ``PlotError`` on font, Cairo or file-system failures.
+    @discardableResult
+    static func write(_ chart: Chart, pngPath: String, svgPath: String) throws -> [Rect] {
+        let layout = ChartLayoutInput(chart: chart)
+        let areas: [Rect]
+        do {
+            let canvas = try CairoCanvas(kind: .image(scale: pngScale), width: chart.width, height: chart.height)
+            areas = draw(layout, on: canvas)
+            try writeAtomically(to: pngPath) { try canvas.writePNG(to: $0) }
+        }
+        try writeAtomically(to: svgPath) { temporary in
+            let canvas = try CairoCanvas(kind: .svg(path: temporary), width: chart.width, height: chart.height)
+            draw(layout, on: canvas)
+            try canvas.finish()
+            try SVGIdentifiers.normalizeFile(at: temporary)
+        }
+        return areas
+    }
+
+    /// Draws `chart` to a PDF file (same drawing code; not part of the default outputs).
+    static func writePDF(_ chart: Chart, path: String) throws {
+        let layout = ChartLayoutInput(chart: chart)
+        try writeAtomically(to: path) { temporary in
+            let canvas = try CairoCanvas(kind: .pdf(path: temporary), width: chart.width, height: chart.height)
+            draw(layout, on: canvas)
+            try canvas.finish()
+        }
+    }
+
+    /// Runs `body` with a temporary path next to `path`, then renames it onto `path`.
+    static func writeAtomically(to path: String, _ body: (String) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))").path
+        do {
+            try body(temporary)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw PlotError.io(path: path, reason: reason)
+        }
+    }
+}
