@@ -56,7 +56,8 @@ public enum CholeskySolve {
         let info = BLASGate.run {
             a.withUnsafeMutableBufferPointer { ap in
                 b.withUnsafeMutableBufferPointer { bp in
-                    LAPACKE_dposv(LAPACK_COL_MAJOR, 76 /* L */, expreg_lapack_int(Int32(n)),
+                    // uplo = 'L' (76).
+                    LAPACKE_dposv(LAPACK_COL_MAJOR, 76, expreg_lapack_int(Int32(n)),
                                   expreg_lapack_int(Int32(k)), ap.baseAddress, expreg_lapack_int(Int32(n)),
                                   bp.baseAddress, expreg_lapack_int(Int32(n)))
                 }

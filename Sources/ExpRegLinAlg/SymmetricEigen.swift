@@ -116,7 +116,8 @@ public enum SymmetricEigen {
         var w = [Double](repeating: 0, count: n)
         let info = BLASGate.run { a.withUnsafeMutableBufferPointer { ap in
             w.withUnsafeMutableBufferPointer { wp in
-                LAPACKE_dsyevd(LAPACK_COL_MAJOR, vectors ? 86 /* V */ : 78 /* N */, 76 /* L */,
+                // jobz = 'V' (86) with eigenvectors, else 'N' (78); uplo = 'L' (76).
+                LAPACKE_dsyevd(LAPACK_COL_MAJOR, vectors ? 86 : 78, 76,
                                expreg_lapack_int(Int32(n)), ap.baseAddress, expreg_lapack_int(Int32(n)),
                                wp.baseAddress)
             }

@@ -80,6 +80,7 @@ extension ExpReg {
                 throw ExitCode(error.status.rawValue)
             }
             let progress = ProgressReporter.automatic(quiet: quiet, log: log)
+            // swift-format-ignore: OnlyOneTrailingClosureArgument
             try withExitStatus(report: { progress.error($0) }) {
                 let flag = CancellationFlag()
                 let watcher = SignalWatcher(flag: flag)

@@ -67,8 +67,8 @@ struct PlanExpander {
                 count = product
             }
             if overflow {
-                let where_ = experiment.sweep.first?.origin ?? experiment.origin
-                sink.error(at: where_.with(keyPath: "\(path).sweep"),
+                let sweepOrigin = experiment.sweep.first?.origin ?? experiment.origin
+                sink.error(at: sweepOrigin.with(keyPath: "\(path).sweep"),
                            "the sweep expands to more than \(ManifestLimits.maxRuns) runs (\(counts.map(String.init).joined(separator: " × ")))",
                            suggestion: "split it into several experiments or shorten the lists")
                 continue

@@ -52,6 +52,8 @@ struct MappingReader {
             }
             let key = keyScalar.string
             if key == "<<", keyScalar.style == .plain || keyScalar.style == .any {
+                // swift-format-ignore: ReplaceForEachWithForLoop
+                // (`return` in the body moves on to the next source.)
                 mergeSources(value).forEach { source in
                     guard case .mapping(let inner) = source, depth < 8 else {
                         sink.error(at: Origin(file: file, mark: source.mark, keyPath: Self.join(path, "<<")),

@@ -101,6 +101,8 @@ public enum ArchiveQueries {
 
     /// JSON lines-free array of headlines (stable keys).
     public static func historyJSON(_ headlines: [BatchHeadline], unpublished: Set<String> = []) throws -> Data {
+        // swift-format-ignore: AlwaysUseLowerCamelCase
+        // The property names are the JSON keys of `history --json`.
         struct Row: Encodable {
             var batch_id: String, manifest_name: String, started_at: String, status: String, published: Bool
             var runs: Int, converged: Int, diverged: Int, gates_evaluated: Bool, gates_passed: Bool

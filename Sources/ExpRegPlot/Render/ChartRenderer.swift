@@ -24,6 +24,8 @@ enum ChartRenderer {
     @discardableResult
     static func draw(_ input: ChartLayoutInput, on canvas: CairoCanvas) -> [Rect] {
         let chart = input.chart
+        // swift-format-ignore: AlwaysUseLowerCamelCase
+        // W × H: the chart size, as in the layout formulas below.
         let W = chart.width, H = chart.height
         canvas.drawRichText(chart.title, x: margin, y: 30, size: titleSize, color: .black)
         var headerBottom = 40.0
