@@ -21,10 +21,10 @@ enum ChartRenderer {
     static let margin = 16.0
 
     /// Draws the whole chart; returns each panel's plot area (points).
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     @discardableResult
     static func draw(_ input: ChartLayoutInput, on canvas: CairoCanvas) -> [Rect] {
         let chart = input.chart
-        // swift-format-ignore: AlwaysUseLowerCamelCase
         // W × H: the chart size, as in the layout formulas below.
         let W = chart.width, H = chart.height
         canvas.drawRichText(chart.title, x: margin, y: 30, size: titleSize, color: .black)
