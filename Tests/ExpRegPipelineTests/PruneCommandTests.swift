@@ -53,6 +53,11 @@ struct PruneCommandTests {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("\(id)/report.html").path), "\(id) pruned")
         }
         #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM batches") == 3, "the archive lost batches")
+        // The front page is rewritten: the pruned batch is listed as rebuildable, the others link their reports.
+        #expect(pruned.stdout.contains("front page: "), "stdout: \(pruned.stdout)")
+        let front = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(front.contains("<code>expreg report --batch \(ids[0])</code> で再生成できます"))
+        #expect(!front.contains("href=\"\(ids[0])/report.html\"") && front.contains("href=\"\(ids[2])/report.html\""))
         let archive = try ArchiveQueries.openExisting(db)
         #expect(try ReportPruner.rebuildableBatchIDs(archive: archive, layout: OutputLayout(root: out)) == [ids[0]])
 

@@ -23,6 +23,7 @@ public enum PruneReport {
                      + "\(freed) \(ByteCountText.format(summary.bytesFreed))"
                      + (summary.deletedBatchIDs.isEmpty && !summary.removedFolders.isEmpty
                         ? "; the archive keeps these batches: rebuild one with `expreg report --batch ID`" : ""))
+        if let page = summary.frontPage { lines.append("front page: \(page.path)") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -51,6 +51,9 @@ public struct PruneSummary: Sendable {
     public var archiveBytesBefore: Int?
     public var archiveBytesAfter: Int?
     public var dryRun: Bool
+    /// The archive's front page, rewritten after a prune that changed something (pruned batches
+    /// are listed there as rebuildable); nil when nothing changed or no templates were found.
+    public var frontPage: URL? = nil
 
     /// Bytes of the removed folders plus what `VACUUM` gave back.
     public var bytesFreed: Int {
@@ -116,6 +119,10 @@ public enum ReportPruner {
                 try archive.vacuum()
                 summary.archiveBytesAfter = archiveBytes(options.archivePath)
             }
+        }
+        let changed = !summary.removedFolders.isEmpty || !(summary.deletedBatchIDs.isEmpty || options.dryRun)
+        if !options.dryRun, changed, let templates = TemplateLocator.locate() {
+            summary.frontPage = try ArchiveFrontPage.write(archive: archive, layout: layout, templatesDirectory: templates)
         }
         return summary
     }
