@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // SHA-256 hex digests over the system libcrypto (run keys, manifest/csv/artifact checksums).
+        // Files replaced whole (temporary name + rename): the one owner of atomic writes.
+        .target(name: "ExpRegFiles"),
         .target(name: "ExpRegDigest", dependencies: ["CCrypto"]),
 
         // Our own C kernels with runtime AVX-512F / AVX2+FMA / portable dispatch: vectorised exp, fused
@@ -42,15 +44,15 @@ let package = Package(
             "ExpRegCore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Charts drawn with Cairo (PNG + SVG).
-        .target(name: "ExpRegPlot", dependencies: ["ExpRegCore", "CCairo"]),
+        .target(name: "ExpRegPlot", dependencies: ["ExpRegCore", "ExpRegFiles", "CCairo"]),
         // Markdown / HTML / Japanese summary from Mustache templates.
         .target(name: "ExpRegReport", dependencies: [
             "ExpRegCore", .product(name: "Mustache", package: "swift-mustache"),
         ]),
         // Orchestration: manifest -> plan -> runs -> store -> plots -> report; file I/O lives here.
         .target(name: "ExpRegPipeline", dependencies: [
-            "ExpRegCore", "ExpRegLinAlg", "ExpRegDigest", "ExpRegManifest", "ExpRegStore", "ExpRegPlot",
-            "ExpRegReport",
+            "ExpRegCore", "ExpRegLinAlg", "ExpRegDigest", "ExpRegFiles", "ExpRegManifest", "ExpRegStore",
+            "ExpRegPlot", "ExpRegReport",
         ]),
         // Thin command line.
         .executableTarget(name: "expreg", dependencies: [
@@ -69,6 +71,7 @@ let package = Package(
         .testTarget(name: "ExpRegStoreTests", dependencies: [
             "ExpRegStore", "ExpRegCore", "ExpRegTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "ExpRegFilesTests", dependencies: ["ExpRegFiles", "ExpRegTestSupport"]),
         .testTarget(name: "ExpRegPlotTests", dependencies: ["ExpRegPlot", "ExpRegCore", "ExpRegTestSupport"]),
         .testTarget(name: "ExpRegReportTests", dependencies: ["ExpRegReport", "ExpRegCore", "ExpRegTestSupport"]),
         .testTarget(name: "ExpRegPipelineTests", dependencies: [

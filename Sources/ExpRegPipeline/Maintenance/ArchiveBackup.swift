@@ -1,4 +1,5 @@
 import ExpRegStore
+import ExpRegFiles
 import Foundation
 
 /// What `expreg backup` wrote.
@@ -50,7 +51,7 @@ public enum ArchiveBackup {
             throw PipelineError.invalid("the backup folder \(folder.path) does not exist; create it first")
         }
 
-        let temp = folder.appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())")
+        let temp = URL(fileURLWithPath: AtomicFile.temporaryPath(for: target.path))
         removeSQLiteFiles(temp.path)
         do {
             let copied = try archive.backup(to: temp.path)

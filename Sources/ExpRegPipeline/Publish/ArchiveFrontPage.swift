@@ -2,6 +2,7 @@ import ExpRegCore
 import ExpRegPlot
 import ExpRegReport
 import ExpRegStore
+import ExpRegFiles
 import Foundation
 
 /// The archive's front page, `<output>/index.html`: every archived batch newest first, with links

@@ -4,6 +4,7 @@ import ExpRegManifest
 import ExpRegPlot
 import ExpRegReport
 import ExpRegStore
+import ExpRegFiles
 import Foundation
 
 /// What publishing a batch wrote.

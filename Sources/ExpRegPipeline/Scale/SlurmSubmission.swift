@@ -1,4 +1,5 @@
 import ExpRegManifest
+import ExpRegFiles
 import Foundation
 
 /// Options of `expreg submit slurm`.

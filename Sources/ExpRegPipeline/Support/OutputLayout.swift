@@ -1,3 +1,4 @@
+import ExpRegFiles
 import Foundation
 
 /// Paths of the output tree (docs/outputs.md).
@@ -23,8 +24,7 @@ public struct OutputLayout: Sendable {
 
     /// Points `<root>/latest` at `batchID` (a relative symlink), replacing any previous link atomically.
     public func pointLatest(at batchID: String) throws(PipelineError) {
-        let temp = root.appendingPathComponent(".latest.tmp-\(getpid())")
-        unlink(temp.path)
+        let temp = URL(fileURLWithPath: AtomicFile.temporaryPath(for: latestLink.path))
         guard symlink(batchID, temp.path) == 0, rename(temp.path, latestLink.path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temp.path)
@@ -32,17 +32,14 @@ public struct OutputLayout: Sendable {
         }
     }
 
-    /// Removes temporary files (`.<name>.tmp-<pid>[-<suffix>]`, see ``AtomicFile``, the plot
-    /// renderer and ``pointLatest(at:)``)
+    /// Removes temporary files (``AtomicFile/temporaryPath(for:)``: every writer's, `latest`'s too)
     /// that a killed process left in the batch folder, its `plots/` and the root. A file whose pid
     /// is still alive is left alone (it may be that process's write in flight).
     public func removeStaleTemporaryFiles(_ batchID: String) {
         for folder in [root, batchFolder(batchID), plotsFolder(batchID)] {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
             for name in names where name.hasPrefix(".") {
-                guard let range = name.range(of: ".tmp-", options: .backwards),
-                      let digits = name[range.upperBound...].split(separator: "-").first,
-                      let pid = Int32(digits) else { continue }
+                guard let pid = AtomicFile.temporaryOwner(ofName: name) else { continue }
                 if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
                     unlink(folder.appendingPathComponent(name).path)
                 }

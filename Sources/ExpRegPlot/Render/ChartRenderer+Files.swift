@@ -1,3 +1,4 @@
+import ExpRegFiles
 import Foundation
 
 /// Writing a ``Chart`` to PNG, SVG and PDF files, each via a temporary file renamed into place.
@@ -33,21 +34,12 @@ extension ChartRenderer {
         }
     }
 
-    /// Runs `body` with a temporary path next to `path`, then renames it onto `path`.
+    /// ``AtomicFile/replace(_:writing:)`` with its failure as this module's ``PlotError``.
     static func writeAtomically(to path: String, _ body: (String) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))").path
         do {
-            try body(temporary)
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        }
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PlotError.io(path: path, reason: reason)
+            try AtomicFile.replace(path, writing: body)
+        } catch let failure as AtomicFile.Failure {
+            throw PlotError.io(path: failure.path, reason: failure.reason)
         }
     }
 }
