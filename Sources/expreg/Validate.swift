@@ -19,7 +19,7 @@ extension ExpReg {
                 do {
                     let loaded = try ManifestLoader.load(path: manifest, overrides: overrides)
                     print(loaded.summary(), terminator: "")
-                    print(try MemoryFit.line(for: loaded.plan))
+                    print(try MemoryFit.line(for: loaded.plan, activationBudgetBytes: try ActivationBudget.resolve()))
                     return .success
                 } catch {
                     throw PipelineError(.invalidInput, "\(error)", isDiagnosticList: true)
