@@ -59,8 +59,14 @@ public final class LeanStepBlocks {
         let perBlock = StepPanels.defaultPanelsPerBlock(width: m)
         let blocks = (panels + perBlock - 1) / perBlock
         let perWorker = rows * perBlock * StepPanels.panelWidth + rows * 8 + StepPanels.panelWidth * d + n + 1
-        return max(1, workers) * perWorker + blocks * (n + 1) + 2 * n * d + ((d + 7) / 8 * 8) * n
-            + n * perBlock * StepPanels.panelWidth
+        return max(1, workers) * (perWorker + n * perBlock * StepPanels.panelWidth)
+            + blocks * (n + 1) + 2 * n * d + ((d + 7) / 8 * 8) * n + gramGroupCount(n: n, blocks: blocks) * n * n
+    }
+
+    /// Groups of consecutive blocks whose D_b D_bᵀ H(W) sums separately (in parallel), then adds in
+    /// group order: min(8, blocks, 2²⁴ / n²) (at most 128 MiB of partial sums), fixed by n and m.
+    public static func gramGroupCount(n: Int, blocks: Int) -> Int {
+        max(1, min(8, blocks, (1 << 24) / max(1, n * n)))
     }
 
     /// Copies X (n × d, row-major) for width m; allocates no n × m buffer.
@@ -154,19 +160,29 @@ public final class LeanStepBlocks {
     /// The upper triangle of D Dᵀ (n × n, row-major; D = D ∘ a/√m of the current Wᵀ) into `s`,
     /// which may be uninitialised; entries below the diagonal are unspecified.
     ///
-    /// Blocks in order: D_b is recomputed, copied into one n × B row-major block, and
-    /// s ← s + D_b D_bᵀ by single-threaded `dsyrk` (β = 0 for the first block). The result does not
-    /// depend on `threads` (the blocks run one after the other; `threads` is accepted for symmetry).
-    /// - Complexity: O(n²·m + n·m·d) time, n·B extra doubles.
+    /// The blocks are cut into ``gramGroupCount(n:blocks:)`` groups of consecutive blocks; workers
+    /// take groups, and per group, block by block, D_b is recomputed, copied into one n × B
+    /// row-major block and added by single-threaded `dsyrk` (β = 0 for the group's first block) into
+    /// the group's own n × n sum; the sums are then added in group order. The grid depends on n and
+    /// m only, so the result does not depend on `threads`.
+    /// - Complexity: O(n²·m + n·m·d) time; groups · n² + threads · n·B extra doubles.
     public func derivativeGramUpper(wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
                                     into s: UnsafeMutablePointer<Double>, threads: Int = 1) {
-        prepareScratch(workers: 1)
-        let rowBlock = AlignedDoubles(count: n * blockWidth)
-        NeuronBlockKernel.runWorkers(1) { _ in
-            let layout = scratchLayout(0)
-            for block in 0..<blockCount {
+        let groups = Self.gramGroupCount(n: n, blocks: blockCount)
+        let workers = max(1, min(threads, groups))
+        prepareScratch(workers: workers)
+        let partial = AlignedDoubles(count: groups * n * n)
+        let rowBlocks = AlignedDoubles(count: workers * n * blockWidth)
+        NeuronBlockKernel.runClaiming(workers, count: groups) { worker, claimed in
+            let group = claimed.lowerBound
+            let layout = scratchLayout(worker)
+            let rowBlock = rowBlocks.pointer + worker * n * blockWidth
+            let sum = partial.pointer + group * n * n
+            let firstBlock = blockCount * group / groups, endBlock = blockCount * (group + 1) / groups
+            for block in firstBlock..<endBlock {
                 layout.sums.update(repeating: 0, count: n)
-                forwardBlock(block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: 0)
+                forwardBlock(block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum,
+                             worker: worker)
                 let (first, end) = panelRange(block)
                 let start = first * StepPanels.panelWidth
                 let width = min(m, end * StepPanels.panelWidth) - start
@@ -175,13 +191,18 @@ public final class LeanStepBlocks {
                         let offset = (p - first) * StepPanels.panelWidth
                         let source = layout.panels + (p - first) * paddedRows * StepPanels.panelWidth
                             + i * StepPanels.panelWidth
-                        (rowBlock.pointer + i * width + offset).update(
-                            from: source, count: min(StepPanels.panelWidth, width - offset))
+                        (rowBlock + i * width + offset).update(from: source,
+                                                               count: min(StepPanels.panelWidth, width - offset))
                     }
                 }
-                NeuronBlockKernel.syrkUpperUngated(n: n, k: width, alpha: 1, a: rowBlock.pointer, lda: width,
-                                                   beta: block == 0 ? 0 : 1, c: s, ldc: n)
+                NeuronBlockKernel.syrkUpperUngated(n: n, k: width, alpha: 1, a: rowBlock, lda: width,
+                                                   beta: block == firstBlock ? 0 : 1, c: sum, ldc: n)
             }
+        }
+        s.update(from: partial.pointer, count: n * n)
+        for group in 1..<max(1, groups) {
+            let sum = partial.pointer + group * n * n
+            for k in 0..<(n * n) { s[k] += sum[k] }
         }
     }
 
