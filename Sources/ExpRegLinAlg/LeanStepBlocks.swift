@@ -25,8 +25,8 @@ internal import CExpRegKernels
 ///
 /// Cost: one step computes the forward GEMM and the exp twice (6·n·m·d flops instead of 4), but
 /// each block's D stays in the worker's cache instead of streaming n·m doubles to memory and back.
-/// Memory: per worker about n·B + 8·n + 24·d + n doubles, plus (n + 1) per block and X
-/// (see ``bufferValues(n:d:m:workers:)``).
+/// Memory: per worker about 2·n·B + 8·n + 24·d + n doubles (block buffer, H(W)'s row block),
+/// plus (n + 1) per block, X and H(W)'s group sums (see ``bufferValues(n:d:m:workers:)``).
 ///
 /// An instance is confined to one task.
 public final class LeanStepBlocks {
