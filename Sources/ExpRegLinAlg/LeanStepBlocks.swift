@@ -165,9 +165,16 @@ public final class LeanStepBlocks {
     /// row-major block and added by single-threaded `dsyrk` (β = 0 for the group's first block) into
     /// the group's own n × n sum; the sums are then added in group order. The grid depends on n and
     /// m only, so the result does not depend on `threads`.
+    /// On the avx512 path the blocks go instead, in order, through ``GramTiles``' tile kernel (as
+    /// ``StepPanels/derivativeGramUpper(into:threads:)`` does): D_b is recomputed on the calling
+    /// thread, transposed into the tiles' layout and added by the workers; also independent of `threads`.
     /// - Complexity: O(n²·m + n·m·d) time; groups · n² + threads · n·B extra doubles.
     public func derivativeGramUpper(wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
                                     into s: UnsafeMutablePointer<Double>, threads: Int = 1) {
+        if path == .avx512 {
+            tiledGramUpper(wt: wt, aScaled: aScaled, into: s, threads: threads)
+            return
+        }
         let groups = Self.gramGroupCount(n: n, blocks: blockCount)
         let workers = max(1, min(threads, groups))
         prepareScratch(workers: workers)
@@ -204,6 +211,29 @@ public final class LeanStepBlocks {
             let sum = partial.pointer + group * n * n
             for k in 0..<(n * n) { s[k] += sum[k] }
         }
+    }
+
+    /// H(W)'s upper triangle on the avx512 path: blocks in order through ``GramTiles`` (widths in
+    /// whole panels: columns past m hold D = 0, as a is 0 there).
+    private func tiledGramUpper(wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
+                                into s: UnsafeMutablePointer<Double>, threads: Int) {
+        prepareScratch(workers: 1)
+        let layout = scratchLayout(0)
+        let tiles = GramTiles(n: n, maxBlockWidth: blockWidth, workers: max(1, threads))
+        let widths = (0..<blockCount).map { block in
+            let (first, end) = panelRange(block)
+            return (end - first) * StepPanels.panelWidth
+        }
+        tiles.accumulate(blockWidths: widths, into: s, prepare: { block in
+            NeuronBlockKernel.runWorkers(1) { _ in
+                layout.sums.update(repeating: 0, count: n)
+                forwardBlock(block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: 0)
+            }
+        }, fill: { block, points, _ in
+            let (first, end) = panelRange(block)
+            expreg_transpose_panels(layout.panels, paddedRows, 0, end - first, n, tiles.panels.pointer,
+                                    points.lowerBound, points.upperBound)
+        })
     }
 
     /// Panels [first, end) of `block`.
