@@ -7,6 +7,9 @@ Each size is measured in one run per backend, back to back (expreg, NumPy, JAX),
 builds of H(W), each followed by its eigenvalues, after an untimed warm-up, and reports medians. NumPy runs with
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment (they slow a current NumPy on
 processors where the machine sets them); nothing else is changed. Installs nothing.
+The wide size (--wide N,D,M, default 128,16,3162278; --wide none skips it) times the GD step of
+expreg alone on both training paths, each in its own process (`expreg bench --path materializing`
+and `--path lean`, --wide-steps steps, no H(W)), and shows both step times and peak RSS.
 """
 import argparse
 import json
@@ -19,6 +22,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SIZES = ["256,32,4096", "1024,64,16384"]
+DEFAULT_WIDE = "128,16,3162278"
+LEAN_PEAK_RSS_TARGET_MB = 1536.0
 
 
 def run_json(cmd, env=None):
@@ -85,6 +90,8 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--gram-repeats", type=int, default=3)
     p.add_argument("--python", default=sys.executable)
+    p.add_argument("--wide", default=DEFAULT_WIDE, help="N,D,M of the lean vs materialising step, or none")
+    p.add_argument("--wide-steps", type=int, default=5)
     args = p.parse_args()
 
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
@@ -188,6 +195,25 @@ def main():
                 n, d, m, peak, r["activation_mb"], fmt(ratio, "%.2fx"),
                 "" if code in (0, 3) else " (expreg run exited %d)" % code))
             verdicts.append(("peak RSS of a run / (n*m + W) at %d,%d,%d" % (n, d, m), ratio, -1.5))
+    if args.wide != "none":
+        n, d, m = (int(v) for v in args.wide.split(","))
+        print()
+        print("Wide step at (%d, %d, %d): materialising (n x m activations) vs memory-lean (blocks), one process each"
+              % (n, d, m))
+        wide = {}
+        for path in ("materializing", "lean"):
+            r = run_json([args.expreg, "bench", "--json", "--no-gram", "--path", path, "--n", str(n), "--d", str(d),
+                          "--width", str(m), "--steps", str(args.wide_steps)])
+            if r:
+                wide[path] = r
+                print("  %-13s step median %8.1f ms (min %.1f), peak RSS %6.0f MiB, loss %s -> %s" % (
+                    path, r["step_ms_median"], r["step_ms_min"], r["peak_rss_mb"], r.get("loss_first"),
+                    r.get("loss_last")))
+        lean, full = wide.get("lean"), wide.get("materializing")
+        verdicts.append(("lean peak RSS MiB at %d,%d,%d" % (n, d, m), lean["peak_rss_mb"] if lean else None,
+                         -LEAN_PEAK_RSS_TARGET_MB))
+        ratio = lean["step_ms_median"] / full["step_ms_median"] if lean and full else None
+        verdicts.append(("lean step / materialising step at %d,%d,%d" % (n, d, m), ratio, -1.0))
     print()
     for (n, d, m), merged in rows:
         r = merged.get("expreg")

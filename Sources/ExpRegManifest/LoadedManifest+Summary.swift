@@ -24,7 +24,8 @@ extension LoadedManifest {
     /// Runs:
     ///   #0  width-sweep  model.width=256 seed=0  7c1e…  ~1 MiB
     /// ```
-    public func summary() -> String {
+    /// Runs whose n × m activations exceed `activationBudgetBytes` are estimated on the lean path.
+    public func summary(activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) -> String {
         var lines: [String] = []
         var header = "Manifest \(plan.name) (\(path), sha256 \(sha256.prefix(12)))"
         if let title = plan.title { header += ": \(title)" }
@@ -46,7 +47,7 @@ extension LoadedManifest {
         let total = plan.runs.reduce(0) { $0 + Self.estimatedFLOPs(of: $1) }
         let distinct = Set(plan.runs.map(\.runKey)).count
         lines.append("Total: \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s"), \(distinct) distinct run key\(distinct == 1 ? "" : "s"), estimated work \(Self.gigaflops(total)) GFLOP (Σ steps·4·n·d·m, upper bound)")
-        lines.append(contentsOf: memoryLines())
+        lines.append(contentsOf: memoryLines(activationBudgetBytes: activationBudgetBytes))
         if !plan.overrides.isEmpty {
             lines.append("Overrides (--set, applied to every run): \(plan.overrides.joined(separator: ", "))")
         }
@@ -66,23 +67,25 @@ extension LoadedManifest {
             var line = "  \(index)  \(run.experiment.padding(toLength: width, withPad: " ", startingAt: 0))  "
             if !swept.isEmpty { line += "\(swept)  " }
             line += run.runKey
-            line += "  ~\(Self.mebibytes(Self.estimatedMemoryBytes(of: run))) MiB"
+            line += "  ~\(Self.mebibytes(Self.estimatedMemoryBytes(of: run, activationBudgetBytes: activationBudgetBytes))) MiB"
             lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// Peak working-set bytes of one run (``TrainingMemory/bytes(n:d:m:path:)``, the estimate `run` checks).
-    public static func estimatedMemoryBytes(of run: RunSpec) -> Int {
-        TrainingMemory.bytes(n: run.config.data.n, d: run.config.data.d, m: run.config.model.width)
+    public static func estimatedMemoryBytes(of run: RunSpec,
+                                            activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) -> Int {
+        TrainingMemory.bytes(n: run.config.data.n, d: run.config.data.d, m: run.config.model.width,
+                             activationBudgetBytes: activationBudgetBytes)
     }
 
     /// `Memory: peak per run up to … MiB (…); batch peak … MiB one run at a time; sum over runs … MiB`.
-    func memoryLines() -> [String] {
-        guard let largest = plan.runs.max(by: { Self.estimatedMemoryBytes(of: $0) < Self.estimatedMemoryBytes(of: $1) })
-        else { return [] }
-        let peak = Self.estimatedMemoryBytes(of: largest)
-        let sum = plan.runs.reduce(0) { $0 &+ Self.estimatedMemoryBytes(of: $1) }
+    func memoryLines(activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) -> [String] {
+        let estimate = { (run: RunSpec) in Self.estimatedMemoryBytes(of: run, activationBudgetBytes: activationBudgetBytes) }
+        guard let largest = plan.runs.max(by: { estimate($0) < estimate($1) }) else { return [] }
+        let peak = estimate(largest)
+        let sum = plan.runs.reduce(0) { $0 &+ estimate($1) }
         let c = largest.config
         return ["Memory: estimated peak per run up to \(Self.mebibytes(peak)) MiB (run #\(largest.index): n=\(c.data.n), "
                 + "d=\(c.data.d), width=\(c.model.width)); batch peak \(Self.mebibytes(peak + TrainingMemory.processOverheadBytes)) MiB "

@@ -29,11 +29,16 @@ extension ExpReg {
         var gramRepeats: Int?
         @Flag(name: .long, help: "Skip timing H(W) and its eigenvalues.")
         var noGram = false
+        @Option(name: .long, help: "How the step holds the activations: materializing, lean, or auto (lean when 8·n·m bytes exceed EXPREG_ACTIVATION_BUDGET, default 1 GiB).")
+        var path: String = "auto"
         @Flag(name: .long, help: "Print one JSON object per size.")
         var json = false
 
         func validate() throws {
             guard Activation(rawValue: activation) != nil else { throw ValidationError("--activation must be exp or relu") }
+            guard path == "auto" || TrainingPath(rawValue: path) != nil else {
+                throw ValidationError("--path must be auto, materializing or lean")
+            }
             for (name, value) in [("--n", n), ("--d", d), ("--width", width), ("--steps", steps), ("--threads", threads),
                                  ("--gram-repeats", gramRepeats)] {
                 if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
@@ -49,6 +54,7 @@ extension ExpReg {
                 var config = size
                 config.threads = threads
                 config.includeGram = !noGram
+                config.trainingPath = TrainingPath(rawValue: path)
                 return config
             }
         }
@@ -56,8 +62,10 @@ extension ExpReg {
         func run() throws {
             try withExitStatus {
                 let kernels = try KernelSelection.resolve()
+                let budget = try ActivationBudget.resolve()
                 for var config in configurations() {
                     config.kernels = kernels
+                    config.activationBudgetBytes = budget
                     let result: BenchmarkResult
                     do {
                         result = try Benchmark.run(config)

@@ -87,10 +87,11 @@ extension ExpReg {
                 defer { withExtendedLifetime(watcher) {} }
                 let environment = ProcessInfo.processInfo.environment
                 let shardSpec = try shard.map { text throws(PipelineError) in try ShardSpec.resolve(text, environment: environment) }
-                let options = RunOptions(manifestPath: manifest, databasePath: shardSpec == nil ? (db ?? Self.defaultDB) : Self.defaultDB,
+                var options = RunOptions(manifestPath: manifest, databasePath: shardSpec == nil ? (db ?? Self.defaultDB) : Self.defaultDB,
                                          outputRoot: output, overrides: overrides, resume: resume, parallelRuns: parallel,
                                          shard: shardSpec, batchID: batchID, shardDatabasePath: shardSpec == nil ? nil : db,
                                          environment: environment, kernels: try KernelSelection.resolve())
+                options.activationBudgetBytes = try ActivationBudget.resolve(environment: environment)
                 let runner = BatchRunner(options: options, progress: progress, cancellation: flag)
                 let summary = try runner.execute()
                 let finished = "batch \(summary.batchID) finished: exit \(summary.status.rawValue) (\(Self.meaning(summary.status)))"

@@ -18,8 +18,9 @@ extension ExpReg {
             try withExitStatus {
                 do {
                     let loaded = try ManifestLoader.load(path: manifest, overrides: overrides)
-                    print(loaded.summary(), terminator: "")
-                    print(try MemoryFit.line(for: loaded.plan))
+                    let budget = try ActivationBudget.resolve()
+                    print(loaded.summary(activationBudgetBytes: budget), terminator: "")
+                    print(try MemoryFit.line(for: loaded.plan, activationBudgetBytes: budget))
                     return .success
                 } catch {
                     throw PipelineError(.invalidInput, "\(error)", isDiagnosticList: true)

@@ -1,7 +1,21 @@
+import ExpRegLinAlg
+
 /// How a run holds the activations while it trains.
 public enum TrainingPath: String, Sendable, Codable, CaseIterable {
     /// The n × m matrix D ∘ a/√m is materialised once per forward pass (``GradientDescent``).
     case materializing
+    /// No n × m matrix: D ∘ a/√m is recomputed per block of at most 384 neurons, in the update and
+    /// in H(W) (``GradientDescent`` with `lean: true`, ``LeanStepBlocks``).
+    case lean
+
+    /// The path of a run: ``materializing`` while the n × m activations (8·n·m bytes) fit
+    /// `activationBudgetBytes`, else ``lean``.
+    public static func chosen(n: Int, m: Int,
+                              activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) -> TrainingPath {
+        let (cells, o1) = n.multipliedReportingOverflow(by: m)
+        let (bytes, o2) = cells.multipliedReportingOverflow(by: TrainingMemory.bytesPerValue)
+        return o1 || o2 || bytes > activationBudgetBytes ? .lean : .materializing
+    }
 }
 
 /// The one owner of a run's memory accounting: the same bytes are shown by `validate`, checked by
@@ -14,6 +28,9 @@ public enum TrainingPath: String, Sendable, Codable, CaseIterable {
 /// - 2·m: a and a/√m;
 /// - 2·n·d + 2·n: X and diag(r) X, y and the residuals;
 /// - 4·n²: H(W) or H*, their eigenvectors (H* only) and the LAPACK work space.
+/// The lean trainer (``TrainingPath/lean``) replaces the n·m term by its block buffers
+/// (``LeanStepBlocks/bufferValues(n:d:m:workers:)``: per thread about n·B doubles with B ≤ 384,
+/// plus n + 1 per block, X packed and an n × B block for H(W)); the other terms stay.
 /// Process overhead (code, BLAS buffers, the archive) is not included: see ``processOverheadBytes``.
 /// Measured (release, `expreg run`, exp, n = 64, d = 16, m = 4,194,304): estimate 3,137 MiB, peak RSS of
 /// the whole process 3,219 MiB, below the checked 3,137 + 256 MiB.
@@ -41,21 +58,33 @@ public enum TrainingMemory {
         fitsOneBuffer(n, m) && fitsOneBuffer(d, m)
     }
 
-    /// Peak working-set bytes of one run with n points of dimension d at width m (formula above).
-    /// Saturates at `Int.max` instead of overflowing.
-    public static func bytes(n: Int, d: Int, m: Int, path: TrainingPath = .materializing) -> Int {
-        switch path {
+    /// Peak working-set bytes of one run with n points of dimension d at width m (formula above),
+    /// on `path` (nil: the path ``TrainingPath/chosen(n:m:activationBudgetBytes:)`` picks) with
+    /// `threads` workers per step. Saturates at `Int.max` instead of overflowing.
+    public static func bytes(n: Int, d: Int, m: Int, path: TrainingPath? = nil,
+                             activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes,
+                             threads: Int = 1) -> Int {
+        let chosen = path ?? TrainingPath.chosen(n: n, m: m, activationBudgetBytes: activationBudgetBytes)
+        let common: [(Int, Int)] = [(2 * m, d), (2, m), (2 * n, d), (2, n), (4 * n, n)]
+        switch chosen {
         case .materializing:
-            let terms: [(Int, Int)] = [(n, m), (2 * m, d), (2, m), (2 * n, d), (2, n), (4 * n, n)]
-            var values = 0
-            for (a, b) in terms {
-                let (product, o1) = a.multipliedReportingOverflow(by: b)
-                let (sum, o2) = values.addingReportingOverflow(product)
-                if o1 || o2 { return Int.max }
-                values = sum
-            }
-            let (total, overflow) = values.multipliedReportingOverflow(by: bytesPerValue)
-            return overflow ? Int.max : total
+            return total(common + [(n, m)])
+        case .lean:
+            guard fitsOneBuffer(n, d), fitsOneBuffer(m, d) else { return Int.max }
+            return total(common + [(1, LeanStepBlocks.bufferValues(n: n, d: d, m: m, workers: threads))])
         }
+    }
+
+    /// 8 · Σ a·b over `terms`, saturating at `Int.max`.
+    private static func total(_ terms: [(Int, Int)]) -> Int {
+        var values = 0
+        for (a, b) in terms {
+            let (product, o1) = a.multipliedReportingOverflow(by: b)
+            let (sum, o2) = values.addingReportingOverflow(product)
+            if o1 || o2 { return Int.max }
+            values = sum
+        }
+        let (total, overflow) = values.multipliedReportingOverflow(by: bytesPerValue)
+        return overflow ? Int.max : total
     }
 }

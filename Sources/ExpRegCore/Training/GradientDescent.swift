@@ -12,6 +12,11 @@ import ExpRegLinAlg
 /// See ``StepPanels`` for the kernels, the panel layout of D and the thread split.
 ///
 /// The instance owns its buffers (about n·m + m·d + 3·n·d doubles) and is confined to one task.
+/// With `lean: true` it holds no n × m matrix (``LeanStepBlocks``: D is recomputed per block of
+/// neurons in the update and in H(W); about m·d + 3·n·d + threads·n·B doubles, B ≤ 384).
+/// Lean vs materialising on one kernel path: D, the summation grid of u and the update's
+/// arithmetic per column are the same, so the outputs are equal to rounding; the bound used in the
+/// tests is |Δu_i| ≤ (m/B + 2)·ε·Σ_r |a_r act(z_ir)|/√m (a reordered sum of u over blocks).
 /// NaN behaviour: if the loss of the forward pass is not finite, ``step(eta:)`` leaves W unchanged
 /// and returns that loss, so callers detect divergence without corrupting the weights.
 ///
@@ -34,18 +39,21 @@ public final class GradientDescent {
     /// Neurons per block of the forward pass (≥ 1, rounded up to whole panels of
     /// ``StepPanels/panelWidth``); `nil` (the default) picks ``StepPanels/defaultPanelsPerBlock(width:)``.
     /// It changes the order of the sums in u, so keep it fixed where results are compared bitwise
-    /// (it never depends on the machine).
+    /// (it never depends on the machine). The lean stepper always uses the default grid.
     public var blockWidth: Int? {
         didSet { blockWidth = blockWidth.map { max(1, $0) } }
     }
     /// The kernels of the two GEMMs and the exp (given at init).
-    public var path: StepPanels.Path { kernels.path }
+    public var path: StepPanels.Path { lean?.path ?? kernels!.path }
+    /// True when the stepper trains without the n × m matrix (``LeanStepBlocks``; given at init).
+    public var isLean: Bool { lean != nil }
 
     private let x: UnsafeMutableBufferPointer<Double>       // n × d
     private let y: UnsafeMutableBufferPointer<Double>       // n
     private let aScaled: UnsafeMutableBufferPointer<Double> // m: a_r / √m
     private let wt: UnsafeMutableBufferPointer<Double>      // Wᵀ, d × m (row j holds input j of every neuron)
-    private let kernels: StepPanels                          // D ∘ a/√m (n × m, in panels) and the GEMMs
+    private let kernels: StepPanels?                         // D ∘ a/√m (n × m, in panels) and the GEMMs
+    private let lean: LeanStepBlocks?                        // or: D per block of neurons, recomputed
     private let u: UnsafeMutableBufferPointer<Double>       // n: outputs, then residuals r
     private let xr: UnsafeMutableBufferPointer<Double>      // n × d: diag(r) X
     /// True when the panels of `kernels` and `u` hold the forward pass of the current weights.
@@ -62,9 +70,11 @@ public final class GradientDescent {
     ///   - w: hidden weights, row-major m × d.
     ///   - path: the kernel path (``KernelPath``; the caller chooses it, e.g. ``KernelPath/best``).
     ///   - threads: worker threads of a step (≥ 1; results do not depend on it).
+    ///   - lean: train without the n × m matrix (``LeanStepBlocks``); the caller decides, e.g. by
+    ///     ``TrainingMemory/path(n:m:activationBudgetBytes:)``.
     /// - Precondition: `a.count ≥ 1`, `w.count == a.count · dataset.d`, `path.isAvailable`.
     public init(dataset: Dataset, activation: Activation, a: [Double], w: [Double],
-                path: KernelPath, threads: Int = 1) {
+                path: KernelPath, threads: Int = 1, lean: Bool = false) {
         let m = a.count
         precondition(m >= 1, "GradientDescent: width must be >= 1")
         precondition(w.count == m * dataset.d,
@@ -85,7 +95,13 @@ public final class GradientDescent {
         wt = .allocate(capacity: m * d)
         wt.initialize(repeating: 0)
         Self.transpose(w, rows: m, columns: d, into: wt)
-        kernels = StepPanels(x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path)
+        if lean {
+            kernels = nil
+            self.lean = LeanStepBlocks(x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path)
+        } else {
+            kernels = StepPanels(x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path)
+            self.lean = nil
+        }
         u = .allocate(capacity: n)
         u.initialize(repeating: 0)
         xr = .allocate(capacity: n * d)
@@ -172,7 +188,12 @@ public final class GradientDescent {
         _ = loss()
         // Every entry is written (the upper triangle, then its mirror), so h starts uninitialised.
         return [Double](unsafeUninitializedCapacity: n * n) { hp, count in
-            kernels.derivativeGramUpper(into: hp.baseAddress!, threads: threads)
+            if let lean {
+                lean.derivativeGramUpper(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, into: hp.baseAddress!,
+                                         threads: threads)
+            } else {
+                kernels!.derivativeGramUpper(into: hp.baseAddress!, threads: threads)
+            }
             NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: x.baseAddress!, n: n, d: d, threads: threads)
             count = n * n
         }
@@ -184,7 +205,12 @@ public final class GradientDescent {
         prepareBackward()
         var g = [Double](repeating: 0, count: m * d)
         g.withUnsafeMutableBufferPointer { gp in
-            kernels.gradient(xr: xr.baseAddress!, into: gp.baseAddress!)
+            if let lean {
+                lean.gradient(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, xr: xr.baseAddress!,
+                              into: gp.baseAddress!)
+            } else {
+                kernels!.gradient(xr: xr.baseAddress!, into: gp.baseAddress!)
+            }
         }
         return g
     }
@@ -198,7 +224,12 @@ public final class GradientDescent {
         let current = loss()
         guard current.isFinite else { return current }
         prepareBackward()
-        kernels.update(eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, threads: threads)
+        if let lean {
+            lean.update(eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
+                        threads: threads)
+        } else {
+            kernels!.update(eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, threads: threads)
+        }
         forwardIsCurrent = false
         return current
     }
@@ -207,8 +238,13 @@ public final class GradientDescent {
     /// (``StepPanels/forward(wt:aScaled:u:threads:panelsPerBlock:)``).
     private func forward() {
         let panelsPerBlock = blockWidth.map { ($0 + StepPanels.panelWidth - 1) / StepPanels.panelWidth }
-        lastMaxPreactivation = kernels.forward(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
-                                               u: u.baseAddress!, threads: threads, panelsPerBlock: panelsPerBlock)
+        if let lean {
+            lastMaxPreactivation = lean.forward(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, u: u.baseAddress!,
+                                                threads: threads)
+        } else {
+            lastMaxPreactivation = kernels!.forward(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
+                                                    u: u.baseAddress!, threads: threads, panelsPerBlock: panelsPerBlock)
+        }
         var total = 0.0
         for i in 0..<n {
             let r = u[i] - y[i]

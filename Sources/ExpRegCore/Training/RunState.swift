@@ -39,13 +39,17 @@ struct RunState {
     }
 
     private var activation: Activation { config.model.activation }
+    /// Materialising, or lean when the n × m activations exceed ``TrainingOptions/activationBudgetBytes``.
+    private var trainingPath: TrainingPath {
+        TrainingPath.chosen(n: dataset.n, m: config.model.width, activationBudgetBytes: options.activationBudgetBytes)
+    }
     private var train: TrainConfig { config.train }
 
     /// Trains, then adds the run's cost: its working set and its flops by formula.
     mutating func execute(progress: ((TrainingProgress) -> Bool)?) throws(TrainingError) -> RunOutcome {
         var result = try trainAndDiagnose(progress: progress)
         let (n, d, m) = (dataset.n, dataset.d, config.model.width)
-        result.memoryBytes = TrainingMemory.bytes(n: n, d: d, m: m, path: .materializing)
+        result.memoryBytes = TrainingMemory.bytes(n: n, d: d, m: m, path: trainingPath, threads: options.threads)
         result.flops = TrainingFlops.run(n: n, d: d, m: m, steps: result.stepsRun, gramBuilds: gramBuilds,
                                          eigenSolves: eigenSolves, vectorSolves: vectorSolves)
         return result
@@ -57,7 +61,7 @@ struct RunState {
         if case .fixed(let eta) = train.learningRate { outcome.eta = eta }
 
         let gd = GradientDescent(dataset: dataset, activation: activation, a: a, w: initialWeights(),
-                                 path: options.kernels, threads: options.threads)
+                                 path: options.kernels, threads: options.threads, lean: trainingPath == .lean)
         let initialLoss = gd.loss()
         var maxPreactivation = gd.maxPreactivation
         guard initialLoss.isFinite else {

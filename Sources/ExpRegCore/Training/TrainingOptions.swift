@@ -11,11 +11,20 @@ public struct TrainingOptions: Sendable, Equatable {
     public var threads: Int
     /// The kernel family (see ``KernelPath``); must be available on this CPU.
     public var kernels: KernelPath
+    /// Largest n × m activation matrix (8·n·m bytes) a run materialises; a wider run trains
+    /// memory-lean (``TrainingPath/lean``, same results to rounding). Default
+    /// ``defaultActivationBudgetBytes``; the command line overrides it with `EXPREG_ACTIVATION_BUDGET`.
+    public var activationBudgetBytes: Int
+
+    /// 1 GiB: at n = 128 the n × m matrix is materialised up to m = 1,048,576.
+    public static let defaultActivationBudgetBytes = 1 << 30
 
     /// - Precondition: `kernels.isAvailable`.
-    public init(threads: Int = 1, kernels: KernelPath) {
+    public init(threads: Int = 1, kernels: KernelPath,
+                activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) {
         precondition(kernels.isAvailable, "TrainingOptions: kernel path \(kernels) is not available on this CPU")
         self.threads = max(1, threads)
         self.kernels = kernels
+        self.activationBudgetBytes = max(0, activationBudgetBytes)
     }
 }

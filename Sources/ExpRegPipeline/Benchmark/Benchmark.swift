@@ -17,7 +17,8 @@ public enum Benchmark {
     /// compare); then the exp kernel probe. Times come from `ContinuousClock` (monotonic).
     /// - Throws: ``BenchmarkError/invalidConfiguration(_:)`` for bad sizes;
     ///   ``BenchmarkError/numericalFailure(_:)`` when the loss or H(W) is not finite.
-    /// - Complexity: O(steps · n·m·d + (gramRepeats + 1) · n²·m) time; about n·m doubles of memory,
+    /// - Complexity: O(steps · n·m·d + (gramRepeats + 1) · n²·m) time; about n·m doubles of memory
+    ///   (materialising step; the lean step holds no n × m buffer, see ``BenchmarkConfig/trainingPath``),
     ///   plus n² while H(W) is built (its D is never held whole).
     public static func run(_ config: BenchmarkConfig) throws(BenchmarkError) -> BenchmarkResult {
         try config.validate()
@@ -29,7 +30,8 @@ public enum Benchmark {
         var lossFirst = Double.nan, lossLast = Double.nan
         do {
             let stepper = GradientDescent(dataset: data, activation: config.activation, a: model.a, w: model.w,
-                                          path: config.kernels, threads: config.stepThreads ?? threads)
+                                          path: config.kernels, threads: config.stepThreads ?? threads,
+                                          lean: config.resolvedTrainingPath == .lean)
             if let blockWidth = config.blockWidth { stepper.blockWidth = blockWidth }
             let eta = 1e-6
             for _ in 0..<config.warmupSteps { stepper.step(eta: eta) }
@@ -83,7 +85,7 @@ public enum Benchmark {
 
         let medianStep = median(stepMs)
         let flops = 4 * Double(config.n) * Double(config.d) * Double(config.width)
-        return BenchmarkResult(
+        var result = BenchmarkResult(
             n: config.n, d: config.d, width: config.width, activation: config.activation.rawValue,
             steps: config.steps, stepMsMedian: medianStep, stepMsMin: stepMs.min()!,
             gflops: flops / (medianStep * 1e-3) / 1e9, gramBuildMs: gramMs, eigenMs: eigenMs,
@@ -91,6 +93,8 @@ public enum Benchmark {
             expNsPerElement: expFast, expLibmNsPerElement: expLibm,
             peakRssMb: PeakMemory.residentMebibytes(), activationMb: Double(config.activationBytes) / 1_048_576,
             lossFirst: lossFirst, lossLast: lossLast)
+        result.trainingPath = config.resolvedTrainingPath.rawValue
+        return result
     }
 
     /// The median of timings (``ExpRegCore/median(_:)``); NaN for an empty list, which the

@@ -29,6 +29,15 @@ public struct BenchmarkConfig: Sendable, Equatable {
     public var stepThreads: Int?
     /// The kernel path (the CLI resolves `EXPREG_KERNELS`).
     public var kernels: KernelPath = .best
+    /// How the step holds the activations; `nil` = ``TrainingPath/chosen(n:m:activationBudgetBytes:)``
+    /// with ``activationBudgetBytes`` (`expreg bench --path`).
+    public var trainingPath: TrainingPath?
+    /// The activation budget of the automatic choice (the CLI resolves `EXPREG_ACTIVATION_BUDGET`).
+    public var activationBudgetBytes = TrainingOptions.defaultActivationBudgetBytes
+    /// The path the step uses: ``trainingPath``, else chosen by the budget.
+    public var resolvedTrainingPath: TrainingPath {
+        trainingPath ?? TrainingPath.chosen(n: n, m: width, activationBudgetBytes: activationBudgetBytes)
+    }
     /// Neurons per block of the step's forward pass; `nil` = ``StepPanels/defaultPanelsPerBlock(width:), in panels of 24``.
     public var blockWidth: Int?
     /// Also time the exp kernels on `expProbeCount` elements (`exp_ns_per_element`, `exp_libm_ns_per_element`); 0 = skip.

@@ -5,7 +5,7 @@ import Foundation
 /// JSON keys (snake_case, stable): `n`, `d`, `width`, `activation`, `steps`, `step_ms_median`,
 /// `step_ms_min`, `gflops`, `gram_build_ms`, `eigen_ms`, `threads`; extra keys (compatible
 /// additions): `exp_kernel`, `exp_ns_per_element`, `exp_libm_ns_per_element`, `peak_rss_mb`,
-/// `activation_mb`, `loss_first`, `loss_last`.
+/// `activation_mb`, `loss_first`, `loss_last`, `training_path` (`materializing` or `lean`).
 public struct BenchmarkResult: Codable, Sendable, Equatable {
     public var n: Int
     public var d: Int
@@ -37,6 +37,8 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     /// Loss before the first and before the last timed step (a sanity check that the steps train).
     public var lossFirst: Double
     public var lossLast: Double
+    /// How the step held the activations: `materializing` (the n × m matrix) or `lean` (blocks).
+    public var trainingPath = "materializing"
 
     enum CodingKeys: String, CodingKey {
         case n, d, width, activation, steps, threads
@@ -52,6 +54,7 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
         case activationMb = "activation_mb"
         case lossFirst = "loss_first"
         case lossLast = "loss_last"
+        case trainingPath = "training_path"
     }
 
     /// Encodes all keys, including `null` for skipped timings (so every object has the same keys).
@@ -75,6 +78,7 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
         try c.encode(activationMb, forKey: .activationMb)
         try c.encode(lossFirst.isFinite ? lossFirst : nil, forKey: .lossFirst)
         try c.encode(lossLast.isFinite ? lossLast : nil, forKey: .lossLast)
+        try c.encode(trainingPath, forKey: .trainingPath)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -97,6 +101,7 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
         activationMb = try c.decodeIfPresent(Double.self, forKey: .activationMb) ?? 0
         lossFirst = try c.decodeIfPresent(Double.self, forKey: .lossFirst) ?? .nan
         lossLast = try c.decodeIfPresent(Double.self, forKey: .lossLast) ?? .nan
+        trainingPath = try c.decodeIfPresent(String.self, forKey: .trainingPath) ?? "materializing"
     }
 
     /// Memberwise initialiser.
@@ -140,6 +145,7 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
         func ms(_ value: Double?) -> String { value.map { String(format: "%.1f ms", $0) } ?? "skipped" }
         var text = String(format: "n=%d d=%d m=%d %@: step median %.2f ms (min %.2f) %.1f GFLOP/s, threads %d",
                           n, d, width, activation, stepMsMedian, stepMsMin, gflops, threads)
+        if trainingPath != "materializing" { text += " (\(trainingPath) step)" }
         text += "; H(W) \(ms(gramBuildMs)), eigenvalues \(ms(eigenMs))"
         if let fast = expNsPerElement, let libm = expLibmNsPerElement {
             text += String(format: "; exp %.2f ns/elem (%@) vs libm %.2f", fast, expKernel, libm)

@@ -39,7 +39,8 @@ public final class BatchRunner {
         // message), before the archive is touched.
         let ownRuns = options.shard.map { shard in loaded.plan.runs.filter { shard.owns(planIndex: $0.index) } }
             ?? loaded.plan.runs
-        try MemoryLimit.current().check(ownRuns, concurrentRuns: options.parallelRuns ?? 1)
+        try MemoryLimit.current().check(ownRuns, concurrentRuns: options.parallelRuns ?? 1,
+                                        activationBudgetBytes: options.activationBudgetBytes)
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
         // A shard writes no report: it needs neither the output folder nor the templates.
         var templates = URL(fileURLWithPath: "/")
@@ -107,6 +108,7 @@ public final class BatchRunner {
         let runner = RunExecutor(plan: assigned, loaded: loaded, archive: archive, batchID: batch.id,
                                  progress: progress, cancellation: cancellation,
                                  parallelRuns: options.parallelRuns, kernels: options.kernels)
+        runner.activationBudgetBytes = options.activationBudgetBytes
         let counts: RunExecutor.Counts
         do {
             counts = try runner.trainRemaining(skipping: batch.finishedRunKeys)

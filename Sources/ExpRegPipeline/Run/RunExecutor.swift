@@ -24,6 +24,8 @@ final class RunExecutor: @unchecked Sendable {
     let cancellation: CancellationFlag
     let parallelRuns: Int?
     let kernels: KernelPath
+    /// Runs whose n × m activations exceed this train memory-lean (``TrainingOptions/activationBudgetBytes``).
+    var activationBudgetBytes = TrainingOptions.defaultActivationBudgetBytes
     private let archiveLock = NSLock()
 
     init(plan: Plan, loaded: LoadedManifest, archive: Archive, batchID: String, progress: ProgressReporter,
@@ -58,7 +60,8 @@ final class RunExecutor: @unchecked Sendable {
         let total = plan.runs.count
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let workers = max(1, min(parallelRuns ?? 1, todo.count))
-        let options = TrainingOptions(threads: max(1, cores / workers), kernels: kernels)
+        let options = TrainingOptions(threads: max(1, cores / workers), kernels: kernels,
+                                      activationBudgetBytes: activationBudgetBytes)
 
         let next = NSLock()
         var cursor = 0

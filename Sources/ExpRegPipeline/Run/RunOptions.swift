@@ -1,3 +1,4 @@
+import ExpRegCore
 import ExpRegLinAlg
 import Foundation
 
@@ -28,6 +29,9 @@ public struct RunOptions: Sendable {
 
     /// The kernel path every run uses (the CLI resolves `EXPREG_KERNELS`, see ``KernelSelection``).
     public var kernels: KernelPath
+    /// Largest n × m activation matrix a run materialises; wider runs train memory-lean (the CLI
+    /// resolves `EXPREG_ACTIVATION_BUDGET`, see ``ActivationBudget``).
+    public var activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes
 
     public init(manifestPath: String, databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
                 overrides: [String] = [], resume: Bool = false, templatesDirectory: URL? = nil,

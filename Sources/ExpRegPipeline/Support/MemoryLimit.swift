@@ -67,17 +67,24 @@ struct MemoryLimit: Equatable {
 
     /// Refuses a plan whose runs cannot fit: `concurrentRuns` of the largest run's working set
     /// (``TrainingMemory``) plus ``TrainingMemory/processOverheadBytes`` must not exceed the limit.
+    /// Each run is counted on the path it will train (materialising, or lean over
+    /// `activationBudgetBytes`), with the threads per run of ``RunExecutor`` (cores / runs at once).
     /// - Throws: ``PipelineError`` (invalid input, exit 2) naming the run, its estimate and the limit.
-    func check(_ runs: [RunSpec], concurrentRuns: Int) throws {
-        let estimates = runs.map { ($0, TrainingMemory.bytes(n: $0.config.data.n, d: $0.config.data.d, m: $0.config.model.width)) }
-        guard let (run, largest) = estimates.max(by: { $0.1 < $1.1 }) else { return }
+    func check(_ runs: [RunSpec], concurrentRuns: Int,
+               activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) throws {
         let workers = max(1, min(concurrentRuns, runs.count))
+        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
+        let estimates = runs.map {
+            ($0, TrainingMemory.bytes(n: $0.config.data.n, d: $0.config.data.d, m: $0.config.model.width,
+                                      activationBudgetBytes: activationBudgetBytes, threads: threads))
+        }
+        guard let (run, largest) = estimates.max(by: { $0.1 < $1.1 }) else { return }
         let (scaled, o1) = largest.multipliedReportingOverflow(by: workers)
         let (needed, o2) = scaled.addingReportingOverflow(TrainingMemory.processOverheadBytes)
         guard o1 || o2 || needed > bytes else { return }
         let c = run.config
         let gib = { (b: Int) in String(format: "%.2f GiB", Double(b) / 1_073_741_824) }
-        let fitting = largestFittingWidth(n: c.data.n, d: c.data.d, workers: workers)
+        let fitting = largestFittingWidth(n: c.data.n, d: c.data.d, workers: workers, path: .lean, threads: threads)
         throw PipelineError.invalid(
             "run #\(run.index) of experiment '\(run.experiment)' (n=\(c.data.n), d=\(c.data.d), width=\(c.model.width)) "
             + "needs an estimated \(o1 || o2 ? "more than 8 EiB" : gib(needed))"
@@ -89,10 +96,12 @@ struct MemoryLimit: Equatable {
     }
 
     /// The largest width whose run fits the limit at (n, d) with `workers` runs at once (bisection
-    /// on the monotone estimate); nil when not even width 1 fits.
-    func largestFittingWidth(n: Int, d: Int, workers: Int) -> Int? {
+    /// on the estimate of one `path`, monotone in m); nil when not even width 1 fits.
+    func largestFittingWidth(n: Int, d: Int, workers: Int, path: TrainingPath = .materializing,
+                             threads: Int = 1) -> Int? {
         func fits(_ m: Int) -> Bool {
-            let (scaled, o) = TrainingMemory.bytes(n: n, d: d, m: m).multipliedReportingOverflow(by: workers)
+            let (scaled, o) = TrainingMemory.bytes(n: n, d: d, m: m, path: path, threads: threads)
+                .multipliedReportingOverflow(by: workers)
             return !o && scaled <= bytes - TrainingMemory.processOverheadBytes
         }
         guard fits(1) else { return nil }
@@ -109,11 +118,12 @@ struct MemoryLimit: Equatable {
 public enum MemoryFit {
     /// `Memory limit: 23.45 GiB (physical memory); every run fits` or the reason `run` would refuse.
     /// - Throws: ``PipelineError`` when `EXPREG_MEMORY_LIMIT` is malformed.
-    public static func line(for plan: Plan, concurrentRuns: Int = 1) throws -> String {
+    public static func line(for plan: Plan, concurrentRuns: Int = 1,
+                            activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) throws -> String {
         let limit = try MemoryLimit.current()
         let head = "Memory limit: " + String(format: "%.2f", Double(limit.bytes) / 1_073_741_824) + " GiB (\(limit.source)); "
         do {
-            try limit.check(plan.runs, concurrentRuns: concurrentRuns)
+            try limit.check(plan.runs, concurrentRuns: concurrentRuns, activationBudgetBytes: activationBudgetBytes)
             return head + "every run fits one at a time"
         } catch let error as PipelineError {
             return head + "`expreg run` would refuse: " + error.message
