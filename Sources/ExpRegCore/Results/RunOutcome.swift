@@ -124,8 +124,9 @@ public struct RunOutcome: Sendable, Equatable, Codable {
     public var diagnostics: TheoryDiagnostics
     /// Training and held-out errors (the test values only when the run has a test set).
     public var heldOut: HeldOutErrors
-    /// The run's working set as the trainer accounts it (``TrainingMemory/bytes(n:d:m:path:)``);
-    /// nil for runs archived before it was recorded.
+    /// The run's working set as the trainer accounts it (``TrainingMemory/bytes(n:d:m:path:activationBudgetBytes:threads:)``
+    /// on the run's path, with one worker's block buffers, so it does not depend on the thread
+    /// count); nil for runs archived before it was recorded.
     public var memoryBytes: Int?
     /// Flops of the run by formula (``TrainingFlops/run(n:d:m:steps:gramBuilds:eigenSolves:vectorSolves:)``).
     public var flops: Double?

@@ -49,7 +49,9 @@ struct RunState {
     mutating func execute(progress: ((TrainingProgress) -> Bool)?) throws(TrainingError) -> RunOutcome {
         var result = try trainAndDiagnose(progress: progress)
         let (n, d, m) = (dataset.n, dataset.d, config.model.width)
-        result.memoryBytes = TrainingMemory.bytes(n: n, d: d, m: m, path: trainingPath, threads: options.threads)
+        // One worker's block buffers: the archived cost, like every archived number, does not depend
+        // on the thread count (the memory check before training counts every worker).
+        result.memoryBytes = TrainingMemory.bytes(n: n, d: d, m: m, path: trainingPath, threads: 1)
         result.flops = TrainingFlops.run(n: n, d: d, m: m, steps: result.stepsRun, gramBuilds: gramBuilds,
                                          eigenSolves: eigenSolves, vectorSolves: vectorSolves)
         return result
