@@ -7,7 +7,7 @@ let package = Package(
     // Supported platform: Linux on x86-64 with the Debian/Ubuntu packages the Makefile installs (the
     // code relies on /proc, flock and Slurm). No Apple platform is declared: none is built or tested.
     products: [
-        .executable(name: "expreg", targets: ["expreg"]),
+        .executable(name: "expreg", targets: ["expreg"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,48 +36,67 @@ let package = Package(
         // Pure numeric core: config and result types, data, model, trainer, Gram spectra, diagnostics.
         .target(name: "ExpRegCore", dependencies: ["ExpRegLinAlg"]),
         // YAML manifest -> validated, expanded plan.
-        .target(name: "ExpRegManifest", dependencies: [
-            "ExpRegCore", "ExpRegDigest", "Yams",
-        ]),
+        .target(
+            name: "ExpRegManifest",
+            dependencies: [
+                "ExpRegCore", "ExpRegDigest", "Yams",
+            ]),
         // SQLite archive (GRDB over the system SQLite).
-        .target(name: "ExpRegStore", dependencies: [
-            "ExpRegCore", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .target(
+            name: "ExpRegStore",
+            dependencies: [
+                "ExpRegCore", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // Charts drawn with Cairo (PNG + SVG).
         .target(name: "ExpRegPlot", dependencies: ["ExpRegCore", "ExpRegFiles", "CCairo"]),
         // Markdown / HTML / Japanese summary from Mustache templates.
-        .target(name: "ExpRegReport", dependencies: [
-            "ExpRegCore", .product(name: "Mustache", package: "swift-mustache"),
-        ]),
+        .target(
+            name: "ExpRegReport",
+            dependencies: [
+                "ExpRegCore", .product(name: "Mustache", package: "swift-mustache"),
+            ]),
         // Orchestration: manifest -> plan -> runs -> store -> plots -> report; file I/O lives here.
-        .target(name: "ExpRegPipeline", dependencies: [
-            "ExpRegCore", "ExpRegLinAlg", "ExpRegDigest", "ExpRegFiles", "ExpRegManifest", "ExpRegStore",
-            "ExpRegPlot", "ExpRegReport",
-        ]),
+        .target(
+            name: "ExpRegPipeline",
+            dependencies: [
+                "ExpRegCore", "ExpRegLinAlg", "ExpRegDigest", "ExpRegFiles", "ExpRegManifest", "ExpRegStore",
+                "ExpRegPlot", "ExpRegReport",
+            ]),
         // Thin command line.
-        .executableTarget(name: "expreg", dependencies: [
-            "ExpRegPipeline", "ExpRegCore", "ExpRegManifest",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "expreg",
+            dependencies: [
+                "ExpRegPipeline", "ExpRegCore", "ExpRegManifest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         .target(name: "ExpRegTestSupport", dependencies: ["ExpRegLinAlg"], path: "Tests/ExpRegTestSupport"),
-        .testTarget(name: "ExpRegLinAlgTests", dependencies: [
-            "ExpRegLinAlg", "ExpRegTestSupport", .product(name: "RealModule", package: "swift-numerics"),
-        ]),
-        .testTarget(name: "ExpRegCoreTests", dependencies: [
-            "ExpRegCore", "ExpRegLinAlg", "ExpRegTestSupport", .product(name: "RealModule", package: "swift-numerics"),
-        ]),
+        .testTarget(
+            name: "ExpRegLinAlgTests",
+            dependencies: [
+                "ExpRegLinAlg", "ExpRegTestSupport", .product(name: "RealModule", package: "swift-numerics"),
+            ]),
+        .testTarget(
+            name: "ExpRegCoreTests",
+            dependencies: [
+                "ExpRegCore", "ExpRegLinAlg", "ExpRegTestSupport",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]),
         .testTarget(name: "ExpRegManifestTests", dependencies: ["ExpRegManifest", "ExpRegCore", "ExpRegTestSupport"]),
-        .testTarget(name: "ExpRegStoreTests", dependencies: [
-            "ExpRegStore", "ExpRegCore", "ExpRegTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .testTarget(
+            name: "ExpRegStoreTests",
+            dependencies: [
+                "ExpRegStore", "ExpRegCore", "ExpRegTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "ExpRegFilesTests", dependencies: ["ExpRegFiles", "ExpRegTestSupport"]),
         .testTarget(name: "ExpRegPlotTests", dependencies: ["ExpRegPlot", "ExpRegCore", "ExpRegTestSupport"]),
         .testTarget(name: "ExpRegReportTests", dependencies: ["ExpRegReport", "ExpRegCore", "ExpRegTestSupport"]),
-        .testTarget(name: "ExpRegPipelineTests", dependencies: [
-            "ExpRegPipeline", "ExpRegStore", "ExpRegCore", "ExpRegLinAlg", "ExpRegPlot", "ExpRegTestSupport",
-            .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .testTarget(
+            name: "ExpRegPipelineTests",
+            dependencies: [
+                "ExpRegPipeline", "ExpRegStore", "ExpRegCore", "ExpRegLinAlg", "ExpRegPlot", "ExpRegTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -56,8 +56,9 @@ public enum AtomicFile {
     /// - Throws: ``Failure`` naming the path.
     public static func write(_ data: Data, to url: URL) throws(Failure) {
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true)
             try replace(url.path) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
         } catch let failure as Failure {
             throw failure

@@ -31,15 +31,18 @@ public enum BLAS {
     /// op(A) is m × k, op(B) is k × n, C is m × n. `lda`, `ldb`, `ldc` are the row strides of
     /// the stored (untransposed) arrays. With beta = 0, C need not be initialised.
     /// - Complexity: O(m·n·k).
-    public static func gemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                            alpha: Double, a: UnsafePointer<Double>, lda: Int,
-                            b: UnsafePointer<Double>, ldb: Int,
-                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+    public static func gemm(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size (\(m), \(n), \(k))")
         BLASGate.run {
-            cblas_dgemm(CblasRowMajor, transA.cblas, transB.cblas, blasint(Int32(m)), blasint(Int32(n)),
-                        blasint(Int32(k)), alpha, a, blasint(Int32(lda)), b, blasint(Int32(ldb)), beta, c,
-                        blasint(Int32(ldc)))
+            cblas_dgemm(
+                CblasRowMajor, transA.cblas, transB.cblas, blasint(Int32(m)), blasint(Int32(n)),
+                blasint(Int32(k)), alpha, a, blasint(Int32(lda)), b, blasint(Int32(ldb)), beta, c,
+                blasint(Int32(ldc)))
         }
     }
 
@@ -48,12 +51,15 @@ public enum BLAS {
     /// A is n × k (row stride `lda`), C is n × n (row stride `ldc`). The strict lower triangle of
     /// C is not touched; call ``symmetrizeFromUpper(_:n:)`` to fill it.
     /// - Complexity: O(n²·k).
-    public static func syrkUpper(n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
-                                 beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+    public static func syrkUpper(
+        n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
         precondition(n >= 0 && k >= 0, "syrk: negative size (\(n), \(k))")
         BLASGate.run {
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, blasint(Int32(n)), blasint(Int32(k)), alpha,
-                        a, blasint(Int32(lda)), beta, c, blasint(Int32(ldc)))
+            cblas_dsyrk(
+                CblasRowMajor, CblasUpper, CblasNoTrans, blasint(Int32(n)), blasint(Int32(k)), alpha,
+                a, blasint(Int32(lda)), beta, c, blasint(Int32(ldc)))
         }
     }
 

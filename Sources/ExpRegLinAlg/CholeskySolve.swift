@@ -41,10 +41,12 @@ public enum CholeskySolve {
     /// - Throws: ``Failure``.
     /// - Complexity: O(n³/3 + 2·k·n²) time, one n × n copy of the matrix and k·n for the solutions.
     public static func solve(_ matrix: [Double], n: Int, rhs: [[Double]]) throws(Failure) -> [[Double]] {
-        precondition(n >= 1 && matrix.count == n * n,
-                     "CholeskySolve: matrix has \(matrix.count) elements, expected \(n) x \(n)")
-        precondition(!rhs.isEmpty && rhs.allSatisfy { $0.count == n },
-                     "CholeskySolve: every right-hand side needs \(n) values")
+        precondition(
+            n >= 1 && matrix.count == n * n,
+            "CholeskySolve: matrix has \(matrix.count) elements, expected \(n) x \(n)")
+        precondition(
+            !rhs.isEmpty && rhs.allSatisfy { $0.count == n },
+            "CholeskySolve: every right-hand side needs \(n) values")
         guard matrix.allSatisfy(\.isFinite), rhs.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
             throw .notFinite
         }
@@ -57,16 +59,19 @@ public enum CholeskySolve {
             a.withUnsafeMutableBufferPointer { ap in
                 b.withUnsafeMutableBufferPointer { bp in
                     // uplo = 'L' (76).
-                    LAPACKE_dposv(LAPACK_COL_MAJOR, 76, expreg_lapack_int(Int32(n)),
-                                  expreg_lapack_int(Int32(k)), ap.baseAddress, expreg_lapack_int(Int32(n)),
-                                  bp.baseAddress, expreg_lapack_int(Int32(n)))
+                    LAPACKE_dposv(
+                        LAPACK_COL_MAJOR, 76, expreg_lapack_int(Int32(n)),
+                        expreg_lapack_int(Int32(k)), ap.baseAddress, expreg_lapack_int(Int32(n)),
+                        bp.baseAddress, expreg_lapack_int(Int32(n)))
                 }
             }
         }
         if info > 0 { throw .notPositiveDefinite(minor: Int(info)) }
         guard info == 0 else {
-            throw .lapack(LinAlgError(routine: "LAPACKE_dposv", info: Int(info),
-                                      context: "a Cholesky solve with a \(n) x \(n) matrix"))
+            throw .lapack(
+                LinAlgError(
+                    routine: "LAPACKE_dposv", info: Int(info),
+                    context: "a Cholesky solve with a \(n) x \(n) matrix"))
         }
         return (0..<k).map { Array(b[($0 * n)..<(($0 + 1) * n)]) }
     }

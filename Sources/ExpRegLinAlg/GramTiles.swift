@@ -35,8 +35,10 @@ final class GramTiles: @unchecked Sendable {  // workers write disjoint panels a
     ///   - prepare: `prepare(b)` runs once per block before its panels are filled (calling thread).
     ///   - fill: `fill(b, points, worker)` writes P_b for the point panels `points` into `panels`
     ///     (rows r < k_b); called concurrently for disjoint ranges.
-    func accumulate(blockWidths: [Int], into s: UnsafeMutablePointer<Double>, prepare: (Int) -> Void,
-                    fill: (_ block: Int, _ points: Range<Int>, _ worker: Int) -> Void) {
+    func accumulate(
+        blockWidths: [Int], into s: UnsafeMutablePointer<Double>, prepare: (Int) -> Void,
+        fill: (_ block: Int, _ points: Range<Int>, _ worker: Int) -> Void
+    ) {
         let rowTiles = (n + 7) / 8
         for (block, width) in blockWidths.enumerated() {
             precondition(width >= 1 && width <= rows, "GramTiles: block width \(width) > \(rows)")
@@ -45,8 +47,9 @@ final class GramTiles: @unchecked Sendable {  // workers write disjoint panels a
                 fill(block, points, worker)
             }
             NeuronBlockKernel.runClaiming(workers, count: rowTiles, step: 4) { _, tiles in  // S += P_b P_bᵀ
-                expreg_gram_panels_avx512(panels.pointer, (width + 7) / 8 * 8, width, n, s, n, tiles.lowerBound,
-                                          tiles.upperBound, block == 0 ? 0 : 1)
+                expreg_gram_panels_avx512(
+                    panels.pointer, (width + 7) / 8 * 8, width, n, s, n, tiles.lowerBound,
+                    tiles.upperBound, block == 0 ? 0 : 1)
             }
         }
     }

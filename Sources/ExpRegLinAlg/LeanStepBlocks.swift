@@ -46,10 +46,10 @@ public final class LeanStepBlocks {
     /// Neurons per full block, B = 24 · ``panelsPerBlock``.
     public var blockWidth: Int { panelsPerBlock * StepPanels.panelWidth }
 
-    private let x: AlignedDoubles           // X, n × d (row-major; OpenBLAS paths and H(W))
-    private let packedX: AlignedDoubles     // X in 8-row tiles (avx512 path)
-    private let packedR: AlignedDoubles     // diag(r) X in 8-column tiles (avx512 update)
-    private let blockSums: AlignedDoubles   // n per block, then one maximum per block
+    private let x: AlignedDoubles  // X, n × d (row-major; OpenBLAS paths and H(W))
+    private let packedX: AlignedDoubles  // X in 8-row tiles (avx512 path)
+    private let packedR: AlignedDoubles  // diag(r) X in 8-column tiles (avx512 update)
+    private let blockSums: AlignedDoubles  // n per block, then one maximum per block
     private var workerScratch: [AlignedDoubles] = []  // per worker: see scratchLayout
 
     /// Doubles held by an instance with `workers` worker buffers (for the memory accounting).
@@ -71,8 +71,10 @@ public final class LeanStepBlocks {
 
     /// Copies X (n × d, row-major) for width m; allocates no n × m buffer.
     /// - Precondition: n, d, m ≥ 1, `path.isAvailable`.
-    public init(x source: UnsafePointer<Double>, n: Int, d: Int, m: Int,
-                activation: NeuronBlockKernel.Activation, path: KernelPath) {
+    public init(
+        x source: UnsafePointer<Double>, n: Int, d: Int, m: Int,
+        activation: NeuronBlockKernel.Activation, path: KernelPath
+    ) {
         precondition(n >= 1 && d >= 1 && m >= 1, "LeanStepBlocks: bad sizes n=\(n) d=\(d) m=\(m)")
         precondition(path.isAvailable, "LeanStepBlocks: path \(path) is not available on this CPU")
         self.n = n
@@ -94,8 +96,10 @@ public final class LeanStepBlocks {
 
     /// Forward pass: `u[i]` = Σ_r a_r act(z_ir) (a = `aScaled`); returns max |z_ir| (NaN if any z is NaN).
     /// - Complexity: O(n·m·d); allocates only when a larger thread count is first used.
-    public func forward(wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>, u: UnsafeMutablePointer<Double>,
-                        threads: Int) -> Double {
+    public func forward(
+        wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>, u: UnsafeMutablePointer<Double>,
+        threads: Int
+    ) -> Double {
         let workers = max(1, min(threads, blockCount))
         prepareScratch(workers: workers)
         let sums = blockSums.pointer
@@ -103,8 +107,9 @@ public final class LeanStepBlocks {
         sums.update(repeating: 0, count: (n + 1) * blockCount)
         NeuronBlockKernel.runClaiming(workers, count: blockCount) { worker, claimed in
             let block = claimed.lowerBound
-            forwardBlock(block, wt: wt, aScaled: aScaled, sums: sums + block * n, maximum: maxima + block,
-                         worker: worker)
+            forwardBlock(
+                block, wt: wt, aScaled: aScaled, sums: sums + block * n, maximum: maxima + block,
+                worker: worker)
         }
         for i in 0..<n { u[i] = 0 }
         var largest = 0.0
@@ -121,8 +126,10 @@ public final class LeanStepBlocks {
     /// from the current Wᵀ (each block's D is formed before that block's columns change).
     /// Wᵀ does not depend on `threads`.
     /// - Complexity: O(n·m·d) (a forward GEMM, the exp and the update GEMM per block).
-    public func update(eta: Double, xr: UnsafePointer<Double>, wt: UnsafeMutablePointer<Double>,
-                       aScaled: UnsafePointer<Double>, threads: Int) {
+    public func update(
+        eta: Double, xr: UnsafePointer<Double>, wt: UnsafeMutablePointer<Double>,
+        aScaled: UnsafePointer<Double>, threads: Int
+    ) {
         let workers = max(1, min(threads, blockCount))
         prepareScratch(workers: workers)
         if path == .avx512 { expreg_pack_tiles8(xr, d, n, 1, d, packedR.pointer) }
@@ -137,8 +144,10 @@ public final class LeanStepBlocks {
     }
 
     /// ∇ = Dᵀ R (m × d, row-major) into `gradient`, R = `xr` (n × d). For tests and diagnostics.
-    public func gradient(wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>, xr: UnsafePointer<Double>,
-                         into gradient: UnsafeMutablePointer<Double>) {
+    public func gradient(
+        wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>, xr: UnsafePointer<Double>,
+        into gradient: UnsafeMutablePointer<Double>
+    ) {
         prepareScratch(workers: 1)
         NeuronBlockKernel.runWorkers(1) { _ in
             let layout = scratchLayout(0)
@@ -169,8 +178,10 @@ public final class LeanStepBlocks {
     /// ``StepPanels/derivativeGramUpper(into:threads:)`` does): D_b is recomputed on the calling
     /// thread, transposed into the tiles' layout and added by the workers; also independent of `threads`.
     /// - Complexity: O(n²·m + n·m·d) time; groups · n² + threads · n·B extra doubles.
-    public func derivativeGramUpper(wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
-                                    into s: UnsafeMutablePointer<Double>, threads: Int = 1) {
+    public func derivativeGramUpper(
+        wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
+        into s: UnsafeMutablePointer<Double>, threads: Int = 1
+    ) {
         if path == .avx512 {
             tiledGramUpper(wt: wt, aScaled: aScaled, into: s, threads: threads)
             return
@@ -185,25 +196,30 @@ public final class LeanStepBlocks {
             let layout = scratchLayout(worker)
             let rowBlock = rowBlocks.pointer + worker * n * blockWidth
             let sum = partial.pointer + group * n * n
-            let firstBlock = blockCount * group / groups, endBlock = blockCount * (group + 1) / groups
+            let firstBlock = blockCount * group / groups
+            let endBlock = blockCount * (group + 1) / groups
             for block in firstBlock..<endBlock {
                 layout.sums.update(repeating: 0, count: n)
-                forwardBlock(block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum,
-                             worker: worker)
+                forwardBlock(
+                    block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum,
+                    worker: worker)
                 let (first, end) = panelRange(block)
                 let start = first * StepPanels.panelWidth
                 let width = min(m, end * StepPanels.panelWidth) - start
                 for i in 0..<n {
                     for p in first..<end {
                         let offset = (p - first) * StepPanels.panelWidth
-                        let source = layout.panels + (p - first) * paddedRows * StepPanels.panelWidth
+                        let source =
+                            layout.panels + (p - first) * paddedRows * StepPanels.panelWidth
                             + i * StepPanels.panelWidth
-                        (rowBlock + i * width + offset).update(from: source,
-                                                               count: min(StepPanels.panelWidth, width - offset))
+                        (rowBlock + i * width + offset).update(
+                            from: source,
+                            count: min(StepPanels.panelWidth, width - offset))
                     }
                 }
-                NeuronBlockKernel.syrkUpperUngated(n: n, k: width, alpha: 1, a: rowBlock, lda: width,
-                                                   beta: block == firstBlock ? 0 : 1, c: sum, ldc: n)
+                NeuronBlockKernel.syrkUpperUngated(
+                    n: n, k: width, alpha: 1, a: rowBlock, lda: width,
+                    beta: block == firstBlock ? 0 : 1, c: sum, ldc: n)
             }
         }
         s.update(from: partial.pointer, count: n * n)
@@ -215,8 +231,10 @@ public final class LeanStepBlocks {
 
     /// H(W)'s upper triangle on the avx512 path: blocks in order through ``GramTiles`` (widths in
     /// whole panels: columns past m hold D = 0, as a is 0 there).
-    private func tiledGramUpper(wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
-                                into s: UnsafeMutablePointer<Double>, threads: Int) {
+    private func tiledGramUpper(
+        wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
+        into s: UnsafeMutablePointer<Double>, threads: Int
+    ) {
         prepareScratch(workers: 1)
         let layout = scratchLayout(0)
         let tiles = GramTiles(n: n, maxBlockWidth: blockWidth, workers: max(1, threads))
@@ -224,16 +242,20 @@ public final class LeanStepBlocks {
             let (first, end) = panelRange(block)
             return (end - first) * StepPanels.panelWidth
         }
-        tiles.accumulate(blockWidths: widths, into: s, prepare: { block in
-            NeuronBlockKernel.runWorkers(1) { _ in
-                layout.sums.update(repeating: 0, count: n)
-                forwardBlock(block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: 0)
-            }
-        }, fill: { block, points, _ in
-            let (first, end) = panelRange(block)
-            expreg_transpose_panels(layout.panels, paddedRows, 0, end - first, n, tiles.panels.pointer,
-                                    points.lowerBound, points.upperBound)
-        })
+        tiles.accumulate(
+            blockWidths: widths, into: s,
+            prepare: { block in
+                NeuronBlockKernel.runWorkers(1) { _ in
+                    layout.sums.update(repeating: 0, count: n)
+                    forwardBlock(block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: 0)
+                }
+            },
+            fill: { block, points, _ in
+                let (first, end) = panelRange(block)
+                expreg_transpose_panels(
+                    layout.panels, paddedRows, 0, end - first, n, tiles.panels.pointer,
+                    points.lowerBound, points.upperBound)
+            })
     }
 
     /// Panels [first, end) of `block`.
@@ -245,40 +267,48 @@ public final class LeanStepBlocks {
     /// D ∘ a of `block` into the worker's panels (local panel p at p · paddedRows · 24), its part
     /// of u added to `sums` (n), its max |z| into `maximum`. Same kernel calls as
     /// ``StepPanels``' forward pass, with Wᵀ and a offset to the block's first neuron.
-    private func forwardBlock(_ block: Int, wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
-                              sums: UnsafeMutablePointer<Double>, maximum: UnsafeMutablePointer<Double>, worker: Int) {
+    private func forwardBlock(
+        _ block: Int, wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
+        sums: UnsafeMutablePointer<Double>, maximum: UnsafeMutablePointer<Double>, worker: Int
+    ) {
         let (first, end) = panelRange(block)
         let j0 = first * StepPanels.panelWidth
         let width = min(m, end * StepPanels.panelWidth) - j0
         let layout = scratchLayout(worker)
         switch path {
         case .avx512:
-            expreg_forward_panels_avx512(activation == .relu ? 1 : 0, packedX.pointer, n, d, wt + j0, m, width,
-                                         aScaled + j0, 0, end - first, layout.panels, 0, sums, maximum,
-                                         layout.lanes, layout.wtPanel)
+            expreg_forward_panels_avx512(
+                activation == .relu ? 1 : 0, packedX.pointer, n, d, wt + j0, m, width,
+                aScaled + j0, 0, end - first, layout.panels, 0, sums, maximum,
+                layout.lanes, layout.wtPanel)
         case .avx2, .generic:
             for p in 0..<(end - first) {
                 let start = p * StepPanels.panelWidth
                 let columns = min(StepPanels.panelWidth, width - start)
                 let panel = layout.panels + p * paddedRows * StepPanels.panelWidth
-                NeuronBlockKernel.gemmUngated(.none, .none, m: n, n: columns, k: d, alpha: 1, a: x.pointer, lda: d,
-                                              b: wt + j0 + start, ldb: m, beta: 0, c: panel,
-                                              ldc: StepPanels.panelWidth)
+                NeuronBlockKernel.gemmUngated(
+                    .none, .none, m: n, n: columns, k: d, alpha: 1, a: x.pointer, lda: d,
+                    b: wt + j0 + start, ldb: m, beta: 0, c: panel,
+                    ldc: StepPanels.panelWidth)
                 switch activation {
                 case .exp:
-                    expreg_exp_forward_block_with(path.expKernel.cKernel, panel, n, columns, StepPanels.panelWidth,
-                                                  aScaled + j0 + start, sums, maximum)
+                    expreg_exp_forward_block_with(
+                        path.expKernel.cKernel, panel, n, columns, StepPanels.panelWidth,
+                        aScaled + j0 + start, sums, maximum)
                 case .relu:
-                    expreg_relu_forward_block(panel, n, columns, StepPanels.panelWidth, aScaled + j0 + start,
-                                              sums, maximum)
+                    expreg_relu_forward_block(
+                        panel, n, columns, StepPanels.panelWidth, aScaled + j0 + start,
+                        sums, maximum)
                 }
             }
         }
     }
 
     /// Wᵀ_b ← Wᵀ_b − η Rᵀ D_b for the D_b in `panels` (same kernel calls as ``StepPanels/update(eta:xr:wt:threads:)``).
-    private func updateBlock(_ block: Int, eta: Double, xr: UnsafePointer<Double>, wt: UnsafeMutablePointer<Double>,
-                             panels: UnsafeMutablePointer<Double>) {
+    private func updateBlock(
+        _ block: Int, eta: Double, xr: UnsafePointer<Double>, wt: UnsafeMutablePointer<Double>,
+        panels: UnsafeMutablePointer<Double>
+    ) {
         let (first, end) = panelRange(block)
         let j0 = first * StepPanels.panelWidth
         let width = min(m, end * StepPanels.panelWidth) - j0
@@ -288,21 +318,24 @@ public final class LeanStepBlocks {
         case .avx2, .generic:
             for p in 0..<(end - first) {
                 let start = p * StepPanels.panelWidth
-                NeuronBlockKernel.gemmUngated(.transpose, .none, m: d, n: min(StepPanels.panelWidth, width - start),
-                                              k: n, alpha: -eta, a: xr, lda: d,
-                                              b: panels + p * paddedRows * StepPanels.panelWidth,
-                                              ldb: StepPanels.panelWidth, beta: 1, c: wt + j0 + start, ldc: m)
+                NeuronBlockKernel.gemmUngated(
+                    .transpose, .none, m: d, n: min(StepPanels.panelWidth, width - start),
+                    k: n, alpha: -eta, a: xr, lda: d,
+                    b: panels + p * paddedRows * StepPanels.panelWidth,
+                    ldb: StepPanels.panelWidth, beta: 1, c: wt + j0 + start, ldc: m)
             }
         }
     }
 
     /// A worker's scratch: panels (paddedRows · B), lanes (paddedRows · 8), one Wᵀ panel (24 · d),
     /// sums (n), maximum (1); the first three start at 64-byte boundaries.
-    private func scratchLayout(_ worker: Int) -> (panels: UnsafeMutablePointer<Double>,
-                                                  lanes: UnsafeMutablePointer<Double>,
-                                                  wtPanel: UnsafeMutablePointer<Double>,
-                                                  sums: UnsafeMutablePointer<Double>,
-                                                  maximum: UnsafeMutablePointer<Double>) {
+    private func scratchLayout(_ worker: Int) -> (
+        panels: UnsafeMutablePointer<Double>,
+        lanes: UnsafeMutablePointer<Double>,
+        wtPanel: UnsafeMutablePointer<Double>,
+        sums: UnsafeMutablePointer<Double>,
+        maximum: UnsafeMutablePointer<Double>
+    ) {
         let base = workerScratch[worker].pointer
         let lanes = base + paddedRows * blockWidth
         let wtPanel = lanes + paddedRows * 8
@@ -313,8 +346,10 @@ public final class LeanStepBlocks {
     /// Grows the per-worker scratch (never shrinks: a step allocates nothing once warm).
     private func prepareScratch(workers: Int) {
         while workerScratch.count < workers {
-            workerScratch.append(AlignedDoubles(count: paddedRows * blockWidth + paddedRows * 8
-                                                + StepPanels.panelWidth * d + n + 1))
+            workerScratch.append(
+                AlignedDoubles(
+                    count: paddedRows * blockWidth + paddedRows * 8
+                        + StepPanels.panelWidth * d + n + 1))
         }
     }
 }

@@ -18,7 +18,8 @@ public struct LinAlgError: Error, Sendable, Equatable, CustomStringConvertible {
         if info < 0 {
             cause = "argument \(-info) was illegal (a bug in ExpRegLinAlg; please report it)"
         } else if info > 0 {
-            cause = "the algorithm did not converge (\(info) off-diagonal elements); "
+            cause =
+                "the algorithm did not converge (\(info) off-diagonal elements); "
                 + "check the matrix for NaN/Inf or extreme scaling"
         } else {
             cause = "the input contains NaN or Inf; the matrix must be finite"

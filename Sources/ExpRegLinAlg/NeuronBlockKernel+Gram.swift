@@ -24,13 +24,16 @@ extension NeuronBlockKernel {
     /// - Complexity: O(n·m·d + n²·m) time; avx512: about 1.1·n·min(blockWidth, m) extra doubles
     ///   (9 MiB at n = 1024; blocks of 1024 neurons make the workers wait for each other half as
     ///   often as 512 at the same kernel speed), blas: n² + 2·n·min(blockWidth, m) (24 MiB at n = 1024).
-    public static func derivativeGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
-                                      w: UnsafePointer<Double>, m: Int, scale: Double,
-                                      into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int = 1024,
-                                      path: StepPanels.Path = .best) {
-        let remainingScale = accumulateDerivativeGram(activation: activation, x: x, n: n, d: d, w: w, m: m,
-                                                      scale: scale, into: s, threads: threads,
-                                                      blockWidth: blockWidth, path: path)
+    public static func derivativeGram(
+        activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
+        w: UnsafePointer<Double>, m: Int, scale: Double,
+        into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int = 1024,
+        path: StepPanels.Path = .best
+    ) {
+        let remainingScale = accumulateDerivativeGram(
+            activation: activation, x: x, n: n, d: d, w: w, m: m,
+            scale: scale, into: s, threads: threads,
+            blockWidth: blockWidth, path: path)
         // The tile kernel writes some entries below the diagonal and never the rest.
         for i in 0..<n {
             for j in 0..<i { s[i * n + j] = 0 }
@@ -49,13 +52,16 @@ extension NeuronBlockKernel {
     ///   - threads: worker threads.
     /// - Complexity: O(n·m·d + n²·m + n²·d) time; extra memory as `derivativeGram` plus 128·n
     ///   doubles per thread.
-    public static func empiricalGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
-                                     w: UnsafePointer<Double>, m: Int, into h: UnsafeMutablePointer<Double>,
-                                     threads: Int, blockWidth: Int = 1024, path: StepPanels.Path = .best) {
+    public static func empiricalGram(
+        activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
+        w: UnsafePointer<Double>, m: Int, into h: UnsafeMutablePointer<Double>,
+        threads: Int, blockWidth: Int = 1024, path: StepPanels.Path = .best
+    ) {
         let scale = 1 / Double(m)
-        let remainingScale = accumulateDerivativeGram(activation: activation, x: x, n: n, d: d, w: w, m: m,
-                                                      scale: scale, into: h, threads: threads,
-                                                      blockWidth: blockWidth, path: path)
+        let remainingScale = accumulateDerivativeGram(
+            activation: activation, x: x, n: n, d: d, w: w, m: m,
+            scale: scale, into: h, threads: threads,
+            blockWidth: blockWidth, path: path)
         multiplyByInnerProducts(h, x: x, n: n, d: d, scale: remainingScale, threads: threads)
     }
 
@@ -63,12 +69,15 @@ extension NeuronBlockKernel {
     /// are left unspecified), scaled by `scale` on the BLAS path only.
     /// - Returns: the factor still to apply: `scale` on the AVX-512 path (its tile kernel adds
     ///   unscaled products), 1 on the BLAS path.
-    private static func accumulateDerivativeGram(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
-                                                 w: UnsafePointer<Double>, m: Int, scale: Double,
-                                                 into s: UnsafeMutablePointer<Double>, threads: Int,
-                                                 blockWidth: Int, path: StepPanels.Path) -> Double {
-        precondition(n >= 1 && d >= 1 && m >= 1 && threads >= 1 && blockWidth >= 1,
-                     "NeuronBlockKernel.derivativeGram: bad sizes n=\(n) d=\(d) m=\(m)")
+    private static func accumulateDerivativeGram(
+        activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
+        w: UnsafePointer<Double>, m: Int, scale: Double,
+        into s: UnsafeMutablePointer<Double>, threads: Int,
+        blockWidth: Int, path: StepPanels.Path
+    ) -> Double {
+        precondition(
+            n >= 1 && d >= 1 && m >= 1 && threads >= 1 && blockWidth >= 1,
+            "NeuronBlockKernel.derivativeGram: bad sizes n=\(n) d=\(d) m=\(m)")
         precondition(path.isAvailable, "NeuronBlockKernel.derivativeGram: path \(path) is not available")
         switch path {
         case .avx512:
@@ -79,18 +88,21 @@ extension NeuronBlockKernel {
             return scale
         case .avx2, .generic:
             s.initialize(repeating: 0, count: n * n)
-            derivativeGramBLAS(activation: activation, x: x, n: n, d: d, w: w, m: m, scale: scale, into: s,
-                               threads: threads, blockWidth: min(blockWidth, m), path: path)
+            derivativeGramBLAS(
+                activation: activation, x: x, n: n, d: d, w: w, m: m, scale: scale, into: s,
+                threads: threads, blockWidth: min(blockWidth, m), path: path)
             return 1
         }
     }
 
     /// The BLAS path of ``derivativeGram(activation:x:n:d:w:m:scale:into:threads:blockWidth:path:)``
     /// into the zeroed `s`: two fixed halves of the blocks, the second into its own n × n buffer.
-    private static func derivativeGramBLAS(activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
-                                           w: UnsafePointer<Double>, m: Int, scale: Double,
-                                           into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int,
-                                           path: StepPanels.Path) {
+    private static func derivativeGramBLAS(
+        activation: Activation, x: UnsafePointer<Double>, n: Int, d: Int,
+        w: UnsafePointer<Double>, m: Int, scale: Double,
+        into s: UnsafeMutablePointer<Double>, threads: Int, blockWidth: Int,
+        path: StepPanels.Path
+    ) {
         let halves = 2
         let secondHalf = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * n)
         secondHalf.initialize(repeating: 0)
@@ -109,8 +121,9 @@ extension NeuronBlockKernel {
             for block in firstBlock..<endBlock {
                 let start = block * blockWidth
                 let width = min(blockWidth, m - start)
-                gemmUngated(.none, .transpose, m: n, n: width, k: d, alpha: 1, a: x, lda: d,
-                          b: w + start * d, ldb: d, beta: 0, c: derivative, ldc: width)
+                gemmUngated(
+                    .none, .transpose, m: n, n: width, k: d, alpha: 1, a: x, lda: d,
+                    b: w + start * d, ldb: d, beta: 0, c: derivative, ldc: width)
                 switch activation {
                 case .exp:
                     expreg_exp_inplace_with(path.expKernel.cKernel, derivative, n * width)
@@ -120,8 +133,9 @@ extension NeuronBlockKernel {
                         derivative[k] = z > 0 ? 1 : (z.isNaN ? .nan : 0)
                     }
                 }
-                syrkUpperUngated(n: n, k: width, alpha: scale, a: derivative, lda: width, beta: 1,
-                               c: accumulator, ldc: n)
+                syrkUpperUngated(
+                    n: n, k: width, alpha: scale, a: derivative, lda: width, beta: 1,
+                    c: accumulator, ldc: n)
             }
         }
         for i in 0..<n {
@@ -134,7 +148,7 @@ extension NeuronBlockKernel {
 /// Xᵀ, one block of W in 8-row tiles, per-worker scratch, and ``GramTiles`` for that block's D_bᵀ.
 private final class GramPanels: @unchecked Sendable {  // workers write disjoint panels (see GramTiles)
     let n: Int, d: Int, blockWidth: Int, workers: Int
-    let xt: AlignedDoubles   // Xᵀ, d × n
+    let xt: AlignedDoubles  // Xᵀ, d × n
     let packedW: AlignedDoubles
     let scratch: [AlignedDoubles]  // per worker: a panel of Xᵀ (24·d)
     let tiles: GramTiles
@@ -154,19 +168,25 @@ private final class GramPanels: @unchecked Sendable {  // workers write disjoint
 
     /// s's upper triangle = D Dᵀ (unscaled) for W (row-major m × d), block by block in order (the
     /// first block writes, the others add; `s` may be uninitialised).
-    func accumulate(activation: NeuronBlockKernel.Activation, w: UnsafePointer<Double>, m: Int,
-                    into s: UnsafeMutablePointer<Double>) {
+    func accumulate(
+        activation: NeuronBlockKernel.Activation, w: UnsafePointer<Double>, m: Int,
+        into s: UnsafeMutablePointer<Double>
+    ) {
         let widths = stride(from: 0, to: m, by: blockWidth).map { min(blockWidth, m - $0) }
         let relu: Int32 = activation == .relu ? 1 : 0
-        tiles.accumulate(blockWidths: widths, into: s, prepare: { block in
-            let start = block * blockWidth
-            expreg_pack_tiles8(w + start * d, widths[block], d, d, 1, packedW.pointer)
-        }, fill: { block, points, worker in
-            // D_bᵀ = act'(W_b Xᵀ): the forward kernel's plain mode, neurons as rows, points as columns.
-            expreg_forward_panels_avx512(relu, packedW.pointer, widths[block], d, xt.pointer, n, n, nil,
-                                         points.lowerBound, points.upperBound, tiles.panels.pointer, 0, nil, nil,
-                                         nil, scratch[worker].pointer)
-        })
+        tiles.accumulate(
+            blockWidths: widths, into: s,
+            prepare: { block in
+                let start = block * blockWidth
+                expreg_pack_tiles8(w + start * d, widths[block], d, d, 1, packedW.pointer)
+            },
+            fill: { block, points, worker in
+                // D_bᵀ = act'(W_b Xᵀ): the forward kernel's plain mode, neurons as rows, points as columns.
+                expreg_forward_panels_avx512(
+                    relu, packedW.pointer, widths[block], d, xt.pointer, n, n, nil,
+                    points.lowerBound, points.upperBound, tiles.panels.pointer, 0, nil, nil,
+                    nil, scratch[worker].pointer)
+            })
     }
 }
 
@@ -182,11 +202,15 @@ extension NeuronBlockKernel {
     ///   - x: row-major n × d.
     ///   - threads: worker threads (OpenBLAS runs single-threaded inside them).
     /// - Complexity: O(n²·d) time, 128·n extra doubles per worker.
-    public static func multiplyByInnerProducts(_ h: UnsafeMutablePointer<Double>, x: UnsafePointer<Double>, n: Int,
-                                               d: Int, scale: Double = 1, threads: Int = 1) {
-        precondition(n >= 1 && d >= 1 && threads >= 1,
-                     "NeuronBlockKernel.multiplyByInnerProducts: n = \(n), d = \(d), threads = \(threads)")
-        let tileRows = 128, tiles = (n + tileRows - 1) / tileRows
+    public static func multiplyByInnerProducts(
+        _ h: UnsafeMutablePointer<Double>, x: UnsafePointer<Double>, n: Int,
+        d: Int, scale: Double = 1, threads: Int = 1
+    ) {
+        precondition(
+            n >= 1 && d >= 1 && threads >= 1,
+            "NeuronBlockKernel.multiplyByInnerProducts: n = \(n), d = \(d), threads = \(threads)")
+        let tileRows = 128
+        let tiles = (n + tileRows - 1) / tileRows
         let workers = min(threads, tiles)
         let buffers = UnsafeMutableBufferPointer<Double>.allocate(capacity: workers * tileRows * n)
         defer { buffers.deallocate() }
@@ -198,8 +222,9 @@ extension NeuronBlockKernel {
                 let rows = min(tileRows, n - first)
                 let columns = n - first
                 // t[r, c] = <x_{first+r}, x_{first+c}> for c >= 0
-                gemmUngated(.none, .transpose, m: rows, n: columns, k: d, alpha: scale, a: x + first * d, lda: d,
-                            b: x + first * d, ldb: d, beta: 0, c: t, ldc: columns)
+                gemmUngated(
+                    .none, .transpose, m: rows, n: columns, k: d, alpha: scale, a: x + first * d, lda: d,
+                    b: x + first * d, ldb: d, beta: 0, c: t, ldc: columns)
                 for r in 0..<rows {
                     let i = first + r
                     let row = h + i * n

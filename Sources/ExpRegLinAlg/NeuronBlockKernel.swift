@@ -25,8 +25,10 @@ public enum NeuronBlockKernel {
     /// 0..<`count` from a shared counter (atomic, on the stack: nothing is allocated) until none
     /// are left, and waits. A worker on a core slowed by other work simply claims fewer, so every
     /// item must give the same result whichever thread takes it.
-    static func runClaiming(_ workers: Int, count: Int, step: Int = 1,
-                            _ body: (_ worker: Int, _ items: Range<Int>) -> Void) {
+    static func runClaiming(
+        _ workers: Int, count: Int, step: Int = 1,
+        _ body: (_ worker: Int, _ items: Range<Int>) -> Void
+    ) {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { counter in
             counter.initialize(repeating: 0)
             let next = counter.baseAddress!
@@ -63,19 +65,25 @@ public enum NeuronBlockKernel {
     }
 
     /// `cblas_dgemm` (row-major) for use inside ``runWorkers(_:_:)`` only (the gate is already held).
-    static func gemmUngated(_ transA: BLAS.Transpose, _ transB: BLAS.Transpose, m: Int, n: Int, k: Int,
-                            alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
-                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
-        cblas_dgemm(CblasRowMajor, transA.cblas, transB.cblas,
-                    blasint(Int32(m)), blasint(Int32(n)), blasint(Int32(k)), alpha, a, blasint(Int32(lda)), b,
-                    blasint(Int32(ldb)), beta, c, blasint(Int32(ldc)))
+    static func gemmUngated(
+        _ transA: BLAS.Transpose, _ transB: BLAS.Transpose, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, transA.cblas, transB.cblas,
+            blasint(Int32(m)), blasint(Int32(n)), blasint(Int32(k)), alpha, a, blasint(Int32(lda)), b,
+            blasint(Int32(ldb)), beta, c, blasint(Int32(ldc)))
     }
 
     /// `cblas_dsyrk` (row-major, upper, no transpose) for use inside ``runWorkers(_:_:)`` only.
-    static func syrkUpperUngated(n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, beta: Double,
-                                 c: UnsafeMutablePointer<Double>, ldc: Int) {
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, blasint(Int32(n)), blasint(Int32(k)), alpha, a,
-                    blasint(Int32(lda)), beta, c, blasint(Int32(ldc)))
+    static func syrkUpperUngated(
+        n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, beta: Double,
+        c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dsyrk(
+            CblasRowMajor, CblasUpper, CblasNoTrans, blasint(Int32(n)), blasint(Int32(k)), alpha, a,
+            blasint(Int32(lda)), beta, c, blasint(Int32(ldc)))
     }
 }
 

@@ -51,18 +51,20 @@ public final class StepPanels {
     /// ⌈m/24⌉.
     public let panelCount: Int
 
-    private let x: AlignedDoubles           // X, n × d (row-major; OpenBLAS paths only)
-    private let packedX: AlignedDoubles     // X in 8-row tiles (avx512 path)
-    private let panels: AlignedDoubles      // D ∘ a in panels
-    private let packedR: AlignedDoubles     // diag(r) X in 8-column tiles (avx512 update)
+    private let x: AlignedDoubles  // X, n × d (row-major; OpenBLAS paths only)
+    private let packedX: AlignedDoubles  // X in 8-row tiles (avx512 path)
+    private let panels: AlignedDoubles  // D ∘ a in panels
+    private let packedR: AlignedDoubles  // diag(r) X in 8-column tiles (avx512 update)
     private var blockSums = AlignedDoubles(count: 0)  // n per block, then one maximum per block
     private var workerScratch: [AlignedDoubles] = []  // per worker: lanes (paddedRows·8), then a Wᵀ panel (24·d)
     private let streamStores: Bool
 
     /// Copies X (n × d, row-major) and allocates the panels for width m.
     /// - Precondition: n, d, m ≥ 1, `path.isAvailable`.
-    public init(x source: UnsafePointer<Double>, n: Int, d: Int, m: Int,
-                activation: NeuronBlockKernel.Activation, path: Path = .best) {
+    public init(
+        x source: UnsafePointer<Double>, n: Int, d: Int, m: Int,
+        activation: NeuronBlockKernel.Activation, path: Path = .best
+    ) {
         precondition(n >= 1 && d >= 1 && m >= 1, "StepPanels: bad sizes n=\(n) d=\(d) m=\(m)")
         precondition(path.isAvailable, "StepPanels: path \(path) is not available on this CPU")
         self.n = n
@@ -99,8 +101,10 @@ public final class StepPanels {
     ///   - threads: worker threads (≥ 1).
     ///   - panelsPerBlock: the summation grid of u (≥ 1); `nil` = ``defaultPanelsPerBlock(width:)``.
     /// - Complexity: O(n·m·d); allocates only when a larger thread count or finer grid is first used.
-    public func forward(wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>, u: UnsafeMutablePointer<Double>,
-                        threads: Int, panelsPerBlock: Int? = nil) -> Double {
+    public func forward(
+        wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>, u: UnsafeMutablePointer<Double>,
+        threads: Int, panelsPerBlock: Int? = nil
+    ) -> Double {
         let perBlock = max(1, panelsPerBlock ?? Self.defaultPanelsPerBlock(width: m))
         let blocks = (panelCount + perBlock - 1) / perBlock
         let workers = max(1, min(threads, blocks))
@@ -110,9 +114,11 @@ public final class StepPanels {
         sums.update(repeating: 0, count: (n + 1) * blocks)
         NeuronBlockKernel.runClaiming(workers, count: blocks) { worker, claimed in
             let block = claimed.lowerBound
-            let first = block * perBlock, end = min(panelCount, first + perBlock)
-            forwardPanels(first..<end, wt: wt, aScaled: aScaled, sums: sums + block * n,
-                          maximum: maxima + block, worker: worker)
+            let first = block * perBlock
+            let end = min(panelCount, first + perBlock)
+            forwardPanels(
+                first..<end, wt: wt, aScaled: aScaled, sums: sums + block * n,
+                maximum: maxima + block, worker: worker)
         }
         for i in 0..<n { u[i] = 0 }
         var largest = 0.0
@@ -138,18 +144,22 @@ public final class StepPanels {
     }
 
     /// The update for the panels in `range` (one worker's claim).
-    private func updatePanels(_ range: Range<Int>, eta: Double, xr: UnsafePointer<Double>,
-                              wt: UnsafeMutablePointer<Double>) {
+    private func updatePanels(
+        _ range: Range<Int>, eta: Double, xr: UnsafePointer<Double>,
+        wt: UnsafeMutablePointer<Double>
+    ) {
         switch path {
         case .avx512:
-            expreg_update_panels_avx512(packedR.pointer, n, d, panels.pointer, -eta, wt, m, m,
-                                        range.lowerBound, range.upperBound)
+            expreg_update_panels_avx512(
+                packedR.pointer, n, d, panels.pointer, -eta, wt, m, m,
+                range.lowerBound, range.upperBound)
         case .avx2, .generic:
             for p in range {
                 let start = p * Self.panelWidth
-                NeuronBlockKernel.gemmUngated(.transpose, .none, m: d, n: min(Self.panelWidth, m - start), k: n,
-                                              alpha: -eta, a: xr, lda: d, b: panel(p), ldb: Self.panelWidth,
-                                              beta: 1, c: wt + start, ldc: m)
+                NeuronBlockKernel.gemmUngated(
+                    .transpose, .none, m: d, n: min(Self.panelWidth, m - start), k: n,
+                    alpha: -eta, a: xr, lda: d, b: panel(p), ldb: Self.panelWidth,
+                    beta: 1, c: wt + start, ldc: m)
             }
         }
     }
@@ -158,8 +168,9 @@ public final class StepPanels {
     public func gradient(xr: UnsafePointer<Double>, into gradient: UnsafeMutablePointer<Double>) {
         for p in 0..<panelCount {
             let start = p * Self.panelWidth
-            BLAS.gemm(.transpose, .none, m: min(Self.panelWidth, m - start), n: d, k: n, alpha: 1, a: panel(p),
-                      lda: Self.panelWidth, b: xr, ldb: d, beta: 0, c: gradient + start * d, ldc: d)
+            BLAS.gemm(
+                .transpose, .none, m: min(Self.panelWidth, m - start), n: d, k: n, alpha: 1, a: panel(p),
+                lda: Self.panelWidth, b: xr, ldb: d, beta: 0, c: gradient + start * d, ldc: d)
         }
     }
 
@@ -178,15 +189,20 @@ public final class StepPanels {
         case .avx512:
             let group = 22
             let blocks = stride(from: 0, to: panelCount, by: group).map { ($0, min(panelCount, $0 + group)) }
-            let tiles = GramTiles(n: n, maxBlockWidth: min(panelCount, group) * Self.panelWidth,
-                                  workers: max(1, threads))
-            tiles.accumulate(blockWidths: blocks.map { ($0.1 - $0.0) * Self.panelWidth }, into: s,
-                             prepare: { _ in }, fill: { block, points, _ in
-                expreg_transpose_panels(panels.pointer, paddedRows, blocks[block].0, blocks[block].1, n,
-                                        tiles.panels.pointer, points.lowerBound, points.upperBound)
-            })
+            let tiles = GramTiles(
+                n: n, maxBlockWidth: min(panelCount, group) * Self.panelWidth,
+                workers: max(1, threads))
+            tiles.accumulate(
+                blockWidths: blocks.map { ($0.1 - $0.0) * Self.panelWidth }, into: s,
+                prepare: { _ in },
+                fill: { block, points, _ in
+                    expreg_transpose_panels(
+                        panels.pointer, paddedRows, blocks[block].0, blocks[block].1, n,
+                        tiles.panels.pointer, points.lowerBound, points.upperBound)
+                })
         case .avx2, .generic:
-            let group = 10, columns = group * Self.panelWidth
+            let group = 10
+            let columns = group * Self.panelWidth
             let block = AlignedDoubles(count: n * columns)
             var first = 0
             var beta = 0.0
@@ -212,23 +228,28 @@ public final class StepPanels {
         panels.pointer + p * paddedRows * Self.panelWidth
     }
 
-    private func forwardPanels(_ range: Range<Int>, wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
-                               sums: UnsafeMutablePointer<Double>, maximum: UnsafeMutablePointer<Double>, worker: Int) {
+    private func forwardPanels(
+        _ range: Range<Int>, wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
+        sums: UnsafeMutablePointer<Double>, maximum: UnsafeMutablePointer<Double>, worker: Int
+    ) {
         switch path {
         case .avx512:
             let scratch = workerScratch[worker].pointer
-            expreg_forward_panels_avx512(activation == .relu ? 1 : 0, packedX.pointer, n, d, wt, m, m, aScaled,
-                                         range.lowerBound, range.upperBound, panels.pointer, streamStores ? 1 : 0,
-                                         sums, maximum, scratch, scratch + paddedRows * 8)
+            expreg_forward_panels_avx512(
+                activation == .relu ? 1 : 0, packedX.pointer, n, d, wt, m, m, aScaled,
+                range.lowerBound, range.upperBound, panels.pointer, streamStores ? 1 : 0,
+                sums, maximum, scratch, scratch + paddedRows * 8)
         case .avx2, .generic:
             for p in range {
                 let start = p * Self.panelWidth
                 let width = min(Self.panelWidth, m - start)
-                NeuronBlockKernel.gemmUngated(.none, .none, m: n, n: width, k: d, alpha: 1, a: x.pointer, lda: d,
-                                              b: wt + start, ldb: m, beta: 0, c: panel(p), ldc: Self.panelWidth)
+                NeuronBlockKernel.gemmUngated(
+                    .none, .none, m: n, n: width, k: d, alpha: 1, a: x.pointer, lda: d,
+                    b: wt + start, ldb: m, beta: 0, c: panel(p), ldc: Self.panelWidth)
                 switch activation {
                 case .exp:
-                    expreg_exp_forward_block_with(path.expKernel.cKernel, panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
+                    expreg_exp_forward_block_with(
+                        path.expKernel.cKernel, panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
                 case .relu:
                     expreg_relu_forward_block(panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
                 }

@@ -35,15 +35,18 @@ public enum SymmetricEigen {
     /// - Throws: ``LinAlgError`` as ``eigenvalues(of:n:)`` (the matrix is restored then too).
     /// - Complexity: O(n³) time; O(n) extra memory.
     public static func eigenvalues(preserving matrix: inout [Double], n: Int) throws(LinAlgError) -> [Double] {
-        precondition(n >= 0 && matrix.count == n * n,
-                     "SymmetricEigen: matrix has \(matrix.count) elements, expected \(n) x \(n)")
+        precondition(
+            n >= 0 && matrix.count == n * n,
+            "SymmetricEigen: matrix has \(matrix.count) elements, expected \(n) x \(n)")
         // One pass checks symmetry and finiteness (solve's own finiteness scan is skipped).
         var allFinite = true
         matrix.withUnsafeBufferPointer { a in
             forEachStrictUpperEntry(n: n) { i, j in
-                let upper = a[i * n + j], lower = a[j * n + i]
+                let upper = a[i * n + j]
+                let lower = a[j * n + i]
                 if upper != lower && !(upper.isNaN && lower.isNaN) {
-                    preconditionFailure("SymmetricEigen.eigenvalues(preserving:): entries (\(i), \(j)) and (\(j), \(i)) differ")
+                    preconditionFailure(
+                        "SymmetricEigen.eigenvalues(preserving:): entries (\(i), \(j)) and (\(j), \(i)) differ")
                 }
                 allFinite = allFinite && upper.isFinite
             }
@@ -101,8 +104,10 @@ public enum SymmetricEigen {
     /// `dsyevd` on `a` in place (the row-major upper triangle with the diagonal is read and
     /// overwritten; with `vectors`, `a` holds the eigenvectors afterwards). `vectors` of the result is empty.
     /// `checked`: the caller has already found the upper triangle finite.
-    private static func solve(_ a: inout [Double], n: Int, vectors: Bool,
-                              checked: Bool = false) throws(LinAlgError) -> Decomposition {
+    private static func solve(
+        _ a: inout [Double], n: Int, vectors: Bool,
+        checked: Bool = false
+    ) throws(LinAlgError) -> Decomposition {
         precondition(n >= 0 && a.count == n * n, "SymmetricEigen: matrix has \(a.count) elements, expected \(n) x \(n)")
         let context = "the eigen\(vectors ? "-decomposition" : "values") of a \(n) x \(n) matrix"
         guard n > 0 else { return Decomposition(n: 0, values: [], vectors: []) }
@@ -114,14 +119,17 @@ public enum SymmetricEigen {
             }
         }
         var w = [Double](repeating: 0, count: n)
-        let info = BLASGate.run { a.withUnsafeMutableBufferPointer { ap in
-            w.withUnsafeMutableBufferPointer { wp in
-                // jobz = 'V' (86) with eigenvectors, else 'N' (78); uplo = 'L' (76).
-                LAPACKE_dsyevd(LAPACK_COL_MAJOR, vectors ? 86 : 78, 76,
-                               expreg_lapack_int(Int32(n)), ap.baseAddress, expreg_lapack_int(Int32(n)),
-                               wp.baseAddress)
+        let info = BLASGate.run {
+            a.withUnsafeMutableBufferPointer { ap in
+                w.withUnsafeMutableBufferPointer { wp in
+                    // jobz = 'V' (86) with eigenvectors, else 'N' (78); uplo = 'L' (76).
+                    LAPACKE_dsyevd(
+                        LAPACK_COL_MAJOR, vectors ? 86 : 78, 76,
+                        expreg_lapack_int(Int32(n)), ap.baseAddress, expreg_lapack_int(Int32(n)),
+                        wp.baseAddress)
+                }
             }
-        } }
+        }
         guard info == 0 else {
             throw LinAlgError(routine: "LAPACKE_dsyevd", info: Int(info), context: context)
         }

@@ -36,17 +36,21 @@ extension LoadedManifest {
         for name in names {
             let runs = plan.runs.filter { $0.experiment == name }
             let work = runs.reduce(0) { $0 + Self.estimatedFLOPs(of: $1) }
-            var line = "  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(runs.count) run\(runs.count == 1 ? "" : "s")"
+            var line =
+                "  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(runs.count) run\(runs.count == 1 ? "" : "s")"
             if let first = runs.first, !first.sweptKeys.isEmpty {
                 let sizes = first.sweptKeys.map { key in Set(runs.compactMap { $0.param(key) }).count }
-                line += "  sweep \(first.sweptKeys.joined(separator: " × ")) (\(sizes.map(String.init).joined(separator: " × ")))"
+                line +=
+                    "  sweep \(first.sweptKeys.joined(separator: " × ")) (\(sizes.map(String.init).joined(separator: " × ")))"
             }
             line += "  ~\(Self.gigaflops(work)) GFLOP"
             lines.append(line)
         }
         let total = plan.runs.reduce(0) { $0 + Self.estimatedFLOPs(of: $1) }
         let distinct = Set(plan.runs.map(\.runKey)).count
-        lines.append("Total: \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s"), \(distinct) distinct run key\(distinct == 1 ? "" : "s"), estimated work \(Self.gigaflops(total)) GFLOP (Σ steps·4·n·d·m, upper bound)")
+        lines.append(
+            "Total: \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s"), \(distinct) distinct run key\(distinct == 1 ? "" : "s"), estimated work \(Self.gigaflops(total)) GFLOP (Σ steps·4·n·d·m, upper bound)"
+        )
         lines.append(contentsOf: memoryLines(activationBudgetBytes: activationBudgetBytes))
         if !plan.overrides.isEmpty {
             lines.append("Overrides (--set, applied to every run): \(plan.overrides.joined(separator: ", "))")
@@ -55,7 +59,9 @@ extension LoadedManifest {
         if let v = plan.gates.maxFinalLoss { gates.append("max_final_loss \(v)") }
         if let v = plan.gates.maxDiverged { gates.append("max_diverged \(v)") }
         if let v = plan.gates.maxRegression { gates.append("max_regression \(v)") }
-        lines.append("Gates: \(gates.isEmpty ? "none" : gates.joined(separator: ", ")); compare with: \(plan.compareWith.rawValue)")
+        lines.append(
+            "Gates: \(gates.isEmpty ? "none" : gates.joined(separator: ", ")); compare with: \(plan.compareWith.rawValue)"
+        )
         if !notify.isEmpty {
             lines.append("Notify: " + notify.map { "\($0.redacted) when \($0.when.rawValue)" }.joined(separator: ", "))
         }
@@ -67,30 +73,38 @@ extension LoadedManifest {
             var line = "  \(index)  \(run.experiment.padding(toLength: width, withPad: " ", startingAt: 0))  "
             if !swept.isEmpty { line += "\(swept)  " }
             line += run.runKey
-            line += "  ~\(Self.mebibytes(Self.estimatedMemoryBytes(of: run, activationBudgetBytes: activationBudgetBytes))) MiB"
+            line +=
+                "  ~\(Self.mebibytes(Self.estimatedMemoryBytes(of: run, activationBudgetBytes: activationBudgetBytes))) MiB"
             lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// Peak working-set bytes of one run (``TrainingMemory/bytes(n:d:m:path:)``, the estimate `run` checks).
-    public static func estimatedMemoryBytes(of run: RunSpec,
-                                            activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) -> Int {
-        TrainingMemory.bytes(n: run.config.data.n, d: run.config.data.d, m: run.config.model.width,
-                             activationBudgetBytes: activationBudgetBytes)
+    public static func estimatedMemoryBytes(
+        of run: RunSpec,
+        activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes
+    ) -> Int {
+        TrainingMemory.bytes(
+            n: run.config.data.n, d: run.config.data.d, m: run.config.model.width,
+            activationBudgetBytes: activationBudgetBytes)
     }
 
     /// `Memory: peak per run up to … MiB (…); batch peak … MiB one run at a time; sum over runs … MiB`.
     func memoryLines(activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) -> [String] {
-        let estimate = { (run: RunSpec) in Self.estimatedMemoryBytes(of: run, activationBudgetBytes: activationBudgetBytes) }
+        let estimate = { (run: RunSpec) in
+            Self.estimatedMemoryBytes(of: run, activationBudgetBytes: activationBudgetBytes)
+        }
         guard let largest = plan.runs.max(by: { estimate($0) < estimate($1) }) else { return [] }
         let peak = estimate(largest)
         let sum = plan.runs.reduce(0) { $0 &+ estimate($1) }
         let c = largest.config
-        return ["Memory: estimated peak per run up to \(Self.mebibytes(peak)) MiB (run #\(largest.index): n=\(c.data.n), "
+        return [
+            "Memory: estimated peak per run up to \(Self.mebibytes(peak)) MiB (run #\(largest.index): n=\(c.data.n), "
                 + "d=\(c.data.d), width=\(c.model.width)); batch peak \(Self.mebibytes(peak + TrainingMemory.processOverheadBytes)) MiB "
                 + "with the process overhead, one run at a time (--parallel N: up to N runs at once); "
-                + "sum over runs \(Self.mebibytes(sum)) MiB"]
+                + "sum over runs \(Self.mebibytes(sum)) MiB"
+        ]
     }
 
     /// Bytes as MiB, rounded up to a whole MiB.

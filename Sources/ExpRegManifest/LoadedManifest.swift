@@ -22,8 +22,10 @@ public struct LoadedManifest: Sendable {
     public var notify: [WebhookSpec]
 
     /// Creates a loaded manifest; ``ManifestLoader`` is the usual way to get one.
-    public init(plan: Plan, text: String, sha256: String, path: String, baseDirectory: String,
-                csvDatasets: [String: Dataset], notify: [WebhookSpec] = []) {
+    public init(
+        plan: Plan, text: String, sha256: String, path: String, baseDirectory: String,
+        csvDatasets: [String: Dataset], notify: [WebhookSpec] = []
+    ) {
         self.plan = plan
         self.text = text
         self.sha256 = sha256

@@ -1,5 +1,5 @@
-import ExpRegDigest
 import ExpRegCore
+import ExpRegDigest
 import Foundation
 import Yams
 
@@ -27,17 +27,23 @@ public enum ManifestLoader {
         let bytes: [UInt8]
         switch FileBytes.read(path, limit: ManifestLimits.maxManifestBytes) {
         case .failure(let problem):
-            throw ManifestError([ManifestDiagnostic(file: path, line: nil, column: nil, keyPath: nil,
-                                                    message: "cannot read the manifest: \(problem.message)",
-                                                    suggestion: nil)])
+            throw ManifestError([
+                ManifestDiagnostic(
+                    file: path, line: nil, column: nil, keyPath: nil,
+                    message: "cannot read the manifest: \(problem.message)",
+                    suggestion: nil)
+            ])
         case .success(let read):
             bytes = read
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let (line, column) = invalidUTF8Position(bytes)
-            throw ManifestError([ManifestDiagnostic(file: path, line: line, column: column, keyPath: nil,
-                                                    message: "the manifest is not valid UTF-8 text",
-                                                    suggestion: "save the file as UTF-8")])
+            throw ManifestError([
+                ManifestDiagnostic(
+                    file: path, line: line, column: column, keyPath: nil,
+                    message: "the manifest is not valid UTF-8 text",
+                    suggestion: "save the file as UTF-8")
+            ])
         }
         let folder = (path as NSString).deletingLastPathComponent
         return try parse(text: text, file: path, baseDirectory: folder.isEmpty ? "." : folder, overrides: overrides)
@@ -53,45 +59,59 @@ public enum ManifestLoader {
     ///   - baseDirectory: the folder relative csv paths start from (made absolute here).
     ///   - overrides: `--set KEY=VALUE` arguments, applied to every run after sweeps.
     /// - Throws: ``ManifestError`` with every problem found.
-    public static func parse(text: String, file: String = "manifest.yaml", baseDirectory: String,
-                             overrides: [String] = []) throws(ManifestError) -> LoadedManifest {
+    public static func parse(
+        text: String, file: String = "manifest.yaml", baseDirectory: String,
+        overrides: [String] = []
+    ) throws(ManifestError) -> LoadedManifest {
         var sink = DiagnosticSink()
         let absoluteBase = URL(fileURLWithPath: baseDirectory, isDirectory: true)
             .standardizedFileURL.resolvingSymlinksInPath().path
         guard text.utf8.count <= ManifestLimits.maxManifestBytes else {
-            throw ManifestError([ManifestDiagnostic(
-                file: file, line: nil, column: nil, keyPath: nil,
-                message: "the manifest is \(text.utf8.count) bytes, more than the limit of \(ManifestLimits.maxManifestBytes)",
-                suggestion: nil)])
+            throw ManifestError([
+                ManifestDiagnostic(
+                    file: file, line: nil, column: nil, keyPath: nil,
+                    message:
+                        "the manifest is \(text.utf8.count) bytes, more than the limit of \(ManifestLimits.maxManifestBytes)",
+                    suggestion: nil)
+            ])
         }
         let root: Node?
         // A UTF-8 byte-order mark is not YAML content (the text and its SHA-256 keep it).
-        let yaml = text.unicodeScalars.first == "\u{FEFF}" ? String(String.UnicodeScalarView(text.unicodeScalars.dropFirst())) : text
+        let yaml =
+            text.unicodeScalars.first == "\u{FEFF}"
+            ? String(String.UnicodeScalarView(text.unicodeScalars.dropFirst())) : text
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw ManifestError(DuplicateKeyScan.diagnostics(for: error, file: file, text: yaml) { text in
-                _ = try Yams.compose(yaml: text)
-            })
+            throw ManifestError(
+                DuplicateKeyScan.diagnostics(for: error, file: file, text: yaml) { text in
+                    _ = try Yams.compose(yaml: text)
+                })
         }
         let document = ManifestParser(file: file).parse(root, sink: &sink)
         let overrideSettings = OverrideParser().parse(overrides, sink: &sink)
-        var expander = PlanExpander(file: file, baseDirectory: absoluteBase,
-                                    displayDirectory: (file as NSString).deletingLastPathComponent)
+        var expander = PlanExpander(
+            file: file, baseDirectory: absoluteBase,
+            displayDirectory: (file as NSString).deletingLastPathComponent)
         let (runs, datasets) = expander.expand(document, overrides: overrideSettings, sink: &sink)
         guard sink.isEmpty, let name = document.name else {
             var diagnostics = sink.sorted(primaryFile: file)
             if diagnostics.isEmpty {
-                diagnostics = [ManifestDiagnostic(file: file, line: nil, column: nil, keyPath: nil,
-                                                  message: "the manifest has no valid name", suggestion: nil)]
+                diagnostics = [
+                    ManifestDiagnostic(
+                        file: file, line: nil, column: nil, keyPath: nil,
+                        message: "the manifest has no valid name", suggestion: nil)
+                ]
             }
             throw ManifestError(diagnostics)
         }
-        let plan = Plan(name: name, title: document.title, runs: runs, gates: document.gates,
-                        compareWith: document.compareWith, overrides: overrides)
+        let plan = Plan(
+            name: name, title: document.title, runs: runs, gates: document.gates,
+            compareWith: document.compareWith, overrides: overrides)
         let sha = SHA256Digest.hex(text)
-        return LoadedManifest(plan: plan, text: text, sha256: sha, path: file, baseDirectory: absoluteBase,
-                              csvDatasets: datasets, notify: document.notify)
+        return LoadedManifest(
+            plan: plan, text: text, sha256: sha, path: file, baseDirectory: absoluteBase,
+            csvDatasets: datasets, notify: document.notify)
     }
 
     /// Only the `notify:` webhooks of manifest `text`, checked as ``parse(text:file:baseDirectory:overrides:)``
@@ -99,7 +119,9 @@ public enum ManifestLoader {
     /// an archived batch (a merge) from the manifest text stored with it.
     /// - Returns: the webhooks in order (empty without `notify:`).
     /// - Throws: ``ManifestError`` for a YAML syntax error or an invalid `notify:` entry.
-    public static func webhooks(inManifest text: String, file: String = "manifest.yaml") throws(ManifestError) -> [WebhookSpec] {
+    public static func webhooks(inManifest text: String, file: String = "manifest.yaml") throws(ManifestError)
+        -> [WebhookSpec]
+    {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -109,7 +131,8 @@ public enum ManifestLoader {
         guard let root, case .mapping(let top) = root, let notify = top["notify"] else { return [] }
         var sink = DiagnosticSink()
         let parser = ManifestParser(file: file)
-        let webhooks = parser.parseNotify(notify, origin: Origin(file: file, mark: notify.mark, keyPath: "notify"), sink: &sink)
+        let webhooks = parser.parseNotify(
+            notify, origin: Origin(file: file, mark: notify.mark, keyPath: "notify"), sink: &sink)
         guard sink.isEmpty else { throw ManifestError(sink.sorted(primaryFile: file)) }
         return webhooks
     }
@@ -119,7 +142,8 @@ public enum ManifestLoader {
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
         var offset = 0
-        var line = 1, lineStart = 0
+        var line = 1
+        var lineStart = 0
         loop: while true {
             switch parser.parseScalar(from: &iterator) {
             case .valid(let encoded):

@@ -55,7 +55,9 @@ public enum Figures {
     /// - Returns: one ``RenderedFigure`` per name in ``names``, in that order, then `generalization`
     ///   when a run has held-out errors.
     /// - Throws: ``PlotError`` when no Japanese font is installed, Cairo fails or a file cannot be written.
-    public static func renderAll(batch: BatchSnapshot, trend: [BatchHeadline], into directory: URL) throws -> [RenderedFigure] {
+    public static func renderAll(batch: BatchSnapshot, trend: [BatchHeadline], into directory: URL) throws
+        -> [RenderedFigure]
+    {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -79,8 +81,14 @@ public enum Figures {
             ("rate", "Per-step convergence rate vs width", RateFigure.chart(batch)),
             ("cost", "Cost of width: time and memory to target", CostFigure.chart(batch)),
             ("trend", "Nightly trend", TrendFigure.chart(batch, trend: trend)),
-        ] + (GeneralizationFigure.applies(to: batch)
-            ? [("generalization", "Held-out error vs width (outside the theorem)", GeneralizationFigure.chart(batch))]
-            : [])
+        ]
+            + (GeneralizationFigure.applies(to: batch)
+                ? [
+                    (
+                        "generalization", "Held-out error vs width (outside the theorem)",
+                        GeneralizationFigure.chart(batch)
+                    )
+                ]
+                : [])
     }
 }

@@ -18,7 +18,8 @@ public enum PlotError: Error, Sendable, CustomStringConvertible {
             return "plot: no font with Japanese glyphs found (tried \(tried.joined(separator: ", "))); "
                 + "install one with `apt-get install fonts-ipaexfont-gothic`"
         case .cairo(let operation, let status):
-            return "plot: cairo failed in \(operation): \(status); check free disk space and the output folder's permissions"
+            return
+                "plot: cairo failed in \(operation): \(status); check free disk space and the output folder's permissions"
         case .io(let path, let reason):
             return "plot: cannot write \(path): \(reason); check that the folder exists and is writable"
         case .unknownFigure(let name):

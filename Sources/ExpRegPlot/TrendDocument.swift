@@ -14,7 +14,9 @@ extension Figures {
     public static func trendSVG(manifestName: String, trend: [BatchHeadline]) throws -> String {
         let chart = TrendFigure.chart(manifestName: manifestName, trend: trend)
         let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("expreg-trend-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8)).svg").path
+            .appendingPathComponent(
+                "expreg-trend-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8)).svg"
+            ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let canvas = try CairoCanvas(kind: .svg(path: path), width: chart.width, height: chart.height)
         ChartRenderer.draw(ChartLayoutInput(chart: chart), on: canvas)

@@ -97,7 +97,8 @@ public struct ArchiveIndexViewModel: Sendable, Equatable {
             $0.info.startedAt != $1.info.startedAt ? $0.info.startedAt > $1.info.startedAt : $0.info.id > $1.info.id
         }
         rows = sorted.map { entry in
-            let info = entry.info, h = entry.headline
+            let info = entry.info
+            let h = entry.headline
             let title = info.title ?? ""
             return Row(
                 batchID: info.id, manifestName: info.manifestName, title: title, hasTitle: !title.isEmpty,
@@ -106,9 +107,10 @@ public struct ArchiveIndexViewModel: Sendable, Equatable {
                 gatesJudged: info.status == .completed, gatesPassed: h.gatesPassed,
                 runsDone: ReportFormat.count(h.runs), runsPlanned: ReportFormat.count(info.plannedRuns),
                 numbers: activationNames.map { name in
-                    Numbers(activation: name,
-                            medianFinalLoss: ReportFormat.optional(h.medianFinalLoss[name], ReportFormat.loss),
-                            lambdaStar: ReportFormat.optional(h.lambdaStar[name], ReportFormat.magnitude))
+                    Numbers(
+                        activation: name,
+                        medianFinalLoss: ReportFormat.optional(h.medianFinalLoss[name], ReportFormat.loss),
+                        lambdaStar: ReportFormat.optional(h.lambdaStar[name], ReportFormat.magnitude))
                 },
                 hasFolder: entry.hasFolder,
                 hasReportHTML: entry.hasReportHTML, reportHTMLHref: "\(info.id)/report.html",

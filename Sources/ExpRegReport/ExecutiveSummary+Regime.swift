@@ -57,9 +57,10 @@ extension ExecutiveSummary {
     static func verdictCounts(_ runs: [RunRecord]) -> VerdictCounts {
         let count = { (v: RunVerdict) in runs.filter { $0.outcome.verdict == v }.count }
         let (w, c, v) = (count(.withinGuarantee), count(.consistent), count(.violated))
-        return VerdictCounts(withinGuarantee: ReportFormat.count(w), consistent: ReportFormat.count(c),
-                             violated: ReportFormat.count(v), hasWithinGuarantee: w > 0, hasConsistent: c > 0,
-                             hasViolated: v > 0)
+        return VerdictCounts(
+            withinGuarantee: ReportFormat.count(w), consistent: ReportFormat.count(c),
+            violated: ReportFormat.count(v), hasWithinGuarantee: w > 0, hasConsistent: c > 0,
+            hasViolated: v > 0)
     }
 
     /// Rule 8 for one activation; nil when no run of it met the condition.
@@ -83,10 +84,13 @@ extension ExecutiveSummary {
     static func projectionLines(_ runs: [RunRecord]) -> [ProjectionLine] {
         WidthScaling(runs: runs).widthScaling.compactMap { group in
             guard group.conditionMetFromWidth == nil, let projection = group.projection,
-                  let conditionWidth = group.conditionWidth else { return nil }
+                let conditionWidth = group.conditionWidth
+            else { return nil }
             let members = runs.filter {
                 $0.spec.experiment == group.experiment
-                    && $0.spec.params.allSatisfy { p in WidthScaling.groupVaryingKeys.contains(p.key) || group.fixedParams[p.key] == p.value }
+                    && $0.spec.params.allSatisfy { p in
+                        WidthScaling.groupVaryingKeys.contains(p.key) || group.fixedParams[p.key] == p.value
+                    }
             }
             let seeds = Set(members.map(\.seed)).count
             let n = group.fixedParams["data.n"]?.doubleValue.map { Int($0) } ?? members.first?.spec.config.data.n ?? 0

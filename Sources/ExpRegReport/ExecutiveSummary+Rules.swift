@@ -52,7 +52,8 @@ extension ExecutiveSummary {
         let notConverged = runs.filter { $0.status == .completed }
         hasNotConverged = !notConverged.isEmpty
         notConvergedCount = ReportFormat.count(notConverged.count)
-        notConvergedMaxLoss = notConverged.compactMap(\.outcome.lossFinal).filter(\.isFinite).max()
+        notConvergedMaxLoss =
+            notConverged.compactMap(\.outcome.lossFinal).filter(\.isFinite).max()
             .map(ReportFormat.loss) ?? ReportFormat.missing
 
         // Rule 3: envelope per activation.
@@ -73,8 +74,9 @@ extension ExecutiveSummary {
                     && $0.outcome.diagnostics.widthConditionMet == false
             }
             guard let widest = unmet.map(\.width).max() else { return nil }
-            return ConditionLine(isExp: activation == .exp, isReLU: activation == .relu,
-                                 count: ReportFormat.count(unmet.count), maxWidth: ReportFormat.width(widest))
+            return ConditionLine(
+                isExp: activation == .exp, isReLU: activation == .relu,
+                count: ReportFormat.count(unmet.count), maxWidth: ReportFormat.width(widest))
         }
         hasConditionUnmet = !conditionUnmet.isEmpty
 
@@ -120,14 +122,15 @@ extension ExecutiveSummary {
         guard let test = median(atWidest.compactMap(\.outcome.heldOut.testMSE)) else { return nil }
         let kernel = median(atWidest.compactMap(\.outcome.heldOut.kernelTestMSE).filter(\.isFinite))
         let ratio = kernel.flatMap { $0 > 0 ? test / $0 : nil }
-        return HeldOutLine(isExp: activation == .exp, isReLU: activation == .relu, width: ReportFormat.width(widest),
-                           testMSE: ReportFormat.loss(test), hasKernel: ratio != nil,
-                           kernelTestMSE: kernel.map(ReportFormat.loss) ?? "",
-                           ratio: ratio.map(ReportFormat.ratio) ?? "",
-                           nearKernel: ratio.map { $0 >= 1 / kernelAgreementBand && $0 <= kernelAgreementBand } ?? false,
-                           aboveKernel: ratio.map { $0 > kernelAgreementBand } ?? false,
-                           belowKernel: ratio.map { $0 < 1 / kernelAgreementBand } ?? false,
-                           notFirst: false, kernelNotFirst: false)
+        return HeldOutLine(
+            isExp: activation == .exp, isReLU: activation == .relu, width: ReportFormat.width(widest),
+            testMSE: ReportFormat.loss(test), hasKernel: ratio != nil,
+            kernelTestMSE: kernel.map(ReportFormat.loss) ?? "",
+            ratio: ratio.map(ReportFormat.ratio) ?? "",
+            nearKernel: ratio.map { $0 >= 1 / kernelAgreementBand && $0 <= kernelAgreementBand } ?? false,
+            aboveKernel: ratio.map { $0 > kernelAgreementBand } ?? false,
+            belowKernel: ratio.map { $0 < 1 / kernelAgreementBand } ?? false,
+            notFirst: false, kernelNotFirst: false)
     }
 
     private static func gateLine(_ gate: GateResult, config: GateConfig, notFirst: Bool) -> GateLine {
@@ -138,17 +141,19 @@ extension ExecutiveSummary {
         case "max_regression": limit = config.maxRegression.map(ReportFormat.gateRatio) ?? ReportFormat.missing
         default: limit = ReportFormat.missing
         }
-        return GateLine(name: gate.name, passed: gate.passed, isMaxFinalLoss: gate.name == "max_final_loss",
-                        isMaxDiverged: gate.name == "max_diverged", isMaxRegression: gate.name == "max_regression",
-                        limit: limit, offending: ReportFormat.count(gate.offendingRunKeys.count),
-                        detail: gate.detail, notFirst: notFirst)
+        return GateLine(
+            name: gate.name, passed: gate.passed, isMaxFinalLoss: gate.name == "max_final_loss",
+            isMaxDiverged: gate.name == "max_diverged", isMaxRegression: gate.name == "max_regression",
+            limit: limit, offending: ReportFormat.count(gate.offendingRunKeys.count),
+            detail: gate.detail, notFirst: notFirst)
     }
 
     static func runRef(_ run: RunRecord) -> RunRef {
         let reason = run.outcome.reason ?? ""
-        return RunRef(experiment: run.spec.experiment, width: ReportFormat.width(run.width),
-                      seed: String(run.seed), isDiverged: run.status == .diverged,
-                      isFailed: run.status == .failed, hasReason: !reason.isEmpty, reason: reason)
+        return RunRef(
+            experiment: run.spec.experiment, width: ReportFormat.width(run.width),
+            seed: String(run.seed), isDiverged: run.status == .diverged,
+            isFailed: run.status == .failed, hasReason: !reason.isEmpty, reason: reason)
     }
 
     /// Rule 3 for the runs of one activation; nil when there are none.
@@ -182,16 +187,17 @@ extension ExecutiveSummary {
         WidthScaling(runs: runs).widthScaling.compactMap { group in
             guard let slope = group.gramDistanceSlope else { return nil }
             let activation = Activation(rawValue: group.activation)
-            return FitLine(experiment: group.experiment, isExp: activation == .exp, isReLU: activation == .relu,
-                           slope: ReportFormat.slope(slope), shrinks: slope < 0,
-                           nearTheory: abs(slope + 0.5) <= slopeTolerance,
-                           minWidth: ReportFormat.width(group.widths.first ?? 0),
-                           maxWidth: ReportFormat.width(group.widths.last ?? 0),
-                           hasPrediction: group.conditionWidth != nil,
-                           predictedWidth: group.conditionWidth.map(ReportFormat.predictedWidth) ?? "",
-                           hasFreeSlopeWidth: slope < 0 && group.conditionWidthFreeSlope != nil,
-                           freeSlopeWidth: group.conditionWidthFreeSlope.map(ReportFormat.predictedWidth) ?? "",
-                           notFirst: false)
+            return FitLine(
+                experiment: group.experiment, isExp: activation == .exp, isReLU: activation == .relu,
+                slope: ReportFormat.slope(slope), shrinks: slope < 0,
+                nearTheory: abs(slope + 0.5) <= slopeTolerance,
+                minWidth: ReportFormat.width(group.widths.first ?? 0),
+                maxWidth: ReportFormat.width(group.widths.last ?? 0),
+                hasPrediction: group.conditionWidth != nil,
+                predictedWidth: group.conditionWidth.map(ReportFormat.predictedWidth) ?? "",
+                hasFreeSlopeWidth: slope < 0 && group.conditionWidthFreeSlope != nil,
+                freeSlopeWidth: group.conditionWidthFreeSlope.map(ReportFormat.predictedWidth) ?? "",
+                notFirst: false)
         }
     }
 
@@ -215,7 +221,8 @@ extension ExecutiveSummary {
             let rate = median(atMatched.filter(\.status.isFinished).compactMap(\.outcome.diagnostics.observedRate))
             return (steps, rate)
         }
-        let e = stats(exp), r = stats(relu)
+        let e = stats(exp)
+        let r = stats(relu)
         guard let es = e.steps, let rs = r.steps else { return result }
         result.compared = true
         result.expSteps = ReportFormat.steps(es)
@@ -253,8 +260,10 @@ extension ExecutiveSummary {
         result.regressed = ReportFormat.count(regressed)
         result.unchanged = ReportFormat.count(ratios.filter { $0 >= 1 / unchangedBand && $0 <= unchangedBand }.count)
         result.hasRegressed = regressed > 0
-        if let worst = finite.filter({ ($0.ratio ?? 0) > unchangedBand }).max(by: { ($0.ratio ?? 0) < ($1.ratio ?? 0) }),
-           let run = batch.runs.first(where: { $0.spec.runKey == worst.runKey }) {
+        if let worst = finite.filter({ ($0.ratio ?? 0) > unchangedBand }).max(by: { ($0.ratio ?? 0) < ($1.ratio ?? 0) }
+        ),
+            let run = batch.runs.first(where: { $0.spec.runKey == worst.runKey })
+        {
             result.worstRatio = ReportFormat.ratio(worst.ratio ?? .infinity)
             result.worstExperiment = run.spec.experiment
             result.worstWidth = ReportFormat.width(run.width)

@@ -19,7 +19,8 @@ public enum ReportError: Error, Sendable, CustomStringConvertible, Equatable {
         case .templateInvalid(let path, let reason):
             return "report template \(path) is not valid Mustache: \(reason); fix the tag at that position"
         case .renderFailed(let template):
-            return "report template '\(template)' is not registered; this is a bug in ExpRegReport (check ReportRenderer.templateFiles)"
+            return
+                "report template '\(template)' is not registered; this is a bug in ExpRegReport (check ReportRenderer.templateFiles)"
         }
     }
 }

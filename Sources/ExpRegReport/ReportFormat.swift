@@ -83,8 +83,9 @@ public enum ReportFormat {
     /// A UTC timestamp `yyyy-MM-dd HH:mm:ss UTC`.
     public static func timestamp(_ date: Date) -> String {
         let p = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", p.year ?? 0, p.month ?? 0, p.day ?? 0,
-                      p.hour ?? 0, p.minute ?? 0, p.second ?? 0)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d UTC", p.year ?? 0, p.month ?? 0, p.day ?? 0,
+            p.hour ?? 0, p.minute ?? 0, p.second ?? 0)
     }
 
     /// `formatter(value)` or ``missing`` when the value is nil.

@@ -84,14 +84,17 @@ public struct ReportRenderer: Sendable {
     /// - Throws: ``ReportError/renderFailed(template:)`` if a template is not registered (a bug).
     /// - Parameter missingRuns: planned runs of a partially merged batch that no shard delivered
     ///   yet (listed with their shard, `plan index % shardCount`); empty for a whole batch.
-    public func render(batch: BatchSnapshot, previous: BatchSnapshot?, figures: [ReportFigure],
-                       missingRuns: [RunSpec] = [], shardCount: Int = 1) throws -> RenderedReport {
+    public func render(
+        batch: BatchSnapshot, previous: BatchSnapshot?, figures: [ReportFigure],
+        missingRuns: [RunSpec] = [], shardCount: Int = 1
+    ) throws -> RenderedReport {
         var model = ReportViewModel(batch: batch, previous: previous, figures: figures, css: css)
         model.setMissingRuns(missingRuns, shardCount: shardCount)
-        return RenderedReport(markdown: try render(model, "report.md"),
-                              html: try render(model, "report.html"),
-                              summary: try render(model, "summary.ja.md"),
-                              onePager: try render(model, "onepager.txt"))
+        return RenderedReport(
+            markdown: try render(model, "report.md"),
+            html: try render(model, "report.html"),
+            summary: try render(model, "summary.ja.md"),
+            onePager: try render(model, "onepager.txt"))
     }
 
     private func render(_ model: ReportViewModel, _ name: String) throws -> String {

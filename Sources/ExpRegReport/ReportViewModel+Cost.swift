@@ -45,10 +45,13 @@ extension ReportViewModel {
     /// The condition-width-against-n rows of a batch.
     static func pointsRows(_ batch: BatchSnapshot) -> [PointsRow] {
         WidthScaling(runs: batch.runs).conditionWidthVsN.map { fit in
-            PointsRow(experiment: fit.experiment, activation: fit.activation,
-                      points: fit.points.map { "n = \(ReportFormat.count(Int($0[0]))): \(ReportFormat.predictedWidth($0[1]))" }
-                          .joined(separator: "・"),
-                      exponent: ReportFormat.slope(fit.exponent))
+            PointsRow(
+                experiment: fit.experiment, activation: fit.activation,
+                points: fit.points.map {
+                    "n = \(ReportFormat.count(Int($0[0]))): \(ReportFormat.predictedWidth($0[1]))"
+                }
+                .joined(separator: "・"),
+                exponent: ReportFormat.slope(fit.exponent))
         }
     }
 
@@ -59,7 +62,8 @@ extension ReportViewModel {
             let p = g.projection
             let widest = Double(g.widths.last ?? 0)
             return CostRow(
-                experiment: g.experiment, activation: g.activation, n: n.map(ReportFormat.count) ?? ReportFormat.missing,
+                experiment: g.experiment, activation: g.activation,
+                n: n.map(ReportFormat.count) ?? ReportFormat.missing,
                 minWidth: ReportFormat.width(g.widths.first ?? 0), maxWidth: ReportFormat.width(g.widths.last ?? 0),
                 slope: ReportFormat.optional(g.gramDistanceSlope, ReportFormat.slope),
                 conditionWidth: ReportFormat.optional(g.conditionWidth, ReportFormat.predictedWidth),
@@ -73,7 +77,8 @@ extension ReportViewModel {
                 projectedSteps: ReportFormat.optional(p?.steps, ReportFormat.count),
                 conditionMet: g.conditionMetFromWidth != nil,
                 metFromWidth: g.conditionMetFromWidth.map(ReportFormat.width) ?? "",
-                widthFactor: p.flatMap { widest > 0 ? ReportFormat.ratio(Double($0.width) / widest) : nil } ?? ReportFormat.missing)
+                widthFactor: p.flatMap { widest > 0 ? ReportFormat.ratio(Double($0.width) / widest) : nil }
+                    ?? ReportFormat.missing)
         }
     }
 }

@@ -174,9 +174,10 @@ public struct ReportViewModel: Sendable, Equatable {
     public mutating func setMissingRuns(_ runs: [RunSpec], shardCount: Int) {
         let count = max(1, shardCount)
         missingRuns = runs.map { spec in
-            MissingRunView(planIndex: String(spec.index), shard: String(spec.index % count), experiment: spec.experiment,
-                           label: spec.sweepLabel,
-                           runKey: String(spec.runKey.prefix(12)))
+            MissingRunView(
+                planIndex: String(spec.index), shard: String(spec.index % count), experiment: spec.experiment,
+                label: spec.sweepLabel,
+                runKey: String(spec.runKey.prefix(12)))
         }
         hasMissingRuns = !runs.isEmpty
         missingCount = ReportFormat.count(runs.count)
@@ -200,40 +201,49 @@ public struct ReportViewModel: Sendable, Equatable {
             ProvenanceRow(label: "manifest", value: info.manifestPath, isCode: true),
             ProvenanceRow(label: "manifest name", value: info.manifestName, isCode: true),
             ProvenanceRow(label: "manifest SHA-256", value: info.manifestSHA256, isCode: true),
-            ProvenanceRow(label: "overrides (--set)", value: info.overrides.isEmpty ? ReportFormat.missing
-                          : info.overrides.joined(separator: " "), isCode: !info.overrides.isEmpty),
+            ProvenanceRow(
+                label: "overrides (--set)",
+                value: info.overrides.isEmpty
+                    ? ReportFormat.missing
+                    : info.overrides.joined(separator: " "), isCode: !info.overrides.isEmpty),
             ProvenanceRow(label: "tool version", value: info.toolVersion, isCode: true),
-            ProvenanceRow(label: "git commit", value: info.gitCommit ?? ReportFormat.missing,
-                          isCode: info.gitCommit != nil),
+            ProvenanceRow(
+                label: "git commit", value: info.gitCommit ?? ReportFormat.missing,
+                isCode: info.gitCommit != nil),
             ProvenanceRow(label: "host", value: info.host, isCode: true),
-            ProvenanceRow(label: "kernel path (EXPREG_KERNELS)", value: info.kernelPath ?? ReportFormat.missing,
-                          isCode: info.kernelPath != nil),
+            ProvenanceRow(
+                label: "kernel path (EXPREG_KERNELS)", value: info.kernelPath ?? ReportFormat.missing,
+                isCode: info.kernelPath != nil),
             ProvenanceRow(label: "CPU", value: info.cpuModel ?? ReportFormat.missing, isCode: false),
-            ProvenanceRow(label: "BLAS core (OpenBLAS)", value: info.blasCore ?? ReportFormat.missing,
-                          isCode: info.blasCore != nil),
+            ProvenanceRow(
+                label: "BLAS core (OpenBLAS)", value: info.blasCore ?? ReportFormat.missing,
+                isCode: info.blasCore != nil),
             ProvenanceRow(label: "started", value: ReportFormat.timestamp(info.startedAt), isCode: false),
-            ProvenanceRow(label: "finished", value: ReportFormat.optional(info.finishedAt, ReportFormat.timestamp),
-                          isCode: false),
+            ProvenanceRow(
+                label: "finished", value: ReportFormat.optional(info.finishedAt, ReportFormat.timestamp),
+                isCode: false),
             ProvenanceRow(label: "duration", value: duration ?? ReportFormat.missing, isCode: false),
             ProvenanceRow(label: "status", value: info.status.rawValue, isCode: true),
-            ProvenanceRow(label: "runs (done / planned)",
-                          value: "\(ReportFormat.count(batch.runs.count)) / \(ReportFormat.count(info.plannedRuns))",
-                          isCode: false),
+            ProvenanceRow(
+                label: "runs (done / planned)",
+                value: "\(ReportFormat.count(batch.runs.count)) / \(ReportFormat.count(info.plannedRuns))",
+                isCode: false),
         ]
         gates = batch.gates.map { GateRow(name: $0.name, passed: $0.passed, detail: $0.detail) }
         hasGates = !gates.isEmpty
         theoryRows = batch.runs.map(Self.theoryRow)
         hasRuns = !theoryRows.isEmpty
         let views = figures.map {
-            FigureView(name: $0.name, title: $0.title, pngPath: $0.pngRelativePath,
-                       svgDataURI: SVGEmbedding.dataURI($0.svg))
+            FigureView(
+                name: $0.name, title: $0.title, pngPath: $0.pngRelativePath,
+                svgDataURI: SVGEmbedding.dataURI($0.svg))
         }
         self.figures = views.filter { $0.name != Self.heldOutFigureName }
         hasFigures = !self.figures.isEmpty
         heldOutRows = batch.runs.filter(\.spec.config.data.hasTestSet).map(Self.heldOutRow)
         hasHeldOut = !heldOutRows.isEmpty
         heldOutFigures = views.filter { $0.name == Self.heldOutFigureName }
-                costRows = Self.costRows(batch)
+        costRows = Self.costRows(batch)
         hasCostRows = !costRows.isEmpty
         costFigure = self.figures.first { $0.name == "cost" }
         hasCostFigure = costFigure != nil
@@ -245,16 +255,18 @@ public struct ReportViewModel: Sendable, Equatable {
         regressionLimit = limit.map(ReportFormat.gateRatio) ?? ""
         hasRegressionLimit = limit != nil
         let byKey = Dictionary(batch.runs.map { ($0.spec.runKey, $0) }, uniquingKeysWith: { a, _ in a })
-        comparisonRows = previous.map { prev in
-            RegressionComparison.compare(current: batch.runs, previous: prev.runs).map { c in
-                ComparisonRow(experiment: c.experiment, label: byKey[c.runKey]?.sweepLabel ?? "",
-                              runKey: String(c.runKey.prefix(12)),
-                              lossBefore: ReportFormat.optional(c.lossBefore, ReportFormat.loss),
-                              lossNow: ReportFormat.optional(c.lossNow, ReportFormat.loss),
-                              ratio: ReportFormat.optional(c.ratio, ReportFormat.ratio),
-                              flagged: limit.map(c.isBeyond) ?? false)
-            }
-        } ?? []
+        comparisonRows =
+            previous.map { prev in
+                RegressionComparison.compare(current: batch.runs, previous: prev.runs).map { c in
+                    ComparisonRow(
+                        experiment: c.experiment, label: byKey[c.runKey]?.sweepLabel ?? "",
+                        runKey: String(c.runKey.prefix(12)),
+                        lossBefore: ReportFormat.optional(c.lossBefore, ReportFormat.loss),
+                        lossNow: ReportFormat.optional(c.lossNow, ReportFormat.loss),
+                        ratio: ReportFormat.optional(c.ratio, ReportFormat.ratio),
+                        flagged: limit.map(c.isBeyond) ?? false)
+                }
+            } ?? []
         hasComparisonRows = !comparisonRows.isEmpty
         manifestPath = info.manifestPath
         manifestText = Self.trimmingTrailingNewlines(info.manifestText)
@@ -315,9 +327,15 @@ public struct ReportViewModel: Sendable, Equatable {
 
     /// Three backticks, or one more than the longest backtick run in `text`.
     static func fence(for text: String) -> String {
-        var longest = 0, current = 0
+        var longest = 0
+        var current = 0
         for ch in text {
-            if ch == "`" { current += 1; longest = max(longest, current) } else { current = 0 }
+            if ch == "`" {
+                current += 1
+                longest = max(longest, current)
+            } else {
+                current = 0
+            }
         }
         return String(repeating: "`", count: max(3, longest + 1))
     }

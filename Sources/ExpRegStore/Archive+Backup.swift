@@ -51,17 +51,21 @@ extension Archive {
         do {
             let queue = try DatabaseQueue(path: file)
             let (integrity, batches) = try queue.read { db in
-                (try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? -1)
+                (
+                    try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? -1
+                )
             }
             try queue.close()
             guard integrity == ["ok"] else {
-                throw StoreError("the backup \(file) fails PRAGMA integrity_check: "
-                                 + integrity.prefix(5).joined(separator: "; ") + "; it was not kept, retry the backup")
+                throw StoreError(
+                    "the backup \(file) fails PRAGMA integrity_check: "
+                        + integrity.prefix(5).joined(separator: "; ") + "; it was not kept, retry the backup")
             }
             guard batches == expectedBatches else {
-                throw StoreError("the backup \(file) holds \(batches) batches, the archive held \(expectedBatches) "
-                                 + "at the copy; it was not kept, retry the backup")
+                throw StoreError(
+                    "the backup \(file) holds \(batches) batches, the archive held \(expectedBatches) "
+                        + "at the copy; it was not kept, retry the backup")
             }
         } catch {
             throw StoreError.wrapping(error, action: "verify the backup", path: file)

@@ -35,31 +35,36 @@ extension Archive {
         try read("summarise the batches of \(manifestName)") { db in
             let batches = try batchRows(manifestName: manifestName, db)
             var runs: [String: [RunRecord]] = [:]
-            let runCursor = try Row.fetchCursor(db, sql: """
-                SELECT r.batch_id, r.run_key, r.status, r.loss_final,
-                       json_extract(r.config_json, '$.model.activation') AS activation, d.lambda_star
-                FROM runs r
-                JOIN batches b ON b.id = r.batch_id
-                LEFT JOIN diagnostics d ON d.batch_id = r.batch_id AND d.run_key = r.run_key
-                WHERE b.manifest_name = ?
-                ORDER BY r.batch_id, r.plan_index
-                """, arguments: [manifestName])
+            let runCursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT r.batch_id, r.run_key, r.status, r.loss_final,
+                           json_extract(r.config_json, '$.model.activation') AS activation, d.lambda_star
+                    FROM runs r
+                    JOIN batches b ON b.id = r.batch_id
+                    LEFT JOIN diagnostics d ON d.batch_id = r.batch_id AND d.run_key = r.run_key
+                    WHERE b.manifest_name = ?
+                    ORDER BY r.batch_id, r.plan_index
+                    """, arguments: [manifestName])
             while let row = try runCursor.next() {
                 let batchID: String = row["batch_id"]
                 runs[batchID, default: []].append(try headlineRun(row))
             }
             var gates: [String: [GateResult]] = [:]
-            let gateCursor = try Row.fetchCursor(db, sql: """
-                SELECT g.batch_id, g.name, g.passed FROM gates g JOIN batches b ON b.id = g.batch_id
-                WHERE b.manifest_name = ? ORDER BY g.batch_id, g.position
-                """, arguments: [manifestName])
+            let gateCursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT g.batch_id, g.name, g.passed FROM gates g JOIN batches b ON b.id = g.batch_id
+                    WHERE b.manifest_name = ? ORDER BY g.batch_id, g.position
+                    """, arguments: [manifestName])
             while let row = try gateCursor.next() {
                 gates[row["batch_id"], default: []].append(
                     GateResult(name: row["name"], passed: row["passed"], detail: ""))
             }
             return try batches.map { batch in
-                let snapshot = BatchSnapshot(info: try batch.info(), runs: runs[batch.id] ?? [],
-                                             gates: gates[batch.id] ?? [], gateConfig: GateConfig())
+                let snapshot = BatchSnapshot(
+                    info: try batch.info(), runs: runs[batch.id] ?? [],
+                    gates: gates[batch.id] ?? [], gateConfig: GateConfig())
                 return BatchHeadline(snapshot: snapshot)
             }
         }
@@ -77,18 +82,24 @@ extension Archive {
         let statusText: String = row["status"]
         let activationText: String? = row["activation"]
         guard let status = RunStatus(rawValue: statusText),
-              let activation = Activation(rawValue: activationText ?? "") else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: [], debugDescription: "run \(row["run_key"] as String? ?? "?") has status "
-                    + "'\(statusText)' and activation '\(activationText ?? "null")'"))
+            let activation = Activation(rawValue: activationText ?? "")
+        else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: [],
+                    debugDescription: "run \(row["run_key"] as String? ?? "?") has status "
+                        + "'\(statusText)' and activation '\(activationText ?? "null")'"))
         }
-        let config = RunConfig(seed: 0, data: DataConfig(), model: ModelConfig(activation: activation),
-                               train: TrainConfig())
+        let config = RunConfig(
+            seed: 0, data: DataConfig(), model: ModelConfig(activation: activation),
+            train: TrainConfig())
         let spec = RunSpec(index: 0, experiment: "", runKey: row["run_key"], config: config, params: [], sweptKeys: [])
         let lossFinal = ArchivedDouble.fromDatabaseValue(row["loss_final"])?.value
         let lambdaStar = ArchivedDouble.fromDatabaseValue(row["lambda_star"])?.value
-        let outcome = RunOutcome(status: status, lossFinal: lossFinal,
-                                 diagnostics: TheoryDiagnostics(lambdaStar: lambdaStar))
-        return RunRecord(spec: spec, outcome: outcome, startedAt: Date(timeIntervalSinceReferenceDate: 0), wallSeconds: 0)
+        let outcome = RunOutcome(
+            status: status, lossFinal: lossFinal,
+            diagnostics: TheoryDiagnostics(lambdaStar: lambdaStar))
+        return RunRecord(
+            spec: spec, outcome: outcome, startedAt: Date(timeIntervalSinceReferenceDate: 0), wallSeconds: 0)
     }
 }

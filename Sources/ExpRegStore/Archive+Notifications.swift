@@ -18,8 +18,10 @@ public struct NotificationRecord: Sendable, Equatable {
     /// Why delivery failed; nil when delivered.
     public var error: String?
 
-    public init(event: String, webhook: Int, target: String, attemptedAt: Date, attempts: Int,
-                delivered: Bool, httpStatus: Int?, error: String?) {
+    public init(
+        event: String, webhook: Int, target: String, attemptedAt: Date, attempts: Int,
+        delivered: Bool, httpStatus: Int?, error: String?
+    ) {
         self.event = event
         self.webhook = webhook
         self.target = target
@@ -39,16 +41,22 @@ extension Archive {
         guard !records.isEmpty else { return }
         try write("record the notifications of batch \(batchID)") { db in
             try requireBatch(batchID, db)
-            var seq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM notifications WHERE batch_id = ?",
-                                       arguments: [batchID]) ?? 0
+            var seq =
+                try Int.fetchOne(
+                    db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM notifications WHERE batch_id = ?",
+                    arguments: [batchID]) ?? 0
             for record in records {
-                try db.execute(sql: """
-                    INSERT INTO notifications (batch_id, seq, event, webhook, target, attempted_at, attempts,
-                                               delivered, http_status, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [batchID, seq, record.event, record.webhook, record.target,
-                                     record.attemptedAt.timeIntervalSinceReferenceDate, record.attempts,
-                                     record.delivered, record.httpStatus, record.error])
+                try db.execute(
+                    sql: """
+                        INSERT INTO notifications (batch_id, seq, event, webhook, target, attempted_at, attempts,
+                                                   delivered, http_status, error)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        batchID, seq, record.event, record.webhook, record.target,
+                        record.attemptedAt.timeIntervalSinceReferenceDate, record.attempts,
+                        record.delivered, record.httpStatus, record.error,
+                    ])
                 seq += 1
             }
         }
@@ -58,11 +66,14 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading fails.
     public func notifications(batchID: String) throws(StoreError) -> [NotificationRecord] {
         try read("read the notifications of batch \(batchID)") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM notifications WHERE batch_id = ? ORDER BY seq", arguments: [batchID]).map { row in
-                NotificationRecord(event: row["event"], webhook: row["webhook"], target: row["target"],
-                                   attemptedAt: Date(timeIntervalSinceReferenceDate: row["attempted_at"]),
-                                   attempts: row["attempts"], delivered: row["delivered"],
-                                   httpStatus: row["http_status"], error: row["error"])
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM notifications WHERE batch_id = ? ORDER BY seq", arguments: [batchID]
+            ).map { row in
+                NotificationRecord(
+                    event: row["event"], webhook: row["webhook"], target: row["target"],
+                    attemptedAt: Date(timeIntervalSinceReferenceDate: row["attempted_at"]),
+                    attempts: row["attempts"], delivered: row["delivered"],
+                    httpStatus: row["http_status"], error: row["error"])
             }
         }
     }

@@ -16,7 +16,8 @@ extension Archive {
                 try DiagnosticsRow.filter(filter).fetchAll(db).map { ($0.runKey, $0) },
                 uniquingKeysWith: { first, _ in first })
             var curves: [String: [MetricRow.Kind: [CurvePoint]]] = [:]
-            for row in try MetricRow.filter(filter).order(Column("run_key"), Column("kind"), Column("seq")).fetchAll(db) {
+            for row in try MetricRow.filter(filter).order(Column("run_key"), Column("kind"), Column("seq")).fetchAll(db)
+            {
                 curves[row.runKey, default: [:]][row.kind, default: []].append(row.point)
             }
             var spectra: [String: [Spectrum]] = [:]
@@ -33,14 +34,16 @@ extension Archive {
                     diagnostics: diagnosticRows[row.runKey]?.diagnostics ?? TheoryDiagnostics(),
                     heldOut: diagnosticRows[row.runKey]?.heldOut ?? HeldOutErrors(),
                     memoryBytes: row.memoryBytes, flops: row.flops?.value)
-                return RunRecord(spec: try row.spec(), outcome: outcome,
-                                 startedAt: Date(timeIntervalSinceReferenceDate: row.startedAt),
-                                 wallSeconds: row.wallSeconds.value, trainingSeconds: row.trainingSeconds?.value,
-                                 spectraSeconds: row.spectraSeconds?.value)
+                return RunRecord(
+                    spec: try row.spec(), outcome: outcome,
+                    startedAt: Date(timeIntervalSinceReferenceDate: row.startedAt),
+                    wallSeconds: row.wallSeconds.value, trainingSeconds: row.trainingSeconds?.value,
+                    spectraSeconds: row.spectraSeconds?.value)
             }
             let gates = try GateRow.filter(filter).order(Column("position")).fetchAll(db).map { try $0.gate() }
-            return BatchSnapshot(info: try batch.info(), runs: runs, gates: gates,
-                                 gateConfig: try ArchiveJSON.decode(GateConfig.self, from: batch.gateConfig))
+            return BatchSnapshot(
+                info: try batch.info(), runs: runs, gates: gates,
+                gateConfig: try ArchiveJSON.decode(GateConfig.self, from: batch.gateConfig))
         }
     }
 
@@ -49,8 +52,11 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading or decoding fails.
     public func plan(batchID: String) throws(StoreError) -> Plan? {
         try read("read the plan of batch \(batchID)") { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT plan_json FROM batches WHERE id = ?",
-                                                 arguments: [batchID]) else { return nil }
+            guard
+                let text = try String.fetchOne(
+                    db, sql: "SELECT plan_json FROM batches WHERE id = ?",
+                    arguments: [batchID])
+            else { return nil }
             return try ArchiveJSON.decode(StoredPlan.self, from: text).plan
         }
     }
@@ -88,9 +94,11 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading fails.
     public func unpublishedBatchIDs() throws(StoreError) -> [String] {
         try read("find unpublished batches") { db in
-            try String.fetchAll(db, sql: """
-                SELECT id FROM batches WHERE status = 'completed' AND published_at IS NULL ORDER BY started_at, id
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM batches WHERE status = 'completed' AND published_at IS NULL ORDER BY started_at, id
+                    """)
         }
     }
 
@@ -107,7 +115,8 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading fails.
     public func latestCompletedBatchID() throws(StoreError) -> String? {
         try read("find the latest completed batch") { db in
-            try String.fetchOne(db, sql: "SELECT id FROM batches WHERE status = 'completed' ORDER BY started_at DESC, id DESC LIMIT 1")
+            try String.fetchOne(
+                db, sql: "SELECT id FROM batches WHERE status = 'completed' ORDER BY started_at DESC, id DESC LIMIT 1")
         }
     }
 
@@ -117,13 +126,18 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading fails.
     public func previousBatchID(before batchID: String, manifestName: String) throws(StoreError) -> String? {
         try read("find the batch before \(batchID)") { db in
-            guard let start = try Double.fetchOne(db, sql: "SELECT started_at FROM batches WHERE id = ?",
-                                                  arguments: [batchID]) else { return nil }
-            return try String.fetchOne(db, sql: """
-                SELECT id FROM batches
-                WHERE manifest_name = ? AND status IN ('completed', 'partial') AND (started_at, id) < (?, ?)
-                ORDER BY started_at DESC, id DESC LIMIT 1
-                """, arguments: [manifestName, start, batchID])
+            guard
+                let start = try Double.fetchOne(
+                    db, sql: "SELECT started_at FROM batches WHERE id = ?",
+                    arguments: [batchID])
+            else { return nil }
+            return try String.fetchOne(
+                db,
+                sql: """
+                    SELECT id FROM batches
+                    WHERE manifest_name = ? AND status IN ('completed', 'partial') AND (started_at, id) < (?, ?)
+                    ORDER BY started_at DESC, id DESC LIMIT 1
+                    """, arguments: [manifestName, start, batchID])
         }
     }
 
@@ -133,10 +147,12 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading fails.
     public func resumableBatchID(manifestName: String) throws(StoreError) -> String? {
         try read("find a batch of \(manifestName) to resume") { db in
-            try String.fetchOne(db, sql: """
-                SELECT id FROM batches WHERE manifest_name = ? AND status IN ('partial', 'running')
-                ORDER BY started_at DESC, id DESC LIMIT 1
-                """, arguments: [manifestName])
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT id FROM batches WHERE manifest_name = ? AND status IN ('partial', 'running')
+                    ORDER BY started_at DESC, id DESC LIMIT 1
+                    """, arguments: [manifestName])
         }
     }
 }

@@ -35,8 +35,9 @@ extension Archive {
                 throw StoreError("archive \(path) already has batch \(info.id); continue it with --resume")
             }
             try BatchRow(info: info, plan: plan).insert(db)
-            try db.execute(sql: "UPDATE batches SET shard_index = ?, shard_count = ? WHERE id = ?",
-                           arguments: [index, count, info.id])
+            try db.execute(
+                sql: "UPDATE batches SET shard_index = ?, shard_count = ? WHERE id = ?",
+                arguments: [index, count, info.id])
         }
     }
 
@@ -44,14 +45,18 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading fails.
     public func shardBatches() throws(StoreError) -> [ShardBatch] {
         try read("list the shard batches") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, shard_index, shard_count, manifest_sha256, plan_json, started_at, status FROM batches
-                WHERE shard_index IS NOT NULL ORDER BY id
-                """).map { row in
-                ShardBatch(batchID: row["id"], index: row["shard_index"], count: row["shard_count"],
-                           manifestSHA256: row["manifest_sha256"], planJSON: row["plan_json"],
-                           startedAt: Date(timeIntervalSinceReferenceDate: row["started_at"]),
-                           status: BatchStatus(rawValue: row["status"]) ?? .failed)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, shard_index, shard_count, manifest_sha256, plan_json, started_at, status FROM batches
+                    WHERE shard_index IS NOT NULL ORDER BY id
+                    """
+            ).map { row in
+                ShardBatch(
+                    batchID: row["id"], index: row["shard_index"], count: row["shard_count"],
+                    manifestSHA256: row["manifest_sha256"], planJSON: row["plan_json"],
+                    startedAt: Date(timeIntervalSinceReferenceDate: row["started_at"]),
+                    status: BatchStatus(rawValue: row["status"]) ?? .failed)
             }
         }
     }
@@ -60,10 +65,13 @@ extension Archive {
     /// - Throws: ``StoreError`` when reading fails.
     public func identity(batchID: String) throws(StoreError) -> BatchIdentity? {
         try read("read the identity of batch \(batchID)") { db in
-            try Row.fetchOne(db, sql: "SELECT manifest_sha256, plan_json, shard_count, shard_index FROM batches WHERE id = ?",
-                             arguments: [batchID]).map { row in
-                BatchIdentity(manifestSHA256: row["manifest_sha256"], planJSON: row["plan_json"],
-                              shardCount: row["shard_count"], shardIndex: row["shard_index"])
+            try Row.fetchOne(
+                db, sql: "SELECT manifest_sha256, plan_json, shard_count, shard_index FROM batches WHERE id = ?",
+                arguments: [batchID]
+            ).map { row in
+                BatchIdentity(
+                    manifestSHA256: row["manifest_sha256"], planJSON: row["plan_json"],
+                    shardCount: row["shard_count"], shardIndex: row["shard_index"])
             }
         }
     }
@@ -74,7 +82,9 @@ extension Archive {
 
     /// Columns never compared when checking that two copies of a row agree: when and how long,
     /// not what was computed (a shard re-run trains the same numbers at another time).
-    static let timingColumns: Set<String> = ["started_at", "wall_seconds", "finished_at", "training_seconds", "spectra_seconds"]
+    static let timingColumns: Set<String> = [
+        "started_at", "wall_seconds", "finished_at", "training_seconds", "spectra_seconds",
+    ]
 
     /// Unions the rows of batch `batchID` from the shard archives at `paths` into this archive.
     ///
@@ -94,18 +104,24 @@ extension Archive {
     /// a later merge of fewer shards never moves it), `status` = `partial` until the caller finishes it.
     /// - Returns: the rows added per path (all tables), in the order of `paths`.
     /// - Throws: ``StoreError`` (``StoreError/Kind/conflictingShards`` on differing rows).
-    public func mergeShards(_ paths: [String], batchID: String, shardCount: Int, startedAt: Date) throws(StoreError) -> [Int] {
+    public func mergeShards(_ paths: [String], batchID: String, shardCount: Int, startedAt: Date) throws(StoreError)
+        -> [Int]
+    {
         do {
             return try pool.writeWithoutTransaction { db in
                 var added = [Int](repeating: 0, count: paths.count)
                 var origin: [String: String] = [:]  // run_key → the file it first came from
-                for runKey in try String.fetchAll(db, sql: "SELECT run_key FROM runs WHERE batch_id = ?", arguments: [batchID]) {
+                for runKey in try String.fetchAll(
+                    db, sql: "SELECT run_key FROM runs WHERE batch_id = ?", arguments: [batchID])
+                {
                     origin[runKey] = "the archive \(path) (merged before)"
                 }
-                let tables = try String.fetchAll(db, sql: """
-                    SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                    AND name != 'grdb_migrations' ORDER BY rowid
-                    """)
+                let tables = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                        AND name != 'grdb_migrations' ORDER BY rowid
+                        """)
                 for start in stride(from: 0, to: paths.count, by: Self.shardsPerTransaction) {
                     let group = Array(start..<min(paths.count, start + Self.shardsPerTransaction))
                     for (slot, index) in group.enumerated() {
@@ -116,8 +132,10 @@ extension Archive {
                         try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
                         for (slot, index) in group.enumerated() {
                             let schema = "shard\(slot)"
-                            for runKey in try String.fetchAll(db, sql: "SELECT run_key FROM \(schema).runs WHERE batch_id = ?",
-                                                              arguments: [batchID]) where origin[runKey] == nil {
+                            for runKey in try String.fetchAll(
+                                db, sql: "SELECT run_key FROM \(schema).runs WHERE batch_id = ?",
+                                arguments: [batchID]) where origin[runKey] == nil
+                            {
                                 origin[runKey] = paths[index]
                             }
                             for table in tables {
@@ -126,24 +144,29 @@ extension Archive {
                             for table in tables where table != "batches" {
                                 if let runKey = try firstDifference(in: table, shard: schema, batchID: batchID, db) {
                                     let other = runKey.flatMap { origin[$0] } ?? "the archive \(path)"
-                                    throw StoreError(kind: .conflictingShards, message:
-                                        "\(runKey.map { "run \($0)" } ?? "a row") of batch \(batchID) differs between "
-                                        + "\(paths[index]) and \(other) (table \(table)); the same run must give the same "
-                                        + "numbers: check that both ran the same ExpReg build, then merge only one of them")
+                                    throw StoreError(
+                                        kind: .conflictingShards,
+                                        message:
+                                            "\(runKey.map { "run \($0)" } ?? "a row") of batch \(batchID) differs between "
+                                            + "\(paths[index]) and \(other) (table \(table)); the same run must give the same "
+                                            + "numbers: check that both ran the same ExpReg build, then merge only one of them"
+                                    )
                                 }
                             }
                         }
-                        try db.execute(sql: """
-                            UPDATE batches SET shard_index = NULL, shard_count = ?, started_at = min(started_at, ?), status = 'partial',
-                            finished_at = NULL, exit_code = NULL WHERE id = ?
-                            """, arguments: [shardCount, startedAt.timeIntervalSinceReferenceDate, batchID])
+                        try db.execute(
+                            sql: """
+                                UPDATE batches SET shard_index = NULL, shard_count = ?, started_at = min(started_at, ?), status = 'partial',
+                                finished_at = NULL, exit_code = NULL WHERE id = ?
+                                """, arguments: [shardCount, startedAt.timeIntervalSinceReferenceDate, batchID])
                         return .commit
                     }
                 }
                 return added
             }
         } catch {
-            throw StoreError.wrapping(error, action: "merge \(paths.count) shard archive(s) into batch \(batchID)", path: path)
+            throw StoreError.wrapping(
+                error, action: "merge \(paths.count) shard archive(s) into batch \(batchID)", path: path)
         }
     }
 
@@ -159,15 +182,18 @@ extension Archive {
         guard !shared.isEmpty else { return 0 }
         let list = shared.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
         let (filter, arguments) = Self.batchFilter(table: table, columns: shared, batchID: batchID)
-        try db.execute(sql: "INSERT OR IGNORE INTO main.\(table.quotedDatabaseIdentifier) (\(list)) "
-                       + "SELECT \(list) FROM \(schema).\(table.quotedDatabaseIdentifier)\(filter)", arguments: arguments)
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO main.\(table.quotedDatabaseIdentifier) (\(list)) "
+                + "SELECT \(list) FROM \(schema).\(table.quotedDatabaseIdentifier)\(filter)", arguments: arguments)
         return db.changesCount
     }
 
     /// The first row of `table` where the shard and the merged archive disagree (timing columns
     /// ignored): `.some(run_key)` (nil run_key for tables without one), or nil when they agree.
-    private func firstDifference(in table: String, shard schema: String, batchID: String,
-                                 _ db: Database) throws -> String?? {
+    private func firstDifference(
+        in table: String, shard schema: String, batchID: String,
+        _ db: Database
+    ) throws -> String?? {
         let shardColumns = Set(try columns(table, schema: schema, db))
         let shared = try columns(table, schema: "main", db).filter(shardColumns.contains)
         guard shared.contains("batch_id") else { return nil }
@@ -177,14 +203,16 @@ extension Archive {
         let hasRunKey = compared.contains("run_key")
         let key = hasRunKey ? "run_key" : "NULL"
         // Shard rows missing or different in main.
-        var sql = "SELECT \(key) FROM (SELECT \(list) FROM \(schema).\(name) WHERE batch_id = ? "
+        var sql =
+            "SELECT \(key) FROM (SELECT \(list) FROM \(schema).\(name) WHERE batch_id = ? "
             + "EXCEPT SELECT \(list) FROM main.\(name) WHERE batch_id = ?) LIMIT 1"
         if let row = try Row.fetchOne(db, sql: sql, arguments: [batchID, batchID]) {
             return .some(row[0] as String?)
         }
         guard hasRunKey else { return nil }
         // Stored rows of the shard's runs that the shard lacks (e.g. a longer curve).
-        sql = "SELECT run_key FROM (SELECT \(list) FROM main.\(name) WHERE batch_id = ? AND run_key IN "
+        sql =
+            "SELECT run_key FROM (SELECT \(list) FROM main.\(name) WHERE batch_id = ? AND run_key IN "
             + "(SELECT run_key FROM \(schema).runs WHERE batch_id = ?) "
             + "EXCEPT SELECT \(list) FROM \(schema).\(name) WHERE batch_id = ?) LIMIT 1"
         if let row = try Row.fetchOne(db, sql: sql, arguments: [batchID, batchID, batchID]) {

@@ -13,7 +13,7 @@ extension Archive {
             if try BatchRow.exists(db, key: info.id) {
                 throw StoreError(
                     "archive \(path) already has a batch \(info.id); batch ids are `<UTC start>-<name>`, "
-                    + "so wait a second and start again, or continue it with --resume")
+                        + "so wait a second and start again, or continue it with --resume")
             }
             try BatchRow(info: info, plan: plan).insert(db)
         }
@@ -34,7 +34,8 @@ extension Archive {
             try RunRow.deleteOne(db, key: ["batch_id": batchID, "run_key": runKey])  // cascades
             try RunRow(record: record, batchID: batchID).insert(db)
             let outcome = record.outcome
-            try DiagnosticsRow(outcome.diagnostics, heldOut: outcome.heldOut, batchID: batchID, runKey: runKey).insert(db)
+            try DiagnosticsRow(outcome.diagnostics, heldOut: outcome.heldOut, batchID: batchID, runKey: runKey).insert(
+                db)
             let series: [(MetricRow.Kind, [CurvePoint])] = [
                 (.loss, outcome.lossCurve), (.kernelPrediction, outcome.kernelPrediction),
                 (.lambdaMin, outcome.lambdaMinCurve),
@@ -85,8 +86,9 @@ extension Archive {
                 try ArtifactRow(artifact, batchID: batchID).insert(db, onConflict: .replace)
             }
             if let publishedAt {
-                try db.execute(sql: "UPDATE batches SET published_at = ? WHERE id = ?",
-                               arguments: [publishedAt.timeIntervalSinceReferenceDate, batchID])
+                try db.execute(
+                    sql: "UPDATE batches SET published_at = ? WHERE id = ?",
+                    arguments: [publishedAt.timeIntervalSinceReferenceDate, batchID])
             }
         }
     }
@@ -137,7 +139,9 @@ extension Archive {
     }
 
     func unknownBatch(_ id: String) -> StoreError {
-        StoreError(kind: .unknownBatch, message:
-            "archive \(path) has no batch \(id); list the batches with `expreg history --db \(path)`")
+        StoreError(
+            kind: .unknownBatch,
+            message:
+                "archive \(path) has no batch \(id); list the batches with `expreg history --db \(path)`")
     }
 }

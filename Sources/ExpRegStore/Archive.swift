@@ -80,8 +80,11 @@ public final class Archive: Sendable {
         if access == .readOnly {
             let state = try ArchiveInspection.inspect(path)
             if state == .fresh {
-                throw StoreError(kind: .notAnArchive, message:
-                    "\(path) is an empty file, not an ExpReg archive yet (run `expreg run` first, or pass the right file with --db)")
+                throw StoreError(
+                    kind: .notAnArchive,
+                    message:
+                        "\(path) is an empty file, not an ExpReg archive yet (run `expreg run` first, or pass the right file with --db)"
+                )
             }
             if case .archive(let version) = state { storedSchemaVersion = version } else { storedSchemaVersion = 0 }
             do {
@@ -106,8 +109,9 @@ public final class Archive: Sendable {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw StoreError("cannot create the folder \(folder.path) for archive \(path) (\(error)); "
-                             + "check the path and permissions, or pass another file with --db")
+            throw StoreError(
+                "cannot create the folder \(folder.path) for archive \(path) (\(error)); "
+                    + "check the path and permissions, or pass another file with --db")
         }
         _ = try ArchiveInspection.inspect(path)
         var configuration = Configuration()
@@ -151,24 +155,34 @@ public final class Archive: Sendable {
     private static func checkAndMigrate(_ pool: DatabasePool, path: String) throws(StoreError) {
         do {
             let (version, tables) = try pool.read { db in
-                (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
-                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+                (
+                    try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                    try String.fetchAll(
+                        db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                )
             }
             if version > schemaVersion {
-                throw StoreError(kind: .newerSchema, message:
-                    "archive \(path) was written by a newer ExpReg (schema \(version) > \(schemaVersion)); "
-                    + "upgrade ExpReg, or pass another file with --db")
+                throw StoreError(
+                    kind: .newerSchema,
+                    message:
+                        "archive \(path) was written by a newer ExpReg (schema \(version) > \(schemaVersion)); "
+                        + "upgrade ExpReg, or pass another file with --db")
             }
             if version == 0, let foreign = tables.first(where: { $0 != "grdb_migrations" }) {
-                throw StoreError(kind: .notAnArchive, message:
-                    "\(path) is an SQLite database but not an ExpReg archive (it has a table '\(foreign)' and no "
-                    + "ExpReg schema version); pass the right file with --db, or move this file away")
+                throw StoreError(
+                    kind: .notAnArchive,
+                    message:
+                        "\(path) is an SQLite database but not an ExpReg archive (it has a table '\(foreign)' and no "
+                        + "ExpReg schema version); pass the right file with --db, or move this file away")
             }
             let migrator = ArchiveMigrations.migrator()
             try pool.read { db in
                 if try migrator.hasBeenSuperseded(db) {
-                    throw StoreError(kind: .newerSchema, message:
-                        "archive \(path) has migrations this ExpReg does not know; upgrade ExpReg, or pass another file with --db")
+                    throw StoreError(
+                        kind: .newerSchema,
+                        message:
+                            "archive \(path) has migrations this ExpReg does not know; upgrade ExpReg, or pass another file with --db"
+                    )
                 }
             }
             // Another process may be migrating the same file at once: a migration it has just

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import GRDB
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What a file at an archive path is, found without writing a byte to it: `stat(2)`, then the
 /// schema through a read-only SQLite connection (SQLite itself rejects a file that is not a
@@ -34,12 +35,15 @@ enum ArchiveInspection {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT { return .fresh }
-            throw StoreError("cannot read archive \(path) (\(String(cString: strerror(errno)))); check the path and its "
-                             + "permissions, or pass another file with --db")
+            throw StoreError(
+                "cannot read archive \(path) (\(String(cString: strerror(errno)))); check the path and its "
+                    + "permissions, or pass another file with --db")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw StoreError(kind: .notAnArchive, message:
-                "\(path) is not an ExpReg archive (not a regular file); pass an archive file with --db")
+            throw StoreError(
+                kind: .notAnArchive,
+                message:
+                    "\(path) is not an ExpReg archive (not a regular file); pass an archive file with --db")
         }
         if info.st_size == 0 { return .fresh }
         let facts: (version: Int, tables: [String], migrations: [String]?)
@@ -48,8 +52,13 @@ enum ArchiveInspection {
             defer { try? queue.close() }
             facts = try queue.read { db in
                 let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-                let migrations = tables.contains("grdb_migrations")
+                let tables = try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+                let migrations =
+                    tables.contains("grdb_migrations")
                     ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") : nil
                 return (version, tables, migrations)
             }
@@ -62,26 +71,37 @@ enum ArchiveInspection {
     }
 
     /// Decides fresh / archive / foreign / newer from the facts read.
-    static func classify(_ path: String, version: Int, tables: [String], migrations: [String]?) throws(StoreError) -> State {
+    static func classify(_ path: String, version: Int, tables: [String], migrations: [String]?) throws(StoreError)
+        -> State
+    {
         let known = ArchiveMigrations.identifiers
         if tables.isEmpty && version == 0 { return .fresh }
         guard let migrations, migrations.first == known.first else {
-            let what = tables.first(where: { $0 != "grdb_migrations" }).map { "it has a table '\($0)'" }
+            let what =
+                tables.first(where: { $0 != "grdb_migrations" }).map { "it has a table '\($0)'" }
                 ?? "user_version \(version)"
-            throw StoreError(kind: .notAnArchive, message:
-                "\(path) is an SQLite database but not an ExpReg archive (\(what) and no ExpReg migrations); "
-                + "pass the right file with --db, or move this file away (it was left unchanged)")
+            throw StoreError(
+                kind: .notAnArchive,
+                message:
+                    "\(path) is an SQLite database but not an ExpReg archive (\(what) and no ExpReg migrations); "
+                    + "pass the right file with --db, or move this file away (it was left unchanged)")
         }
         if migrations.count > known.count || version > known.count
-            || !zip(migrations, known).allSatisfy({ $0 == $1 }) {
-            throw StoreError(kind: .newerSchema, message:
-                "archive \(path) was written by a newer ExpReg (schema \(max(version, migrations.count)) > \(known.count)); "
-                + "upgrade ExpReg, or pass another file with --db (it was left unchanged)")
+            || !zip(migrations, known).allSatisfy({ $0 == $1 })
+        {
+            throw StoreError(
+                kind: .newerSchema,
+                message:
+                    "archive \(path) was written by a newer ExpReg (schema \(max(version, migrations.count)) > \(known.count)); "
+                    + "upgrade ExpReg, or pass another file with --db (it was left unchanged)")
         }
         guard version == migrations.count else {
-            throw StoreError(kind: .notAnArchive, message:
-                "\(path) looks like an ExpReg archive but its schema version (\(version)) does not match its "
-                + "\(migrations.count) migrations; it may be damaged: restore it from a backup (it was left unchanged)")
+            throw StoreError(
+                kind: .notAnArchive,
+                message:
+                    "\(path) looks like an ExpReg archive but its schema version (\(version)) does not match its "
+                    + "\(migrations.count) migrations; it may be damaged: restore it from a backup (it was left unchanged)"
+            )
         }
         return .archive(version: version)
     }

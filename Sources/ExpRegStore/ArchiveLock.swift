@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The exclusive lock of an archive's writer, held on the archive file itself: a non-blocking
 /// `flock(LOCK_EX | LOCK_NB)` on the database file's inode.
@@ -53,13 +54,15 @@ public final class ArchiveLock {
         }
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw StoreError("cannot open or create the archive file \(archivePath) to lock it (\(reason)); "
-                             + "check that its folder exists and is writable, or pass another --db")
+            throw StoreError(
+                "cannot open or create the archive file \(archivePath) to lock it (\(reason)); "
+                    + "check that its folder exists and is writable, or pass another --db")
         }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw StoreError("cannot lock \(archivePath): it is not a regular file (a folder?); pass an archive file with --db")
+            throw StoreError(
+                "cannot lock \(archivePath): it is not a regular file (a folder?); pass an archive file with --db")
         }
         let real = Self.realPath(archivePath) ?? archivePath
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
@@ -68,8 +71,9 @@ public final class ArchiveLock {
             if code == EWOULDBLOCK || code == EAGAIN {
                 throw Self.heldError(archivePath: archivePath, realPath: real, device: info.st_dev, inode: info.st_ino)
             }
-            throw StoreError("cannot lock \(archivePath) (\(String(cString: strerror(code)))); "
-                             + "check that the file system supports flock, or pass another --db")
+            throw StoreError(
+                "cannot lock \(archivePath) (\(String(cString: strerror(code)))); "
+                    + "check that the file system supports flock, or pass another --db")
         }
         let textPath = real + ".lock"
         let textFD = open(textPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -77,8 +81,9 @@ public final class ArchiveLock {
             let reason = String(cString: strerror(errno))
             flock(fd, LOCK_UN)
             close(fd)
-            throw StoreError("cannot create the lock file \(textPath) (\(reason)); "
-                             + "check that its folder is writable, or pass another --db")
+            throw StoreError(
+                "cannot create the lock file \(textPath) (\(reason)); "
+                    + "check that its folder is writable, or pass another --db")
         }
         guard flock(textFD, LOCK_EX | LOCK_NB) == 0 else {
             // Only a process that does not lock the archive file itself (an older ExpReg) gets here.
@@ -87,9 +92,11 @@ public final class ArchiveLock {
             flock(fd, LOCK_UN)
             close(fd)
             let who = holder.isEmpty ? "holder details not written yet" : holder
-            throw StoreError(kind: .lockHeld, message:
-                "archive \(archivePath) is in use by another expreg run (\(who)); wait for it to finish "
-                + "(the lock on \(textPath) is released when that process exits)", holder: holder)
+            throw StoreError(
+                kind: .lockHeld,
+                message:
+                    "archive \(archivePath) is in use by another expreg run (\(who)); wait for it to finish "
+                    + "(the lock on \(textPath) is released when that process exits)", holder: holder)
         }
         archiveDescriptor = fd
         textDescriptor = textFD
@@ -132,13 +139,16 @@ public final class ArchiveLock {
         }
         var who = holder
         if who.isEmpty {
-            who = lockingPID(device: device, inode: inode).map { "pid=\($0), holder details not written" }
+            who =
+                lockingPID(device: device, inode: inode).map { "pid=\($0), holder details not written" }
                 ?? "holder details not written"
         }
         let alias = realPath == archivePath ? "" : " (the file \(realPath))"
-        return StoreError(kind: .lockHeld, message:
-            "archive \(archivePath)\(alias) is in use by another expreg run (\(who)); wait for it to finish "
-            + "(its lock on the archive file is released when that process exits)", holder: who)
+        return StoreError(
+            kind: .lockHeld,
+            message:
+                "archive \(archivePath)\(alias) is in use by another expreg run (\(who)); wait for it to finish "
+                + "(its lock on the archive file is released when that process exits)", holder: who)
     }
 
     /// The pid holding an exclusive `flock` on (device, inode), from `/proc/locks` (Linux), or nil.
@@ -153,7 +163,8 @@ public final class ArchiveLock {
         for line in text.split(separator: "\n") where !line.contains("->") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE",
-                  fields[5].lowercased() == identity else { continue }
+                fields[5].lowercased() == identity
+            else { continue }
             return Int32(fields[4])
         }
         return nil

@@ -62,43 +62,47 @@ extension StoreError {
             let detail = error.message ?? "\(error.resultCode)"
             switch error.resultCode {
             case .SQLITE_NOTADB:
-                return StoreError(kind: .notAnArchive, message:
-                    "\(path) is not an ExpReg archive (SQLite: \(detail)) while trying to \(action); "
-                    + "pass the right file with --db, or move this file away so a new archive is created")
+                return StoreError(
+                    kind: .notAnArchive,
+                    message:
+                        "\(path) is not an ExpReg archive (SQLite: \(detail)) while trying to \(action); "
+                        + "pass the right file with --db, or move this file away so a new archive is created")
             case .SQLITE_BUSY, .SQLITE_LOCKED:
                 return StoreError(
                     "archive \(path) stayed locked by another connection while trying to \(action) (SQLite: \(detail)); "
-                    + "retry once the other expreg command has finished")
+                        + "retry once the other expreg command has finished")
             case .SQLITE_CORRUPT:
                 return StoreError(
                     "archive \(path) is damaged (SQLite: \(detail)) while trying to \(action); "
-                    + "restore it from a backup, or salvage it with `sqlite3 \(path) .recover`")
+                        + "restore it from a backup, or salvage it with `sqlite3 \(path) .recover`")
             case .SQLITE_FULL:
                 return StoreError(
                     "disk full while trying to \(action) in archive \(path); free space and run again "
-                    + "(runs committed before this one are kept)")
+                        + "(runs committed before this one are kept)")
             case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
                 return StoreError(
                     "cannot open or write archive \(path) while trying to \(action) (SQLite: \(detail)); "
-                    + "check that the path exists and is writable, or pass another file with --db")
+                        + "check that the path exists and is writable, or pass another file with --db")
             case .SQLITE_CONSTRAINT:
                 return StoreError(
                     "archive \(path) rejected the data while trying to \(action) (SQLite: \(detail)); "
-                    + "the data violates the archive schema — this is a bug in the caller, please report it")
+                        + "the data violates the archive schema — this is a bug in the caller, please report it")
             case .SQLITE_IOERR:
                 return StoreError(
                     "I/O error on archive \(path) while trying to \(action) (SQLite: \(detail)); "
-                    + "check the disk and the file system, then run again (committed runs are kept)")
+                        + "check the disk and the file system, then run again (committed runs are kept)")
             default:
                 return StoreError(
                     "archive \(path): could not \(action) (SQLite: \(detail)); "
-                    + "rerun, and report the message if it persists")
+                        + "rerun, and report the message if it persists")
             }
         }
         if error is DecodingError || error is RowDecodingError {
-            return StoreError(kind: .unreadableRecord, message:
-                "archive \(path): stored data could not be read back while trying to \(action) (\(error)); "
-                + "the archive may be damaged or written by an incompatible ExpReg build")
+            return StoreError(
+                kind: .unreadableRecord,
+                message:
+                    "archive \(path): stored data could not be read back while trying to \(action) (\(error)); "
+                    + "the archive may be damaged or written by an incompatible ExpReg build")
         }
         return StoreError(
             "archive \(path): could not \(action) (\(error)); rerun, and report the message if it persists")

@@ -23,8 +23,9 @@ extension ExpReg {
         func run() throws {
             try withExitStatus {
                 let summary = try ArchiveBackup.run(archivePath: archive.db, destination: destination, force: force)
-                print("backup: \(summary.destination.path) (\(summary.batchCount) batches, "
-                      + "\(ByteCountText.format(summary.bytes)), integrity ok)")
+                print(
+                    "backup: \(summary.destination.path) (\(summary.batchCount) batches, "
+                        + "\(ByteCountText.format(summary.bytes)), integrity ok)")
                 return .success
             }
         }

@@ -25,22 +25,31 @@ extension ExpReg {
         var activation: String = "exp"
         @Option(name: .long, help: "Threads (default: every core).")
         var threads: Int?
-        @Option(name: .long, help: "Timed builds of H(W), each with its eigenvalues; the medians are printed. (default: 3)")
+        @Option(
+            name: .long, help: "Timed builds of H(W), each with its eigenvalues; the medians are printed. (default: 3)")
         var gramRepeats: Int?
         @Flag(name: .long, help: "Skip timing H(W) and its eigenvalues.")
         var noGram = false
-        @Option(name: .long, help: "How the step holds the activations: materializing, lean, or auto (lean when 8·n·m bytes exceed EXPREG_ACTIVATION_BUDGET, default 1 GiB).")
+        @Option(
+            name: .long,
+            help:
+                "How the step holds the activations: materializing, lean, or auto (lean when 8·n·m bytes exceed EXPREG_ACTIVATION_BUDGET, default 1 GiB)."
+        )
         var path: String = "auto"
         @Flag(name: .long, help: "Print one JSON object per size.")
         var json = false
 
         func validate() throws {
-            guard Activation(rawValue: activation) != nil else { throw ValidationError("--activation must be exp or relu") }
+            guard Activation(rawValue: activation) != nil else {
+                throw ValidationError("--activation must be exp or relu")
+            }
             guard path == "auto" || TrainingPath(rawValue: path) != nil else {
                 throw ValidationError("--path must be auto, materializing or lean")
             }
-            for (name, value) in [("--n", n), ("--d", d), ("--width", width), ("--steps", steps), ("--threads", threads),
-                                 ("--gram-repeats", gramRepeats)] {
+            for (name, value) in [
+                ("--n", n), ("--d", d), ("--width", width), ("--steps", steps), ("--threads", threads),
+                ("--gram-repeats", gramRepeats),
+            ] {
                 if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
             }
         }
@@ -48,9 +57,11 @@ extension ExpReg {
         /// The sizes to time: the standard pair, or one size from the options, with the CLI's
         /// thread count and Gram switch applied.
         func configurations() -> [BenchmarkConfig] {
-            BenchmarkConfig.configurations(n: n, d: d, width: width, steps: steps,
-                                           activation: Activation(rawValue: activation) ?? .exp,
-                                           gramRepeats: gramRepeats).map { size in
+            BenchmarkConfig.configurations(
+                n: n, d: d, width: width, steps: steps,
+                activation: Activation(rawValue: activation) ?? .exp,
+                gramRepeats: gramRepeats
+            ).map { size in
                 var config = size
                 config.threads = threads
                 config.includeGram = !noGram
@@ -70,7 +81,9 @@ extension ExpReg {
                     do {
                         result = try Benchmark.run(config)
                     } catch {
-                        if case BenchmarkError.invalidConfiguration = error { throw PipelineError(.invalidInput, "\(error)") }
+                        if case BenchmarkError.invalidConfiguration = error {
+                            throw PipelineError(.invalidInput, "\(error)")
+                        }
                         throw PipelineError(.failure, "\(error)")
                     }
                     print(json ? result.jsonLine() : result.summary)

@@ -21,8 +21,10 @@ struct ExpReg: ParsableCommand {
                    partial; continue it with `expreg run MANIFEST --resume`
             """,
         version: Provenance.toolVersion,
-        subcommands: [Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self, Index.self,
-                      Backup.self, Prune.self, Merge.self, Submit.self]
+        subcommands: [
+            Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self, Index.self,
+            Backup.self, Prune.self, Merge.self, Submit.self,
+        ]
     )
 
     /// Parses and runs; command-line usage errors exit 2 (the documented "invalid input" code),

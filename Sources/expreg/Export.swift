@@ -5,7 +5,8 @@ import Foundation
 
 extension ExpReg {
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Machine-readable dump of an archived batch on stdout.")
+        static let configuration = CommandConfiguration(
+            abstract: "Machine-readable dump of an archived batch on stdout.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
 

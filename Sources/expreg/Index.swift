@@ -16,8 +16,9 @@ extension ExpReg {
             try withExitStatus {
                 let store = try ArchiveQueries.openExisting(archive.db)
                 let templates = try TemplateLocator.required()
-                let page = try ArchiveFrontPage.write(archive: store, layout: OutputLayout(root: URL(fileURLWithPath: output)),
-                                                      templatesDirectory: templates)
+                let page = try ArchiveFrontPage.write(
+                    archive: store, layout: OutputLayout(root: URL(fileURLWithPath: output)),
+                    templatesDirectory: templates)
                 print("index: \(page.path)")
                 return .success
             }

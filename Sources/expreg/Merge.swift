@@ -31,13 +31,15 @@ extension ExpReg {
 
         func run() throws {
             try withExitStatus {
-                let merger = ShardMerger(options: MergeOptions(shardPaths: shards, databasePath: archive.db, outputRoot: output),
-                                         progress: .automatic(quiet: quiet))
+                let merger = ShardMerger(
+                    options: MergeOptions(shardPaths: shards, databasePath: archive.db, outputRoot: output),
+                    progress: .automatic(quiet: quiet))
                 let summary = try merger.execute()
                 print("batch: \(summary.batchID)")
                 if summary.status == .incomplete {
-                    printError("expreg: incomplete: \(summary.missingRuns.count) planned runs are in no shard; missing shards: "
-                               + summary.missingShards.map(String.init).joined(separator: " "))
+                    printError(
+                        "expreg: incomplete: \(summary.missingRuns.count) planned runs are in no shard; missing shards: "
+                            + summary.missingShards.map(String.init).joined(separator: " "))
                     if let page = summary.report { print("report (partial): \(page.path)") }
                 } else if let report = summary.report {
                     let latest = URL(fileURLWithPath: output).appendingPathComponent("latest/report.html")

@@ -18,10 +18,14 @@ extension ExpReg {
         @Option(name: .long, help: "Output root holding the batch folders.")
         var output: String = "output"
 
-        @Option(name: .customLong("keep-reports"), help: ArgumentHelp("Keep the newest N batches' folders.", valueName: "N"))
+        @Option(
+            name: .customLong("keep-reports"), help: ArgumentHelp("Keep the newest N batches' folders.", valueName: "N")
+        )
         var keepReports: Int?
 
-        @Option(name: .customLong("older-than"), help: ArgumentHelp("Remove the folders of batches started more than DAYS days ago.", valueName: "DAYS"))
+        @Option(
+            name: .customLong("older-than"),
+            help: ArgumentHelp("Remove the folders of batches started more than DAYS days ago.", valueName: "DAYS"))
         var olderThan: Int?
 
         @Flag(name: .customLong("dry-run"), help: "Say what would be removed; remove nothing.")
@@ -43,16 +47,18 @@ extension ExpReg {
             if let keepReports, keepReports < 1 { throw ValidationError("--keep-reports must be at least 1") }
             if let olderThan, olderThan < 0 { throw ValidationError("--older-than must be 0 or more days") }
             if deleteFromArchive && !yes && !dryRun {
-                throw ValidationError("--archive deletes batches from the archive for good: add --yes to confirm, or try --dry-run first")
+                throw ValidationError(
+                    "--archive deletes batches from the archive for good: add --yes to confirm, or try --dry-run first")
             }
         }
 
         func run() throws {
             try withExitStatus {
                 let rule: PruneRule = keepReports.map { .keepNewest($0) } ?? .olderThan(days: olderThan ?? 0)
-                let summary = try ReportPruner.run(PruneOptions(
-                    archivePath: archive.db, outputRoot: output, rule: rule, dryRun: dryRun,
-                    deleteFromArchive: deleteFromArchive))
+                let summary = try ReportPruner.run(
+                    PruneOptions(
+                        archivePath: archive.db, outputRoot: output, rule: rule, dryRun: dryRun,
+                        deleteFromArchive: deleteFromArchive))
                 print(PruneReport.text(summary, archivePath: archive.db), terminator: "")
                 return .success
             }

@@ -22,15 +22,18 @@ extension ExpReg {
                 defer { store.close() }
                 let id = try ArchiveQueries.resolveBatch(batch, in: store)
                 let templates = try TemplateLocator.required()
-                let publisher = BatchPublisher(layout: OutputLayout(root: URL(fileURLWithPath: output)),
-                                               templatesDirectory: templates)
+                let publisher = BatchPublisher(
+                    layout: OutputLayout(root: URL(fileURLWithPath: output)),
+                    templatesDirectory: templates)
                 let published = try publisher.publish(batchID: id, archive: store)
                 print("report: \(published.reportHTML.path)")
                 print("one-pager: \(published.reportPDF.path)")
                 print("index: \(published.frontPage.path)")
                 if !published.pointedLatest {
-                    print("note: \(URL(fileURLWithPath: output).appendingPathComponent("latest").path) not moved: "
-                          + "batch \(id) is not the newest completed batch (only a completed batch is published as latest)")
+                    print(
+                        "note: \(URL(fileURLWithPath: output).appendingPathComponent("latest").path) not moved: "
+                            + "batch \(id) is not the newest completed batch (only a completed batch is published as latest)"
+                    )
                 }
                 if store.access == .readOnly {
                     print("note: archive \(archive.db) opened read-only; the files' checksums were not recorded in it")

@@ -15,15 +15,19 @@ extension ExpReg {
         @Argument(help: "The experiment manifest (YAML).")
         var manifest: String
 
-        @Option(name: .long, help: ArgumentHelp(
-            "The SQLite archive (default output/expreg.sqlite). With --shard: the shard's own archive "
-            + "(default <archive folder>/shards/<batch id>/shard-<I>.sqlite).", valueName: "path"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "The SQLite archive (default output/expreg.sqlite). With --shard: the shard's own archive "
+                    + "(default <archive folder>/shards/<batch id>/shard-<I>.sqlite).", valueName: "path"))
         var db: String?
 
         @Option(name: .long, help: "Output root: one folder per batch, plus `latest`.")
         var output: String = "output"
 
-        @Option(name: .customLong("set"), help: ArgumentHelp("Override a dotted key in every run (repeatable).", valueName: "KEY=VALUE"))
+        @Option(
+            name: .customLong("set"),
+            help: ArgumentHelp("Override a dotted key in every run (repeatable).", valueName: "KEY=VALUE"))
         var overrides: [String] = []
 
         @Flag(name: .long, help: "Continue the newest partial batch of this manifest, skipping finished runs.")
@@ -32,24 +36,36 @@ extension ExpReg {
         @Flag(name: .long, help: "No progress on stderr.")
         var quiet = false
 
-        @Option(name: .long, help: ArgumentHelp(
-            "Train only the plan's runs with index % N == I into a shard archive (no report; `expreg merge` "
-            + "publishes). `auto`: I and N from a Slurm job array or a Kubernetes Indexed Job "
-            + "(JOB_COMPLETION_INDEX + EXPREG_SHARD_COUNT).", valueName: "I/N|auto"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Train only the plan's runs with index % N == I into a shard archive (no report; `expreg merge` "
+                    + "publishes). `auto`: I and N from a Slurm job array or a Kubernetes Indexed Job "
+                    + "(JOB_COMPLETION_INDEX + EXPREG_SHARD_COUNT).", valueName: "I/N|auto"))
         var shard: String?
 
-        @Option(name: .customLong("batch-id"), help: ArgumentHelp(
-            "With --shard: the batch id every shard shares (default EXPREG_BATCH_ID, or "
-            + "slurm-<SLURM_ARRAY_JOB_ID>-<name> in a Slurm job array).", valueName: "ID"))
+        @Option(
+            name: .customLong("batch-id"),
+            help: ArgumentHelp(
+                "With --shard: the batch id every shard shares (default EXPREG_BATCH_ID, or "
+                    + "slurm-<SLURM_ARRAY_JOB_ID>-<name> in a Slurm job array).", valueName: "ID"))
         var batchID: String?
 
-        @Option(name: .long, help: "Runs trained at once, each with cores/N threads (default 1: one run at a time on every core).")
+        @Option(
+            name: .long,
+            help: "Runs trained at once, each with cores/N threads (default 1: one run at a time on every core).")
         var parallel: Int?
 
-        @Option(name: .customLong("log-file"), help: ArgumentHelp("Also append every progress line and message, with a UTC timestamp, to this file (even with --quiet).", valueName: "PATH"))
+        @Option(
+            name: .customLong("log-file"),
+            help: ArgumentHelp(
+                "Also append every progress line and message, with a UTC timestamp, to this file (even with --quiet).",
+                valueName: "PATH"))
         var logFile: String?
 
-        @Option(name: .customLong("log-format"), help: "Lines on stderr (and in --log-file): text, or json (one object per line).")
+        @Option(
+            name: .customLong("log-format"),
+            help: "Lines on stderr (and in --log-file): text, or json (one object per line).")
         var logFormat: LogFormat = .text
 
         /// What an exit status means, for the final log line.
@@ -86,15 +102,19 @@ extension ExpReg {
                 let watcher = SignalWatcher(flag: flag)
                 defer { withExtendedLifetime(watcher) {} }
                 let environment = ProcessInfo.processInfo.environment
-                let shardSpec = try shard.map { text throws(PipelineError) in try ShardSpec.resolve(text, environment: environment) }
-                var options = RunOptions(manifestPath: manifest, databasePath: shardSpec == nil ? (db ?? Self.defaultDB) : Self.defaultDB,
-                                         outputRoot: output, overrides: overrides, resume: resume, parallelRuns: parallel,
-                                         shard: shardSpec, batchID: batchID, shardDatabasePath: shardSpec == nil ? nil : db,
-                                         environment: environment, kernels: try KernelSelection.resolve())
+                let shardSpec = try shard.map { text throws(PipelineError) in
+                    try ShardSpec.resolve(text, environment: environment)
+                }
+                var options = RunOptions(
+                    manifestPath: manifest, databasePath: shardSpec == nil ? (db ?? Self.defaultDB) : Self.defaultDB,
+                    outputRoot: output, overrides: overrides, resume: resume, parallelRuns: parallel,
+                    shard: shardSpec, batchID: batchID, shardDatabasePath: shardSpec == nil ? nil : db,
+                    environment: environment, kernels: try KernelSelection.resolve())
                 options.activationBudgetBytes = try ActivationBudget.resolve(environment: environment)
                 let runner = BatchRunner(options: options, progress: progress, cancellation: flag)
                 let summary = try runner.execute()
-                let finished = "batch \(summary.batchID) finished: exit \(summary.status.rawValue) (\(Self.meaning(summary.status)))"
+                let finished =
+                    "batch \(summary.batchID) finished: exit \(summary.status.rawValue) (\(Self.meaning(summary.status)))"
                 if summary.status == .success { progress.note(finished) } else { progress.alert(finished) }
                 print("batch: \(summary.batchID)")
                 if let shardSpec {

@@ -33,8 +33,11 @@ extension ExpReg {
             @Option(name: .long, help: "Slurm partition.")
             var partition: String?
 
-            @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Extra #SBATCH line for both jobs (repeatable).",
-                                                                       valueName: "ARG"))
+            @Option(
+                name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue,
+                help: ArgumentHelp(
+                    "Extra #SBATCH line for both jobs (repeatable).",
+                    valueName: "ARG"))
             var sbatchArguments: [String] = []
 
             @Option(name: .customLong("max-parallel"), help: "At most K array tasks at once (--array=0-(N-1)%K).")
@@ -64,10 +67,12 @@ extension ExpReg {
             func run() throws {
                 try withExitStatus {
                     let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-                    let submission = SlurmSubmission(options: SlurmSubmitOptions(
-                        manifestPath: manifest, shards: shards, cpusPerTask: cpusPerTask, time: time, partition: partition,
-                        sbatchArguments: sbatchArguments, maxParallel: maxParallel, databasePath: archive.db,
-                        outputRoot: output, batchID: batchID, executable: executable))
+                    let submission = SlurmSubmission(
+                        options: SlurmSubmitOptions(
+                            manifestPath: manifest, shards: shards, cpusPerTask: cpusPerTask, time: time,
+                            partition: partition,
+                            sbatchArguments: sbatchArguments, maxParallel: maxParallel, databasePath: archive.db,
+                            outputRoot: output, batchID: batchID, executable: executable))
                     let scripts = try submission.scripts()
                     if dryRun {
                         print("# batch: \(scripts.batchID)")

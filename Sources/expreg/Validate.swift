@@ -11,7 +11,9 @@ extension ExpReg {
         @Argument(help: "The experiment manifest (YAML).")
         var manifest: String
 
-        @Option(name: .customLong("set"), help: ArgumentHelp("Override a dotted key in every run (repeatable).", valueName: "KEY=VALUE"))
+        @Option(
+            name: .customLong("set"),
+            help: ArgumentHelp("Override a dotted key in every run (repeatable).", valueName: "KEY=VALUE"))
         var overrides: [String] = []
 
         func run() throws {

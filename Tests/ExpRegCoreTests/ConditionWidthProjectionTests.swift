@@ -1,6 +1,6 @@
+import ExpRegCore
 import Foundation
 import Testing
-import ExpRegCore
 
 /// The projection end to end in Core: a small real sweep projects the condition width; a run at
 /// twice that width meets the condition and is `within_guarantee`; the projection lands within a
@@ -8,9 +8,10 @@ import ExpRegCore
 @Suite("Condition width projection on a real sweep")
 struct ConditionWidthProjectionTests {
     static func config(width: Int, seed: UInt64, steps: Int) -> RunConfig {
-        RunConfig(seed: seed, data: DataConfig(n: 6, d: 4, labels: .teacher, seed: 1),
-                  model: ModelConfig(activation: .exp, width: width, initScale: 0.7),
-                  train: TrainConfig(steps: steps, learningRate: .auto, targetLoss: 1e-4, logEvery: 100, spectrumEvery: 0))
+        RunConfig(
+            seed: seed, data: DataConfig(n: 6, d: 4, labels: .teacher, seed: 1),
+            model: ModelConfig(activation: .exp, width: width, initScale: 0.7),
+            train: TrainConfig(steps: steps, learningRate: .auto, targetLoss: 1e-4, logEvery: 100, spectrumEvery: 0))
     }
 
     /// Trains one run (`steps: 0` computes only the diagnostics at W(0), enough for the condition).
@@ -18,11 +19,15 @@ struct ConditionWidthProjectionTests {
         let c = config(width: width, seed: seed, steps: steps)
         let data = SphereData.generate(n: 6, d: 4, labels: .teacher, seed: 1)
         let outcome = try Trainer.train(c, on: data, options: testOptions)
-        let params = [Param(key: "data.n", value: .int(6)), Param(key: "model.width", value: .int(width)),
-                      Param(key: "seed", value: .int(Int(seed)))]
-        let spec = RunSpec(index: 0, experiment: "exp", runKey: "\(width)-\(seed)", config: c, params: params,
-                           sweptKeys: ["model.width", "seed"])
-        return RunRecord(spec: spec, outcome: outcome, startedAt: Date(timeIntervalSinceReferenceDate: 0), wallSeconds: 0)
+        let params = [
+            Param(key: "data.n", value: .int(6)), Param(key: "model.width", value: .int(width)),
+            Param(key: "seed", value: .int(Int(seed))),
+        ]
+        let spec = RunSpec(
+            index: 0, experiment: "exp", runKey: "\(width)-\(seed)", config: c, params: params,
+            sweptKeys: ["model.width", "seed"])
+        return RunRecord(
+            spec: spec, outcome: outcome, startedAt: Date(timeIntervalSinceReferenceDate: 0), wallSeconds: 0)
     }
 
     @Test func projectionFromSmallWidthsPredictsWhereTheConditionHolds() throws {
@@ -32,8 +37,12 @@ struct ConditionWidthProjectionTests {
         }
         let group = try #require(WidthScaling(runs: runs).widthScaling.first)
         let projected = try #require(group.conditionWidth)
-        print("projected condition width \(projected), free slope \(group.gramDistanceSlope ?? .nan) -> \(group.conditionWidthFreeSlope ?? .nan)")
-        #expect(runs.allSatisfy { $0.outcome.diagnostics.widthConditionMet == false }, "the sweep must stay below the condition")
+        print(
+            "projected condition width \(projected), free slope \(group.gramDistanceSlope ?? .nan) -> \(group.conditionWidthFreeSlope ?? .nan)"
+        )
+        #expect(
+            runs.allSatisfy { $0.outcome.diagnostics.widthConditionMet == false },
+            "the sweep must stay below the condition")
         // Twice the projection: every seed meets the condition and is inside the guarantee.
         let doubled = Int((2 * projected).rounded(.up))
         for seed: UInt64 in [0, 1, 2] {
@@ -45,8 +54,13 @@ struct ConditionWidthProjectionTests {
         var width = 256.0
         var actual: Double?
         while width < 64 * projected {
-            let met = try [UInt64(0), 1, 2].allSatisfy { try Self.train(width: Int(width), seed: $0, steps: 0).outcome.diagnostics.widthConditionMet == true }
-            if met { actual = width; break }
+            let met = try [UInt64(0), 1, 2].allSatisfy {
+                try Self.train(width: Int(width), seed: $0, steps: 0).outcome.diagnostics.widthConditionMet == true
+            }
+            if met {
+                actual = width
+                break
+            }
             width *= 2.0.squareRoot()
         }
         let found = try #require(actual)

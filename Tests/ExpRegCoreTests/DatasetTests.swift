@@ -1,6 +1,7 @@
-import Testing
-import RealModule
 import ExpRegCore
+import Foundation
+import RealModule
+import Testing
 
 @Suite("Dataset validation and sphere data")
 struct DatasetTests {
@@ -12,15 +13,17 @@ struct DatasetTests {
         #expect(data.x == unit && data.y == [0.5, -1])
     }
 
-    @Test("bad shapes, non-finite values and non-unit rows are rejected with the row", arguments: [
-        (0, 2, [Double](), [Double](), "at least 1"),
-        (2, 0, [Double](), [0.0, 0.0], "d must be at least 1"),
-        (2, 2, [1.0, 0, 0], [0.0, 0.0], "x has 3 values"),
-        (2, 2, [1.0, 0, 0, 1], [0.0], "y has 1 labels"),
-        (2, 2, [1.0, 0, .nan, 1], [0.0, 0.0], "row 2: x1 is nan"),
-        (2, 2, [1.0, 0, 0, 1], [0.0, .infinity], "row 2: y is inf"),
-        (2, 2, [1.0, 0, 0, 1.01], [0.0, 0.0], "row 2: ||x|| = 1.01"),
-    ])
+    @Test(
+        "bad shapes, non-finite values and non-unit rows are rejected with the row",
+        arguments: [
+            (0, 2, [Double](), [Double](), "at least 1"),
+            (2, 0, [Double](), [0.0, 0.0], "d must be at least 1"),
+            (2, 2, [1.0, 0, 0], [0.0, 0.0], "x has 3 values"),
+            (2, 2, [1.0, 0, 0, 1], [0.0], "y has 1 labels"),
+            (2, 2, [1.0, 0, .nan, 1], [0.0, 0.0], "row 2: x1 is nan"),
+            (2, 2, [1.0, 0, 0, 1], [0.0, .infinity], "row 2: y is inf"),
+            (2, 2, [1.0, 0, 0, 1.01], [0.0, 0.0], "row 2: ||x|| = 1.01"),
+        ])
     func invalid(n: Int, d: Int, x: [Double], y: [Double], fragment: String) {
         #expect {
             _ = try Dataset(n: n, d: d, x: x, y: y)
@@ -33,8 +36,10 @@ struct DatasetTests {
     func euclideanNorm() {
         // 5 = 4 · √(0.75² + 1) and 5e300, 5e-300 scaled alike: exact up to the scaling's rounding.
         #expect(Dataset.euclideanNorm([3, 4]).isApproximatelyEqual(to: 5, relativeTolerance: 2 * .ulpOfOne))
-        #expect(Dataset.euclideanNorm([3e300, 4e300]).isApproximatelyEqual(to: 5e300, relativeTolerance: 2 * .ulpOfOne))
-        #expect(Dataset.euclideanNorm([3e-300, -4e-300]).isApproximatelyEqual(to: 5e-300, relativeTolerance: 2 * .ulpOfOne))
+        #expect(
+            Dataset.euclideanNorm([3e300, 4e300]).isApproximatelyEqual(to: 5e300, relativeTolerance: 2 * .ulpOfOne))
+        #expect(
+            Dataset.euclideanNorm([3e-300, -4e-300]).isApproximatelyEqual(to: 5e-300, relativeTolerance: 2 * .ulpOfOne))
         #expect(Dataset.euclideanNorm([1e-200, 0]) == 1e-200)
         #expect(Dataset.euclideanNorm([0, 0]) == 0)
     }
@@ -75,5 +80,3 @@ struct DatasetTests {
         #expect(abs(mean) < 5 / 4000.0.squareRoot())
     }
 }
-
-import Foundation

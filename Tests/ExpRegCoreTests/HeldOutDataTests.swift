@@ -1,15 +1,17 @@
-import Testing
 import ExpRegCore
+import Testing
 
 @Suite("Held-out sphere data")
 struct HeldOutDataTests {
     /// First outputs after xoshiro256**'s jump(), from the independent Python implementation in
     /// Tests/Fixtures/heldout/xoshiro_jump_reference.py.
-    @Test("jumped() matches the published jump polynomial", arguments: [
-        (UInt64(0), [UInt64(0x3762_15ed_c846_d62c), 0x57c0_611d_e835_0ca7, 0xbc46_a351_5afe_e385]),
-        (UInt64(1), [UInt64(0x3328_02f8_1eaa_e9d0), 0x02d1_8d77_49b8_4f96, 0xc372_9a52_7851_f63d]),
-        (UInt64(12345), [UInt64(0x3ed5_7528_3f05_94e6), 0x4b77_bcfa_88a7_9146, 0x6336_cf02_3aa5_cafe]),
-    ])
+    @Test(
+        "jumped() matches the published jump polynomial",
+        arguments: [
+            (UInt64(0), [UInt64(0x3762_15ed_c846_d62c), 0x57c0_611d_e835_0ca7, 0xbc46_a351_5afe_e385]),
+            (UInt64(1), [UInt64(0x3328_02f8_1eaa_e9d0), 0x02d1_8d77_49b8_4f96, 0xc372_9a52_7851_f63d]),
+            (UInt64(12345), [UInt64(0x3ed5_7528_3f05_94e6), 0x4b77_bcfa_88a7_9146, 0x6336_cf02_3aa5_cafe]),
+        ])
     func jumpedStream(seed: UInt64, expected: [UInt64]) {
         var rng = SeededGenerator(seed: seed).jumped()
         #expect((0..<3).map { _ in rng.next() } == expected)

@@ -1,8 +1,8 @@
-import Foundation
-import Testing
-import RealModule
 import ExpRegCore
 import ExpRegTestSupport
+import Foundation
+import RealModule
+import Testing
 
 /// Held-out errors against the independent NumPy computation in Tests/Fixtures/heldout
 /// (make_heldout_reference.py: numpy.linalg.solve, i.e. LU, where ExpReg uses Cholesky).
@@ -33,10 +33,11 @@ struct HeldOutReferenceTests {
         }
 
         func evaluate() -> HeldOutErrors {
-            HeldOutEvaluation.evaluate(training: reference.dataset, test: test, activation: reference.activation,
-                                       sigma: reference.sigma, a: reference.initial.a,
-                                       initialWeights: reference.initial.w, finalWeights: reference.finalWeights,
-                                       hStarEigenvalues: reference.eigHStar)
+            HeldOutEvaluation.evaluate(
+                training: reference.dataset, test: test, activation: reference.activation,
+                sigma: reference.sigma, a: reference.initial.a,
+                initialWeights: reference.initial.w, finalWeights: reference.finalWeights,
+                hStarEigenvalues: reference.eigHStar)
         }
     }
 
@@ -55,16 +56,20 @@ struct HeldOutReferenceTests {
         #expect(kernel.isApproximatelyEqual(to: try c.number("kernel_test_mse"), relativeTolerance: 1e-10), "\(kernel)")
     }
 
-    @Test("the NTK interpolant's predictions match NumPy point by point (1e-10 of the largest)",
-          arguments: ReferenceCase.all)
+    @Test(
+        "the NTK interpolant's predictions match NumPy point by point (1e-10 of the largest)",
+        arguments: ReferenceCase.all)
     func ntkPredictionsPointwise(name: String) throws {
         let c = try Case(name)
         let ref = c.reference
-        let hStar = GramMatrix.closedForm(x: ref.dataset.x, n: ref.n, d: ref.dataset.d, activation: ref.activation,
-                                          sigma: ref.sigma)
-        let alpha = try KernelRegression.coefficients(hStar: hStar, n: ref.n, eigenvalues: nil, targets: [ref.dataset.y])
-        let cross = GramMatrix.closedFormCross(a: c.test.x, rows: c.test.n, b: ref.dataset.x, columns: ref.n,
-                                               d: ref.dataset.d, activation: ref.activation, sigma: ref.sigma)
+        let hStar = GramMatrix.closedForm(
+            x: ref.dataset.x, n: ref.n, d: ref.dataset.d, activation: ref.activation,
+            sigma: ref.sigma)
+        let alpha = try KernelRegression.coefficients(
+            hStar: hStar, n: ref.n, eigenvalues: nil, targets: [ref.dataset.y])
+        let cross = GramMatrix.closedFormCross(
+            a: c.test.x, rows: c.test.n, b: ref.dataset.x, columns: ref.n,
+            d: ref.dataset.d, activation: ref.activation, sigma: ref.sigma)
         let predictions = KernelRegression.predict(cross: cross, rows: c.test.n, coefficients: alpha[0])
         let expected = try c.vector("ntk_predictions")
         #expect(maxScaledError(predictions, expected, scale: maxAbs(expected)) <= 1e-10)
@@ -77,13 +82,17 @@ struct HeldOutReferenceTests {
     func networkOutputs(name: String) throws {
         let c = try Case(name)
         let ref = c.reference
-        let initial = NetworkOutputs.evaluate(x: c.test.x, count: c.test.n, d: c.test.d, a: ref.initial.a,
-                                              w: ref.initial.w, activation: ref.activation)
-        let final = NetworkOutputs.evaluate(x: c.test.x, count: c.test.n, d: c.test.d, a: ref.initial.a,
-                                            w: ref.finalWeights, activation: ref.activation)
+        let initial = NetworkOutputs.evaluate(
+            x: c.test.x, count: c.test.n, d: c.test.d, a: ref.initial.a,
+            w: ref.initial.w, activation: ref.activation)
+        let final = NetworkOutputs.evaluate(
+            x: c.test.x, count: c.test.n, d: c.test.d, a: ref.initial.a,
+            w: ref.finalWeights, activation: ref.activation)
         // Sums over m neurons in a different order than NumPy's matmul: ~m·ε relative to Σ|terms|.
-        #expect(maxScaledError(initial, try c.vector("outputs_init"), scale: maxAbs(try c.vector("outputs_init"))) <= 1e-12)
-        #expect(maxScaledError(final, try c.vector("outputs_final"), scale: maxAbs(try c.vector("outputs_final"))) <= 1e-12)
+        #expect(
+            maxScaledError(initial, try c.vector("outputs_init"), scale: maxAbs(try c.vector("outputs_init"))) <= 1e-12)
+        #expect(
+            maxScaledError(final, try c.vector("outputs_final"), scale: maxAbs(try c.vector("outputs_final"))) <= 1e-12)
         let testMSE = try #require(c.evaluate().testMSE)
         #expect(testMSE.isApproximatelyEqual(to: try c.number("test_mse"), relativeTolerance: 1e-12))
     }
@@ -92,23 +101,29 @@ struct HeldOutReferenceTests {
     func trainerReportsHeldOutErrors(name: String) throws {
         let c = try Case(name)
         let ref = c.reference
-        let outcome = try Trainer.train(ref.config(), on: ref.dataset, from: ref.initial, heldOut: c.test, options: testOptions)
+        let outcome = try Trainer.train(
+            ref.config(), on: ref.dataset, from: ref.initial, heldOut: c.test, options: testOptions)
         let h = outcome.heldOut
         // Independent of training: the NumPy tolerance.
-        #expect(try #require(h.ntkTestMSE).isApproximatelyEqual(to: try c.number("ntk_test_mse"), relativeTolerance: 1e-10))
-        #expect(try #require(h.kernelTestMSE).isApproximatelyEqual(to: try c.number("kernel_test_mse"),
-                                                                   relativeTolerance: 1e-10))
+        #expect(
+            try #require(h.ntkTestMSE).isApproximatelyEqual(to: try c.number("ntk_test_mse"), relativeTolerance: 1e-10))
+        #expect(
+            try #require(h.kernelTestMSE).isApproximatelyEqual(
+                to: try c.number("kernel_test_mse"),
+                relativeTolerance: 1e-10))
         // W(T) carries the trajectory's 1e-8 relative error (reference README) into the outputs.
         #expect(try #require(h.testMSE).isApproximatelyEqual(to: try c.number("test_mse"), relativeTolerance: 1e-7))
         let lossFinal = try #require(ref.double("loss_final"))
-        #expect(try #require(h.trainMSE).isApproximatelyEqual(to: 2 * lossFinal / Double(ref.n), relativeTolerance: 1e-8))
+        #expect(
+            try #require(h.trainMSE).isApproximatelyEqual(to: 2 * lossFinal / Double(ref.n), relativeTolerance: 1e-8))
     }
 
     @Test("training is bitwise identical with and without a test set")
     func testSetDoesNotTouchTraining() throws {
-        let config = RunConfig(seed: 3, data: DataConfig(n: 24, d: 6, labels: .teacher, seed: 5, testN: 40),
-                               model: ModelConfig(activation: .exp, width: 96, initScale: 0.8),
-                               train: TrainConfig(steps: 60, targetLoss: 0, logEvery: 7, spectrumEvery: 20))
+        let config = RunConfig(
+            seed: 3, data: DataConfig(n: 24, d: 6, labels: .teacher, seed: 5, testN: 40),
+            model: ModelConfig(activation: .exp, width: 96, initScale: 0.8),
+            train: TrainConfig(steps: 60, targetLoss: 0, logEvery: 7, spectrumEvery: 20))
         let training = SphereData.generate(n: 24, d: 6, labels: .teacher, seed: 5)
         let test = SphereData.heldOut(testCount: 40, trainingCount: 24, d: 6, labels: .teacher, seed: 5)
         let without = try Trainer.train(config, on: training, options: testOptions)
@@ -128,9 +143,10 @@ struct HeldOutReferenceTests {
         let x = base.x + base.x.prefix(4)
         let training = try Dataset(n: 7, d: 4, x: x, y: base.y + [0.5])
         let test = SphereData.heldOut(testCount: 5, trainingCount: 6, d: 4, labels: .random, seed: 9)
-        let config = RunConfig(seed: 1, data: DataConfig(n: 7, d: 4),
-                               model: ModelConfig(activation: .exp, width: 32, initScale: 1),
-                               train: TrainConfig(steps: 10, learningRate: .fixed(0.01), targetLoss: 0))
+        let config = RunConfig(
+            seed: 1, data: DataConfig(n: 7, d: 4),
+            model: ModelConfig(activation: .exp, width: 32, initScale: 1),
+            train: TrainConfig(steps: 10, learningRate: .fixed(0.01), targetLoss: 0))
         let outcome = try Trainer.train(config, on: training, heldOut: test, options: testOptions)
         #expect(outcome.heldOut.testMSE != nil)
         #expect(outcome.heldOut.kernelTestMSE == nil)
@@ -143,8 +159,11 @@ struct HeldOutReferenceTests {
     func dimensionMismatch() throws {
         let training = SphereData.generate(n: 8, d: 4, labels: .random, seed: 1)
         let test = SphereData.generate(n: 3, d: 5, labels: .random, seed: 2)
-        let config = RunConfig(seed: 0, data: DataConfig(n: 8, d: 4), model: ModelConfig(width: 8),
-                               train: TrainConfig(steps: 2))
-        #expect(throws: TrainingError.self) { try Trainer.train(config, on: training, heldOut: test, options: testOptions) }
+        let config = RunConfig(
+            seed: 0, data: DataConfig(n: 8, d: 4), model: ModelConfig(width: 8),
+            train: TrainConfig(steps: 2))
+        #expect(throws: TrainingError.self) {
+            try Trainer.train(config, on: training, heldOut: test, options: testOptions)
+        }
     }
 }

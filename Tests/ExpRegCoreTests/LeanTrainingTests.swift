@@ -1,7 +1,8 @@
-import Foundation
-import ExpRegTestSupport
-import Testing
 import ExpRegLinAlg
+import ExpRegTestSupport
+import Foundation
+import Testing
+
 @testable import ExpRegCore
 
 /// The memory-lean stepper (no n × m matrix) against the materialising one, and its thread split.
@@ -27,14 +28,16 @@ struct LeanTrainingTests {
         return largest
     }
 
-    @Test("lean equals materialising to rounding: losses, residuals, gradient, H(W) and weights over 4 steps",
-          arguments: [Activation.exp, .relu], KernelPath.allCases)
+    @Test(
+        "lean equals materialising to rounding: losses, residuals, gradient, H(W) and weights over 4 steps",
+        arguments: [Activation.exp, .relu], KernelPath.allCases)
     func agreesWithMaterialising(activation: Activation, path: KernelPath) throws {
         if TestKernels.skips(path, "lean equals materialising") { return }
         let (data, model) = (Self.data, Self.model)
         let full = GradientDescent(dataset: data, activation: activation, a: model.a, w: model.w, path: path)
-        let lean = GradientDescent(dataset: data, activation: activation, a: model.a, w: model.w, path: path,
-                                   lean: true)
+        let lean = GradientDescent(
+            dataset: data, activation: activation, a: model.a, w: model.w, path: path,
+            lean: true)
         #expect(lean.isLean && !full.isLean)
         let blocks = Double(StepPanels.panelCount(width: 700) / StepPanels.defaultPanelsPerBlock(width: 700))
         for step in 0..<4 {
@@ -46,8 +49,9 @@ struct LeanTrainingTests {
             let (rf, rl) = (full.residuals(), lean.residuals())
             for i in rf.indices { #expect(abs(rf[i] - rl[i]) <= uTolerance, "\(path) r[\(i)] at step \(step)") }
             let (lf, ll) = (full.loss(), lean.loss())
-            #expect(abs(lf - ll) <= uTolerance * rf.map(abs).reduce(0, +) + 4 * Double.ulpOfOne * lf,
-                    "\(path) loss at step \(step)")
+            #expect(
+                abs(lf - ll) <= uTolerance * rf.map(abs).reduce(0, +) + 4 * Double.ulpOfOne * lf,
+                "\(path) loss at step \(step)")
             #expect(full.maxPreactivation == lean.maxPreactivation, "\(path) max |z| (same GEMM per panel)")
             let (gf, gl) = (full.gradient(), lean.gradient())
             let gScale = gf.map(abs).max() ?? 1
@@ -63,14 +67,16 @@ struct LeanTrainingTests {
         for k in wf.indices { #expect(abs(wf[k] - wl[k]) <= 1e-12 * max(1, abs(wf[k])), "\(path) w[\(k)]") }
     }
 
-    @Test("lean: 1, 2 and 3 threads give bitwise-identical losses, weights and H(W)",
-          arguments: [Activation.exp, .relu], KernelPath.allCases)
+    @Test(
+        "lean: 1, 2 and 3 threads give bitwise-identical losses, weights and H(W)",
+        arguments: [Activation.exp, .relu], KernelPath.allCases)
     func threadCountInvariance(activation: Activation, path: KernelPath) throws {
         if TestKernels.skips(path, "lean thread split") { return }
         let (data, model) = (Self.data, Self.model)
         func run(threads: Int) throws -> (losses: [UInt64], weights: [UInt64], gram: [UInt64]) {
-            let gd = GradientDescent(dataset: data, activation: activation, a: model.a, w: model.w, path: path,
-                                     threads: threads, lean: true)
+            let gd = GradientDescent(
+                dataset: data, activation: activation, a: model.a, w: model.w, path: path,
+                threads: threads, lean: true)
             let losses = (0..<4).map { _ in gd.step(eta: 0.05).bitPattern }
             return (losses, gd.weights.map(\.bitPattern), try #require(gd.empiricalGram()).map(\.bitPattern))
         }
@@ -83,21 +89,27 @@ struct LeanTrainingTests {
         }
     }
 
-    @Test("a run over the activation budget trains lean: same outcome to rounding, bitwise for 1, 2, 3 threads",
-          arguments: KernelPath.allCases)
+    @Test(
+        "a run over the activation budget trains lean: same outcome to rounding, bitwise for 1, 2, 3 threads",
+        arguments: KernelPath.allCases)
     func trainerForcedLean(path: KernelPath) throws {
         if TestKernels.skips(path, "trainer forced lean") { return }
-        let c = RunConfig(seed: 0, data: DataConfig(n: 40, d: 6, labels: .teacher, seed: 1),
-                          model: ModelConfig(activation: .exp, width: 700, initScale: 1),
-                          train: TrainConfig(steps: 12, learningRate: .auto, targetLoss: 0, logEvery: 1,
-                                             spectrumEvery: 5))
+        let c = RunConfig(
+            seed: 0, data: DataConfig(n: 40, d: 6, labels: .teacher, seed: 1),
+            model: ModelConfig(activation: .exp, width: 700, initScale: 1),
+            train: TrainConfig(
+                steps: 12, learningRate: .auto, targetLoss: 0, logEvery: 1,
+                spectrumEvery: 5))
         let dataset = SphereData.generate(n: 40, d: 6, labels: .teacher, seed: 1)
         #expect(TrainingPath.chosen(n: 40, m: 700, activationBudgetBytes: 40 * 700 * 8) == .materializing)
         #expect(TrainingPath.chosen(n: 40, m: 700, activationBudgetBytes: 40 * 700 * 8 - 1) == .lean)
         let full = try Trainer.train(c, on: dataset, options: TrainingOptions(threads: 2, kernels: path))
         func lean(threads: Int) throws -> RunOutcome {
-            try Trainer.train(c, on: dataset, options: TrainingOptions(threads: threads, kernels: path,
-                                                                       activationBudgetBytes: 1024))
+            try Trainer.train(
+                c, on: dataset,
+                options: TrainingOptions(
+                    threads: threads, kernels: path,
+                    activationBudgetBytes: 1024))
         }
         let one = try lean(threads: 1)
         #expect(full.memoryBytes == TrainingMemory.bytes(n: 40, d: 6, m: 700, path: .materializing, threads: 1))

@@ -1,13 +1,16 @@
-import ExpRegTestSupport
-import Testing
-import RealModule
 import ExpRegCore
 import ExpRegLinAlg
+import ExpRegTestSupport
+import Foundation
+import RealModule
+import Testing
 
 /// A random small problem: sphere data and random weights.
 private func problem(n: Int, d: Int, m: Int, sigma: Double, seed: UInt64) -> (Dataset, ModelParameters) {
-    (SphereData.generate(n: n, d: d, labels: .random, seed: seed),
-     ModelParameters.random(width: m, d: d, sigma: sigma, seed: seed &+ 100))
+    (
+        SphereData.generate(n: n, d: d, labels: .random, seed: seed),
+        ModelParameters.random(width: m, d: d, sigma: sigma, seed: seed &+ 100)
+    )
 }
 
 @Suite("Model, gradient and Gram matrices")
@@ -29,12 +32,14 @@ struct ModelTests {
     func finiteDifferences(activation: Activation) throws {
         for seed: UInt64 in [1, 2, 3] {
             let (data, params) = problem(n: 6, d: 3, m: 5, sigma: 0.8, seed: seed)
-            let gd = GradientDescent(dataset: data, activation: activation, a: params.a, w: params.w, path: TestKernels.path)
+            let gd = GradientDescent(
+                dataset: data, activation: activation, a: params.a, w: params.w, path: TestKernels.path)
             let gradient = gd.gradient()
             let h = 1e-6
             var worst = 0.0
             for k in 0..<params.w.count {
-                var plus = params.w, minus = params.w
+                var plus = params.w
+                var minus = params.w
                 plus[k] += h
                 minus[k] -= h
                 gd.weights = plus
@@ -84,7 +89,8 @@ struct ModelTests {
                 }
             }
         }
-        let h = GramMatrix.empirical(x: data.x, n: n, d: d, w: params.w, m: m, activation: activation, threads: 2, path: TestKernels.path)
+        let h = GramMatrix.empirical(
+            x: data.x, n: n, d: d, w: params.w, m: m, activation: activation, threads: 2, path: TestKernels.path)
         for i in 0..<n {
             for j in 0..<n {
                 let jjt = (0..<(m * d)).reduce(0.0) { $0 + jac[i * m * d + $1] * jac[j * m * d + $1] }
@@ -112,7 +118,8 @@ struct ModelTests {
 
     @Test("subtractClosedForm(from:) is H − H* with the very numbers of closedForm", arguments: Activation.allCases)
     func subtractClosedForm(activation: Activation) {
-        let n = 150, d = 6  // more than one 128-row tile
+        let n = 150
+        let d = 6  // more than one 128-row tile
         let data = SphereData.generate(n: n, d: d, labels: .random, seed: 4)
         let hStar = GramMatrix.closedForm(x: data.x, n: n, d: d, activation: activation, sigma: 0.8)
         var h = [Double](repeating: 0, count: n * n)
@@ -155,15 +162,15 @@ struct ModelTests {
         let gd = GradientDescent(dataset: data, activation: .exp, a: params.a, w: params.w, path: TestKernels.path)
         let eta = 0.05
         var r = gd.residuals()
-        let prediction = KernelPrediction(decomposition: try SymmetricEigen.decompose(hStar, n: 6),
-                                          initialResiduals: r, eta: eta)
+        let prediction = KernelPrediction(
+            decomposition: try SymmetricEigen.decompose(hStar, n: 6),
+            initialResiduals: r, eta: eta)
         for k in 0...50 {
             let explicit = 0.5 * r.reduce(0) { $0 + $1 * $1 }
             // Both are backward-stable evaluations of the same recursion: 1e-10 relative.
-            #expect(prediction.loss(atStep: k).isApproximatelyEqual(to: explicit, relativeTolerance: 1e-10), "step \(k)")
+            #expect(
+                prediction.loss(atStep: k).isApproximatelyEqual(to: explicit, relativeTolerance: 1e-10), "step \(k)")
             r = (0..<6).map { i in r[i] - eta * (0..<6).reduce(0.0) { $0 + hStar[i * 6 + $1] * r[$1] } }
         }
     }
 }
-
-import Foundation

@@ -1,6 +1,6 @@
-import Foundation
 import ExpRegCore
 import ExpRegTestSupport
+import Foundation
 
 /// One case of the independent NumPy/LAPACK reference vectors (Tests/Fixtures/reference/<name>).
 struct ReferenceCase {
@@ -29,8 +29,9 @@ struct ReferenceCase {
         let d = data[0].count - 1
         dataset = try Dataset(n: data.count, d: d, x: data.flatMap { $0.prefix(d) }, y: data.map { $0[d] })
         let params = try csv("params.csv", header: true)
-        initial = ModelParameters(width: params.count, d: d, a: params.map { $0[0] },
-                                  w: params.flatMap { $0.dropFirst() })
+        initial = ModelParameters(
+            width: params.count, d: d, a: params.map { $0[0] },
+            w: params.flatMap { $0.dropFirst() })
         finalWeights = try csv("params_final.csv", header: true).flatMap { $0.dropFirst() }
         gradient = try csv("grad_init.csv", header: false).flatMap { $0 }
         hInit = try csv("h_init.csv", header: false).flatMap { $0 }
@@ -55,11 +56,13 @@ struct ReferenceCase {
     /// The run configuration of the case: its eta (fixed; the `auto` case is checked separately),
     /// every step logged, a spectrum only at start and end, no early stop.
     func config(learningRate: LearningRate? = nil) -> RunConfig {
-        RunConfig(seed: 0,
-                  data: DataConfig(source: .csv, n: dataset.n, d: dataset.d),
-                  model: ModelConfig(activation: activation, width: initial.width, initScale: sigma),
-                  train: TrainConfig(steps: steps, learningRate: learningRate ?? .fixed(eta), targetLoss: 0,
-                                     logEvery: 1, spectrumEvery: 0))
+        RunConfig(
+            seed: 0,
+            data: DataConfig(source: .csv, n: dataset.n, d: dataset.d),
+            model: ModelConfig(activation: activation, width: initial.width, initScale: sigma),
+            train: TrainConfig(
+                steps: steps, learningRate: learningRate ?? .fixed(eta), targetLoss: 0,
+                logEvery: 1, spectrumEvery: 0))
     }
 
     static let all = ["tiny-exp", "tiny-relu", "small-exp"]

@@ -1,8 +1,8 @@
-import ExpRegTestSupport
-import Testing
-import RealModule
 import ExpRegCore
 import ExpRegLinAlg
+import ExpRegTestSupport
+import RealModule
+import Testing
 
 /// The numeric core against the independent NumPy/LAPACK vectors (tolerances from their README).
 @Suite("Reference vectors")
@@ -10,16 +10,18 @@ struct ReferenceVectorTests {
     @Test("H* matches the closed form (1e-12 relative to max entry)", arguments: ReferenceCase.all)
     func closedFormGram(name: String) throws {
         let ref = try ReferenceCase(name)
-        let h = GramMatrix.closedForm(x: ref.dataset.x, n: ref.n, d: ref.dataset.d, activation: ref.activation,
-                                      sigma: ref.sigma)
+        let h = GramMatrix.closedForm(
+            x: ref.dataset.x, n: ref.n, d: ref.dataset.d, activation: ref.activation,
+            sigma: ref.sigma)
         #expect(maxScaledError(h, ref.hStar, scale: maxAbs(ref.hStar)) <= 1e-12)
     }
 
     @Test("H(W(0)) matches (1e-12 relative to max entry)", arguments: ReferenceCase.all)
     func empiricalGram(name: String) throws {
         let ref = try ReferenceCase(name)
-        let h = GramMatrix.empirical(x: ref.dataset.x, n: ref.n, d: ref.dataset.d, w: ref.initial.w,
-                                     m: ref.initial.width, activation: ref.activation, threads: 2, path: TestKernels.path)
+        let h = GramMatrix.empirical(
+            x: ref.dataset.x, n: ref.n, d: ref.dataset.d, w: ref.initial.w,
+            m: ref.initial.width, activation: ref.activation, threads: 2, path: TestKernels.path)
         #expect(maxScaledError(h, ref.hInit, scale: maxAbs(ref.hInit)) <= 1e-12)
     }
 
@@ -35,17 +37,21 @@ struct ReferenceVectorTests {
     @Test("gradient and loss at W(0) match (1e-12 relative to max entry)", arguments: ReferenceCase.all)
     func gradientAtInit(name: String) throws {
         let ref = try ReferenceCase(name)
-        let gd = GradientDescent(dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w, path: TestKernels.path)
+        let gd = GradientDescent(
+            dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w, path: TestKernels.path
+        )
         #expect(maxScaledError(gd.gradient(), ref.gradient, scale: maxAbs(ref.gradient)) <= 1e-12)
         #expect(gd.loss().isApproximatelyEqual(to: ref.loss[0], relativeTolerance: 1e-12))
     }
 
-    @Test("both GEMM paths (AVX-512 kernels, OpenBLAS) reproduce the gradient, every loss and W(final)",
-          arguments: ReferenceCase.all, TestKernels.paths)
+    @Test(
+        "both GEMM paths (AVX-512 kernels, OpenBLAS) reproduce the gradient, every loss and W(final)",
+        arguments: ReferenceCase.all, TestKernels.paths)
     func stepPaths(name: String, path: StepPanels.Path) throws {
         let ref = try ReferenceCase(name)
-        let gd = GradientDescent(dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w,
-                                 path: path)
+        let gd = GradientDescent(
+            dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w,
+            path: path)
         #expect(gd.path == path)
         #expect(maxScaledError(gd.gradient(), ref.gradient, scale: maxAbs(ref.gradient)) <= 1e-12)
         for k in 0..<ref.steps {
@@ -68,11 +74,14 @@ struct ReferenceVectorTests {
         try #require(curve.count == ref.loss.count)
         for (k, point) in curve.enumerated() {
             #expect(point.step == k)
-            #expect(point.value.isApproximatelyEqual(to: ref.loss[k], relativeTolerance: 1e-8),
-                    "loss at step \(k): \(point.value) vs \(ref.loss[k])")
+            #expect(
+                point.value.isApproximatelyEqual(to: ref.loss[k], relativeTolerance: 1e-8),
+                "loss at step \(k): \(point.value) vs \(ref.loss[k])")
         }
         // W(final): the weights follow the loss; 1e-8 relative to the largest weight.
-        let gd = GradientDescent(dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w, path: TestKernels.path)
+        let gd = GradientDescent(
+            dataset: ref.dataset, activation: ref.activation, a: ref.initial.a, w: ref.initial.w, path: TestKernels.path
+        )
         for _ in 0..<ref.steps { gd.step(eta: ref.eta) }
         #expect(maxScaledError(gd.weights, ref.finalWeights, scale: maxAbs(ref.finalWeights)) <= 1e-8)
 
@@ -80,19 +89,24 @@ struct ReferenceVectorTests {
         // (the eigenbasis rotation keeps absolute, not relative, precision of small components).
         try #require(outcome.kernelPrediction.count == ref.kernelPrediction.count)
         for (k, point) in outcome.kernelPrediction.enumerated() {
-            #expect(point.value.isApproximatelyEqual(to: ref.kernelPrediction[k],
-                                                     absoluteTolerance: 1e-12 * ref.kernelPrediction[0],
-                                                     relativeTolerance: 1e-8),
-                    "kernel prediction at step \(k): \(point.value) vs \(ref.kernelPrediction[k])")
+            #expect(
+                point.value.isApproximatelyEqual(
+                    to: ref.kernelPrediction[k],
+                    absoluteTolerance: 1e-12 * ref.kernelPrediction[0],
+                    relativeTolerance: 1e-8),
+                "kernel prediction at step \(k): \(point.value) vs \(ref.kernelPrediction[k])")
         }
 
         let g = outcome.diagnostics
-        func check(_ value: Double?, _ key: String, _ tolerance: Double, absolute: Double = 0,
-                   sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func check(
+            _ value: Double?, _ key: String, _ tolerance: Double, absolute: Double = 0,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
             let expected = try #require(ref.double(key), "case.json lacks \(key)")
             let actual = try #require(value, "\(key) is nil", sourceLocation: sourceLocation)
-            #expect(actual.isApproximatelyEqual(to: expected, absoluteTolerance: absolute, relativeTolerance: tolerance),
-                    "\(key): \(actual) vs \(expected)", sourceLocation: sourceLocation)
+            #expect(
+                actual.isApproximatelyEqual(to: expected, absoluteTolerance: absolute, relativeTolerance: tolerance),
+                "\(key): \(actual) vs \(expected)", sourceLocation: sourceLocation)
         }
         try check(outcome.eta, "eta", 1e-15)
         try check(outcome.lossInitial, "loss_initial", 1e-12)
@@ -108,23 +122,27 @@ struct ReferenceVectorTests {
         try check(g.gramDistanceFinal, "gram_distance_final", 1e-8)
         try check(g.predictedRate, "predicted_rate", 1e-12)
         try check(g.observedRate, "observed_rate", 1e-8)
-        try check(g.kernelPredictionFinalLoss, "kernel_prediction_final_loss", 1e-8,
-                  absolute: 1e-12 * ref.kernelPrediction[0])
+        try check(
+            g.kernelPredictionFinalLoss, "kernel_prediction_final_loss", 1e-8,
+            absolute: 1e-12 * ref.kernelPrediction[0])
         try check(g.maxWeightMovement, "max_weight_movement", 1e-8)
         try check(g.maxPreactivation, "max_preactivation", 1e-8)
         #expect(g.envelopeViolations == ref.int("envelope_violations"))
-        let expectedCondition = try #require(ref.double("gram_distance_init")) <= (ref.double("lambda_star") ?? .nan) / 4
+        let expectedCondition =
+            try #require(ref.double("gram_distance_init")) <= (ref.double("lambda_star") ?? .nan) / 4
         #expect(g.widthConditionMet == expectedCondition)
 
         // Final H(W(T)) spectrum against eig_h_final.
         let finalSpectrum = try #require(outcome.spectra.last { $0.kind == .hW && $0.step == outcome.stepsRun })
-        #expect(maxScaledError(finalSpectrum.eigenvalues, ref.eigHFinal, scale: try #require(ref.eigHFinal.last)) <= 1e-8)
+        #expect(
+            maxScaledError(finalSpectrum.eigenvalues, ref.eigHFinal, scale: try #require(ref.eigHFinal.last)) <= 1e-8)
     }
 
     @Test("learning_rate auto = 1 / lambda_max(H(W(0))) reproduces small-exp")
     func autoLearningRate() throws {
         let ref = try ReferenceCase("small-exp")
-        let outcome = try Trainer.train(ref.config(learningRate: .auto), on: ref.dataset, from: ref.initial, options: testOptions)
+        let outcome = try Trainer.train(
+            ref.config(learningRate: .auto), on: ref.dataset, from: ref.initial, options: testOptions)
         let eta = try #require(outcome.eta)
         // eta from an eigenvalue: 1e-10 relative (README's eigenvalue tolerance).
         #expect(eta.isApproximatelyEqual(to: ref.eta, relativeTolerance: 1e-10))

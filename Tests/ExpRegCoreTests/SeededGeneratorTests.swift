@@ -1,16 +1,18 @@
-import Foundation
-import Testing
-import RealModule
 import ExpRegCore
+import Foundation
+import RealModule
+import Testing
 
 @Suite("SeededGenerator and PortableMath")
 struct SeededGeneratorTests {
     /// Golden outputs of SplitMix64-seeded xoshiro256**, computed with an independent Python
     /// implementation of the published algorithms (Vigna's reference C code transcribed).
-    @Test("bit stream matches the published algorithms", arguments: [
-        (UInt64(0), [UInt64(0x99ec_5f36_cb75_f2b4), 0xbf6e_1f78_4956_452a, 0x1a5f_849d_4933_e6e0]),
-        (UInt64(42), [UInt64(0x1578_0b2e_0c2e_c716), 0x6104_d986_6d11_3a7e, 0xae17_5332_39e4_99a1]),
-    ])
+    @Test(
+        "bit stream matches the published algorithms",
+        arguments: [
+            (UInt64(0), [UInt64(0x99ec_5f36_cb75_f2b4), 0xbf6e_1f78_4956_452a, 0x1a5f_849d_4933_e6e0]),
+            (UInt64(42), [UInt64(0x1578_0b2e_0c2e_c716), 0x6104_d986_6d11_3a7e, 0xae17_5332_39e4_99a1]),
+        ])
     func goldenStream(seed: UInt64, expected: [UInt64]) {
         var rng = SeededGenerator(seed: seed)
         #expect((0..<3).map { _ in rng.next() } == expected)
@@ -20,7 +22,8 @@ struct SeededGeneratorTests {
     func distributions() {
         var rng = SeededGenerator(seed: 7)
         let count = 100_000
-        var sum = 0.0, sumSquares = 0.0
+        var sum = 0.0
+        var sumSquares = 0.0
         for _ in 0..<count {
             let u = rng.nextUniform()
             #expect(u >= 0 && u < 1)
@@ -50,8 +53,9 @@ struct SeededGeneratorTests {
             // Spread over many binades: 2^(-60 … 60) · (1 + U).
             let x = Foundation.pow(2, Double(Int(rng.next() % 121) - 60)) * (1 + rng.nextUniform())
             let expected = Foundation.log(x)
-            #expect(abs(PortableMath.log(x) - expected) <= 2 * max(expected.ulp, Double.leastNormalMagnitude),
-                    "log(\(x))")
+            #expect(
+                abs(PortableMath.log(x) - expected) <= 2 * max(expected.ulp, Double.leastNormalMagnitude),
+                "log(\(x))")
         }
         #expect(PortableMath.log(1) == 0)
         #expect(PortableMath.log(0) == -.infinity)

@@ -1,18 +1,22 @@
-import Foundation
-import ExpRegTestSupport
-import Testing
-import ExpRegLinAlg
-import RealModule
 import ExpRegCore
+import ExpRegLinAlg
+import ExpRegTestSupport
+import Foundation
+import RealModule
+import Testing
 
 /// A small sphere run; override what a test needs.
-private func config(activation: Activation = .exp, width: Int = 64, sigma: Double = 1, steps: Int = 50,
-                    eta: LearningRate = .auto, target: Double = 0, logEvery: Int = 10, spectrumEvery: Int = 20,
-                    seed: UInt64 = 0) -> RunConfig {
-    RunConfig(seed: seed, data: DataConfig(n: 10, d: 4, labels: .teacher, seed: 1),
-              model: ModelConfig(activation: activation, width: width, initScale: sigma),
-              train: TrainConfig(steps: steps, learningRate: eta, targetLoss: target, logEvery: logEvery,
-                                 spectrumEvery: spectrumEvery))
+private func config(
+    activation: Activation = .exp, width: Int = 64, sigma: Double = 1, steps: Int = 50,
+    eta: LearningRate = .auto, target: Double = 0, logEvery: Int = 10, spectrumEvery: Int = 20,
+    seed: UInt64 = 0
+) -> RunConfig {
+    RunConfig(
+        seed: seed, data: DataConfig(n: 10, d: 4, labels: .teacher, seed: 1),
+        model: ModelConfig(activation: activation, width: width, initScale: sigma),
+        train: TrainConfig(
+            steps: steps, learningRate: eta, targetLoss: target, logEvery: logEvery,
+            spectrumEvery: spectrumEvery))
 }
 
 private func data(_ config: RunConfig) -> Dataset {
@@ -39,8 +43,9 @@ struct TrainerTests {
         #expect(third.lossCurve.map(\.value) != first.lossCurve.map(\.value))
     }
 
-    @Test("1, 2 and 3 threads give bitwise-identical outcomes (η from λ_max, every loss, spectrum and diagnostic)",
-          arguments: Activation.allCases, TestKernels.paths)
+    @Test(
+        "1, 2 and 3 threads give bitwise-identical outcomes (η from λ_max, every loss, spectrum and diagnostic)",
+        arguments: Activation.allCases, TestKernels.paths)
     func threadCountInvariance(activation: Activation, path: KernelPath) throws {
         // n = 150 spans two 128-row tiles of X Xᵀ and width 800 several neuron blocks of the step,
         // so the threads really split the work; H*, H(W) and η go through OpenBLAS/LAPACK too.
@@ -58,16 +63,18 @@ struct TrainerTests {
         for threads in [2, 3] {
             let (other, otherBytes) = try outcome(threads: threads)
             #expect(other.eta?.bitPattern == one.eta?.bitPattern, "\(path) η with \(threads) threads")
-            #expect(other.lossCurve.map(\.value.bitPattern) == one.lossCurve.map(\.value.bitPattern),
-                    "\(path) losses with \(threads) threads")
+            #expect(
+                other.lossCurve.map(\.value.bitPattern) == one.lossCurve.map(\.value.bitPattern),
+                "\(path) losses with \(threads) threads")
             #expect(other.spectra == one.spectra, "\(path) spectra with \(threads) threads")
             #expect(other == one, "\(path) outcome with \(threads) threads")
             #expect(otherBytes == oneBytes, "\(path) every number's text with \(threads) threads")
         }
     }
 
-    @Test("the seeded run (W(0) regenerated, not held) equals training from the same ModelParameters",
-          arguments: Activation.allCases)
+    @Test(
+        "the seeded run (W(0) regenerated, not held) equals training from the same ModelParameters",
+        arguments: Activation.allCases)
     func seededEqualsExplicitInitial(activation: Activation) throws {
         let c = config(activation: activation, width: 90)
         let seeded = try Trainer.train(c, on: data(c), options: testOptions)
@@ -92,9 +99,11 @@ struct TrainerTests {
         #expect(outcome.lossCurve.last?.value == outcome.lossFinal)
         #expect(allFinite(outcome))
         let g = outcome.diagnostics
-        for value in [g.lambdaStar, g.lambdaMaxStar, g.lambdaMinInit, g.lambdaMinFinal, g.gramDistanceInit,
-                      g.gramDistanceFinal, g.predictedRate, g.observedRate, g.kernelPredictionFinalLoss,
-                      g.maxWeightMovement, g.maxPreactivation] {
+        for value in [
+            g.lambdaStar, g.lambdaMaxStar, g.lambdaMinInit, g.lambdaMinFinal, g.gramDistanceInit,
+            g.gramDistanceFinal, g.predictedRate, g.observedRate, g.kernelPredictionFinalLoss,
+            g.maxWeightMovement, g.maxPreactivation,
+        ] {
             #expect(value != nil)
         }
         #expect(g.envelopeViolations != nil && g.widthConditionMet != nil)
@@ -161,10 +170,12 @@ struct TrainerTests {
         }
     }
 
-    @Test("an invalid configuration throws instead of crashing", arguments: [
-        config(width: 0), config(sigma: -1), config(sigma: .nan), config(steps: -1), config(eta: .fixed(0)),
-        config(eta: .fixed(.infinity)), config(logEvery: 0), config(spectrumEvery: -1), config(target: .nan),
-    ])
+    @Test(
+        "an invalid configuration throws instead of crashing",
+        arguments: [
+            config(width: 0), config(sigma: -1), config(sigma: .nan), config(steps: -1), config(eta: .fixed(0)),
+            config(eta: .fixed(.infinity)), config(logEvery: 0), config(spectrumEvery: -1), config(target: .nan),
+        ])
     func invalid(c: RunConfig) {
         #expect(throws: TrainingError.self) { _ = try Trainer.train(c, on: data(config()), options: testOptions) }
     }

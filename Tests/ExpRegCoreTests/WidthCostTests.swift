@@ -1,26 +1,33 @@
+import ExpRegCore
 import Foundation
 import Testing
-import ExpRegCore
 
 /// A record of one run with the numbers the width analysis and the verdict read.
-private func record(experiment: String = "w", activation: Activation = .exp, n: Int = 16, d: Int = 4, width: Int,
-                    seed: UInt64, gram: Double?, lambdaStar: Double = 0.5, status: RunStatus = .converged,
-                    steps: Int = 100, violations: Int? = 0, secondsPerStep: Double? = nil) -> RunRecord {
-    let config = RunConfig(seed: seed, data: DataConfig(n: n, d: d), model: ModelConfig(activation: activation, width: width),
-                           train: TrainConfig())
+private func record(
+    experiment: String = "w", activation: Activation = .exp, n: Int = 16, d: Int = 4, width: Int,
+    seed: UInt64, gram: Double?, lambdaStar: Double = 0.5, status: RunStatus = .converged,
+    steps: Int = 100, violations: Int? = 0, secondsPerStep: Double? = nil
+) -> RunRecord {
+    let config = RunConfig(
+        seed: seed, data: DataConfig(n: n, d: d), model: ModelConfig(activation: activation, width: width),
+        train: TrainConfig())
     let params = [
         Param(key: "data.d", value: .int(d)), Param(key: "data.n", value: .int(n)),
         Param(key: "model.activation", value: .string(activation.rawValue)),
         Param(key: "model.width", value: .int(width)), Param(key: "seed", value: .int(Int(seed))),
     ]
-    let spec = RunSpec(index: 0, experiment: experiment, runKey: "\(experiment)-\(n)-\(width)-\(seed)", config: config,
-                       params: params, sweptKeys: ["model.width", "seed"])
-    let diagnostics = TheoryDiagnostics(lambdaStar: lambdaStar, gramDistanceInit: gram, envelopeViolations: violations,
-                                        widthConditionMet: gram.map { $0 <= lambdaStar / 4 })
-    let outcome = RunOutcome(status: status, stepsRun: steps, diagnostics: diagnostics,
-                             memoryBytes: TrainingMemory.bytes(n: n, d: d, m: width))
-    return RunRecord(spec: spec, outcome: outcome, startedAt: Date(timeIntervalSinceReferenceDate: 0), wallSeconds: 1,
-                     trainingSeconds: secondsPerStep.map { $0 * Double(steps) }, spectraSeconds: nil)
+    let spec = RunSpec(
+        index: 0, experiment: experiment, runKey: "\(experiment)-\(n)-\(width)-\(seed)", config: config,
+        params: params, sweptKeys: ["model.width", "seed"])
+    let diagnostics = TheoryDiagnostics(
+        lambdaStar: lambdaStar, gramDistanceInit: gram, envelopeViolations: violations,
+        widthConditionMet: gram.map { $0 <= lambdaStar / 4 })
+    let outcome = RunOutcome(
+        status: status, stepsRun: steps, diagnostics: diagnostics,
+        memoryBytes: TrainingMemory.bytes(n: n, d: d, m: width))
+    return RunRecord(
+        spec: spec, outcome: outcome, startedAt: Date(timeIntervalSinceReferenceDate: 0), wallSeconds: 1,
+        trainingSeconds: secondsPerStep.map { $0 * Double(steps) }, spectraSeconds: nil)
 }
 
 @Suite("Width cost: verdicts, memory, flops, width analysis")
@@ -28,8 +35,12 @@ struct WidthCostTests {
     @Test("each verdict follows its rule, checked in order failed, diverged, violated, within, consistent")
     func verdicts() {
         func verdict(_ status: RunStatus, met: Bool?, violations: Int?) -> RunVerdict {
-            RunOutcome(status: status, diagnostics: TheoryDiagnostics(envelopeViolations: violations,
-                                                                       widthConditionMet: met)).verdict
+            RunOutcome(
+                status: status,
+                diagnostics: TheoryDiagnostics(
+                    envelopeViolations: violations,
+                    widthConditionMet: met)
+            ).verdict
         }
         #expect(verdict(.failed, met: true, violations: 0) == .failed)
         #expect(verdict(.diverged, met: true, violations: 0) == .diverged)
@@ -40,7 +51,8 @@ struct WidthCostTests {
         #expect(verdict(.converged, met: nil, violations: 0) == .consistent)
         #expect(verdict(.converged, met: true, violations: nil) == .consistent)
         #expect(verdict(.completed, met: true, violations: 0) == .consistent)
-        #expect(RunVerdict.allCases.map(\.rawValue) == ["within_guarantee", "consistent", "violated", "diverged", "failed"])
+        #expect(
+            RunVerdict.allCases.map(\.rawValue) == ["within_guarantee", "consistent", "violated", "diverged", "failed"])
     }
 
     @Test("the memory estimate is the documented formula, saturates, and shares the one n·m buffer rule")
@@ -56,11 +68,14 @@ struct WidthCostTests {
         #expect(!TrainingMemory.fitsOneBuffer(Int.max, 2))
     }
 
-    @Test("a trained run reports the formula's memory, flops counted per phase, and phase changes", arguments: Activation.allCases)
+    @Test(
+        "a trained run reports the formula's memory, flops counted per phase, and phase changes",
+        arguments: Activation.allCases)
     func trainedRunCost(activation: Activation) throws {
-        let config = RunConfig(seed: 0, data: DataConfig(n: 10, d: 4, labels: .teacher, seed: 1),
-                               model: ModelConfig(activation: activation, width: 64),
-                               train: TrainConfig(steps: 30, targetLoss: 0, logEvery: 10, spectrumEvery: 0))
+        let config = RunConfig(
+            seed: 0, data: DataConfig(n: 10, d: 4, labels: .teacher, seed: 1),
+            model: ModelConfig(activation: activation, width: 64),
+            train: TrainConfig(steps: 30, targetLoss: 0, logEvery: 10, spectrumEvery: 0))
         let data = SphereData.generate(n: 10, d: 4, labels: .teacher, seed: 1)
         var phases: [TrainingPhase] = []
         let outcome = try Trainer.train(config, on: data, options: testOptions, phases: { phases.append($0) })
@@ -77,13 +92,17 @@ struct WidthCostTests {
 
     @Test("an exact C/√m law: free slope −1/2, condition width (4C/λ*)², projection by the memory formula")
     func exactLaw() throws {
-        let c = 3.0, lambdaStar = 0.5, perStep = 2e-7
+        let c = 3.0
+        let lambdaStar = 0.5
+        let perStep = 2e-7
         var runs: [RunRecord] = []
         for width in [256, 1024, 4096] {
             for seed: UInt64 in [0, 1] {
-                runs.append(record(width: width, seed: seed, gram: c / Double(width).squareRoot(),
-                                   lambdaStar: lambdaStar, steps: width == 4096 ? 120 : 150,
-                                   secondsPerStep: perStep * Double(width)))
+                runs.append(
+                    record(
+                        width: width, seed: seed, gram: c / Double(width).squareRoot(),
+                        lambdaStar: lambdaStar, steps: width == 4096 ? 120 : 150,
+                        secondsPerStep: perStep * Double(width)))
             }
         }
         let analysis = WidthScaling(runs: runs)
@@ -103,7 +122,8 @@ struct WidthCostTests {
         #expect(p.memoryBytes == TrainingMemory.bytes(n: 16, d: 4, m: 576))
         #expect(p.steps == 120)
         #expect(abs(try #require(p.secondsPerRun) / (perStep * 576 * 120) - 1) < 1e-9)
-        #expect(g.fixedParams["data.n"] == .int(16) && g.fixedParams["model.width"] == nil && g.fixedParams["seed"] == nil)
+        #expect(
+            g.fixedParams["data.n"] == .int(16) && g.fixedParams["model.width"] == nil && g.fixedParams["seed"] == nil)
         #expect(analysis.conditionWidthVsN.isEmpty)
     }
 
@@ -148,10 +168,13 @@ struct WidthCostTests {
 
     @Test("results.json carries the verdict, the cost and the analysis (schema_version 2)")
     func resultsDocument() throws {
-        let runs = [256, 1024].map { record(width: $0, seed: 0, gram: 3 / Double($0).squareRoot(), secondsPerStep: 1e-6) }
-        let info = BatchInfo(id: "b", manifestName: "m", title: nil, manifestPath: "m.yaml", manifestText: "",
-                             manifestSHA256: "0", toolVersion: "t", gitCommit: nil, host: "h",
-                             startedAt: Date(timeIntervalSinceReferenceDate: 0), plannedRuns: 2)
+        let runs = [256, 1024].map {
+            record(width: $0, seed: 0, gram: 3 / Double($0).squareRoot(), secondsPerStep: 1e-6)
+        }
+        let info = BatchInfo(
+            id: "b", manifestName: "m", title: nil, manifestPath: "m.yaml", manifestText: "",
+            manifestSHA256: "0", toolVersion: "t", gitCommit: nil, host: "h",
+            startedAt: Date(timeIntervalSinceReferenceDate: 0), plannedRuns: 2)
         let doc = ResultsDocument(snapshot: BatchSnapshot(info: info, runs: runs, gates: [], gateConfig: GateConfig()))
         let json = try #require(try JSONSerialization.jsonObject(with: doc.encoded()) as? [String: Any])
         #expect(json["schema_version"] as? Int == 2)
@@ -162,9 +185,11 @@ struct WidthCostTests {
         #expect(run["spectra_seconds"] is NSNull && run["flops"] is NSNull)
         let analysis = try #require(json["analysis"] as? [String: Any])
         let group = try #require((analysis["width_scaling"] as? [[String: Any]])?.first)
-        for key in ["experiment", "activation", "fixed_params", "gram_distance_slope", "gram_distance_constant",
-                    "condition_width", "condition_width_free_slope", "seconds_per_step_exponent", "memory_exponent",
-                    "projection"] {
+        for key in [
+            "experiment", "activation", "fixed_params", "gram_distance_slope", "gram_distance_constant",
+            "condition_width", "condition_width_free_slope", "seconds_per_step_exponent", "memory_exponent",
+            "projection",
+        ] {
             #expect(group[key] != nil, "missing \(key)")
         }
         let projection = try #require(group["projection"] as? [String: Any])

@@ -11,7 +11,8 @@ struct AtomicFileTests {
         try AtomicFile.write("first\n", to: url)
         try AtomicFile.write("second\n", to: url)
         #expect(try String(contentsOf: url, encoding: .utf8) == "second\n")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path) == ["report.md"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path) == ["report.md"])
     }
 
     @Test func aFailingWriterLeavesTheOldFileAndNoTemporaryFile() throws {
@@ -32,7 +33,8 @@ struct AtomicFileTests {
     @Test func aFolderInTheWayIsAFailureNamingThePath() throws {
         let dir = TemporaryDirectory(prefix: "expreg-atomic")
         let blocked = dir.url.appendingPathComponent("results.json")
-        try FileManager.default.createDirectory(at: blocked.appendingPathComponent("x"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: blocked.appendingPathComponent("x"), withIntermediateDirectories: true)
         #expect {
             try AtomicFile.write("{}", to: blocked)
         } throws: { error in

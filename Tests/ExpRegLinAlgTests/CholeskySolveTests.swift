@@ -1,6 +1,6 @@
-import Testing
-import RealModule
 import ExpRegLinAlg
+import RealModule
+import Testing
 
 @Suite("CholeskySolve")
 struct CholeskySolveTests {
@@ -23,7 +23,8 @@ struct CholeskySolveTests {
         #expect(x.count == 2)
         let normA = try SymmetricEigen.spectralNorm(of: a, n: n)
         for (solution, b) in zip(x, [b1, b2]) {
-            var residual = 0.0, normX = 0.0
+            var residual = 0.0
+            var normX = 0.0
             for i in 0..<n {
                 var ax = 0.0
                 for j in 0..<n { ax += a[i * n + j] * solution[j] }

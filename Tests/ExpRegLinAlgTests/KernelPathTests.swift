@@ -1,6 +1,6 @@
+import ExpRegLinAlg
 import ExpRegTestSupport
 import Testing
-import ExpRegLinAlg
 
 @Suite("KernelPath (EXPREG_KERNELS)")
 struct KernelPathTests {
@@ -17,7 +17,8 @@ struct KernelPathTests {
     @Test("an unknown name and a path the CPU lacks are errors that say what to use")
     func refusesBadSettings() {
         #expect(throws: KernelPathError.unknown("sse9")) { try KernelPath.resolve("sse9") }
-        #expect(KernelPathError.unknown("sse9").description
+        #expect(
+            KernelPathError.unknown("sse9").description
                 == "EXPREG_KERNELS=sse9 is not a kernel path; use auto, avx512, avx2 or generic")
         for path in KernelPath.allCases where !path.isAvailable {
             #expect(throws: KernelPathError.unavailable(path)) { try KernelPath.resolve(path.rawValue) }

@@ -1,6 +1,7 @@
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegLinAlg
 
 /// The paths these tests exercise: every path this CPU runs (``KernelPath/generic`` always), or
@@ -31,27 +32,32 @@ struct StepPanelsTests {
         var max: Double
     }
 
-    func forward(_ p: Problem, _ activation: NeuronBlockKernel.Activation, _ path: StepPanels.Path,
-                 threads: Int, panelsPerBlock: Int? = nil) -> (Forward, StepPanels) {
+    func forward(
+        _ p: Problem, _ activation: NeuronBlockKernel.Activation, _ path: StepPanels.Path,
+        threads: Int, panelsPerBlock: Int? = nil
+    ) -> (Forward, StepPanels) {
         let kernels = StepPanels(x: p.x, n: p.n, d: p.d, m: p.m, activation: activation, path: path)
         var u = [Double](repeating: .nan, count: p.n)
         let largest = u.withUnsafeMutableBufferPointer { up in
-            kernels.forward(wt: p.wt, aScaled: p.a, u: up.baseAddress!, threads: threads, panelsPerBlock: panelsPerBlock)
+            kernels.forward(
+                wt: p.wt, aScaled: p.a, u: up.baseAddress!, threads: threads, panelsPerBlock: panelsPerBlock)
         }
         var d = [Double](repeating: 0, count: p.n * p.m)
         for i in 0..<p.n { for r in 0..<p.m { d[i * p.m + r] = kernels.derivative(row: i, neuron: r) } }
         return (Forward(d: d, u: u, max: largest), kernels)
     }
 
-    @Test("forward matches the definition for exp and relu on both paths (tile edges in n, d and m)",
-          arguments: availableStepPaths, [(13, 5, 37), (21, 11, 100), (8, 8, 24), (3, 1, 1)])
+    @Test(
+        "forward matches the definition for exp and relu on both paths (tile edges in n, d and m)",
+        arguments: availableStepPaths, [(13, 5, 37), (21, 11, 100), (8, 8, 24), (3, 1, 1)])
     func forwardMatchesDefinition(path: StepPanels.Path, size: (Int, Int, Int)) {
         let p = Problem(n: size.0, d: size.1, m: size.2)
         for activation in [NeuronBlockKernel.Activation.exp, .relu] {
             let (result, _) = forward(p, activation, path, threads: 1)
             var expectedMax = 0.0
             for i in 0..<p.n {
-                var u = 0.0, scale = 0.0
+                var u = 0.0
+                var scale = 0.0
                 for r in 0..<p.m {
                     let z = p.z(i, r)
                     expectedMax = max(expectedMax, abs(z))
@@ -60,8 +66,9 @@ struct StepPanelsTests {
                     u += p.a[r] * act
                     scale += abs(p.a[r] * act)
                     // |z| ≤ 11 here: GEMM rounding (≤ 11 terms) times e^z stays below 1e-12 relative.
-                    #expect(abs(result.d[i * p.m + r] - p.a[r] * derivative) <= 1e-12 * max(1, abs(p.a[r] * derivative)),
-                            "\(activation) D[\(i), \(r)]")
+                    #expect(
+                        abs(result.d[i * p.m + r] - p.a[r] * derivative) <= 1e-12 * max(1, abs(p.a[r] * derivative)),
+                        "\(activation) D[\(i), \(r)]")
                 }
                 #expect(abs(result.u[i] - u) <= 1e-12 * max(1, scale), "\(activation) row \(i): \(result.u[i]) vs \(u)")
             }
@@ -85,8 +92,9 @@ struct StepPanelsTests {
     /// different orders and use different exp kernels.
     static let comparedPaths = [KernelPath.avx512, .avx2]
 
-    @Test("every path agrees with the generic path to within the bound of summing in another order",
-          arguments: comparedPaths)
+    @Test(
+        "every path agrees with the generic path to within the bound of summing in another order",
+        arguments: comparedPaths)
     func pathsAgree(other: KernelPath) {
         if TestKernels.skips(other, "pathsAgree") { return }
         let p = Problem(n: 37, d: 19, m: 250, seed: 7)
@@ -105,7 +113,8 @@ struct StepPanelsTests {
             for i in 0..<p.n {
                 var uBound = 0.0
                 for r in 0..<p.m {
-                    let z = p.z(i, r), k = i * p.m + r
+                    let z = p.z(i, r)
+                    let k = i * p.m + r
                     let bound: Double
                     switch activation {
                     case .exp:
@@ -118,7 +127,9 @@ struct StepPanelsTests {
                         bound = abs(z) <= zBound(i, r) ? abs(p.a[r]) : 0
                         uBound += abs(p.a[r]) * zBound(i, r) + bound * abs(z)
                     }
-                    #expect(abs(fast.d[k] - slow.d[k]) <= bound, "\(activation) D[\(i), \(r)]: \(fast.d[k]) vs \(slow.d[k])")
+                    #expect(
+                        abs(fast.d[k] - slow.d[k]) <= bound, "\(activation) D[\(i), \(r)]: \(fast.d[k]) vs \(slow.d[k])"
+                    )
                 }
                 // u_i = Σ_r a_r act(z_ir): m terms in different orders (2·m·ε·Σ|terms|) plus every term's own bound.
                 let magnitude = (0..<p.m).reduce(0.0) { sum, r in
@@ -131,16 +142,19 @@ struct StepPanelsTests {
         }
     }
 
-    @Test("D larger than the caches (non-temporal stores) still matches the definition",
-          .enabled(if: TestKernels.skipReason(.avx512) == nil,
-                   "the AVX-512 path does not run here (the CPU lacks AVX-512F, or EXPREG_KERNELS forces another path)"))
+    @Test(
+        "D larger than the caches (non-temporal stores) still matches the definition",
+        .enabled(
+            if: TestKernels.skipReason(.avx512) == nil,
+            "the AVX-512 path does not run here (the CPU lacks AVX-512F, or EXPREG_KERNELS forces another path)"))
     func streamedStores() {
         // 1024 × 2112 doubles of D = 17.3 MB > the 16 MiB threshold.
         let p = Problem(n: 1024, d: 8, m: 2100, seed: 11)
         let (result, _) = forward(p, .exp, .avx512, threads: 2)
         var g = SplitMix64(seed: 1)
         for _ in 0..<500 {
-            let i = Int(g.next() % UInt64(p.n)), r = Int(g.next() % UInt64(p.m))
+            let i = Int(g.next() % UInt64(p.n))
+            let r = Int(g.next() % UInt64(p.m))
             let expected = p.a[r] * Foundation.exp(p.z(i, r))
             #expect(abs(result.d[i * p.m + r] - expected) <= 1e-13 * max(1, abs(expected)), "D[\(i), \(r)]")
         }
@@ -165,8 +179,9 @@ struct StepPanelsTests {
         }
     }
 
-    @Test("update is Wᵀ − η Rᵀ D, bitwise the same for 1, 2 and 3 threads; gradient and D Dᵀ match",
-          arguments: availableStepPaths)
+    @Test(
+        "update is Wᵀ − η Rᵀ D, bitwise the same for 1, 2 and 3 threads; gradient and D Dᵀ match",
+        arguments: availableStepPaths)
     func updateGradientGram(path: StepPanels.Path) {
         let p = Problem(n: 19, d: 10, m: 61)
         let (result, kernels) = forward(p, .exp, path, threads: 1)
@@ -176,11 +191,14 @@ struct StepPanelsTests {
         var first: [Double]?
         for threads in [1, 2, 3] {
             var wt = p.wt
-            wt.withUnsafeMutableBufferPointer { kernels.update(eta: eta, xr: xr, wt: $0.baseAddress!, threads: threads) }
+            wt.withUnsafeMutableBufferPointer {
+                kernels.update(eta: eta, xr: xr, wt: $0.baseAddress!, threads: threads)
+            }
             for k in 0..<p.d {
                 for r in 0..<p.m {
                     let gradient = (0..<p.n).reduce(0.0) { $0 + xr[$1 * p.d + k] * result.d[$1 * p.m + r] }
-                    #expect(abs(wt[k * p.m + r] - (p.wt[k * p.m + r] - eta * gradient)) <= 1e-13 * max(1, abs(gradient)))
+                    #expect(
+                        abs(wt[k * p.m + r] - (p.wt[k * p.m + r] - eta * gradient)) <= 1e-13 * max(1, abs(gradient)))
                 }
             }
             if let first { #expect(wt == first, "\(threads) threads") } else { first = wt }
@@ -217,8 +235,9 @@ struct StepPanelsTests {
         }
     }
 
-    @Test("D Dᵀ from the panels over NaN-filled memory: several point panels and panel groups, bitwise for 1, 2 and 3 threads",
-          arguments: availableStepPaths)
+    @Test(
+        "D Dᵀ from the panels over NaN-filled memory: several point panels and panel groups, bitwise for 1, 2 and 3 threads",
+        arguments: availableStepPaths)
     func gramFromPanelsAcrossPointPanels(path: StepPanels.Path) {
         let p = Problem(n: 61, d: 4, m: 1100, seed: 8)  // 3 point panels (the last 13 wide), 46 neuron panels
         let (result, kernels) = forward(p, .exp, path, threads: 2)
@@ -230,7 +249,8 @@ struct StepPanelsTests {
         let one = gram(threads: 1)
         #expect(gram(threads: 2) == one)
         #expect(gram(threads: 3) == one)
-        var worst = 0.0, k = 0
+        var worst = 0.0
+        var k = 0
         for i in 0..<p.n {
             for j in i..<p.n {
                 let expected = (0..<p.m).reduce(0.0) { $0 + result.d[i * p.m + $1] * result.d[j * p.m + $1] }

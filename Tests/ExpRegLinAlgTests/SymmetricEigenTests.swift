@@ -1,7 +1,7 @@
-import Foundation
-import Testing
-import RealModule
 import ExpRegLinAlg
+import Foundation
+import RealModule
+import Testing
 
 @Suite("SymmetricEigen")
 struct SymmetricEigenTests {
@@ -94,8 +94,9 @@ struct BLASTests {
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
-                    BLAS.gemm(.none, .none, m: 2, n: 2, k: 3, alpha: 1, a: ap.baseAddress!, lda: 3,
-                              b: bp.baseAddress!, ldb: 2, beta: 0, c: cp.baseAddress!, ldc: 2)
+                    BLAS.gemm(
+                        .none, .none, m: 2, n: 2, k: 3, alpha: 1, a: ap.baseAddress!, lda: 3,
+                        b: bp.baseAddress!, ldb: 2, beta: 0, c: cp.baseAddress!, ldc: 2)
                 }
             }
         }

@@ -1,6 +1,7 @@
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegLinAlg
 
 /// Accuracy of the vectorised exp against glibc's `exp` (Foundation.exp on Linux), in ulps.
@@ -47,7 +48,8 @@ struct VectorExpAccuracyTests {
         let kernel = path.expKernel
         let count = 1 << 21  // 2,097,152 inputs per kernel: half uniform, half log-uniform magnitudes
         var generator = SplitMix64(seed: 0x5EED_0E79)
-        let logSmallest = Foundation.log(1e-300), logLargest = Foundation.log(745.0)
+        let logSmallest = Foundation.log(1e-300)
+        let logLargest = Foundation.log(745.0)
         var inputs = [Double](repeating: 0, count: count)
         for i in 0..<count {
             if i.isMultiple(of: 2) {
@@ -63,7 +65,10 @@ struct VectorExpAccuracyTests {
         var worst = 0.0
         for i in 0..<count {
             let distance = ulpDistance(values[i], Foundation.exp(inputs[i]))
-            if distance > maxUlp { maxUlp = distance; worst = inputs[i] }
+            if distance > maxUlp {
+                maxUlp = distance
+                worst = inputs[i]
+            }
         }
         // Contract ≤ 2 ulp. Both glibc and this kernel are within ~0.51 ulp of the true value,
         // so at most 1 ulp apart: a 2 would already mean a regression of the kernel.
@@ -82,10 +87,12 @@ struct VectorExpAccuracyTests {
             for length in 0...19 {
                 var values = source
                 values.withUnsafeMutableBufferPointer { buffer in
-                    VectorMath.expInPlace(UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + length)]), kernel: kernel)
+                    VectorMath.expInPlace(
+                        UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + length)]), kernel: kernel)
                 }
                 #expect(Array(values[offset..<(offset + length)]) == Array(reference[offset..<(offset + length)]))
-                #expect(Array(values[(offset + length)...]) == Array(source[(offset + length)...]), "wrote past the end")
+                #expect(
+                    Array(values[(offset + length)...]) == Array(source[(offset + length)...]), "wrote past the end")
                 #expect(Array(values[..<offset]) == Array(source[..<offset]), "wrote before the start")
             }
         }

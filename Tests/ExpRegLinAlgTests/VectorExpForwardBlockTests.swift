@@ -1,16 +1,20 @@
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegLinAlg
 
 @Suite("Fused forward block, every available exp kernel")
 struct VectorExpForwardBlockKernelTests {
-    @Test("each kernel's forward block equals exp-then-scale of the same kernel and sums within rounding",
-          arguments: KernelPath.allCases)
+    @Test(
+        "each kernel's forward block equals exp-then-scale of the same kernel and sums within rounding",
+        arguments: KernelPath.allCases)
     func forwardBlock(path: KernelPath) {
         if TestKernels.skips(path, "forwardBlock") { return }
         let kernel = path.expKernel
-        let rows = 3, columns = 37, ld = 40
+        let rows = 3
+        let columns = 37
+        let ld = 40
         var g = SplitMix64(seed: 21)
         let source = (0..<(rows * ld)).map { _ in -8 + 16 * g.nextUnit() }
         let weights = (0..<columns).map { _ in -1 + 2 * g.nextUnit() }
@@ -18,14 +22,16 @@ struct VectorExpForwardBlockKernelTests {
         var sums = [Double](repeating: 1, count: rows)  // accumulates onto existing sums
         var maxAbs = 0.5
         block.withUnsafeMutableBufferPointer { b in
-            VectorMath.expForwardBlock(kernel: kernel, b.baseAddress!, rows: rows, columns: columns, leadingDimension: ld,
-                                       weights: weights, sums: &sums, maxAbs: &maxAbs)
+            VectorMath.expForwardBlock(
+                kernel: kernel, b.baseAddress!, rows: rows, columns: columns, leadingDimension: ld,
+                weights: weights, sums: &sums, maxAbs: &maxAbs)
         }
         var exps = source
         exps.withUnsafeMutableBufferPointer { VectorMath.expInPlace($0, kernel: kernel) }
         var expectedMax = 0.5
         for i in 0..<rows {
-            var dot = 1.0, magnitude = 1.0
+            var dot = 1.0
+            var magnitude = 1.0
             for j in 0..<ld {
                 let k = i * ld + j
                 if j < columns {
@@ -45,8 +51,9 @@ struct VectorExpForwardBlockKernelTests {
         nanBlock[5] = .nan
         var nanMax = 0.0
         nanBlock.withUnsafeMutableBufferPointer { b in
-            VectorMath.expForwardBlock(kernel: kernel, b.baseAddress!, rows: rows, columns: columns, leadingDimension: ld,
-                                       weights: weights, sums: &sums, maxAbs: &nanMax)
+            VectorMath.expForwardBlock(
+                kernel: kernel, b.baseAddress!, rows: rows, columns: columns, leadingDimension: ld,
+                weights: weights, sums: &sums, maxAbs: &nanMax)
         }
         #expect(nanMax.isNaN && sums[0].isNaN)
     }

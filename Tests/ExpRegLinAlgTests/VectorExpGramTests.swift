@@ -1,18 +1,22 @@
 import Foundation
 import Testing
+
 @testable import ExpRegLinAlg
 
 @Suite("NeuronBlockKernel.derivativeGram (blocked D Dᵀ)")
 struct VectorExpGramTests {
-    @Test("upper triangle equals scale · act'(XWᵀ) act'(XWᵀ)ᵀ on both paths, bitwise the same for 1 and 2 threads",
-          arguments: [NeuronBlockKernel.Activation.exp, .relu], availableStepPaths)
+    @Test(
+        "upper triangle equals scale · act'(XWᵀ) act'(XWᵀ)ᵀ on both paths, bitwise the same for 1 and 2 threads",
+        arguments: [NeuronBlockKernel.Activation.exp, .relu], availableStepPaths)
     func matchesDefinition(activation: NeuronBlockKernel.Activation, path: StepPanels.Path) {
         for (n, d, m, block) in [(11, 4, 29, 6), (53, 10, 300, 64)] {
             check(activation: activation, path: path, n: n, d: d, m: m, block: block)
         }
     }
 
-    @Test("every n from 1 to 50: diagonal tiles starting inside a panel and narrow last panels", arguments: availableStepPaths)
+    @Test(
+        "every n from 1 to 50: diagonal tiles starting inside a panel and narrow last panels",
+        arguments: availableStepPaths)
     func everyPointCount(path: StepPanels.Path) {
         for n in 1...50 {
             check(activation: .exp, path: path, n: n, d: 2, m: 9, block: 8)
@@ -30,8 +34,9 @@ struct VectorExpGramTests {
         func run(threads: Int) -> [Double] {
             var s = [Double](repeating: .nan, count: n * n)
             s.withUnsafeMutableBufferPointer { sp in
-                NeuronBlockKernel.derivativeGram(activation: activation, x: x, n: n, d: d, w: w, m: m, scale: 1 / Double(m),
-                                                 into: sp.baseAddress!, threads: threads, blockWidth: block, path: path)
+                NeuronBlockKernel.derivativeGram(
+                    activation: activation, x: x, n: n, d: d, w: w, m: m, scale: 1 / Double(m),
+                    into: sp.baseAddress!, threads: threads, blockWidth: block, path: path)
             }
             return s
         }
@@ -45,13 +50,16 @@ struct VectorExpGramTests {
                 }
                 let expected = (0..<m).reduce(0.0) { $0 + derivative(i, $1) * derivative(j, $1) } / Double(m)
                 // ≤ 300 products of values ≤ e^10 (exp) or 0/1 (relu): 1e-13 relative is ~500 ulps of slack for reordering.
-                #expect(abs(one[i * n + j] - expected) <= 1e-13 * max(1, expected), "(\(i), \(j)): \(one[i * n + j]) vs \(expected)")
+                #expect(
+                    abs(one[i * n + j] - expected) <= 1e-13 * max(1, expected),
+                    "(\(i), \(j)): \(one[i * n + j]) vs \(expected)")
             }
         }
     }
 
-    @Test("empiricalGram: the full symmetric (XXᵀ) ∘ DDᵀ/m over NaN-filled memory, bitwise the same for 1, 2 and 3 threads",
-          arguments: [NeuronBlockKernel.Activation.exp, .relu], availableStepPaths)
+    @Test(
+        "empiricalGram: the full symmetric (XXᵀ) ∘ DDᵀ/m over NaN-filled memory, bitwise the same for 1, 2 and 3 threads",
+        arguments: [NeuronBlockKernel.Activation.exp, .relu], availableStepPaths)
     func empiricalGramMatchesDefinition(activation: NeuronBlockKernel.Activation, path: StepPanels.Path) {
         // n = 300 spans three 128-row tiles of the X Xᵀ pass, so threads mirror into each other's rows.
         for (n, d, m, block) in [(13, 3, 40, 16), (300, 5, 70, 32)] {
@@ -63,8 +71,9 @@ struct VectorExpGramTests {
             func run(threads: Int) -> [Double] {
                 var h = [Double](repeating: .nan, count: n * n)
                 h.withUnsafeMutableBufferPointer { hp in
-                    NeuronBlockKernel.empiricalGram(activation: activation, x: x, n: n, d: d, w: w, m: m,
-                                                    into: hp.baseAddress!, threads: threads, blockWidth: block, path: path)
+                    NeuronBlockKernel.empiricalGram(
+                        activation: activation, x: x, n: n, d: d, w: w, m: m,
+                        into: hp.baseAddress!, threads: threads, blockWidth: block, path: path)
                 }
                 return h
             }
@@ -75,7 +84,8 @@ struct VectorExpGramTests {
             for i in 0..<n {
                 for j in 0..<n {
                     let inner = (0..<d).reduce(0.0) { $0 + x[i * d + $1] * x[j * d + $1] }
-                    let expected = inner * (0..<m).reduce(0.0) { $0 + derivative[i][$1] * derivative[j][$1] } / Double(m)
+                    let expected =
+                        inner * (0..<m).reduce(0.0) { $0 + derivative[i][$1] * derivative[j][$1] } / Double(m)
                     worst = max(worst, abs(one[i * n + j] - expected) / max(1, abs(expected)))
                     if j < i && one[i * n + j] != one[j * n + i] { Issue.record("(\(i), \(j)) is not mirrored") }
                 }
@@ -84,9 +94,12 @@ struct VectorExpGramTests {
         }
     }
 
-    @Test("multiplyByInnerProducts: scale · (XXᵀ) ∘ upper, mirrored over a garbage lower triangle, bitwise across threads")
+    @Test(
+        "multiplyByInnerProducts: scale · (XXᵀ) ∘ upper, mirrored over a garbage lower triangle, bitwise across threads"
+    )
     func innerProductsPass() {
-        let n = 260, d = 4
+        let n = 260
+        let d = 4
         var g = SplitMix64(seed: 5)
         let x = (0..<(n * d)).map { _ in -1 + 2 * g.nextUnit() }
         let upper = (0..<(n * n)).map { _ in g.nextUnit() }
@@ -94,7 +107,8 @@ struct VectorExpGramTests {
             var h = upper
             for i in 0..<n { for j in 0..<i { h[i * n + j] = .infinity } }
             h.withUnsafeMutableBufferPointer { hp in
-                NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: x, n: n, d: d, scale: 0.25, threads: threads)
+                NeuronBlockKernel.multiplyByInnerProducts(
+                    hp.baseAddress!, x: x, n: n, d: d, scale: 0.25, threads: threads)
             }
             return h
         }

@@ -41,22 +41,29 @@ import Testing
 
     @Test func rejectsBadHeaders() {
         #expect(problems("") == ["d.csv:1:1: error: empty file; expected a header `x1,...,xd,y` and at least one row"])
-        #expect(problems("y\n1\n") == ["d.csv:1:1: error: expected a header `x1,...,xd,y` with at least one x column, found `y`"])
-        #expect(problems("x1,x3,y\n1,2,3\n") == [
-            "d.csv:1:4: error: header column 2: expected `x2`, found `x3` (the header must be exactly x1,x2,y)",
-        ])
-        #expect(problems("X1,y\n1,2\n").first?.hasPrefix("d.csv:1:1: error: header column 1: expected `x1`, found `X1`") == true)
+        #expect(
+            problems("y\n1\n") == [
+                "d.csv:1:1: error: expected a header `x1,...,xd,y` with at least one x column, found `y`"
+            ])
+        #expect(
+            problems("x1,x3,y\n1,2,3\n") == [
+                "d.csv:1:4: error: header column 2: expected `x2`, found `x3` (the header must be exactly x1,x2,y)"
+            ])
+        #expect(
+            problems("X1,y\n1,2\n").first?.hasPrefix("d.csv:1:1: error: header column 1: expected `x1`, found `X1`")
+                == true)
     }
 
     @Test func rejectsNonDecimalAndNonFiniteNumbers() {
         let found = problems("x1,y\n0x10,1\nnan,1\ninf,1\n1e400,1\n,1\n")
-        #expect(found == [
-            "d.csv:2:1: error: expected a number, found `0x10`",
-            "d.csv:3:1: error: expected a number, found `nan`",
-            "d.csv:4:1: error: expected a number, found `inf`",
-            "d.csv:5:1: error: expected a finite number, found `1e400` (overflows a double)",
-            "d.csv:6:1: error: expected a number, found ``",
-        ])
+        #expect(
+            found == [
+                "d.csv:2:1: error: expected a number, found `0x10`",
+                "d.csv:3:1: error: expected a number, found `nan`",
+                "d.csv:4:1: error: expected a number, found `inf`",
+                "d.csv:5:1: error: expected a finite number, found `1e400` (overflows a double)",
+                "d.csv:6:1: error: expected a number, found ``",
+            ])
     }
 
     @Test func unitNormIsRequiredWithoutNormalize() {
@@ -64,9 +71,10 @@ import Testing
         // |‖x‖ − 1| = 5e-7 is within the 1e-6 tolerance; 2e-6 is not.
         #expect(problems("x1,y\n1.0000005,1\n", normalize: false).isEmpty)
         #expect(problems("x1,y\n1.000002,1\n", normalize: false).count == 1)
-        #expect(problems("x1,y\n0,1\n", normalize: true) == [
-            "d.csv:2:1: error: all x values of this row are zero; it cannot be scaled to unit norm (remove the row)",
-        ])
+        #expect(
+            problems("x1,y\n0,1\n", normalize: true) == [
+                "d.csv:2:1: error: all x values of this row are zero; it cannot be scaled to unit norm (remove the row)"
+            ])
     }
 
     @Test func reportsAtMost20ProblemsPerFile() {

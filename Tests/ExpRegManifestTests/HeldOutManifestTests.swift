@@ -35,13 +35,19 @@ import Testing
         // The recorded keys of runkey.yaml (RunKeyTests) stay valid; here the explicit check that
         // settings that do not apply leave a key alone.
         let base = try #require(ManifestFixtures.load("valid/minimal.yaml").plan.runs.first).runKey
-        let ignored = try #require(ManifestFixtures.load("valid/minimal.yaml", overrides: ["data.test_path=t.csv"])
-            .plan.runs.first).runKey
+        let ignored = try #require(
+            ManifestFixtures.load("valid/minimal.yaml", overrides: ["data.test_path=t.csv"])
+                .plan.runs.first
+        ).runKey
         #expect(ignored == base, "test_path does not apply to sphere data")
-        let withTest = try #require(ManifestFixtures.load("valid/minimal.yaml", overrides: ["data.test_n=64"])
-            .plan.runs.first).runKey
-        let otherTest = try #require(ManifestFixtures.load("valid/minimal.yaml", overrides: ["data.test_n=65"])
-            .plan.runs.first).runKey
+        let withTest = try #require(
+            ManifestFixtures.load("valid/minimal.yaml", overrides: ["data.test_n=64"])
+                .plan.runs.first
+        ).runKey
+        let otherTest = try #require(
+            ManifestFixtures.load("valid/minimal.yaml", overrides: ["data.test_n=65"])
+                .plan.runs.first
+        ).runKey
         #expect(withTest != base)
         #expect(otherTest != withTest)
     }

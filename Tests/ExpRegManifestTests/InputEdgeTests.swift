@@ -24,8 +24,9 @@ import Testing
 
     @Test func duplicateAndProportionalRowsAreNamedWithBothLines() throws {
         let error = try #require(throws: ManifestError.self) {
-            try CSVDataFile(bytes: Array("x1,x2,y\n1,2,0\n3,1,0\n2,4,1\n3,1,5\n1,2,0\n0.5,1.0,0\n-1,-2,0\n".utf8),
-                            displayName: "d.csv", normalize: true)
+            try CSVDataFile(
+                bytes: Array("x1,x2,y\n1,2,0\n3,1,0\n2,4,1\n3,1,5\n1,2,0\n0.5,1.0,0\n-1,-2,0\n".utf8),
+                displayName: "d.csv", normalize: true)
         }
         let lines = error.diagnostics.map(\.description)
         #expect(lines.count == 4, "\(lines)")
@@ -39,9 +40,11 @@ import Testing
 
     @Test func withoutNormalisationOnlyEqualRowsAreDuplicates() throws {
         #expect(throws: ManifestError.self) {
-            try CSVDataFile(bytes: Array("x1,x2,y\n0.6,0.8,1\n0.6,0.8,2\n".utf8), displayName: "d.csv", normalize: false)
+            try CSVDataFile(
+                bytes: Array("x1,x2,y\n0.6,0.8,1\n0.6,0.8,2\n".utf8), displayName: "d.csv", normalize: false)
         }
-        let distinct = try CSVDataFile(bytes: Array("x1,x2,y\n0.6,0.8,1\n0.8,0.6,2\n".utf8), displayName: "d.csv", normalize: false)
+        let distinct = try CSVDataFile(
+            bytes: Array("x1,x2,y\n0.6,0.8,1\n0.8,0.6,2\n".utf8), displayName: "d.csv", normalize: false)
         #expect(distinct.dataset.n == 2)
     }
 }
@@ -50,7 +53,8 @@ import Testing
 final class TemporaryFolder {
     let path: String
     init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("expreg-manifest-\(UUID().uuidString)").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("expreg-manifest-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -1,5 +1,6 @@
-@testable import ExpRegManifest
 import Testing
+
+@testable import ExpRegManifest
 
 @Suite struct KeySuggestionTests {
     @Test func editDistance() {
@@ -40,6 +41,8 @@ import Testing
 
     @Test func floatLiteralGrammar() {
         for good in ["1", "-1.5", "+.5", "5.", "1e-6", "1.0E+3"] { #expect(ScalarText.isFloatLiteral(good), "\(good)") }
-        for bad in ["", ".", "e3", "1e", "1.2.3", "nan", "inf", "0x10", " 1"] { #expect(!ScalarText.isFloatLiteral(bad), "\(bad)") }
+        for bad in ["", ".", "e3", "1e", "1.2.3", "nan", "inf", "0x10", " 1"] {
+            #expect(!ScalarText.isFloatLiteral(bad), "\(bad)")
+        }
     }
 }

@@ -12,18 +12,24 @@ import Testing
         """
 
     @Test func webhooksAreReadInOrderWithFailureAsTheDefault() throws {
-        let loaded = try ManifestLoader.parse(text: Self.base + """
-            notify:
-              - url_env: EXPREG_WEBHOOK
-              - url: https://hooks.example.org/services/T0/B0/secret
-                when: always
-            """, file: "n.yaml", baseDirectory: ".")
-        #expect(loaded.notify == [
-            WebhookSpec(target: .environment("EXPREG_WEBHOOK"), when: .failure, location: "n.yaml:5"),
-            WebhookSpec(target: .url("https://hooks.example.org/services/T0/B0/secret"), when: .always, location: "n.yaml:6"),
-        ])
+        let loaded = try ManifestLoader.parse(
+            text: Self.base + """
+                notify:
+                  - url_env: EXPREG_WEBHOOK
+                  - url: https://hooks.example.org/services/T0/B0/secret
+                    when: always
+                """, file: "n.yaml", baseDirectory: ".")
+        #expect(
+            loaded.notify == [
+                WebhookSpec(target: .environment("EXPREG_WEBHOOK"), when: .failure, location: "n.yaml:5"),
+                WebhookSpec(
+                    target: .url("https://hooks.example.org/services/T0/B0/secret"), when: .always, location: "n.yaml:6"
+                ),
+            ])
         #expect(loaded.notify.map(\.redacted) == ["$EXPREG_WEBHOOK", "https://hooks.example.org/…"])
-        #expect(loaded.summary().contains("Notify: $EXPREG_WEBHOOK when failure, https://hooks.example.org/… when always\n"))
+        #expect(
+            loaded.summary().contains("Notify: $EXPREG_WEBHOOK when failure, https://hooks.example.org/… when always\n")
+        )
         #expect(!loaded.summary().contains("secret"))
     }
 
@@ -45,13 +51,14 @@ import Testing
     }
 
     @Test func literalURLsAreRedactedInTheShownManifest() {
-        let text = Self.base + """
-            # old hook: https://hooks.example.org/services/T0/B0/token-1
-            notify:
-              - url: https://hooks.example.org/services/T0/B0/token-1
-              - {url: "http://127.0.0.1:9/token-2", when: always}
-              - url_env: EXPREG_WEBHOOK
-            """
+        let text =
+            Self.base + """
+                # old hook: https://hooks.example.org/services/T0/B0/token-1
+                notify:
+                  - url: https://hooks.example.org/services/T0/B0/token-1
+                  - {url: "http://127.0.0.1:9/token-2", when: always}
+                  - url_env: EXPREG_WEBHOOK
+                """
         let shown = WebhookSpec.redactingURLs(inManifest: text)
         #expect(!shown.contains("token-1") && !shown.contains("token-2"))
         #expect(shown.contains("  - url: https://hooks.example.org/…\n"))
@@ -63,11 +70,13 @@ import Testing
 
     @Test func invalidEntriesNeverEchoTheURL() {
         #expect(throws: ManifestError.self) {
-            _ = try ManifestLoader.parse(text: Self.base + "notify:\n  - url: gopher://secret-host/secret-path\n", baseDirectory: ".")
+            _ = try ManifestLoader.parse(
+                text: Self.base + "notify:\n  - url: gopher://secret-host/secret-path\n", baseDirectory: ".")
         }
         do {
-            _ = try ManifestLoader.parse(text: Self.base + "notify:\n  - url: gopher://hidden-host/token-abc\n  - https://x.org/token-def\n",
-                                         baseDirectory: ".")
+            _ = try ManifestLoader.parse(
+                text: Self.base + "notify:\n  - url: gopher://hidden-host/token-abc\n  - https://x.org/token-def\n",
+                baseDirectory: ".")
         } catch {
             for word in ["hidden-host", "token-abc", "token-def", "x.org"] {
                 #expect(!error.description.contains(word), "\(error.description)")

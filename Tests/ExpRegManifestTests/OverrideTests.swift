@@ -16,10 +16,12 @@ import Testing
     }
 
     @Test func laterSetWinsAndValuesAreYAMLScalars() throws {
-        let loaded = try ManifestFixtures.load("valid/minimal.yaml", overrides: [
-            "train.steps=10", "train.steps=20", "model.init_scale=1e-1", "train.learning_rate=0.5",
-            "data.labels=teacher", "seed=18446744073709551615", "data.normalize=false",
-        ])
+        let loaded = try ManifestFixtures.load(
+            "valid/minimal.yaml",
+            overrides: [
+                "train.steps=10", "train.steps=20", "model.init_scale=1e-1", "train.learning_rate=0.5",
+                "data.labels=teacher", "seed=18446744073709551615", "data.normalize=false",
+            ])
         let run = try #require(loaded.plan.runs.first)
         #expect(run.config.train.steps == 20)
         #expect(run.config.model.initScale == 0.1)
@@ -32,8 +34,9 @@ import Testing
     }
 
     @Test func setDataPathIsRelativeToTheManifest() throws {
-        let loaded = try ManifestFixtures.load("valid/csv.yaml",
-                                                overrides: ["data.path=data/unit.csv", "data.normalize=false"])
+        let loaded = try ManifestFixtures.load(
+            "valid/csv.yaml",
+            overrides: ["data.path=data/unit.csv", "data.normalize=false"])
         #expect(loaded.plan.runs.allSatisfy { $0.config.data.path == "data/unit.csv" && $0.config.data.n == 3 })
         #expect(loaded.csvDatasets.count == 1)
     }
@@ -52,8 +55,9 @@ import Testing
 
     @Test func setErrorsAndManifestErrorsAreReportedTogether() {
         do {
-            _ = try ManifestLoader.parse(text: "name: x\nexperiments:\n  - name: a\n    model: {width: 0}\n",
-                                         baseDirectory: "/tmp", overrides: ["train.stesp=4"])
+            _ = try ManifestLoader.parse(
+                text: "name: x\nexperiments:\n  - name: a\n    model: {width: 0}\n",
+                baseDirectory: "/tmp", overrides: ["train.stesp=4"])
             Issue.record("accepted")
         } catch {
             #expect(error.diagnostics.map(\.file) == ["manifest.yaml", "--set"])

@@ -20,8 +20,9 @@ import Testing
     /// Parses `text`; returns the diagnostics (empty when it loaded).
     func diagnostics(_ text: String, overrides: [String] = []) -> [ManifestDiagnostic] {
         do {
-            _ = try ManifestLoader.parse(text: text, file: "fuzz.yaml", baseDirectory: "/nonexistent-expreg",
-                                         overrides: overrides)
+            _ = try ManifestLoader.parse(
+                text: text, file: "fuzz.yaml", baseDirectory: "/nonexistent-expreg",
+                overrides: overrides)
             return []
         } catch {
             return error.diagnostics
@@ -98,7 +99,8 @@ import Testing
 
     @Test func aliasesAndLocalTagsAreAccepted() throws {
         // An alias reuses a list; a local tag does not change how a plain scalar reads.
-        let text = "name: a\nexperiments:\n  - name: b\n    model: {width: !custom 5}\n    sweep: {seed: &s [1, 2], data.seed: *s}\n"
+        let text =
+            "name: a\nexperiments:\n  - name: b\n    model: {width: !custom 5}\n    sweep: {seed: &s [1, 2], data.seed: *s}\n"
         let runs = try ManifestLoader.parse(text: text, baseDirectory: "/tmp").plan.runs
         #expect(runs.map(\.config.seed) == [1, 1, 2, 2])
         #expect(runs.map(\.config.data.seed) == [1, 2, 1, 2])
@@ -107,7 +109,8 @@ import Testing
 
     @Test func deepNestingIsRejected() {
         let depth = 20_000
-        let text = "name: a\nexperiments: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        let text =
+            "name: a\nexperiments: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
         let found = diagnostics(text)
         #expect(found.count == 1)
         #expect(found.first?.line == 2)
@@ -116,7 +119,9 @@ import Testing
     @Test func aliasBombIsCheap() {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1...12 {
-            text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            text +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
         }
         text += "name: bomb\nexperiments:\n  - name: b\n    sweep: {seed: *a12}\n"
         let start = Date()
@@ -143,7 +148,8 @@ import Testing
         func manifest(_ a: Int, _ b: Int) -> String {
             let first = (1...a).map(String.init).joined(separator: ", ")
             let second = (1...b).map(String.init).joined(separator: ", ")
-            return "name: big\nexperiments:\n  - name: b\n    sweep:\n      seed: [\(first)]\n      data.seed: [\(second)]\n"
+            return
+                "name: big\nexperiments:\n  - name: b\n    sweep:\n      seed: [\(first)]\n      data.seed: [\(second)]\n"
         }
         let start = Date()
         let plan = try ManifestLoader.parse(text: manifest(50, 50), baseDirectory: "/tmp").plan

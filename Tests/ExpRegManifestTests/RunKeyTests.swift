@@ -34,7 +34,8 @@ import Testing
         ]
         var keys: Set<String> = [base]
         for change in changes {
-            let key = try #require(ManifestFixtures.load("valid/minimal.yaml", overrides: [change]).plan.runs.first).runKey
+            let key = try #require(ManifestFixtures.load("valid/minimal.yaml", overrides: [change]).plan.runs.first)
+                .runKey
             #expect(key != base, "\(change) did not change the run key")
             keys.insert(key)
         }
@@ -45,9 +46,12 @@ import Testing
         let base = try #require(ManifestFixtures.load("valid/minimal.yaml").plan.runs.first).runKey
         // Sphere data ignores path and normalize; 1 and 1.0 are the same number; an explicit
         // default equals the built-in one.
-        for same in ["data.path=other.csv", "data.normalize=false", "model.init_scale=1", "train.steps=2000",
-                     "train.target_loss=1.0e-6"] {
-            let key = try #require(ManifestFixtures.load("valid/minimal.yaml", overrides: [same]).plan.runs.first).runKey
+        for same in [
+            "data.path=other.csv", "data.normalize=false", "model.init_scale=1", "train.steps=2000",
+            "train.target_loss=1.0e-6",
+        ] {
+            let key = try #require(ManifestFixtures.load("valid/minimal.yaml", overrides: [same]).plan.runs.first)
+                .runKey
             #expect(key == base, "\(same) changed the run key")
         }
     }
@@ -80,7 +84,8 @@ import Testing
         #expect(moved == original)
         // Change one value in the file: that run's key changes, the other's does not.
         let trainPath = temp.path + "/data/train.csv"
-        let edited = try String(contentsOfFile: trainPath, encoding: .utf8).replacingOccurrences(of: "0.5", with: "0.75")
+        let edited = try String(contentsOfFile: trainPath, encoding: .utf8).replacingOccurrences(
+            of: "0.5", with: "0.75")
         try edited.write(toFile: trainPath, atomically: true, encoding: .utf8)
         let changed = try ManifestLoader.load(path: temp.path + "/csv.yaml").plan.runs.map(\.runKey)
         #expect(changed[0] != original[0])

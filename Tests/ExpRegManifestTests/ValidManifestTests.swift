@@ -18,17 +18,24 @@ import Testing
         #expect(run.experiment == "baseline")
         #expect(run.sweptKeys.isEmpty)
         #expect(run.config == RunConfig(seed: 0, data: DataConfig(), model: ModelConfig(), train: TrainConfig()))
-        #expect(run.config.data == DataConfig(source: .sphere, n: 64, d: 16, labels: .random, seed: 1, path: nil,
-                                              normalize: true))
+        #expect(
+            run.config.data
+                == DataConfig(
+                    source: .sphere, n: 64, d: 16, labels: .random, seed: 1, path: nil,
+                    normalize: true))
         #expect(run.config.model == ModelConfig(activation: .exp, width: 1024, initScale: 1.0))
-        #expect(run.config.train == TrainConfig(steps: 2000, learningRate: .auto, targetLoss: 1e-6, logEvery: 10,
-                                                spectrumEvery: 200))
+        #expect(
+            run.config.train
+                == TrainConfig(
+                    steps: 2000, learningRate: .auto, targetLoss: 1e-6, logEvery: 10,
+                    spectrumEvery: 200))
         // Every resolved key, dotted, sorted; data.path omitted for sphere data.
-        #expect(run.params.map(\.key) == [
-            "data.d", "data.labels", "data.n", "data.normalize", "data.seed", "data.source",
-            "model.activation", "model.init_scale", "model.width", "seed",
-            "train.learning_rate", "train.log_every", "train.spectrum_every", "train.steps", "train.target_loss",
-        ])
+        #expect(
+            run.params.map(\.key) == [
+                "data.d", "data.labels", "data.n", "data.normalize", "data.seed", "data.source",
+                "model.activation", "model.init_scale", "model.width", "seed",
+                "train.learning_rate", "train.log_every", "train.spectrum_every", "train.steps", "train.target_loss",
+            ])
         #expect(run.param("train.learning_rate") == .string("auto"))
         #expect(run.param("model.init_scale") == .double(1.0))
         #expect(run.param("model.width") == .int(1024))
@@ -70,19 +77,24 @@ import Testing
         #expect(plan.experimentNames == ["exp-wide", "relu"])
         try #require(plan.runs.count == 7)
         let wide = plan.runs[0]
-        #expect(wide.config == RunConfig(
-            seed: 7,
-            data: DataConfig(source: .sphere, n: 32, d: 8, labels: .teacher, seed: 1, path: nil, normalize: true),
-            model: ModelConfig(activation: .exp, width: 2048, initScale: 0.5),
-            train: TrainConfig(steps: 500, learningRate: .fixed(0.25), targetLoss: 1e-6, logEvery: 10,
-                               spectrumEvery: 200)))
+        #expect(
+            wide.config
+                == RunConfig(
+                    seed: 7,
+                    data: DataConfig(
+                        source: .sphere, n: 32, d: 8, labels: .teacher, seed: 1, path: nil, normalize: true),
+                    model: ModelConfig(activation: .exp, width: 2048, initScale: 0.5),
+                    train: TrainConfig(
+                        steps: 500, learningRate: .fixed(0.25), targetLoss: 1e-6, logEvery: 10,
+                        spectrumEvery: 200)))
         let relu = Array(plan.runs.dropFirst())
         #expect(relu.map(\.config.data.n) == [16, 16, 16, 32, 32, 32])
         #expect(relu.map(\.config.model.width) == [128, 256, 512, 128, 256, 512])
-        #expect(relu.allSatisfy {
-            $0.config.model.activation == .relu && $0.config.train.learningRate == .auto
-                && $0.config.train.spectrumEvery == 0 && $0.config.train.steps == 500 && $0.config.seed == 7
-        })
+        #expect(
+            relu.allSatisfy {
+                $0.config.model.activation == .relu && $0.config.train.learningRate == .auto
+                    && $0.config.train.spectrumEvery == 0 && $0.config.train.steps == 500 && $0.config.seed == 7
+            })
         #expect(relu.map(\.index) == Array(1...6))
     }
 
@@ -136,7 +148,9 @@ import Testing
         #expect(summary.contains("width-sweep  9 runs  sweep model.width × seed (3 × 3)  ~132 GFLOP"))
         #expect(summary.contains("Total: 9 runs, 9 distinct run keys, estimated work 132 GFLOP"))
         #expect(summary.contains("Overrides (--set, applied to every run): train.steps=2000"))
-        #expect(summary.contains("Gates: max_final_loss 0.0001, max_diverged 0, max_regression 2.0; compare with: previous"))
+        #expect(
+            summary.contains("Gates: max_final_loss 0.0001, max_diverged 0, max_regression 2.0; compare with: previous")
+        )
         let runLines = summary.split(separator: "\n").filter { $0.hasPrefix("  #") }
         #expect(runLines.count == 9)
         #expect(runLines[0].contains("model.width=256 seed=0  \(loaded.plan.runs[0].runKey)"))

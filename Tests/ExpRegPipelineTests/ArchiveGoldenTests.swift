@@ -15,7 +15,8 @@ struct ArchiveGoldenTests {
         // The archive is opened read-write (WAL), so work on a copy.
         let db = dir.url.appendingPathComponent("archive.sqlite")
         try FileManager.default.copyItem(at: Self.folder.appendingPathComponent("quick-two-nights.sqlite"), to: db)
-        let result = try ExpRegProcess.run(["report", "--db", db.path, "--batch", "latest", "--output", "out"], in: dir.url)
+        let result = try ExpRegProcess.run(
+            ["report", "--db", db.path, "--batch", "latest", "--output", "out"], in: dir.url)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let batch = dir.url.appendingPathComponent("out/latest").resolvingSymlinksInPath()
         let update = ProcessInfo.processInfo.environment["EXPREG_UPDATE_GOLDEN"] == "1"
@@ -23,13 +24,16 @@ struct ArchiveGoldenTests {
             let produced = try Data(contentsOf: batch.appendingPathComponent(name))
             let golden = Self.folder.appendingPathComponent("golden/\(name)")
             if update {
-                try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try produced.write(to: golden)
             }
             let expected = try Data(contentsOf: golden)
             if produced != expected {
-                let a = String(decoding: produced, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                let b = String(decoding: expected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                let a = String(decoding: produced, as: UTF8.self).split(
+                    separator: "\n", omittingEmptySubsequences: false)
+                let b = String(decoding: expected, as: UTF8.self).split(
+                    separator: "\n", omittingEmptySubsequences: false)
                 let mismatch = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }
                 let lineNumber = (mismatch?.offset ?? min(a.count, b.count)) + 1
                 var detail = "length differs"

@@ -26,7 +26,8 @@ struct ArchiveSafetyTests {
         return try db.read { db in
             guard try db.tableExists("runs") else { return [:] }
             let rows = try Row.fetchAll(db, sql: "SELECT run_key, started_at FROM runs")
-            return Dictionary(uniqueKeysWithValues: rows.map { (($0["run_key"] as String), "\($0["started_at"] as DatabaseValue)") })
+            return Dictionary(
+                uniqueKeysWithValues: rows.map { (($0["run_key"] as String), "\($0["started_at"] as DatabaseValue)") })
         }
     }
 
@@ -34,7 +35,8 @@ struct ArchiveSafetyTests {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.slowManifest, in: dir.url)
         let db = dir.url.appendingPathComponent("out/a.sqlite").path
-        let running = try ExpRegProcess.start(["run", manifest, "--output", "out", "--db", db, "--parallel", "1"], in: dir.url)
+        let running = try ExpRegProcess.start(
+            ["run", manifest, "--output", "out", "--db", db, "--parallel", "1"], in: dir.url)
         let someFinished = try eventually(timeout: 240) { try Self.archivedRuns(db).count >= 2 }
         #expect(someFinished, "no run finished in time: \(running.stderrSoFar)")
         kill(running.pid, SIGKILL)
@@ -62,7 +64,10 @@ struct ArchiveSafetyTests {
         let manifest = try writeManifest(Self.slowManifest, in: dir.url)
         let db = dir.url.appendingPathComponent("out/a.sqlite").path
         let first = try ExpRegProcess.start(["run", manifest, "--output", "out", "--db", db], in: dir.url)
-        defer { kill(first.pid, SIGKILL); _ = first.wait(timeout: 30) }
+        defer {
+            kill(first.pid, SIGKILL)
+            _ = first.wait(timeout: 30)
+        }
         let started = eventually(timeout: 60) { first.stderrSoFar.contains("batch ") }
         #expect(started, "first run did not start: \(first.stderrSoFar)")
 
@@ -80,7 +85,8 @@ struct ArchiveSafetyTests {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.slowManifest, in: dir.url)
         let db = dir.url.appendingPathComponent("out/a.sqlite").path
-        let running = try ExpRegProcess.start(["run", manifest, "--output", "out", "--db", db, "--parallel", "1"], in: dir.url)
+        let running = try ExpRegProcess.start(
+            ["run", manifest, "--output", "out", "--db", db, "--parallel", "1"], in: dir.url)
         let oneFinished = try eventually(timeout: 240) { try Self.archivedRuns(db).count >= 1 }
         #expect(oneFinished)
         kill(running.pid, SIGINT)
@@ -103,7 +109,9 @@ struct ArchiveSafetyTests {
 }
 
 /// One value of a query against a real archive file.
-func scalar<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, _ path: String, _ sql: String) throws -> T? {
+func scalar<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, _ path: String, _ sql: String)
+    throws -> T?
+{
     let queue = try DatabaseQueue(path: path, configuration: readerConfiguration)
     return try queue.read { db in try T.fetchOne(db, sql: sql) }
 }

@@ -11,10 +11,15 @@ struct BackupCommandTests {
     static func batches(_ path: String) throws -> [String: (status: String, runs: Int)] {
         let queue = try DatabaseQueue(path: path, configuration: readerConfiguration)
         return try queue.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT b.id, b.status, (SELECT COUNT(*) FROM runs r WHERE r.batch_id = b.id) AS runs FROM batches b
-                """)
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as String, (status: $0["status"] as String, runs: $0["runs"] as Int)) })
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT b.id, b.status, (SELECT COUNT(*) FROM runs r WHERE r.batch_id = b.id) AS runs FROM batches b
+                    """)
+            return Dictionary(
+                uniqueKeysWithValues: rows.map {
+                    ($0["id"] as String, (status: $0["status"] as String, runs: $0["runs"] as Int))
+                })
         }
     }
 
@@ -28,10 +33,15 @@ struct BackupCommandTests {
         // A second batch is being written by a real process while the backup runs; its stop is announced.
         let hook = try LocalHTTPServer()
         defer { hook.stop() }
-        let slow = try writeManifest(ArchiveSafetyTests.slowManifest + "\nnotify:\n  - url: \(hook.url())\n",
-                                     named: "slow.yaml", in: dir.url)
-        let running = try ExpRegProcess.start(["run", slow, "--output", "out", "--db", db, "--parallel", "1"], in: dir.url)
-        defer { if running.process.isRunning { kill(running.pid, SIGKILL) }; _ = running.wait(timeout: 30) }
+        let slow = try writeManifest(
+            ArchiveSafetyTests.slowManifest + "\nnotify:\n  - url: \(hook.url())\n",
+            named: "slow.yaml", in: dir.url)
+        let running = try ExpRegProcess.start(
+            ["run", slow, "--output", "out", "--db", db, "--parallel", "1"], in: dir.url)
+        defer {
+            if running.process.isRunning { kill(running.pid, SIGKILL) }
+            _ = running.wait(timeout: 30)
+        }
         let writing = try eventually(timeout: 240) { try ArchiveSafetyTests.archivedRuns(db).count >= 6 + 1 }
         #expect(writing, "the slow batch archived no run in time: \(running.stderrSoFar)")
         let before = try Self.batches(db)
@@ -39,7 +49,8 @@ struct BackupCommandTests {
         let backup = try ExpRegProcess.run(["backup", "copy.sqlite", "--db", db], in: dir.url)
         #expect(backup.status == 0, "stderr: \(backup.stderr)")
         #expect(backup.stdout.contains("integrity ok"), "stdout: \(backup.stdout)")
-        #expect(running.process.isRunning, "the run was disturbed by the backup (or finished too early to prove anything)")
+        #expect(
+            running.process.isRunning, "the run was disturbed by the backup (or finished too early to prove anything)")
 
         let copy = dir.url.appendingPathComponent("copy.sqlite").path
         #expect(try scalar(String.self, copy, "PRAGMA integrity_check") == "ok")
@@ -48,7 +59,9 @@ struct BackupCommandTests {
         for (id, batch) in before {
             let inCopy = try #require(copied[id], "batch \(id) missing from the backup")
             if batch.status == "completed" {
-                #expect(inCopy.status == "completed" && inCopy.runs == batch.runs, "finished batch \(id) incomplete in the backup")
+                #expect(
+                    inCopy.status == "completed" && inCopy.runs == batch.runs,
+                    "finished batch \(id) incomplete in the backup")
             } else {
                 #expect(inCopy.runs >= batch.runs, "runs committed before the backup are missing from it")
             }
@@ -75,7 +88,8 @@ struct BackupCommandTests {
         let dir = TemporaryDirectory()
         let db = dir.url.appendingPathComponent("out/a.sqlite").path
         let tiny = try writeManifest(RunCommandTests.tinyManifest, in: dir.url)
-        #expect(try ExpRegProcess.run(["run", tiny, "--output", "out", "--db", db, "--quiet"], in: dir.url).status == 0)
+        #expect(
+            try ExpRegProcess.run(["run", tiny, "--output", "out", "--db", db, "--quiet"], in: dir.url).status == 0)
         let existing = dir.url.appendingPathComponent("copy.sqlite")
         try Data("not a backup".utf8).write(to: existing)
 

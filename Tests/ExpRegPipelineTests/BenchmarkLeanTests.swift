@@ -1,6 +1,7 @@
 import ExpRegCore
 import Foundation
 import Testing
+
 @testable import ExpRegPipeline
 
 @Suite("Benchmark on the lean path")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ExpRegPipeline
 
 @Suite("Benchmark (the `expreg bench` engine)")

@@ -40,8 +40,10 @@ struct ExpRegProcess {
     /// Starts the binary (or `executable`, e.g. a wrapper that runs it) in `folder`; its stdout/stderr
     /// go to files in ``logFolder``. `launcher` runs the binary through another program (e.g.
     /// `["/usr/bin/taskset", "-c", "0"]`); `extraEnvironment` is added to ``environment``.
-    static func start(_ arguments: [String], in folder: URL, executable: URL? = nil, launcher: [String] = [],
-                      extraEnvironment: [String: String] = [:]) throws -> RunningProcess {
+    static func start(
+        _ arguments: [String], in folder: URL, executable: URL? = nil, launcher: [String] = [],
+        extraEnvironment: [String: String] = [:]
+    ) throws -> RunningProcess {
         let process = Process()
         if let program = launcher.first {
             process.executableURL = URL(fileURLWithPath: program)
@@ -65,11 +67,14 @@ struct ExpRegProcess {
     }
 
     /// Runs the binary to completion (with a generous timeout that kills it).
-    static func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 300,
-                    executable: URL? = nil, launcher: [String] = [],
-                    extraEnvironment: [String: String] = [:]) throws -> Result {
-        let running = try start(arguments, in: folder, executable: executable, launcher: launcher,
-                                extraEnvironment: extraEnvironment)
+    static func run(
+        _ arguments: [String], in folder: URL, timeout: TimeInterval = 300,
+        executable: URL? = nil, launcher: [String] = [],
+        extraEnvironment: [String: String] = [:]
+    ) throws -> Result {
+        let running = try start(
+            arguments, in: folder, executable: executable, launcher: launcher,
+            extraEnvironment: extraEnvironment)
         return running.wait(timeout: timeout)
     }
 }
@@ -90,7 +95,10 @@ final class RunningProcess {
     func wait(timeout: TimeInterval) -> ExpRegProcess.Result {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(pid, SIGKILL); process.waitUntilExit() }
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
         process.waitUntilExit()
         let result = ExpRegProcess.Result(
             status: process.terminationStatus,

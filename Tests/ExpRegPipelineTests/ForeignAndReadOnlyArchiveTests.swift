@@ -27,10 +27,12 @@ struct ForeignAndReadOnlyArchiveTests {
 
     /// Every command that may meet a refused file, with `--db path`.
     static func commands(_ manifest: String, db: String) -> [[String]] {
-        [["run", manifest, "--db", db, "--output", "out-refused"],
-         ["history", "--db", db],
-         ["export", "--db", db, "--format", "json"],
-         ["report", "--db", db, "--output", "out-refused"]]
+        [
+            ["run", manifest, "--db", db, "--output", "out-refused"],
+            ["history", "--db", db],
+            ["export", "--db", db, "--format", "json"],
+            ["report", "--db", db, "--output", "out-refused"],
+        ]
     }
 
     @Test(arguments: [0, 1, 7])
@@ -82,9 +84,12 @@ struct ForeignAndReadOnlyArchiveTests {
         let damagedBefore = Self.fingerprint(damaged)
         for command in Self.commands(manifest, db: damaged) {
             let result = try ExpRegProcess.run(command, in: dir.url)
-            #expect(result.status == 1 || result.status == 2, "\(command[0]): status \(result.status), stderr: \(result.stderr)")
-            #expect(result.stderr.contains("damaged") || result.stderr.contains("not an ExpReg archive"),
-                    "\(command[0]): \(result.stderr)")
+            #expect(
+                result.status == 1 || result.status == 2,
+                "\(command[0]): status \(result.status), stderr: \(result.stderr)")
+            #expect(
+                result.stderr.contains("damaged") || result.stderr.contains("not an ExpReg archive"),
+                "\(command[0]): \(result.stderr)")
             #expect(Self.fingerprint(damaged) == damagedBefore, "\(command[0]) changed the damaged archive")
         }
     }
@@ -131,10 +136,14 @@ struct ForeignAndReadOnlyArchiveTests {
         #expect(export.stdout.contains("\"runs\""))
         let report = try ExpRegProcess.run(["report", "--db", readOnlyDB, "--output", "elsewhere"], in: dir.url)
         #expect(report.status == 0, "stderr: \(report.stderr)")
-        #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("elsewhere/latest/report.html").path))
+        #expect(
+            FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("elsewhere/latest/report.html").path))
         // A writer is refused with a clear message, not a crash, and changes nothing.
-        let run = try ExpRegProcess.run(["run", dir.url.appendingPathComponent("manifest.yaml").path, "--db", readOnlyDB,
-                                         "--output", "out3"], in: dir.url)
+        let run = try ExpRegProcess.run(
+            [
+                "run", dir.url.appendingPathComponent("manifest.yaml").path, "--db", readOnlyDB,
+                "--output", "out3",
+            ], in: dir.url)
         #expect(run.status == 1 || run.status == 2, "stderr: \(run.stderr)")
         #expect(Self.fingerprint(db) == before)
     }
@@ -156,8 +165,9 @@ struct ForeignAndReadOnlyArchiveTests {
         chmod(dir.url.path, 0o755)
         let before = Self.fingerprint(db)
         func asNobody(_ arguments: [String]) throws -> ExpRegProcess.Result {
-            try ExpRegProcess.run(["--reuid=65534", "--regid=65534", "--clear-groups", ExpRegProcess.binary.path] + arguments,
-                                  in: dir.url, executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+            try ExpRegProcess.run(
+                ["--reuid=65534", "--regid=65534", "--clear-groups", ExpRegProcess.binary.path] + arguments,
+                in: dir.url, executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
         }
         #expect(access(out, W_OK) == 0, "root can still write; the commands below run as nobody")
         let history = try asNobody(["history", "--db", db])

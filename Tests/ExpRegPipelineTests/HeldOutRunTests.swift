@@ -36,10 +36,13 @@ struct HeldOutRunTests {
         let dir = TemporaryDirectory()
         let data = dir.url.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        try Self.csv(points: 20, phase: 0).write(to: data.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
-        try Self.csv(points: 30, phase: 0.31).write(to: data.appendingPathComponent("test.csv"), atomically: true, encoding: .utf8)
+        try Self.csv(points: 20, phase: 0).write(
+            to: data.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+        try Self.csv(points: 30, phase: 0.31).write(
+            to: data.appendingPathComponent("test.csv"), atomically: true, encoding: .utf8)
         let manifest = try writeManifest(Self.manifest, in: dir.url)
-        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/archive.sqlite"], in: dir.url)
+        let result = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/archive.sqlite"], in: dir.url)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let folder = dir.url.appendingPathComponent("out/latest").resolvingSymlinksInPath()
 
@@ -57,15 +60,19 @@ struct HeldOutRunTests {
         // The NTK interpolant depends only on the data and the activation: one value per activation,
         // computed by the same code from the same inputs (bitwise, not a tolerance).
         for activation in ["exp", "relu"] {
-            let values = Set(runs.filter { $0["params"]?["model.activation"] == .string(activation) }
-                .compactMap { $0["ntk_test_mse"]?.number })
+            let values = Set(
+                runs.filter { $0["params"]?["model.activation"] == .string(activation) }
+                    .compactMap { $0["ntk_test_mse"]?.number })
             #expect(values.count == 1, "\(activation): \(values)")
         }
 
         // The archive holds them (v2-heldout columns).
         let db = dir.url.appendingPathComponent("out/archive.sqlite").path
-        #expect(try scalar(Int.self, db, "SELECT count(*) FROM diagnostics WHERE test_mse IS NOT NULL "
-                           + "AND kernel_test_mse IS NOT NULL AND ntk_test_mse IS NOT NULL AND train_mse IS NOT NULL") == 6)
+        #expect(
+            try scalar(
+                Int.self, db,
+                "SELECT count(*) FROM diagnostics WHERE test_mse IS NOT NULL "
+                    + "AND kernel_test_mse IS NOT NULL AND ntk_test_mse IS NOT NULL AND train_mse IS NOT NULL") == 6)
 
         // export --format csv carries the four columns.
         let csv = try ExpRegProcess.run(["export", "--db", "out/archive.sqlite", "--format", "csv"], in: dir.url)
@@ -83,7 +90,8 @@ struct HeldOutRunTests {
         #expect(html.contains("<h2>汎化(テストデータ)</h2>"))
         #expect(html.contains("id=\"figure-generalization\""))
         for file in ["generalization.png", "generalization.svg"] {
-            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("plots/\(file)").path), "\(file)")
+            #expect(
+                FileManager.default.fileExists(atPath: folder.appendingPathComponent("plots/\(file)").path), "\(file)")
         }
         let summary = try String(contentsOf: folder.appendingPathComponent("summary.ja.md"), encoding: .utf8)
         #expect(!summary.contains("未知データへの汎化性能は評価していません"))

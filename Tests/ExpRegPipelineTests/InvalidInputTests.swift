@@ -17,7 +17,8 @@ struct InvalidInputTests {
     /// Extra command-line words from a `# args: ...` first line.
     static func arguments(of manifest: URL) -> [String] {
         guard let text = try? String(contentsOf: manifest, encoding: .utf8),
-              let first = text.split(separator: "\n").first, first.hasPrefix("# args:") else { return [] }
+            let first = text.split(separator: "\n").first, first.hasPrefix("# args:")
+        else { return [] }
         return first.dropFirst("# args:".count).split(separator: " ").map(String.init)
     }
 
@@ -51,17 +52,20 @@ struct InvalidInputTests {
             let args = ["run", "invalid/\(name)", "--output", out.path, "--db", db] + Self.arguments(of: file)
             let result = try ExpRegProcess.run(args, in: Self.corpus, timeout: 60)
             #expect(result.status == 2, "\(name): exit \(result.status), stderr: \(result.stderr)")
-            let expected = try String(contentsOf: Self.corpus.appendingPathComponent(
-                "invalid/" + name.replacingOccurrences(of: ".yaml", with: ".expect")), encoding: .utf8)
+            let expected = try String(
+                contentsOf: Self.corpus.appendingPathComponent(
+                    "invalid/" + name.replacingOccurrences(of: ".yaml", with: ".expect")), encoding: .utf8)
             // Absolute paths (where a message resolves one) are shown relative to the corpus, as in `.expect`.
             let portable = result.stderr.replacingOccurrences(of: Self.corpus.path + "/", with: "")
-            #expect(portable.trimmingCharacters(in: .newlines) == expected.trimmingCharacters(in: .newlines),
-                    "\(name): stderr differs from its .expect")
+            #expect(
+                portable.trimmingCharacters(in: .newlines) == expected.trimmingCharacters(in: .newlines),
+                "\(name): stderr differs from its .expect")
             // A position wherever the YAML has one: `file:line:column:` on the first line.
             let firstLine = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
             if !firstLine.hasPrefix("--set") && name != "not-utf8.yaml" && name != "empty.yaml" {
-                #expect(firstLine.range(of: #"^[^:]+:\d+:\d+: error: "#, options: .regularExpression) != nil,
-                        "\(name): no file:line:column in \(firstLine)")
+                #expect(
+                    firstLine.range(of: #"^[^:]+:\d+:\d+: error: "#, options: .regularExpression) != nil,
+                    "\(name): no file:line:column in \(firstLine)")
             }
         }
         #expect(try Self.contents(of: out) == before, "invalid input changed the output folder or the archive")

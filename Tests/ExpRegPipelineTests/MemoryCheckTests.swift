@@ -26,17 +26,22 @@ struct MemoryCheckTests {
     @Test func validateShowsThePeakPerRunAndInTotal() throws {
         let dir = TemporaryDirectory()
         let path = try writeManifest(Self.manifest, in: dir.url)
-        let fits = try ExpRegProcess.run(["validate", path], in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": "64G"])
+        let fits = try ExpRegProcess.run(
+            ["validate", path], in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": "64G"])
         #expect(fits.status == 0, "stderr: \(fits.stderr)")
         let mib = Int((Double(Self.wideBytes) / 1_048_576).rounded(.up))
-        #expect(fits.stdout.contains("Memory: estimated peak per run up to \(mib) MiB (run #1: n=64, d=4, width=1048576)"))
+        #expect(
+            fits.stdout.contains("Memory: estimated peak per run up to \(mib) MiB (run #1: n=64, d=4, width=1048576)"))
         #expect(fits.stdout.contains("sum over runs"))
         #expect(fits.stdout.contains("  ~\(mib) MiB\n"))
-        #expect(fits.stdout.contains("Memory limit: 64.00 GiB (EXPREG_MEMORY_LIMIT); every run fits") ||
-                !fits.stdout.contains("(EXPREG_MEMORY_LIMIT)"))  // a smaller machine limit wins
-        let tight = try ExpRegProcess.run(["validate", path], in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": "300M"])
+        #expect(
+            fits.stdout.contains("Memory limit: 64.00 GiB (EXPREG_MEMORY_LIMIT); every run fits")
+                || !fits.stdout.contains("(EXPREG_MEMORY_LIMIT)"))  // a smaller machine limit wins
+        let tight = try ExpRegProcess.run(
+            ["validate", path], in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": "300M"])
         #expect(tight.status == 0)
-        #expect(tight.stdout.contains("Memory limit: 0.29 GiB (EXPREG_MEMORY_LIMIT); `expreg run` would refuse: run #1"))
+        #expect(
+            tight.stdout.contains("Memory limit: 0.29 GiB (EXPREG_MEMORY_LIMIT); `expreg run` would refuse: run #1"))
     }
 
     @Test func runRefusesARunThatCannotFitBeforeTouchingTheArchive() throws {
@@ -44,15 +49,18 @@ struct MemoryCheckTests {
         let path = try writeManifest(Self.manifest, in: dir.url)
         let db = dir.url.appendingPathComponent("out/archive.sqlite").path
         // A first batch that fits (the wide run is overridden away), so the archive exists.
-        let small = try ExpRegProcess.run(["run", path, "--output", "out", "--db", db, "--set", "model.width=64"],
-                                          in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": "300M"])
+        let small = try ExpRegProcess.run(
+            ["run", path, "--output", "out", "--db", db, "--set", "model.width=64"],
+            in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": "300M"])
         #expect(small.status == 0, "stderr: \(small.stderr)")
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
 
-        let refused = try ExpRegProcess.run(["run", path, "--output", "out", "--db", db], in: dir.url,
-                                            extraEnvironment: ["EXPREG_MEMORY_LIMIT": "300M"])
+        let refused = try ExpRegProcess.run(
+            ["run", path, "--output", "out", "--db", db], in: dir.url,
+            extraEnvironment: ["EXPREG_MEMORY_LIMIT": "300M"])
         #expect(refused.status == 2, "stderr: \(refused.stderr)")
-        #expect(refused.stderr.contains("run #1 of experiment 'exp-width' (n=64, d=4, width=1048576) needs an estimated"))
+        #expect(
+            refused.stderr.contains("run #1 of experiment 'exp-width' (n=64, d=4, width=1048576) needs an estimated"))
         #expect(refused.stderr.contains("but the memory limit is 0.29 GiB (EXPREG_MEMORY_LIMIT); nothing was trained"))
         #expect(refused.stderr.contains("the widest run that fits is about width"))
         #expect(!refused.stderr.contains("Fatal error"))
@@ -62,10 +70,12 @@ struct MemoryCheckTests {
 
         // Two runs at once need twice the working set: refused with a hint about --parallel.
         let limit = String(Self.wideBytes + TrainingMemory.processOverheadBytes + (64 << 20))
-        let one = try ExpRegProcess.run(["validate", path], in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": limit])
+        let one = try ExpRegProcess.run(
+            ["validate", path], in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": limit])
         #expect(one.stdout.contains("every run fits") || !one.stdout.contains("(EXPREG_MEMORY_LIMIT)"))
-        let parallel = try ExpRegProcess.run(["run", path, "--output", "out", "--db", db, "--parallel", "2"],
-                                             in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": limit])
+        let parallel = try ExpRegProcess.run(
+            ["run", path, "--output", "out", "--db", db, "--parallel", "2"],
+            in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": limit])
         #expect(parallel.status == 2, "stderr: \(parallel.stderr)")
         #expect(parallel.stderr.contains("with 2 runs at once") && parallel.stderr.contains("--parallel"))
         #expect(try scalar(Int.self, db, "SELECT count(*) FROM batches") == 1)
@@ -74,13 +84,15 @@ struct MemoryCheckTests {
     @Test func aFreshArchiveIsNotEvenCreatedAndAMalformedLimitIsAUsageError() throws {
         let dir = TemporaryDirectory()
         let path = try writeManifest(Self.manifest, in: dir.url)
-        let refused = try ExpRegProcess.run(["run", path, "--output", "out", "--db", "out/archive.sqlite"], in: dir.url,
-                                            extraEnvironment: ["EXPREG_MEMORY_LIMIT": "100M"])
+        let refused = try ExpRegProcess.run(
+            ["run", path, "--output", "out", "--db", "out/archive.sqlite"], in: dir.url,
+            extraEnvironment: ["EXPREG_MEMORY_LIMIT": "100M"])
         #expect(refused.status == 2, "stderr: \(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("out/archive.sqlite").path))
         for bad in ["lots", "-1G", "0", "12X"] {
-            let result = try ExpRegProcess.run(["run", path, "--output", "out", "--db", "out/archive.sqlite"],
-                                               in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": bad])
+            let result = try ExpRegProcess.run(
+                ["run", path, "--output", "out", "--db", "out/archive.sqlite"],
+                in: dir.url, extraEnvironment: ["EXPREG_MEMORY_LIMIT": bad])
             #expect(result.status == 2, "\(bad): \(result.stderr)")
             #expect(result.stderr.contains("EXPREG_MEMORY_LIMIT=\(bad) is not a size"))
         }
@@ -93,8 +105,10 @@ struct MemoryCheckTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // 1.5 GiB of address space: enough to start, far below the 2+ GiB the wide run needs.
-        process.arguments = ["-c", "ulimit -v 1572864 && exec \"$0\" run \"$1\" --output out --db out/a.sqlite",
-                             ExpRegProcess.binary.path, path]
+        process.arguments = [
+            "-c", "ulimit -v 1572864 && exec \"$0\" run \"$1\" --output out --db out/a.sqlite",
+            ExpRegProcess.binary.path, path,
+        ]
         process.currentDirectoryURL = dir.url
         // Materialise every run (a huge activation budget): the lean path would fit this width.
         process.environment = ExpRegProcess.environment.merging(["EXPREG_ACTIVATION_BUDGET": "1T"]) { $1 }

@@ -21,16 +21,22 @@ struct NotificationTests {
     @Test func aPassingNightPostsOnceToAlwaysAndNeverToFailureOnly() throws {
         let always = try LocalHTTPServer()
         let failureOnly = try LocalHTTPServer()
-        defer { always.stop(); failureOnly.stop() }
+        defer {
+            always.stop()
+            failureOnly.stop()
+        }
         let dir = TemporaryDirectory()
-        let manifest = try writeManifest(Self.manifest(notify: """
-              - url_env: EXPREG_TEST_WEBHOOK
-                when: always
-              - url: \(failureOnly.url())
-                when: failure
-            """), in: dir.url)
-        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"],
-                                           in: dir.url, extraEnvironment: ["EXPREG_TEST_WEBHOOK": always.url(path: "hooks/T000/secret-token")])
+        let manifest = try writeManifest(
+            Self.manifest(
+                notify: """
+                      - url_env: EXPREG_TEST_WEBHOOK
+                        when: always
+                      - url: \(failureOnly.url())
+                        when: failure
+                    """), in: dir.url)
+        let result = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"],
+            in: dir.url, extraEnvironment: ["EXPREG_TEST_WEBHOOK": always.url(path: "hooks/T000/secret-token")])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(failureOnly.requests.isEmpty, "a failure-only webhook was told about a passing night")
         #expect(always.requests.count == 1)
@@ -52,7 +58,10 @@ struct NotificationTests {
         // The secret path is in no log and not in the archive; the delivery is recorded.
         #expect(!result.stderr.contains("secret-token") && !result.stdout.contains("secret-token"))
         let db = dir.url.appendingPathComponent("out/a.sqlite").path
-        #expect(try scalar(String.self, db, "SELECT target || ' ' || delivered || ' ' || http_status || ' ' || attempts FROM notifications")
+        #expect(
+            try scalar(
+                String.self, db,
+                "SELECT target || ' ' || delivered || ' ' || http_status || ' ' || attempts FROM notifications")
                 == "$EXPREG_TEST_WEBHOOK 1 200 1")
         #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM notifications WHERE target LIKE '%secret%'") == 0)
 
@@ -61,18 +70,22 @@ struct NotificationTests {
         let records = BatchNotifier.notifyArchivedBatch(
             String(batchID), event: .merge, archive: try Archive(path: db),
             layout: OutputLayout(root: dir.url.appendingPathComponent("out")),
-            environment: ["EXPREG_TEST_WEBHOOK": always.url(path: "hooks/T000/secret-token")], log: { lines.append($0) })
+            environment: ["EXPREG_TEST_WEBHOOK": always.url(path: "hooks/T000/secret-token")], log: { lines.append($0) }
+        )
         #expect(records.map(\.delivered) == [true], "\(lines)")
         #expect(always.requests.count == 2 && failureOnly.requests.isEmpty)
         #expect(try Self.json(always.requests[1]) == body, "the merge posts the same message")
-        #expect(try scalar(String.self, db, "SELECT group_concat(event || ':' || seq) FROM notifications") == "run:0,merge:1")
+        #expect(
+            try scalar(String.self, db, "SELECT group_concat(event || ':' || seq) FROM notifications")
+                == "run:0,merge:1")
     }
 
     @Test func aFailingNightNamesTheFailedGate() throws {
         let server = try LocalHTTPServer()
         defer { server.stop() }
         let dir = TemporaryDirectory()
-        let manifest = try writeManifest("""
+        let manifest = try writeManifest(
+            """
             name: blowup
             defaults:
               data: {source: sphere, n: 8, d: 4, seed: 2}
@@ -88,7 +101,8 @@ struct NotificationTests {
               - url: \(server.url())
                 when: failure
             """, in: dir.url)
-        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
+        let result = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
         #expect(result.status == 3, "stderr: \(result.stderr)")
         #expect(server.requests.count == 1)
         let body = try Self.json(try #require(server.requests.first))
@@ -110,11 +124,14 @@ struct NotificationTests {
             return
         }
         defer { server.stop() }
-        let manifest = try writeManifest(Self.manifest(notify: """
-              - url: https://127.0.0.1:\(server.port)/hooks/tls-secret
-                when: always
-            """), in: dir.url)
-        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
+        let manifest = try writeManifest(
+            Self.manifest(
+                notify: """
+                      - url: https://127.0.0.1:\(server.port)/hooks/tls-secret
+                        when: always
+                    """), in: dir.url)
+        let result = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(server.requestCount == 0, "a request went through an untrusted certificate")
         #expect(result.stderr.contains("SSL certificate problem"), "stderr: \(result.stderr)")
@@ -129,20 +146,30 @@ struct NotificationTests {
         defer { failing.stop() }
         let deadPort = try LocalHTTPServer.deadPort()
         let dir = TemporaryDirectory()
-        let manifest = try writeManifest(Self.manifest(notify: """
-              - url: http://127.0.0.1:\(deadPort)/services/dead-secret
-                when: always
-              - url: \(failing.url())
-                when: always
-              - url_env: EXPREG_UNSET_WEBHOOK
-                when: always
-            """), in: dir.url)
-        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"],
-                                           in: dir.url, extraEnvironment: ["EXPREG_UNSET_WEBHOOK": ""])
+        let manifest = try writeManifest(
+            Self.manifest(
+                notify: """
+                      - url: http://127.0.0.1:\(deadPort)/services/dead-secret
+                        when: always
+                      - url: \(failing.url())
+                        when: always
+                      - url_env: EXPREG_UNSET_WEBHOOK
+                        when: always
+                    """), in: dir.url)
+        let result = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"],
+            in: dir.url, extraEnvironment: ["EXPREG_UNSET_WEBHOOK": ""])
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("notify[0] (http://127.0.0.1:\(deadPort)/…): NOT delivered after 2 attempt(s)"), "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("notify[2] ($EXPREG_UNSET_WEBHOOK): NOT delivered after 0 attempt(s): environment variable EXPREG_UNSET_WEBHOOK is not set"))
-        #expect(result.stderr.contains("notify[2]: environment variable EXPREG_UNSET_WEBHOOK is not set"), "warned before training")
+        #expect(
+            result.stderr.contains("notify[0] (http://127.0.0.1:\(deadPort)/…): NOT delivered after 2 attempt(s)"),
+            "stderr: \(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "notify[2] ($EXPREG_UNSET_WEBHOOK): NOT delivered after 0 attempt(s): environment variable EXPREG_UNSET_WEBHOOK is not set"
+            ))
+        #expect(
+            result.stderr.contains("notify[2]: environment variable EXPREG_UNSET_WEBHOOK is not set"),
+            "warned before training")
         #expect(!result.stderr.contains("dead-secret"))
         #expect(failing.requests.count == 2, "one retry after HTTP 500")
 
@@ -153,7 +180,9 @@ struct NotificationTests {
         #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM artifacts WHERE path = 'report.html'") == 1)
         #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("out/latest/report.html").path))
         let rows = try DatabaseQueue(path: db, configuration: readerConfiguration).read { db in
-            try Row.fetchAll(db, sql: "SELECT webhook, target, attempts, delivered, http_status, error FROM notifications ORDER BY seq")
+            try Row.fetchAll(
+                db,
+                sql: "SELECT webhook, target, attempts, delivered, http_status, error FROM notifications ORDER BY seq")
         }
         #expect(rows.count == 3)
         #expect(rows.map { $0["delivered"] as Int } == [0, 0, 0])

@@ -9,9 +9,11 @@ import Testing
 @Suite(.serialized)
 struct OnePagerAndFrontPageTests {
     /// Runs the tiny manifest into `<dir>/out`; returns the batch folder.
-    static func runTiny(in dir: TemporaryDirectory, manifest text: String = RunCommandTests.tinyManifest) throws -> URL {
+    static func runTiny(in dir: TemporaryDirectory, manifest text: String = RunCommandTests.tinyManifest) throws -> URL
+    {
         let manifest = try writeManifest(text, in: dir.url)
-        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
+        let result = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         return dir.url.appendingPathComponent("out/latest").resolvingSymlinksInPath()
     }
@@ -20,12 +22,16 @@ struct OnePagerAndFrontPageTests {
     static func summaryPhrases(_ summary: String) -> [String] {
         summary.split(separator: "\n").map { line -> String in
             var text = String(line)
-            for prefix in ["## ", "- ", "1. ", "2. ", "3. "] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
-            return PDFInspection.squeezed(text.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "`", with: ""))
+            for prefix in ["## ", "- ", "1. ", "2. ", "3. "] where text.hasPrefix(prefix) {
+                text.removeFirst(prefix.count)
+            }
+            return PDFInspection.squeezed(
+                text.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "`", with: ""))
         }.filter { !$0.isEmpty }
     }
 
-    @Test(.tags(.slow), .skippedWhenFast) func runWritesAOnePageA4PDFWithTheSummaryAndRebuildsItByteIdentically() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func runWritesAOnePageA4PDFWithTheSummaryAndRebuildsItByteIdentically() throws
+    {
         let dir = TemporaryDirectory(prefix: "expreg-pdf-e2e")
         let folder = try Self.runTiny(in: dir)
         let pdf = folder.appendingPathComponent("report.pdf")
@@ -45,8 +51,10 @@ struct OnePagerAndFrontPageTests {
         for phrase in phrases {
             #expect(text.contains(phrase), "pdftotext lacks: \(phrase)")
         }
-        for words in ["結論", "要点", "リスク・注意点", "次のアクション", "max_diverged", "合格", "損失の推移",
-                      "有限幅グラム行列とH*の距離", folder.lastPathComponent] {
+        for words in [
+            "結論", "要点", "リスク・注意点", "次のアクション", "max_diverged", "合格", "損失の推移",
+            "有限幅グラム行列とH*の距離", folder.lastPathComponent,
+        ] {
             #expect(text.contains(PDFInspection.squeezed(words)), "pdftotext lacks \(words)")
         }
 
@@ -58,7 +66,9 @@ struct OnePagerAndFrontPageTests {
         // Registered as an artifact with its SHA-256, like the other files.
         let bytes = try Data(contentsOf: pdf)
         let db = try DatabaseQueue(path: dir.url.appendingPathComponent("out/a.sqlite").path)
-        let row = try db.read { try Row.fetchOne($0, sql: "SELECT sha256, bytes FROM artifacts WHERE path = 'report.pdf'") }
+        let row = try db.read {
+            try Row.fetchOne($0, sql: "SELECT sha256, bytes FROM artifacts WHERE path = 'report.pdf'")
+        }
         let artifact = try #require(row, "report.pdf is not in the artifacts table")
         #expect(artifact["bytes"] as Int == bytes.count)
         let sha = try PDFInspection.run("sha256sum", [pdf.path]).prefix(64)
@@ -93,22 +103,28 @@ struct OnePagerAndFrontPageTests {
             """
         let dir = TemporaryDirectory(prefix: "expreg-pdf-many")
         let written = try writeManifest(manifest, in: dir.url)
-        let result = try ExpRegProcess.run(["run", written, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
+        let result = try ExpRegProcess.run(
+            ["run", written, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
         #expect(result.status == 3, "the impossible loss gate fails: \(result.stderr)")
         let pdf = dir.url.appendingPathComponent("out/latest/report.pdf").resolvingSymlinksInPath().path
         let pages = try #require(Int(try PDFInspection.info(pdf)["Pages"] ?? ""))
         #expect(pages >= 1 && pages <= 3, "\(pages) pages")
         let words = try PDFInspection.words(pdf)
-        let left = 40.0 - 1, right = OnePager.pageWidth - 40 + 1
+        let left = 40.0 - 1
+        let right = OnePager.pageWidth - 40 + 1
         let outside = words.filter { $0.xMin < left || $0.xMax > right || $0.yMax > OnePager.pageHeight - 20 }
         #expect(outside.isEmpty, "words outside the margins: \(outside.prefix(5))")
         let text = PDFInspection.squeezed(try PDFInspection.text(pdf))
-        #expect(text.contains(PDFInspection.squeezed(title.trimmingCharacters(in: .whitespaces))), "the title is wrapped, not cut")
+        #expect(
+            text.contains(PDFInspection.squeezed(title.trimmingCharacters(in: .whitespaces))),
+            "the title is wrapped, not cut")
         #expect(text.contains("experiment-number-14-with-a-long-name"))
         #expect(text.contains("不合格"), "the failed gate is on the page")
     }
 
-    @Test(.tags(.slow), .skippedWhenFast) func theFrontPageListsEveryBatchAndLoadsInChromiumWithEveryLinkResolving() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func theFrontPageListsEveryBatchAndLoadsInChromiumWithEveryLinkResolving()
+        throws
+    {
         let dir = TemporaryDirectory(prefix: "expreg-index-e2e")
         _ = try Self.runTiny(in: dir)
         let second = try Self.runTiny(in: dir)
@@ -119,7 +135,8 @@ struct OnePagerAndFrontPageTests {
         #expect(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"))
         #expect(!html.contains("<script"))
         #expect(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("url("))
-        let batches = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix("-tiny") }.sorted()
+        let batches = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix("-tiny") }
+            .sorted()
         #expect(batches.count == 2)
         // Newest first, the latest batch linked at the top.
         let positions = batches.map { html.range(of: "id=\"batch-\($0)\"")?.lowerBound }
@@ -138,7 +155,9 @@ struct OnePagerAndFrontPageTests {
             #expect(hrefs.count >= 5, "\(hrefs)")
             for href in hrefs {
                 #expect(!href.contains(":"), "external or absolute link \(href)")
-                #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(href).path), "\(href) does not resolve")
+                #expect(
+                    FileManager.default.fileExists(atPath: out.appendingPathComponent(href).path),
+                    "\(href) does not resolve")
             }
         }
 
@@ -169,7 +188,9 @@ struct OnePagerAndFrontPageTests {
 
     /// `href` values of `<a>` elements in a DOM dump.
     static func hrefs(in dom: String) -> [String] {
-        dom.components(separatedBy: "href=\"").dropFirst().compactMap { $0.split(separator: "\"", maxSplits: 1).first.map(String.init) }
+        dom.components(separatedBy: "href=\"").dropFirst().compactMap {
+            $0.split(separator: "\"", maxSplits: 1).first.map(String.init)
+        }
     }
 }
 
@@ -188,19 +209,25 @@ enum HeadlessChromium {
     /// Runs Chromium headless (stopped by pid after `timeout` s); nil when skipped.
     static func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> Result? {
         if skip { return nil }
-        let binary = try #require(["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/local/bin/chromium"]
-            .first { FileManager.default.isExecutableFile(atPath: $0) },
+        let binary = try #require(
+            ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/local/bin/chromium"]
+                .first { FileManager.default.isExecutableFile(atPath: $0) },
             "chromium is not installed: `make test` installs it; set EXPREG_SKIP_BROWSER=1 to skip")
         let profile = TemporaryDirectory(prefix: "expreg-chromium-profile")
         let logs = TemporaryDirectory(prefix: "expreg-chromium-logs")
-        let out = logs.url.appendingPathComponent("stdout"), err = logs.url.appendingPathComponent("stderr")
+        let out = logs.url.appendingPathComponent("stdout")
+        let err = logs.url.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-                             "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0"] + arguments
-        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+                "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0",
+            ] + arguments
+        let outHandle = try FileHandle(forWritingTo: out)
+        let errHandle = try FileHandle(forWritingTo: err)
         process.standardOutput = outHandle
         process.standardError = errHandle
         process.standardInput = FileHandle.nullDevice
@@ -214,8 +241,9 @@ enum HeadlessChromium {
         process.waitUntilExit()
         try outHandle.close()
         try errHandle.close()
-        return Result(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 }

@@ -11,8 +11,10 @@ struct PruneCommandTests {
     /// Every file below a batch folder, by relative path.
     static func files(_ folder: URL) throws -> [String: Data] {
         var result: [String: Data] = [:]
-        let walker = try #require(FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]))
-        for case let url as URL in walker where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+        let walker = try #require(
+            FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]))
+        for case let url as URL in walker
+        where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
             result[String(url.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: url)
         }
         return result
@@ -23,7 +25,8 @@ struct PruneCommandTests {
         let manifest = try writeManifest(RunCommandTests.tinyManifest, in: dir.url)
         var ids: [String] = []
         for _ in 0..<3 {
-            let run = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
+            let run = try ExpRegProcess.run(
+                ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
             #expect(run.status == 0, "stderr: \(run.stderr)")
             let id = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("batch: ") }?.dropFirst(7))
             ids.append(String(id))
@@ -40,17 +43,23 @@ struct PruneCommandTests {
         let original = try Self.files(oldest)
         #expect(original.keys.contains("report.html") && original.keys.contains { $0.hasPrefix("plots/") })
 
-        let dry = try ExpRegProcess.run(["prune", "--keep-reports", "2", "--db", db, "--output", "out", "--dry-run"], in: dir.url)
+        let dry = try ExpRegProcess.run(
+            ["prune", "--keep-reports", "2", "--db", db, "--output", "out", "--dry-run"], in: dir.url)
         #expect(dry.status == 0, "stderr: \(dry.stderr)")
         #expect(dry.stdout.contains("would remove \(oldest.path)"), "stdout: \(dry.stdout)")
         #expect(FileManager.default.fileExists(atPath: oldest.path), "--dry-run removed a folder")
 
-        let pruned = try ExpRegProcess.run(["prune", "--keep-reports", "2", "--db", db, "--output", "out"], in: dir.url)
+        let pruned = try ExpRegProcess.run(
+            ["prune", "--keep-reports", "2", "--db", db, "--output", "out"], in: dir.url)
         #expect(pruned.status == 0, "stderr: \(pruned.stderr)")
-        #expect(pruned.stdout.contains("removed \(oldest.path)") && pruned.stdout.contains("freed"), "stdout: \(pruned.stdout)")
+        #expect(
+            pruned.stdout.contains("removed \(oldest.path)") && pruned.stdout.contains("freed"),
+            "stdout: \(pruned.stdout)")
         #expect(!FileManager.default.fileExists(atPath: oldest.path))
         for id in ids.dropFirst() {
-            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("\(id)/report.html").path), "\(id) pruned")
+            #expect(
+                FileManager.default.fileExists(atPath: out.appendingPathComponent("\(id)/report.html").path),
+                "\(id) pruned")
         }
         #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM batches") == 3, "the archive lost batches")
         // The front page is rewritten: the pruned batch is listed as rebuildable, the others link their reports.
@@ -85,19 +94,26 @@ struct PruneCommandTests {
         let ids = try Self.threeBatches(in: dir)
         let db = dir.url.appendingPathComponent("out/a.sqlite").path
 
-        let unconfirmed = try ExpRegProcess.run(["prune", "--keep-reports", "1", "--archive", "--db", db, "--output", "out"], in: dir.url)
+        let unconfirmed = try ExpRegProcess.run(
+            ["prune", "--keep-reports", "1", "--archive", "--db", db, "--output", "out"], in: dir.url)
         #expect(unconfirmed.status == 2 && unconfirmed.stderr.contains("--yes"), "stderr: \(unconfirmed.stderr)")
         #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM batches") == 3)
-        let both = try ExpRegProcess.run(["prune", "--keep-reports", "1", "--older-than", "2", "--db", db], in: dir.url)
+        let both = try ExpRegProcess.run(
+            ["prune", "--keep-reports", "1", "--older-than", "2", "--db", db], in: dir.url)
         #expect(both.status == 2)
 
-        let confirmed = try ExpRegProcess.run(["prune", "--keep-reports", "1", "--archive", "--yes", "--db", db, "--output", "out"], in: dir.url)
+        let confirmed = try ExpRegProcess.run(
+            ["prune", "--keep-reports", "1", "--archive", "--yes", "--db", db, "--output", "out"], in: dir.url)
         #expect(confirmed.status == 0, "stderr: \(confirmed.stderr)")
-        #expect(confirmed.stdout.contains("deleted 2 batches") && confirmed.stdout.contains("VACUUM"), "stdout: \(confirmed.stdout)")
+        #expect(
+            confirmed.stdout.contains("deleted 2 batches") && confirmed.stdout.contains("VACUUM"),
+            "stdout: \(confirmed.stdout)")
         #expect(try scalar(String.self, db, "SELECT group_concat(id) FROM batches") == ids[2])
         // The foreign keys cascade: no row of a deleted batch is left in any table.
         for table in ["runs", "metrics", "spectra", "diagnostics", "gates", "artifacts", "notifications"] {
-            #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM \(table) WHERE batch_id <> '\(ids[2])'") == 0, "\(table) kept rows")
+            #expect(
+                try scalar(Int.self, db, "SELECT COUNT(*) FROM \(table) WHERE batch_id <> '\(ids[2])'") == 0,
+                "\(table) kept rows")
         }
         #expect(try scalar(Int.self, db, "SELECT COUNT(*) FROM runs") == 6)
         #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")

@@ -43,7 +43,8 @@ struct PublishingTests {
         #expect(try Self.publishedAt(db, id) != nil)
         let folder = out.appendingPathComponent(id)
         let reportBefore = try Data(contentsOf: folder.appendingPathComponent("report.html"))
-        let plot = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("plots").path).first)
+        let plot = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("plots").path).first)
 
         // The state a kill -9 while writing the reports leaves: no publication recorded, files
         // missing, temporary files, `latest` not moved yet.
@@ -54,8 +55,9 @@ struct PublishingTests {
         try FileManager.default.removeItem(at: folder.appendingPathComponent("plots/\(plot)"))
         try Data("half".utf8).write(to: folder.appendingPathComponent(".report.html.tmp-\(Self.deadPID)"))
         try Data("half".utf8).write(to: folder.appendingPathComponent("plots/.\(plot).tmp-\(Self.deadPID)-abcd1234"))
-        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent(".latest.tmp-\(Self.deadPID)").path,
-                                                   withDestinationPath: id)
+        try FileManager.default.createSymbolicLink(
+            atPath: out.appendingPathComponent(".latest.tmp-\(Self.deadPID)").path,
+            withDestinationPath: id)
         try FileManager.default.removeItem(at: out.appendingPathComponent("latest"))
 
         let history = try ExpRegProcess.run(["history", "--db", db], in: dir.url)
@@ -83,7 +85,8 @@ struct PublishingTests {
         var id: String?
         _ = eventually(timeout: 120) {
             guard FileManager.default.fileExists(atPath: db),
-                  (try? scalar(String.self, db, "SELECT status FROM batches")) == "completed" else { return !running.process.isRunning }
+                (try? scalar(String.self, db, "SELECT status FROM batches")) == "completed"
+            else { return !running.process.isRunning }
             id = try? scalar(String.self, db, "SELECT id FROM batches")
             return true
         }
@@ -103,8 +106,11 @@ struct PublishingTests {
             #expect(Self.latestTarget(out) != id, "latest points at an unpublished batch")
             let history = try ExpRegProcess.run(["history", "--db", db], in: dir.url)
             #expect(history.stdout.contains("unpublished"), "\(history.stdout)")
-            let next = try ExpRegProcess.run(["run", dir.url.appendingPathComponent("manifest.yaml").path, "--output", "out",
-                                              "--db", db, "--resume"], in: dir.url)
+            let next = try ExpRegProcess.run(
+                [
+                    "run", dir.url.appendingPathComponent("manifest.yaml").path, "--output", "out",
+                    "--db", db, "--resume",
+                ], in: dir.url)
             #expect(next.status == 0, "stderr: \(next.stderr)")
             #expect(try Self.publishedAt(db, id) != nil)
         } else {
@@ -117,7 +123,9 @@ struct PublishingTests {
         if try Self.publishedAt(db, id) != nil {
             #expect(!artifacts.isEmpty)
             for path in artifacts {
-                #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("\(id)/\(path)").path), "\(path) missing")
+                #expect(
+                    FileManager.default.fileExists(atPath: out.appendingPathComponent("\(id)/\(path)").path),
+                    "\(path) missing")
             }
         }
         #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")

@@ -29,8 +29,9 @@ struct ReproducibilityTests {
     /// This machine's `model name` from /proc/cpuinfo, read independently of the binary.
     static let cpuModel: String? = {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-              let colon = line.firstIndex(of: ":") else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let colon = line.firstIndex(of: ":")
+        else { return nil }
         return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }()
 
@@ -56,8 +57,11 @@ struct ReproducibilityTests {
         ]
         var entries: [(name: String, runs: [JSONValue])] = []
         for variant in variants {
-            let result = try ExpRegProcess.run(["run", manifest, "--output", variant.name, "--db", "\(variant.name)/a.sqlite",
-                                                "--quiet"] + variant.arguments, in: dir.url, launcher: variant.launcher)
+            let result = try ExpRegProcess.run(
+                [
+                    "run", manifest, "--output", variant.name, "--db", "\(variant.name)/a.sqlite",
+                    "--quiet",
+                ] + variant.arguments, in: dir.url, launcher: variant.launcher)
             #expect(result.status == 0, "\(variant.name): \(result.stderr)")
             guard result.status == 0 else { return }
             let (runs, batch) = try runEntries(dir.url.appendingPathComponent(variant.name))
@@ -83,19 +87,22 @@ struct ReproducibilityTests {
     @Test func anUnknownOrUnavailableKernelPathExits2WithAClearMessage() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.manifest, in: dir.url)
-        let unknown = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"],
-                                            in: dir.url, extraEnvironment: ["EXPREG_KERNELS": "sse9"])
+        let unknown = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"],
+            in: dir.url, extraEnvironment: ["EXPREG_KERNELS": "sse9"])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("EXPREG_KERNELS=sse9 is not a kernel path; use auto, avx512, avx2 or generic"),
-                "stderr: \(unknown.stderr)")
+        #expect(
+            unknown.stderr.contains("EXPREG_KERNELS=sse9 is not a kernel path; use auto, avx512, avx2 or generic"),
+            "stderr: \(unknown.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("out/a.sqlite").path))
         // A path this CPU lacks is refused the same way; where the CPU has every path there is none to ask for.
         guard let missing = [KernelPath.avx512, .avx2].first(where: { !$0.isAvailable })?.rawValue else {
             print("skipped: the unavailable-path half of this test: this CPU runs every kernel path")
             return
         }
-        let unavailable = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"],
-                                                in: dir.url, extraEnvironment: ["EXPREG_KERNELS": missing])
+        let unavailable = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"],
+            in: dir.url, extraEnvironment: ["EXPREG_KERNELS": missing])
         #expect(unavailable.status == 2)
         #expect(unavailable.stderr.contains("which this CPU lacks"), "stderr: \(unavailable.stderr)")
     }

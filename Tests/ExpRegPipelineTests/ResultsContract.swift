@@ -3,7 +3,12 @@ import Testing
 
 /// A JSON value decoded without Foundation's number/bool ambiguity (true is never 1).
 enum JSONValue: Decodable, Equatable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
 
     init(from decoder: any Decoder) throws {
         if var list = try? decoder.unkeyedContainer() {
@@ -19,10 +24,15 @@ enum JSONValue: Decodable, Equatable {
             return
         }
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else { self = .string(try c.decode(String.self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else {
+            self = .string(try c.decode(String.self))
+        }
     }
 
     struct AnyKey: CodingKey {
@@ -96,15 +106,20 @@ enum ResultsContract {
         for (i, run) in runs.enumerated() {
             check(run, runFields, "runs[\(i)]")
             #expect(["converged", "completed", "diverged", "failed"].contains(run["status"]?.string ?? ""))
-            #expect(["within_guarantee", "consistent", "violated", "diverged", "failed"].contains(run["verdict"]?.string ?? ""))
+            #expect(
+                ["within_guarantee", "consistent", "violated", "diverged", "failed"].contains(
+                    run["verdict"]?.string ?? ""))
             #expect(run["run_key"]?.string?.count == 64)
             for point in run["loss_curve"]?.array ?? [] {
                 let pair = point.array ?? []
-                #expect(pair.count == 2 && pair.allSatisfy { $0.number != nil }, "runs[\(i)].loss_curve entries are [step, loss]")
+                #expect(
+                    pair.count == 2 && pair.allSatisfy { $0.number != nil },
+                    "runs[\(i)].loss_curve entries are [step, loss]")
             }
             if case .object(let params)? = run["params"] {
                 for (key, value) in params {
-                    #expect(value.number != nil || value.string != nil || value.bool != nil, "params.\(key) is a scalar")
+                    #expect(
+                        value.number != nil || value.string != nil || value.bool != nil, "params.\(key) is a scalar")
                 }
             }
         }
@@ -112,9 +127,13 @@ enum ResultsContract {
         for (i, group) in (analysis["width_scaling"]?.array ?? []).enumerated() {
             check(group, widthScalingFields, "analysis.width_scaling[\(i)]")
             if let projection = group["projection"], projection != .null {
-                check(projection, ["width": (.int, false), "seconds_per_run": (.number, true),
-                                   "memory_bytes": (.int, false), "steps": (.int, true)],
-                      "analysis.width_scaling[\(i)].projection")
+                check(
+                    projection,
+                    [
+                        "width": (.int, false), "seconds_per_run": (.number, true),
+                        "memory_bytes": (.int, false), "steps": (.int, true),
+                    ],
+                    "analysis.width_scaling[\(i)].projection")
             }
         }
         #expect(analysis["width_scaling"]?.array != nil && analysis["condition_width_vs_n"]?.array != nil)

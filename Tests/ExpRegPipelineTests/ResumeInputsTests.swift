@@ -42,8 +42,9 @@ struct ResumeInputsTests {
         try Self.csvText().write(to: csv, atomically: true, encoding: .utf8)
         let manifest = try writeManifest(Self.csvManifest, in: dir.url)
         let db = dir.url.appendingPathComponent("out/a.sqlite").path
-        let first = try ExpRegProcess.start(["run", manifest, "--output", "out", "--db", db, "--set", "model.init_scale=0.6"],
-                                            in: dir.url)
+        let first = try ExpRegProcess.start(
+            ["run", manifest, "--output", "out", "--db", db, "--set", "model.init_scale=0.6"],
+            in: dir.url)
         let oneFinished = try eventually(timeout: 240) { try ArchiveSafetyTests.archivedRuns(db).count >= 1 }
         kill(first.pid, SIGKILL)
         _ = first.wait(timeout: 30)
@@ -53,8 +54,11 @@ struct ResumeInputsTests {
 
         // 1. Same manifest and overrides, other csv bytes.
         try Self.csvText(labelShift: 0.5).write(to: csv, atomically: true, encoding: .utf8)
-        let changedData = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", db, "--resume",
-                                                 "--set", "model.init_scale=0.6"], in: dir.url)
+        let changedData = try ExpRegProcess.run(
+            [
+                "run", manifest, "--output", "out", "--db", db, "--resume",
+                "--set", "model.init_scale=0.6",
+            ], in: dir.url)
         #expect(changedData.status == 2, "stderr: \(changedData.stderr)")
         #expect(changedData.stderr.contains("train.csv"), "names the data file: \(changedData.stderr)")
         #expect(changedData.stderr.contains("changed"))
@@ -62,19 +66,27 @@ struct ResumeInputsTests {
 
         // 2. Same csv, overrides missing or different.
         try Self.csvText().write(to: csv, atomically: true, encoding: .utf8)
-        for overrides in [[String](), ["--set", "model.init_scale=0.7"], ["--set", "model.init_scale=0.6", "--set", "train.steps=10"]] {
-            let changed = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", db, "--resume"] + overrides,
-                                                in: dir.url)
+        for overrides in [
+            [String](), ["--set", "model.init_scale=0.7"],
+            ["--set", "model.init_scale=0.6", "--set", "train.steps=10"],
+        ] {
+            let changed = try ExpRegProcess.run(
+                ["run", manifest, "--output", "out", "--db", db, "--resume"] + overrides,
+                in: dir.url)
             #expect(changed.status == 2, "\(overrides): stderr: \(changed.stderr)")
-            #expect(changed.stderr.contains("--set model.init_scale=0.6"), "names the batch's overrides: \(changed.stderr)")
+            #expect(
+                changed.stderr.contains("--set model.init_scale=0.6"), "names the batch's overrides: \(changed.stderr)")
             #expect(changed.stderr.contains("overrides"))
             #expect(try ArchiveSafetyTests.archivedRuns(db) == archived)
         }
         #expect(try scalar(String.self, db, "SELECT status FROM batches") == "partial")
 
         // 3. The batch's own inputs: it resumes and completes without re-training.
-        let resumed = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", db, "--resume",
-                                             "--set", "model.init_scale=0.6"], in: dir.url)
+        let resumed = try ExpRegProcess.run(
+            [
+                "run", manifest, "--output", "out", "--db", db, "--resume",
+                "--set", "model.init_scale=0.6",
+            ], in: dir.url)
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
         let after = try ArchiveSafetyTests.archivedRuns(db)
         #expect(after.count == 4)

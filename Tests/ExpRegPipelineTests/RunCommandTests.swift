@@ -30,8 +30,11 @@ struct RunCommandTests {
     @Test func runWritesArchiveResultsPlotsAndReports() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.tinyManifest, in: dir.url)
-        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/archive.sqlite",
-                                            "--set", "train.log_every=5"], in: dir.url)
+        let result = try ExpRegProcess.run(
+            [
+                "run", manifest, "--output", "out", "--db", "out/archive.sqlite",
+                "--set", "train.log_every=5",
+            ], in: dir.url)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let latest = dir.url.appendingPathComponent("out/latest")
         let folder = latest.resolvingSymlinksInPath()
@@ -67,18 +70,23 @@ struct RunCommandTests {
         let groups = try #require(json["analysis"]?["width_scaling"]?.array)
         #expect(groups.map { $0["experiment"]?.string } == ["exp-width", "relu"])
         #expect(groups.first?["widths"] == .array([.number(32), .number(128)]))
-        #expect(try scalar(Int.self, dir.url.appendingPathComponent("out/archive.sqlite").path,
-                           "SELECT count(*) FROM width_scaling") == 2)
+        #expect(
+            try scalar(
+                Int.self, dir.url.appendingPathComponent("out/archive.sqlite").path,
+                "SELECT count(*) FROM width_scaling") == 2)
 
         // The archive is sound and holds the overrides.
-        #expect(try scalar(String.self, dir.url.appendingPathComponent("out/archive.sqlite").path,
-                           "PRAGMA integrity_check") == "ok")
+        #expect(
+            try scalar(
+                String.self, dir.url.appendingPathComponent("out/archive.sqlite").path,
+                "PRAGMA integrity_check") == "ok")
     }
 
     @Test(.tags(.slow), .skippedWhenFast) func reportIsRebuiltByteIdenticalFromTheArchive() throws {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.tinyManifest, in: dir.url)
-        let first = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
+        let first = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         let folder = dir.url.appendingPathComponent("out/latest").resolvingSymlinksInPath()
         let names = ["results.json", "report.md", "report.html", "summary.ja.md"]
@@ -102,7 +110,8 @@ struct RunCommandTests {
 
     @Test func divergingRunIsArchivedAndTheGateFailsWithExit3() throws {
         let dir = TemporaryDirectory()
-        let manifest = try writeManifest("""
+        let manifest = try writeManifest(
+            """
             name: blowup
             defaults:
               data: {source: sphere, n: 8, d: 4, seed: 2}
@@ -120,7 +129,8 @@ struct RunCommandTests {
         let folder = dir.url.appendingPathComponent("out/latest").resolvingSymlinksInPath()
         let json = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("results.json")))
         let runs = try #require(json["runs"]?.array)
-        let statuses = Dictionary(uniqueKeysWithValues: runs.map { ($0["experiment"]?.string ?? "", $0["status"]?.string ?? "") })
+        let statuses = Dictionary(
+            uniqueKeysWithValues: runs.map { ($0["experiment"]?.string ?? "", $0["status"]?.string ?? "") })
         #expect(statuses["eta-too-large"] == "diverged")
         #expect(statuses["sane"] == "converged" || statuses["sane"] == "completed")
         let diverged = try #require(runs.first { $0["experiment"]?.string == "eta-too-large" })
@@ -132,14 +142,16 @@ struct RunCommandTests {
     @Test func csvDataRelativeToTheManifestTrainsEndToEnd() throws {
         let dir = TemporaryDirectory()
         let manifest = Fixtures.directory.appendingPathComponent("manifests/valid/csv.yaml").path
-        let result = try ExpRegProcess.run(["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
+        let result = try ExpRegProcess.run(
+            ["run", manifest, "--output", "out", "--db", "out/a.sqlite", "--quiet"], in: dir.url)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let folder = dir.url.appendingPathComponent("out/latest").resolvingSymlinksInPath()
         let json = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("results.json")))
         try ResultsContract.validate(json)
         let runs = try #require(json["runs"]?.array)
         #expect(runs.count == 2)
-        #expect(runs.allSatisfy { $0["params"]?["data.source"] == .string("csv") && $0["status"]?.string == "converged" })
+        #expect(
+            runs.allSatisfy { $0["params"]?["data.source"] == .string("csv") && $0["status"]?.string == "converged" })
     }
 
     @Test func helpDocumentsEveryCommandAndTheExitCodes() throws {

@@ -20,19 +20,28 @@ import Testing
     }
 
     @Test func autoReadsASlurmArrayByCountOrByMax() throws {
-        let byCount = try ShardSpec.resolve("auto", environment: [
-            "SLURM_ARRAY_TASK_ID": "12", "SLURM_ARRAY_TASK_MIN": "10", "SLURM_ARRAY_TASK_COUNT": "4"])
+        let byCount = try ShardSpec.resolve(
+            "auto",
+            environment: [
+                "SLURM_ARRAY_TASK_ID": "12", "SLURM_ARRAY_TASK_MIN": "10", "SLURM_ARRAY_TASK_COUNT": "4",
+            ])
         #expect(byCount == (try ShardSpec(index: 2, count: 4)))
-        let byMax = try ShardSpec.resolve("auto", environment: [
-            "SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "7"])
+        let byMax = try ShardSpec.resolve(
+            "auto",
+            environment: [
+                "SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "7",
+            ])
         #expect(byMax == (try ShardSpec(index: 0, count: 8)))
     }
 
     @Test func autoRefusesAStridedSlurmArray() {
         let error = #expect(throws: PipelineError.self) {
-            try ShardSpec.resolve("auto", environment: [
-                "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "6",
-                "SLURM_ARRAY_TASK_COUNT": "4"])
+            try ShardSpec.resolve(
+                "auto",
+                environment: [
+                    "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "6",
+                    "SLURM_ARRAY_TASK_COUNT": "4",
+                ])
         }
         #expect(error?.message.contains("not contiguous") == true)
     }
@@ -51,14 +60,18 @@ import Testing
     @Test func batchIDComesFromTheOptionThenTheEnvironmentThenTheSlurmArrayJob() {
         let slurm = ["SLURM_ARRAY_JOB_ID": "4242"]
         #expect(ShardSpec.batchID(explicit: "mine", manifestName: "n", environment: slurm) == "mine")
-        #expect(ShardSpec.batchID(explicit: nil, manifestName: "n", environment: slurm.merging(["EXPREG_BATCH_ID": "env"]) { $1 }) == "env")
+        #expect(
+            ShardSpec.batchID(
+                explicit: nil, manifestName: "n", environment: slurm.merging(["EXPREG_BATCH_ID": "env"]) { $1 })
+                == "env")
         #expect(ShardSpec.batchID(explicit: nil, manifestName: "nightly", environment: slurm) == "slurm-4242-nightly")
         #expect(ShardSpec.batchID(explicit: nil, manifestName: "n", environment: [:]) == nil)
     }
 
     @Test func shardArchivesLiveBesideTheMainArchive() throws {
         let spec = try ShardSpec(index: 3, count: 8)
-        #expect(spec.defaultArchivePath(mainArchive: "/shared/exp/expreg.sqlite", batchID: "b")
+        #expect(
+            spec.defaultArchivePath(mainArchive: "/shared/exp/expreg.sqlite", batchID: "b")
                 == "/shared/exp/shards/b/shard-3.sqlite")
     }
 }

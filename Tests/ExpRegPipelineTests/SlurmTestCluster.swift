@@ -18,13 +18,16 @@ final class SlurmTestCluster {
     /// Environment for `sbatch`, `squeue`, … and for `expreg submit slurm`.
     var environment: [String: String] { ["SLURM_CONF": configPath] }
 
-    static let binaries = ["/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch",
-                           "/usr/bin/squeue", "/usr/bin/scancel", "/usr/bin/scontrol", "/usr/bin/sinfo"]
+    static let binaries = [
+        "/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch",
+        "/usr/bin/squeue", "/usr/bin/scancel", "/usr/bin/scontrol", "/usr/bin/sinfo",
+    ]
 
     /// Why the Slurm tests cannot run here (binaries absent), or nil.
     static var unavailableReason: String? {
         let missing = binaries.filter { !FileManager.default.isExecutableFile(atPath: $0) }
-        return missing.isEmpty ? nil
+        return missing.isEmpty
+            ? nil
             : "Slurm tests skipped: \(missing.joined(separator: ", ")) not installed (make test-deps installs slurmctld slurmd slurm-client munge)"
     }
 
@@ -32,20 +35,25 @@ final class SlurmTestCluster {
     init(cpus: Int = 4) throws {
         let root = folder.url
         let munge = root.appendingPathComponent("munge")
-        try FileManager.default.createDirectory(at: munge, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o711])
+        try FileManager.default.createDirectory(
+            at: munge, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o711])
         for name in ["state", "spool", "log"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent(name), withIntermediateDirectories: true)
         }
         var key = [UInt8](repeating: 0, count: 1024)
         for i in key.indices { key[i] = UInt8.random(in: 0...255) }
         let keyFile = munge.appendingPathComponent("munge.key")
-        _ = FileManager.default.createFile(atPath: keyFile.path, contents: Data(key), attributes: [.posixPermissions: 0o400])
+        _ = FileManager.default.createFile(
+            atPath: keyFile.path, contents: Data(key), attributes: [.posixPermissions: 0o400])
         let socket = munge.appendingPathComponent("munge.socket").path
 
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, name.count)
-        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: ".").first.map(String.init) ?? "localhost"
+        let host =
+            String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: ".")
+            .first.map(String.init) ?? "localhost"
         let (ctldPort, nodePort) = (try Self.freePort(), try Self.freePort())
         let config = """
             ClusterName=expregtest
@@ -83,19 +91,25 @@ final class SlurmTestCluster {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
 
         do {
-            try start("munged", "/usr/sbin/munged", ["--foreground", "--force", "--socket=\(socket)", "--key-file=\(keyFile.path)",
-                                                      "--pid-file=\(munge.path)/munged.pid", "--log-file=\(munge.path)/munged.log",
-                                                      "--seed-file=\(munge.path)/munged.seed"])
+            try start(
+                "munged", "/usr/sbin/munged",
+                [
+                    "--foreground", "--force", "--socket=\(socket)", "--key-file=\(keyFile.path)",
+                    "--pid-file=\(munge.path)/munged.pid", "--log-file=\(munge.path)/munged.log",
+                    "--seed-file=\(munge.path)/munged.seed",
+                ])
             guard eventually(timeout: 10, { FileManager.default.fileExists(atPath: socket) }) else {
                 throw SlurmTestError("munged did not create \(socket): \(log("munge/munged.log"))")
             }
             try start("slurmctld", "/usr/sbin/slurmctld", ["-D", "-i", "-f", configPath])
             try start("slurmd", "/usr/sbin/slurmd", ["-D", "-f", configPath, "-N", host])
             let idle = eventually(timeout: 30) {
-                ((try? self.command("sinfo", ["-h", "-o", "%t"])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines) == "idle"
+                ((try? self.command("sinfo", ["-h", "-o", "%t"])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                    == "idle"
             }
             guard idle else {
-                throw SlurmTestError("the test node did not become idle:\n\(log("log/slurmctld.log"))\n\(log("log/slurmd.log"))")
+                throw SlurmTestError(
+                    "the test node did not become idle:\n\(log("log/slurmctld.log"))\n\(log("log/slurmd.log"))")
             }
         } catch {
             stop()
@@ -126,10 +140,12 @@ final class SlurmTestCluster {
     /// Runs a Slurm client command against this cluster; returns stdout, throws on failure.
     @discardableResult
     func command(_ program: String, _ arguments: [String]) throws -> String {
-        let result = try ChildProcess.run(program, arguments,
-                                          environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        let result = try ChildProcess.run(
+            program, arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
         guard result.status == 0 else {
-            throw SlurmTestError("\(program) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+            throw SlurmTestError(
+                "\(program) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }
         return result.stdout
     }
@@ -137,7 +153,9 @@ final class SlurmTestCluster {
     /// Waits until the job (and every task of an array) has left the queue.
     func waitUntilGone(_ jobID: String, timeout: TimeInterval = 240) -> Bool {
         eventually(timeout: timeout) {
-            ((try? self.command("squeue", ["-h", "-j", jobID, "-o", "%A"])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            ((try? self.command("squeue", ["-h", "-j", jobID, "-o", "%A"])) ?? "").trimmingCharacters(
+                in: .whitespacesAndNewlines
+            ).isEmpty
         }
     }
 
@@ -147,9 +165,10 @@ final class SlurmTestCluster {
 
     private func start(_ name: String, _ path: String, _ arguments: [String]) throws {
         let console = folder.url.appendingPathComponent("log/\(name).console").path
-        let process = try ChildProcess.start(path, arguments,
-                                             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-                                             stdout: console, stderr: console)
+        let process = try ChildProcess.start(
+            path, arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            stdout: console, stderr: console)
         daemons.append((name, process))
     }
 

@@ -50,20 +50,28 @@ struct SlurmTests {
         defer { cluster.stop() }
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.manifest, in: dir.url)
-        let single = try ExpRegProcess.run(["run", manifest, "--output", "single", "--db", "single/a.sqlite", "--quiet"], in: dir.url)
+        let single = try ExpRegProcess.run(
+            ["run", manifest, "--output", "single", "--db", "single/a.sqlite", "--quiet"], in: dir.url)
         #expect(single.status == 0, "stderr: \(single.stderr)")
-        let singleBatch = try #require(try scalar(String.self, dir.url.appendingPathComponent("single/a.sqlite").path,
-                                                  "SELECT id FROM batches"))
+        let singleBatch = try #require(
+            try scalar(
+                String.self, dir.url.appendingPathComponent("single/a.sqlite").path,
+                "SELECT id FROM batches"))
 
-        let submitted = try ExpRegProcess.run(["submit", "slurm", manifest, "--shards", "4", "--batch-id", "quad-4",
-                                               "--db", "arch/a.sqlite", "--output", "out", "--wait"],
-                                              in: dir.url, timeout: 240, extraEnvironment: cluster.environment)
+        let submitted = try ExpRegProcess.run(
+            [
+                "submit", "slurm", manifest, "--shards", "4", "--batch-id", "quad-4",
+                "--db", "arch/a.sqlite", "--output", "out", "--wait",
+            ],
+            in: dir.url, timeout: 240, extraEnvironment: cluster.environment)
         let logs = dir.url.appendingPathComponent("arch/shards/quad-4/logs")
         let mergeLog = (try? String(contentsOf: logs.appendingPathComponent("merge.out"), encoding: .utf8)) ?? ""
         #expect(submitted.status == 0, "stderr: \(submitted.stderr)\nmerge: \(mergeLog)")
         #expect(Self.jobIDs(submitted.stdout) != nil, "stdout: \(submitted.stdout)")
         for index in 0..<4 {
-            #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("arch/shards/quad-4/shard-\(index).sqlite").path))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: dir.url.appendingPathComponent("arch/shards/quad-4/shard-\(index).sqlite").path))
         }
 
         let merged = dir.url.appendingPathComponent("out/latest").resolvingSymlinksInPath()
@@ -74,7 +82,9 @@ struct SlurmTests {
         let a = dir.url.appendingPathComponent("single/a.sqlite").path
         let b = dir.url.appendingPathComponent("arch/a.sqlite").path
         for table in ["runs", "metrics", "spectra", "diagnostics", "gates"] {
-            #expect(try ShardMergeTests.differingRows(table, a, batchA: singleBatch, b, batchB: "quad-4") == 0, "\(table) differs")
+            #expect(
+                try ShardMergeTests.differingRows(table, a, batchA: singleBatch, b, batchB: "quad-4") == 0,
+                "\(table) differs")
         }
         #expect(try scalar(String.self, b, "PRAGMA integrity_check") == "ok")
         #expect(try scalar(String.self, b, "SELECT status FROM batches WHERE id = 'quad-4'") == "completed")
@@ -87,9 +97,12 @@ struct SlurmTests {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.manifest, in: dir.url)
         // Held, so that task 2 is cancelled before it can run, whatever the machine's speed.
-        let submitted = try ExpRegProcess.run(["submit", "slurm", manifest, "--shards", "4", "--batch-id", "quad-gap",
-                                               "--db", "arch/a.sqlite", "--output", "out", "--sbatch-arg=--hold"],
-                                              in: dir.url, timeout: 60, extraEnvironment: cluster.environment)
+        let submitted = try ExpRegProcess.run(
+            [
+                "submit", "slurm", manifest, "--shards", "4", "--batch-id", "quad-gap",
+                "--db", "arch/a.sqlite", "--output", "out", "--sbatch-arg=--hold",
+            ],
+            in: dir.url, timeout: 60, extraEnvironment: cluster.environment)
         #expect(submitted.status == 0, "stderr: \(submitted.stderr)")
         let jobs = try #require(Self.jobIDs(submitted.stdout), "stdout: \(submitted.stdout)")
         let folder = dir.url.appendingPathComponent("arch/shards/quad-gap")
@@ -98,8 +111,10 @@ struct SlurmTests {
         try cluster.command("scontrol", ["release", jobs.merge])
         #expect(cluster.waitUntilGone(jobs.merge), "merge job still queued")
         let exitFile = folder.appendingPathComponent("merge.exit")
-        #expect(try String(contentsOf: exitFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "5",
-                "merge log: \((try? String(contentsOf: folder.appendingPathComponent("logs/merge.out"), encoding: .utf8)) ?? "")")
+        #expect(
+            try String(contentsOf: exitFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "5",
+            "merge log: \((try? String(contentsOf: folder.appendingPathComponent("logs/merge.out"), encoding: .utf8)) ?? "")"
+        )
         let mergeLog = try String(contentsOf: folder.appendingPathComponent("logs/merge.out"), encoding: .utf8)
         #expect(mergeLog.contains("missing shards: 2"), "merge log: \(mergeLog)")
         let db = dir.url.appendingPathComponent("arch/a.sqlite").path
@@ -107,16 +122,25 @@ struct SlurmTests {
         #expect(try scalar(Int.self, db, "SELECT count(*) FROM runs") == 3)
 
         // Resubmit index 2 with the same script, then the merge script after it.
-        let again = try cluster.command("sbatch", ["--parsable", "--array=2", folder.appendingPathComponent("array.sh").path])
+        let again =
+            try cluster.command("sbatch", ["--parsable", "--array=2", folder.appendingPathComponent("array.sh").path])
             .split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         try cluster.command("scontrol", ["release", again])
-        let merge = try cluster.command("sbatch", ["--parsable", "--dependency=afterany:\(again)",
-                                                   folder.appendingPathComponent("merge.sh").path])
+        let merge =
+            try cluster.command(
+                "sbatch",
+                [
+                    "--parsable", "--dependency=afterany:\(again)",
+                    folder.appendingPathComponent("merge.sh").path,
+                ]
+            )
             .split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         try cluster.command("scontrol", ["release", merge])
         #expect(cluster.waitUntilGone(merge), "second merge job still queued")
-        #expect(try String(contentsOf: exitFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "0",
-                "merge log: \((try? String(contentsOf: folder.appendingPathComponent("logs/merge.out"), encoding: .utf8)) ?? "")")
+        #expect(
+            try String(contentsOf: exitFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "0",
+            "merge log: \((try? String(contentsOf: folder.appendingPathComponent("logs/merge.out"), encoding: .utf8)) ?? "")"
+        )
         #expect(try scalar(String.self, db, "SELECT status FROM batches WHERE id = 'quad-gap'") == "completed")
         #expect(try scalar(Int.self, db, "SELECT count(*) FROM runs") == 4)
         #expect(try scalar(String.self, db, "PRAGMA integrity_check") == "ok")
@@ -144,9 +168,12 @@ struct SlurmTests {
         defer { cluster.stop() }
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.slowManifest, in: dir.url)
-        let submitted = try ExpRegProcess.run(["submit", "slurm", manifest, "--shards", "2", "--batch-id", "slow-rq",
-                                               "--db", "arch/a.sqlite", "--output", "out"],
-                                              in: dir.url, timeout: 60, extraEnvironment: cluster.environment)
+        let submitted = try ExpRegProcess.run(
+            [
+                "submit", "slurm", manifest, "--shards", "2", "--batch-id", "slow-rq",
+                "--db", "arch/a.sqlite", "--output", "out",
+            ],
+            in: dir.url, timeout: 60, extraEnvironment: cluster.environment)
         #expect(submitted.status == 0, "stderr: \(submitted.stderr)")
         let jobs = try #require(Self.jobIDs(submitted.stdout), "stdout: \(submitted.stdout)")
         // The merge waits (afterany) for the array; while a task is being requeued its old run has
@@ -160,24 +187,31 @@ struct SlurmTests {
         try cluster.command("scontrol", ["requeue", "\(jobs.array)_0"])
 
         // The task got SIGTERM: its shard is partial (exit 143), with at most 3 of its 4 runs.
-        #expect(eventually(timeout: 60) {
-            ((try? scalar(String.self, shard, "SELECT status || ':' || exit_code FROM batches")) ?? nil) == "partial:143"
-        }, "the requeued task did not record its shard as partial")
+        #expect(
+            eventually(timeout: 60) {
+                ((try? scalar(String.self, shard, "SELECT status || ':' || exit_code FROM batches")) ?? nil)
+                    == "partial:143"
+            }, "the requeued task did not record its shard as partial")
         let before = try DatabaseQueueReader.rows(shard, "SELECT run_key, started_at FROM runs")
         #expect(!before.isEmpty && before.count < 4)
         // Slurm delays a requeued job by about two minutes; start it now.
-        #expect(eventually(timeout: 30) {
-            ((try? cluster.command("squeue", ["-h", "-j", "\(jobs.array)_0", "-o", "%T"])) ?? "").contains("PENDING")
-        })
+        #expect(
+            eventually(timeout: 30) {
+                ((try? cluster.command("squeue", ["-h", "-j", "\(jobs.array)_0", "-o", "%T"])) ?? "").contains(
+                    "PENDING")
+            })
         try cluster.command("scontrol", ["update", "jobid=\(jobs.array)_0", "StartTime=now"])
         try cluster.command("scontrol", ["release", "\(jobs.merge)"])
 
         #expect(cluster.waitUntilGone(jobs.merge), "merge job still queued")
         let code = try? String(contentsOf: folder.appendingPathComponent("merge.exit"), encoding: .utf8)
-        #expect(code?.trimmingCharacters(in: .whitespacesAndNewlines) == "0",
-                "merge log: \((try? String(contentsOf: folder.appendingPathComponent("logs/merge.out"), encoding: .utf8)) ?? "")")
-        let after = Dictionary(uniqueKeysWithValues: try DatabaseQueueReader.rows(shard, "SELECT run_key, started_at FROM runs")
-            .map { ($0.0, $0.1) })
+        #expect(
+            code?.trimmingCharacters(in: .whitespacesAndNewlines) == "0",
+            "merge log: \((try? String(contentsOf: folder.appendingPathComponent("logs/merge.out"), encoding: .utf8)) ?? "")"
+        )
+        let after = Dictionary(
+            uniqueKeysWithValues: try DatabaseQueueReader.rows(shard, "SELECT run_key, started_at FROM runs")
+                .map { ($0.0, $0.1) })
         #expect(after.count == 4)
         for (runKey, startedAt) in before {
             #expect(after[runKey] == startedAt, "run \(runKey.prefix(12)) was trained again after the requeue")

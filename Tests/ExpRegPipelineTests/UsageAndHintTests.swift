@@ -53,7 +53,9 @@ struct UsageAndHintTests {
         #expect(FileManager.default.contents(atPath: file.path) == Data("x".utf8))
     }
 
-    @Test(.tags(.slow), .skippedWhenFast) func theInterruptedRunsHintWorksAsPrintedAndProgressStaysWithinTheTotal() throws {
+    @Test(.tags(.slow), .skippedWhenFast) func theInterruptedRunsHintWorksAsPrintedAndProgressStaysWithinTheTotal()
+        throws
+    {
         let dir = TemporaryDirectory()
         let manifest = try writeManifest(Self.threeSlowRuns, in: dir.url)
         let db = "archive/three.sqlite"
@@ -65,9 +67,12 @@ struct UsageAndHintTests {
         let interrupted = running.wait(timeout: 120)
         #expect(oneFinished)
         #expect(interrupted.status == 130, "stderr: \(interrupted.stderr)")
-        let hintLine = try #require(interrupted.stderr.split(separator: "\n").first { $0.contains("continue it with: ") })
+        let hintLine = try #require(
+            interrupted.stderr.split(separator: "\n").first { $0.contains("continue it with: ") })
         let hint = String(hintLine[hintLine.range(of: "continue it with: ")!.upperBound...])
-        #expect(hint == "expreg run \(manifest) --db \(db) --output reports --set model.init_scale=0.6 --resume", "hint: \(hint)")
+        #expect(
+            hint == "expreg run \(manifest) --db \(db) --output reports --set model.init_scale=0.6 --resume",
+            "hint: \(hint)")
 
         // history: the partial batch's gates were never evaluated: not "pass".
         let table = try ExpRegProcess.run(["history", "--db", db], in: dir.url)
@@ -83,7 +88,9 @@ struct UsageAndHintTests {
         #expect(report.status == 0, "stderr: \(report.stderr)")
         #expect(report.stdout.contains("not moved"), "\(report.stdout)")
         var info = stat()
-        #expect(lstat(dir.url.appendingPathComponent("reports/latest").path, &info) != 0, "latest points at a partial batch")
+        #expect(
+            lstat(dir.url.appendingPathComponent("reports/latest").path, &info) != 0, "latest points at a partial batch"
+        )
 
         // The hint, run as printed (its words have no spaces to quote).
         let words = hint.split(separator: " ").map(String.init)
@@ -96,8 +103,11 @@ struct UsageAndHintTests {
         for (position, total) in counters { #expect(position <= total, "progress [\(position)/\(total)]") }
         #expect(try scalar(String.self, dbPath, "SELECT status FROM batches") == "completed")
         let after = try ExpRegProcess.run(["history", "--db", db], in: dir.url)
-        #expect(after.stdout.split(separator: "\n").contains { $0.contains("completed") && $0.contains("pass") }, "\(after.stdout)")
-        #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("reports/latest/report.html").path))
+        #expect(
+            after.stdout.split(separator: "\n").contains { $0.contains("completed") && $0.contains("pass") },
+            "\(after.stdout)")
+        #expect(
+            FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("reports/latest/report.html").path))
     }
 }
 
@@ -132,8 +142,9 @@ struct DiskFullHintTests {
         #expect(full.status == 1, "stderr: \(full.stderr)")
         #expect(full.stderr.contains("disk full") || full.stderr.contains("full"), "stderr: \(full.stderr)")
         #expect(!full.stderr.contains("Fatal error"))
-        let hintLine = try #require(full.stderr.split(separator: "\n").first { $0.contains("continue it with: ") },
-                                    "no resume hint: \(full.stderr)")
+        let hintLine = try #require(
+            full.stderr.split(separator: "\n").first { $0.contains("continue it with: ") },
+            "no resume hint: \(full.stderr)")
         let hint = String(hintLine[hintLine.range(of: "continue it with: ")!.upperBound...])
         #expect(hint == "expreg run \(manifest) --db \(db) --output reports --resume", "hint: \(hint)")
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ExpRegPlot
 
 /// Nice ticks for linear and log axes, including degenerate ranges.
@@ -62,14 +63,15 @@ import Testing
     @Test func logDecadesLabelledAsPowersOfTen() {
         let axis = AxisTicks.log10(min: 3e-6, max: 82)
         #expect(close(axis.lower, 1e-6) && close(axis.upper, 100))
-        #expect(axis.ticks.filter { !$0.label.isEmpty }.map(\.label)
+        #expect(
+            axis.ticks.filter { !$0.label.isEmpty }.map(\.label)
                 == ["10^{-6}", "10^{-5}", "10^{-4}", "10^{-3}", "10^{-2}", "10^{-1}", "10^{0}", "10^{1}", "10^{2}"])
     }
 
     @Test func logHugeRangeLabelsEveryKthDecade() {
         let axis = AxisTicks.log10(min: 1e-30, max: 1e10)
         #expect(close(axis.lower, 1e-30) && close(axis.upper, 1e10))
-        #expect(axis.ticks.count == 41)   // every decade has a tick
+        #expect(axis.ticks.count == 41)  // every decade has a tick
         let labelled = axis.ticks.filter { !$0.label.isEmpty }.map(\.label)
         #expect(labelled == stride(from: -30, through: 10, by: 5).map { "10^{\($0)}" })
     }
@@ -89,10 +91,16 @@ import Testing
     }
 
     @Test func richTextMarkup() {
-        #expect(parseRichText("10^{-3}") == [TextRun(text: "10", position: .normal), TextRun(text: "-3", position: .superscript)])
-        #expect(parseRichText("λ_{min}(H)") == [TextRun(text: "λ", position: .normal),
-                                               TextRun(text: "min", position: .subscriptText),
-                                               TextRun(text: "(H)", position: .normal)])
+        #expect(
+            parseRichText("10^{-3}") == [
+                TextRun(text: "10", position: .normal), TextRun(text: "-3", position: .superscript),
+            ])
+        #expect(
+            parseRichText("λ_{min}(H)") == [
+                TextRun(text: "λ", position: .normal),
+                TextRun(text: "min", position: .subscriptText),
+                TextRun(text: "(H)", position: .normal),
+            ])
         #expect(parseRichText("a^{b") == [TextRun(text: "a^{b", position: .normal)])
     }
 }

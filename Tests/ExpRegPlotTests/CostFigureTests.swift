@@ -2,6 +2,7 @@ import ExpRegCore
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegPlot
 
 @Suite("Cost figure")
@@ -12,7 +13,8 @@ struct CostFigureTests {
         for index in batch.runs.indices {
             let c = batch.runs[index].spec.config
             batch.runs[index].outcome.memoryBytes = TrainingMemory.bytes(n: c.data.n, d: c.data.d, m: c.model.width)
-            batch.runs[index].trainingSeconds = 1e-6 * Double(c.model.width) * Double(max(1, batch.runs[index].outcome.stepsRun))
+            batch.runs[index].trainingSeconds =
+                1e-6 * Double(c.model.width) * Double(max(1, batch.runs[index].outcome.stepsRun))
             batch.runs[index].spectraSeconds = 1e-5 * Double(c.model.width)
             batch.runs[index].outcome.status = .converged
         }
@@ -34,14 +36,19 @@ struct CostFigureTests {
             let seconds = try #require(projection.secondsPerRun)
             let time = try #require(chart.panels[0].series.first { $0.name == "\(group.activation) projection" })
             #expect(time.points == [DataPoint(m, seconds)])
-            let annotation = chart.panels[1].annotations.first { $0.text.hasPrefix("\(group.activation): m* ≈ \(projection.width)") }
+            let annotation = chart.panels[1].annotations.first {
+                $0.text.hasPrefix("\(group.activation): m* ≈ \(projection.width)")
+            }
             #expect(annotation != nil)
             // The memory estimate curve is the trainer's formula.
             let curve = try #require(chart.panels[1].series.first { $0.name == "\(group.activation) estimate" })
-            let config = try #require(batch.runs.first { $0.spec.config.model.activation.rawValue == group.activation }).spec.config
+            let config = try #require(batch.runs.first { $0.spec.config.model.activation.rawValue == group.activation })
+                .spec.config
             let (n, d) = (config.data.n, config.data.d)
             for point in curve.points {
-                #expect(point.y == Double(TrainingMemory.bytes(n: n, d: d, m: Int(point.x.rounded()))) / CostFigure.gibibyte)
+                #expect(
+                    point.y == Double(TrainingMemory.bytes(n: n, d: d, m: Int(point.x.rounded()))) / CostFigure.gibibyte
+                )
             }
         }
         #expect(chart.notes.isEmpty)
@@ -50,13 +57,15 @@ struct CostFigureTests {
     @Test("it renders to PNG and SVG like the other figures, and a batch without widths gets a note")
     func rendersAndDegrades() throws {
         let dir = TemporaryDirectory()
-        let png = dir.url.appendingPathComponent("cost.png").path, svg = dir.url.appendingPathComponent("cost.svg").path
+        let png = dir.url.appendingPathComponent("cost.png").path
+        let svg = dir.url.appendingPathComponent("cost.svg").path
         try ChartRenderer.write(CostFigure.chart(try Self.costedBatch()), pngPath: png, svgPath: svg)
         #expect(try Data(contentsOf: URL(fileURLWithPath: png)).starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("<svg"))
         let one = try SampleBatch.make()
-        let single = SampleBatch.snapshot(id: "x", startedAt: Date(timeIntervalSince1970: 0),
-                                          runs: one.runs.filter { $0.spec.config.model.width == 512 })
+        let single = SampleBatch.snapshot(
+            id: "x", startedAt: Date(timeIntervalSince1970: 0),
+            runs: one.runs.filter { $0.spec.config.model.width == 512 })
         #expect(CostFigure.chart(single).notes.contains { $0.contains("not enough data") })
     }
 }

@@ -2,6 +2,7 @@ import ExpRegCore
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegPlot
 
 /// Non-finite, empty, single-point, constant and extreme inputs: no crash, a note on the chart,
@@ -10,23 +11,37 @@ import Testing
     static let single = RGBColor(hex: 0x0072B2), constant = RGBColor(hex: 0xE69F00), wide = RGBColor(hex: 0x009E73)
 
     static func awkwardChart() -> Chart {
-        let messy = Series(name: "messy", color: Palette.vermillion, points: [
-            DataPoint(0, 1), DataPoint(1, .nan), DataPoint(2, .infinity), DataPoint(.nan, 3), DataPoint(4, -1),
-            DataPoint(5, 0), DataPoint(6, 0.5),
-        ])
-        let a = Panel(title: "A", xAxis: AxisSpec(title: "x"), yAxis: AxisSpec(title: "y (log)", scale: .log10),
-                      bands: [Band(color: Palette.vermillion, samples: [Band.Sample(x: 0, lower: .nan, upper: 2)])],
-                      series: [messy, Series(name: "empty", color: Palette.skyBlue, points: []),
-                               Series(name: "single", color: single, points: [DataPoint(3, 0.7)])])
-        let b = Panel(title: "B", xAxis: AxisSpec(title: "x"), yAxis: AxisSpec(title: "y"),
-                      series: [Series(name: "constant", color: constant, points: (0..<20).map { DataPoint(Double($0), 4.2) })],
-                      references: [ReferenceLine(.horizontal(.nan), label: "nan"), ReferenceLine(.vertical(10), label: "x = 10")])
-        let c = Panel(title: "C", xAxis: AxisSpec(title: "m (log)", scale: .log10), yAxis: AxisSpec(title: "v (log)", scale: .log10),
-                      series: [Series(name: "wide", color: wide, points: (0...40).map { DataPoint(pow(10, Double($0) / 4), pow(10, Double($0) - 30)) })])
-        let empty = Panel(title: "D", xAxis: AxisSpec(title: "x"), yAxis: AxisSpec(title: "y (log)", scale: .log10),
-                          series: [Series(name: "nothing", color: Palette.reddishPurple, points: [DataPoint(.nan, .nan)])])
-        return Chart(title: "退化した入力", subtitle: "degenerate inputs", panels: [a, b, c, empty],
-                     legend: [LegendEntry("messy", color: Palette.vermillion)])
+        let messy = Series(
+            name: "messy", color: Palette.vermillion,
+            points: [
+                DataPoint(0, 1), DataPoint(1, .nan), DataPoint(2, .infinity), DataPoint(.nan, 3), DataPoint(4, -1),
+                DataPoint(5, 0), DataPoint(6, 0.5),
+            ])
+        let a = Panel(
+            title: "A", xAxis: AxisSpec(title: "x"), yAxis: AxisSpec(title: "y (log)", scale: .log10),
+            bands: [Band(color: Palette.vermillion, samples: [Band.Sample(x: 0, lower: .nan, upper: 2)])],
+            series: [
+                messy, Series(name: "empty", color: Palette.skyBlue, points: []),
+                Series(name: "single", color: single, points: [DataPoint(3, 0.7)]),
+            ])
+        let b = Panel(
+            title: "B", xAxis: AxisSpec(title: "x"), yAxis: AxisSpec(title: "y"),
+            series: [Series(name: "constant", color: constant, points: (0..<20).map { DataPoint(Double($0), 4.2) })],
+            references: [ReferenceLine(.horizontal(.nan), label: "nan"), ReferenceLine(.vertical(10), label: "x = 10")])
+        let c = Panel(
+            title: "C", xAxis: AxisSpec(title: "m (log)", scale: .log10),
+            yAxis: AxisSpec(title: "v (log)", scale: .log10),
+            series: [
+                Series(
+                    name: "wide", color: wide,
+                    points: (0...40).map { DataPoint(pow(10, Double($0) / 4), pow(10, Double($0) - 30)) })
+            ])
+        let empty = Panel(
+            title: "D", xAxis: AxisSpec(title: "x"), yAxis: AxisSpec(title: "y (log)", scale: .log10),
+            series: [Series(name: "nothing", color: Palette.reddishPurple, points: [DataPoint(.nan, .nan)])])
+        return Chart(
+            title: "退化した入力", subtitle: "degenerate inputs", panels: [a, b, c, empty],
+            legend: [LegendEntry("messy", color: Palette.vermillion)])
     }
 
     @Test func droppedPointsAreCountedInNotes() {
@@ -67,7 +82,8 @@ import Testing
     }
 
     static func emptyBatch() throws -> BatchSnapshot {
-        SampleBatch.snapshot(id: "20261129T000000Z-empty", startedAt: Date(timeIntervalSince1970: 1_795_900_000), runs: [])
+        SampleBatch.snapshot(
+            id: "20261129T000000Z-empty", startedAt: Date(timeIntervalSince1970: 1_795_900_000), runs: [])
     }
 
     /// One exp run at one width that diverged: NaN in its curves, diagnostics missing.
@@ -75,12 +91,16 @@ import Testing
         let reference = try SampleBatch.reference("tiny-exp")
         var run = SampleBatch.run(reference, width: 16, widthRank: 0, seed: 0, index: 0)
         run.outcome.status = .diverged
-        run.outcome.lossCurve = run.outcome.lossCurve.prefix(20) + [CurvePoint(step: 20, value: .infinity), CurvePoint(step: 21, value: .nan)]
+        run.outcome.lossCurve =
+            run.outcome.lossCurve.prefix(20) + [
+                CurvePoint(step: 20, value: .infinity), CurvePoint(step: 21, value: .nan),
+            ]
         run.outcome.kernelPrediction = []
         run.outcome.lossFinal = nil
         run.outcome.diagnostics = TheoryDiagnostics(lambdaStar: run.outcome.diagnostics.lambdaStar)
         run.outcome.spectra = [Spectrum(step: 0, kind: .hW, eigenvalues: [.nan, -1e-17, 0.5, 2])]
-        return SampleBatch.snapshot(id: "20261129T000000Z-diverged", startedAt: Date(timeIntervalSince1970: 1_795_900_000), runs: [run])
+        return SampleBatch.snapshot(
+            id: "20261129T000000Z-diverged", startedAt: Date(timeIntervalSince1970: 1_795_900_000), runs: [run])
     }
 
     @Test(arguments: ["empty", "diverged"])
@@ -88,7 +108,8 @@ import Testing
         let batch = kind == "empty" ? try Self.emptyBatch() : try Self.divergedBatch()
         let trend = kind == "empty" ? [] : [BatchHeadline(snapshot: batch)]
         let charts = Figures.charts(batch: batch, trend: trend)
-        let notes = Dictionary(uniqueKeysWithValues: charts.map { ($0.0, ChartLayoutInput(chart: $0.2).notes.joined(separator: "\n")) })
+        let notes = Dictionary(
+            uniqueKeysWithValues: charts.map { ($0.0, ChartLayoutInput(chart: $0.2).notes.joined(separator: "\n")) })
         for name in ["gram_distance", "rate", "trend"] {
             #expect(notes[name]?.contains("not enough data") == true, "\(kind) \(name): \(notes[name] ?? "")")
         }
@@ -120,10 +141,11 @@ import Testing
 
 /// A tight linear axis ends at the data, with nice ticks inside.
 @Test func tightAxisEndsAtTheData() {
-    let panel = Panel(xAxis: AxisSpec(title: "i", tight: true), yAxis: AxisSpec(title: "v"),
-                      series: [Series(name: "s", color: Palette.blue, points: (1...32).map { DataPoint(Double($0), 1) })])
+    let panel = Panel(
+        xAxis: AxisSpec(title: "i", tight: true), yAxis: AxisSpec(title: "v"),
+        series: [Series(name: "s", color: Palette.blue, points: (1...32).map { DataPoint(Double($0), 1) })])
     let prepared = PreparedPanel(panel)
-    #expect(prepared.xTicks.lower == 1 && prepared.xTicks.upper == 32)   // exact data values, no arithmetic
+    #expect(prepared.xTicks.lower == 1 && prepared.xTicks.upper == 32)  // exact data values, no arithmetic
     #expect(prepared.xTicks.ticks.map(\.label) == ["10", "20", "30"])
 }
 

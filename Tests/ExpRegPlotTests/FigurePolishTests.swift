@@ -2,6 +2,7 @@ import ExpRegCore
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegPlot
 
 /// Layout details found on real batches (one width, rates near 1, labels over data).
@@ -31,9 +32,11 @@ import Testing
 
     @Test func topOfALinearAxisLeavesRoomAboveTheData() {
         // Predicted rates sit just under 1: they must not be drawn on the frame.
-        let panel = Panel(xAxis: AxisSpec(title: "m"), yAxis: AxisSpec(title: "rate"), series: [
-            Series(name: "rates", color: Palette.blue, points: [DataPoint(1, 0.94), DataPoint(2, 0.99995)]),
-        ])
+        let panel = Panel(
+            xAxis: AxisSpec(title: "m"), yAxis: AxisSpec(title: "rate"),
+            series: [
+                Series(name: "rates", color: Palette.blue, points: [DataPoint(1, 0.94), DataPoint(2, 0.99995)])
+            ])
         let ticks = PreparedPanel(panel).yTicks
         #expect(ticks.upper - 0.99995 >= 0.01 * (0.99995 - 0.94), "upper \(ticks.upper) hugs the data")
         #expect(ticks.lower <= 0.94 && ticks.lower >= 0.9)
@@ -42,14 +45,18 @@ import Testing
     @Test func referenceLabelOverDataIsReadable() throws {
         // A 24 pt band of pure colour under a reference line's label, which sits just above the line.
         let band = RGBColor(hex: 0x0072B2)
-        let panel = Panel(xAxis: AxisSpec(title: "x"), yAxis: AxisSpec(title: "y"),
-                          series: [Series(name: "thick", color: band, lineWidth: 24, points: [DataPoint(0, 0.5), DataPoint(1, 0.5)]),
-                                   Series(name: "range", color: band, points: [DataPoint(0, 0), DataPoint(0, 1)])],
-                          references: [ReferenceLine(.horizontal(0.5), label: "λ* = 1.00e-03 WWWW", color: .black)])
+        let panel = Panel(
+            xAxis: AxisSpec(title: "x"), yAxis: AxisSpec(title: "y"),
+            series: [
+                Series(name: "thick", color: band, lineWidth: 24, points: [DataPoint(0, 0.5), DataPoint(1, 0.5)]),
+                Series(name: "range", color: band, points: [DataPoint(0, 0), DataPoint(0, 1)]),
+            ],
+            references: [ReferenceLine(.horizontal(0.5), label: "λ* = 1.00e-03 WWWW", color: .black)])
         let folder = TemporaryDirectory(prefix: "expreg-plot")
         let png = folder.url.appendingPathComponent("label.png").path
-        let areas = try ChartRenderer.write(Chart(title: "t", panels: [panel]), pngPath: png,
-                                            svgPath: folder.url.appendingPathComponent("label.svg").path)
+        let areas = try ChartRenderer.write(
+            Chart(title: "t", panels: [panel]), pngPath: png,
+            svgPath: folder.url.appendingPathComponent("label.svg").path)
         let area = try #require(areas.first)
         let image = try RasterImage(pngPath: png)
         // The label's box: right-aligned 4 pt from the right edge, baseline 4 pt above the line (y = 0.5).
@@ -61,8 +68,9 @@ import Testing
         // Between the glyphs, the band shows only through the translucent white backing.
         #expect(!pixels.contains { $0.distance(to: band) <= 2 }, "the band is drawn unmasked behind the label")
         // Outside the box the band is untouched.
-        let left = RenderedFileInspection.pixels(image, in: Rect(x: area.x + 10, y: lineY - 8, width: 20, height: 4),
-                                                 scale: ChartRenderer.pngScale, inset: 0)
+        let left = RenderedFileInspection.pixels(
+            image, in: Rect(x: area.x + 10, y: lineY - 8, width: 20, height: 4),
+            scale: ChartRenderer.pngScale, inset: 0)
         #expect(left.allSatisfy { $0.distance(to: band) <= 2 })
     }
 }

@@ -2,6 +2,7 @@ import ExpRegCore
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegPlot
 
 /// Every figure rendered from the reference trainer output (plus synthetic widths), checked on
@@ -39,8 +40,9 @@ import Testing
             let ink = pixels.filter { $0.distance(to: .white) > 40 && $0.distance(to: .grid) > 10 }.count
             if !panel.isEmpty { #expect(ink > 500, "\(name) panel '\(panel.panel.title)' looks blank") }
             for series in panel.series where !series.points.isEmpty {
-                #expect(pixels.contains { $0.distance(to: series.color) <= Self.colorTolerance },
-                        "\(name): colour \(series.color) of '\(series.name)' not found in its plot area")
+                #expect(
+                    pixels.contains { $0.distance(to: series.color) <= Self.colorTolerance },
+                    "\(name): colour \(series.color) of '\(series.name)' not found in its plot area")
             }
         }
 
@@ -82,12 +84,15 @@ import Testing
 
     @Test func renderAllWritesEveryFigureAtomically() throws {
         let folder = TemporaryDirectory(prefix: "expreg-plot")
-        let target = folder.url.appendingPathComponent("plots")   // created by renderAll
-        let figures = try Figures.renderAll(batch: try SampleBatch.make(), trend: try SampleBatch.trend(count: 3), into: target)
+        let target = folder.url.appendingPathComponent("plots")  // created by renderAll
+        let figures = try Figures.renderAll(
+            batch: try SampleBatch.make(), trend: try SampleBatch.trend(count: 3), into: target)
         #expect(figures.map(\.name) == Figures.names)
         #expect(figures.first?.title == "損失の推移")
         let files = try FileManager.default.contentsOfDirectory(atPath: target.path).sorted()
-        #expect(files == Figures.names.flatMap { ["\($0).png", "\($0).svg"] }.sorted(), "leftover temporary files: \(files)")
+        #expect(
+            files == Figures.names.flatMap { ["\($0).png", "\($0).svg"] }.sorted(), "leftover temporary files: \(files)"
+        )
         for figure in figures {
             #expect(figure.pngPath == target.appendingPathComponent("\(figure.name).png").path)
             #expect(FileManager.default.fileExists(atPath: figure.svgPath))
@@ -103,8 +108,11 @@ import Testing
         let chart = try #require(Figures.charts(batch: batch, trend: []).first { $0.0 == "generalization" }).2
         // Per activation: the runs (dots), the median, the kernel and the NTK lines.
         let names = chart.panels.flatMap(\.series).map(\.name)
-        #expect(names == ["exp test runs", "exp test median", "exp kernel", "exp NTK",
-                          "relu test runs", "relu test median", "relu kernel", "relu NTK"])
+        #expect(
+            names == [
+                "exp test runs", "exp test median", "exp kernel", "exp NTK",
+                "relu test runs", "relu test median", "relu kernel", "relu NTK",
+            ])
         let kernel = try #require(chart.panels[0].series.first { $0.name == "exp kernel" })
         // Medians over seeds 0, 1, 2 of 0.61·(1 + 0.04 s): 0.61·1.04 at every width.
         #expect(kernel.points.map(\.x) == [512, 1024, 2048])
@@ -113,15 +121,21 @@ import Testing
     }
 
     @Test func sameInputGivesByteIdenticalFiles() throws {
-        let batch = try SampleBatch.make(), trend = try SampleBatch.trend(count: 4)
-        let first = TemporaryDirectory(prefix: "expreg-plot"), second = TemporaryDirectory(prefix: "expreg-plot")
+        let batch = try SampleBatch.make()
+        let trend = try SampleBatch.trend(count: 4)
+        let first = TemporaryDirectory(prefix: "expreg-plot")
+        let second = TemporaryDirectory(prefix: "expreg-plot")
         let a = try Figures.renderAll(batch: batch, trend: trend, into: first.url)
         let b = try Figures.renderAll(batch: batch, trend: trend, into: second.url)
         for (x, y) in zip(a, b) {
-            #expect(try Data(contentsOf: URL(fileURLWithPath: x.pngPath)) == Data(contentsOf: URL(fileURLWithPath: y.pngPath)),
-                    "\(x.name).png differs between two renders")
-            #expect(try Data(contentsOf: URL(fileURLWithPath: x.svgPath)) == Data(contentsOf: URL(fileURLWithPath: y.svgPath)),
-                    "\(x.name).svg differs between two renders")
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: x.pngPath))
+                    == Data(contentsOf: URL(fileURLWithPath: y.pngPath)),
+                "\(x.name).png differs between two renders")
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: x.svgPath))
+                    == Data(contentsOf: URL(fileURLWithPath: y.svgPath)),
+                "\(x.name).svg differs between two renders")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ExpRegPlot
 
 /// The chart font is chosen explicitly and really has Japanese glyphs (asked of fontconfig).
@@ -9,7 +10,9 @@ import Testing
         #expect(font.family == "IPAexGothic", "expected IPAexGothic (fonts-ipaexfont-gothic), got \(font.family)")
         #expect(FileManager.default.fileExists(atPath: font.file))
         for scalar in ["損", "失", "推", "移", "幅", "λ"].flatMap(\.unicodeScalars) {
-            #expect(JapaneseFont.fileHasGlyph(font.file, for: scalar), "\(font.file) lacks U+\(String(scalar.value, radix: 16))")
+            #expect(
+                JapaneseFont.fileHasGlyph(font.file, for: scalar),
+                "\(font.file) lacks U+\(String(scalar.value, radix: 16))")
         }
     }
 

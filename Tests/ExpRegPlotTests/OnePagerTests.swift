@@ -2,6 +2,7 @@ import ExpRegCore
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegPlot
 
 /// The one-pager's layout: line breaking, markup, and real PDFs opened with poppler.
@@ -23,7 +24,8 @@ import Testing
     }
 
     @Test func latinWordsAreNotSplitAndSpacesVanishAtBreaks() {
-        let lines = Self.plain(Self.unitWidth.lines([InlineSpan(text: "alpha beta gamma delta", style: .plain)], maxWidth: 11))
+        let lines = Self.plain(
+            Self.unitWidth.lines([InlineSpan(text: "alpha beta gamma delta", style: .plain)], maxWidth: 11))
         #expect(lines == ["alpha beta", "gamma delta"])
     }
 
@@ -43,7 +45,8 @@ import Testing
     }
 
     @Test func markupLinesBecomeBlocks() {
-        let blocks = OnePagerBlock.parse("""
+        let blocks = OnePagerBlock.parse(
+            """
             # タイトル
             % 開始 2026-11-29
             ## 要約
@@ -57,11 +60,23 @@ import Testing
             """)
         #expect(blocks.count == 10)
         #expect(blocks[3] == .subheading([InlineSpan(text: "要点", style: .strong)]))
-        #expect(blocks[4] == .numbered(marker: "1.", [InlineSpan(text: "一:", style: .strong), InlineSpan(text: " 本文", style: .plain)]))
-        #expect(blocks[7] == .tableRow(kind: .failed, cells: [[InlineSpan(text: "max_final_loss", style: .code)],
-                                                              [InlineSpan(text: "不合格", style: .plain)]]))
+        #expect(
+            blocks[4]
+                == .numbered(
+                    marker: "1.", [InlineSpan(text: "一:", style: .strong), InlineSpan(text: " 本文", style: .plain)]))
+        #expect(
+            blocks[7]
+                == .tableRow(
+                    kind: .failed,
+                    cells: [
+                        [InlineSpan(text: "max_final_loss", style: .code)],
+                        [InlineSpan(text: "不合格", style: .plain)],
+                    ]))
         #expect(blocks[8] == .figure(name: "loss"))
-        guard case .paragraph(let spans) = blocks[9] else { Issue.record("not a paragraph"); return }
+        guard case .paragraph(let spans) = blocks[9] else {
+            Issue.record("not a paragraph")
+            return
+        }
         #expect(spans.last == InlineSpan(text: " と **閉じない", style: .plain), "an unclosed marker stays text")
     }
 }
@@ -87,27 +102,33 @@ import Testing
         """
 
     static func document(_ markup: String) -> OnePagerDocument {
-        OnePagerDocument(markup: markup, title: "夜間検証", createdAt: Date(timeIntervalSince1970: 1_795_926_600),
-                         modifiedAt: Date(timeIntervalSince1970: 1_795_926_660), footer: "20261129T043000Z-nightly-exp")
+        OnePagerDocument(
+            markup: markup, title: "夜間検証", createdAt: Date(timeIntervalSince1970: 1_795_926_600),
+            modifiedAt: Date(timeIntervalSince1970: 1_795_926_660), footer: "20261129T043000Z-nightly-exp")
     }
 
     @Test func aShortSummaryIsOneA4PageWithEmbeddedJapaneseTextAndVectorFigures() throws {
         let folder = TemporaryDirectory(prefix: "expreg-onepager")
         let path = folder.url.appendingPathComponent("report.pdf").path
-        let pages = try OnePager.writePDF(Self.document(Self.summary), batch: try SampleBatch.make(),
-                                          trend: try SampleBatch.trend(count: 3), to: path)
+        let pages = try OnePager.writePDF(
+            Self.document(Self.summary), batch: try SampleBatch.make(),
+            trend: try SampleBatch.trend(count: 3), to: path)
         #expect(pages == 1)
         let info = try PDFInspection.info(path)
         #expect(info["Pages"] == "1")
-        #expect(info["Page size"]?.hasPrefix("595.276 x 841.89 pts (A4)") == true, "page size \(info["Page size"] ?? "?")")
-        #expect(info["CreationDate"]?.contains("2026") == true && info["CreationDate"]?.contains("04:30:00") == true,
-                "creation date from the document, not the clock: \(info["CreationDate"] ?? "?")")
+        #expect(
+            info["Page size"]?.hasPrefix("595.276 x 841.89 pts (A4)") == true, "page size \(info["Page size"] ?? "?")")
+        #expect(
+            info["CreationDate"]?.contains("2026") == true && info["CreationDate"]?.contains("04:30:00") == true,
+            "creation date from the document, not the clock: \(info["CreationDate"] ?? "?")")
         let fonts = try PDFInspection.fonts(path)
         #expect(fonts.contains { $0.name.hasSuffix("+IPAexGothic") && $0.embedded && $0.hasUnicodeMap }, "\(fonts)")
         #expect(fonts.allSatisfy { $0.embedded }, "every font is embedded: \(fonts)")
         let text = PDFInspection.squeezed(try PDFInspection.text(path))
-        for words in ["結論:全18件が目標誤差に到達し", "理論との一致", "‖H(0)−H*‖≤λ*/4", "次のアクション",
-                      "max_final_loss", "合格", "損失の推移", "20261129T043000Z-nightly-exp"] {
+        for words in [
+            "結論:全18件が目標誤差に到達し", "理論との一致", "‖H(0)−H*‖≤λ*/4", "次のアクション",
+            "max_final_loss", "合格", "損失の推移", "20261129T043000Z-nightly-exp",
+        ] {
             #expect(text.contains(PDFInspection.squeezed(words)), "pdftotext lacks '\(words)'")
         }
         // Vectors, not bitmaps: no image XObject in the file.
@@ -124,9 +145,11 @@ import Testing
     /// A nightly-sized page: the archived golden summary (two experiments, a previous batch),
     /// three gates and both figures of a 3-width × 2-activation × 3-seed batch fit one page.
     @Test func aNightlySizedSummaryWithThreeGatesFitsOnePage() throws {
-        let summary = try String(contentsOf: Fixtures.directory.appendingPathComponent("archive/golden/summary.ja.md"),
-                                 encoding: .utf8)
-        let markup = "# 指数活性化ネットワークの夜間検証 — 夜間検証レポート\n"
+        let summary = try String(
+            contentsOf: Fixtures.directory.appendingPathComponent("archive/golden/summary.ja.md"),
+            encoding: .utf8)
+        let markup =
+            "# 指数活性化ネットワークの夜間検証 — 夜間検証レポート\n"
             + "% 開始 2026-11-29 04:30:00 UTC · バッチ `20261129T043000Z-nightly-exp` · 状態 completed · run 18 / 18 件\n"
             + summary + "\n## ゲート\n"
             + "|+ `max_final_loss` | 合格 | 0 of 18 runs above 1.0e-05\n"
@@ -140,22 +163,31 @@ import Testing
         let text = PDFInspection.squeezed(try PDFInspection.text(path))
         for line in summary.split(separator: "\n") {
             var phrase = String(line)
-            for prefix in ["## ", "- ", "1. ", "2. ", "3. "] where phrase.hasPrefix(prefix) { phrase.removeFirst(prefix.count) }
-            phrase = PDFInspection.squeezed(phrase.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "`", with: ""))
+            for prefix in ["## ", "- ", "1. ", "2. ", "3. "] where phrase.hasPrefix(prefix) {
+                phrase.removeFirst(prefix.count)
+            }
+            phrase = PDFInspection.squeezed(
+                phrase.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "`", with: ""))
             #expect(text.contains(phrase), "pdftotext lacks: \(phrase)")
         }
         // Below the content area there is only the footer (its words, nothing of the page's content).
         let words = try PDFInspection.words(path)
         let footer = words.filter { $0.yMax > OnePager.pageHeight - OnePager.marginBottom + 1 }
         #expect(!footer.isEmpty)
-        #expect(Set(footer.map(\.text)).isSubset(of: ["ExpReg", "·", "20261129T043000Z-nightly-exp", "1", "/"]), "\(footer)")
-        #expect(words.allSatisfy { $0.xMin >= OnePager.marginX - 1 && $0.xMax <= OnePager.pageWidth - OnePager.marginX + 1 })
+        #expect(
+            Set(footer.map(\.text)).isSubset(of: ["ExpReg", "·", "20261129T043000Z-nightly-exp", "1", "/"]), "\(footer)"
+        )
+        #expect(
+            words.allSatisfy { $0.xMin >= OnePager.marginX - 1 && $0.xMax <= OnePager.pageWidth - OnePager.marginX + 1 }
+        )
     }
 
     @Test func theSameDocumentGivesTheSameBytes() throws {
         let folder = TemporaryDirectory(prefix: "expreg-onepager-twice")
-        let a = folder.url.appendingPathComponent("a.pdf").path, b = folder.url.appendingPathComponent("b.pdf").path
-        let batch = try SampleBatch.make(), trend = try SampleBatch.trend(count: 3)
+        let a = folder.url.appendingPathComponent("a.pdf").path
+        let b = folder.url.appendingPathComponent("b.pdf").path
+        let batch = try SampleBatch.make()
+        let trend = try SampleBatch.trend(count: 3)
         try OnePager.writePDF(Self.document(Self.summary), batch: batch, trend: trend, to: a)
         try OnePager.writePDF(Self.document(Self.summary), batch: batch, trend: trend, to: b)
         #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
@@ -167,7 +199,9 @@ import Testing
         for i in 1...45 {
             markup += "- 実験 `experiment-\(i)`(指数活性化、幅 256〜16,384)では、‖H(0)−H*‖ の幅に対する傾きが -0.5\(i % 10) で、幅とともに縮んでいます。\n"
         }
-        markup += "|# ゲート | 結果 | 詳細\n|! `max_final_loss` | 不合格 | " + String(repeating: "7 of 90 runs above 1.0e-04; ", count: 12) + "\n"
+        markup +=
+            "|# ゲート | 結果 | 詳細\n|! `max_final_loss` | 不合格 | "
+            + String(repeating: "7 of 90 runs above 1.0e-04; ", count: 12) + "\n"
         markup += "@figure loss\n@figure gram_distance\n"
         let folder = TemporaryDirectory(prefix: "expreg-onepager-long")
         let path = folder.url.appendingPathComponent("long.pdf").path
@@ -176,8 +210,11 @@ import Testing
         #expect(try PDFInspection.info(path)["Pages"] == String(pages))
         let words = try PDFInspection.words(path)
         #expect(words.count > 500)
-        let right = OnePager.pageWidth - OnePager.marginX, bottom = OnePager.pageHeight - 20
-        let outside = words.filter { $0.xMin < OnePager.marginX - 1 || $0.xMax > right + 1 || $0.yMax > bottom || $0.yMin < 20 }
+        let right = OnePager.pageWidth - OnePager.marginX
+        let bottom = OnePager.pageHeight - 20
+        let outside = words.filter {
+            $0.xMin < OnePager.marginX - 1 || $0.xMax > right + 1 || $0.yMax > bottom || $0.yMin < 20
+        }
         #expect(outside.isEmpty, "words outside the margins: \(outside.prefix(5))")
         let text = PDFInspection.squeezed(try PDFInspection.text(path))
         #expect(text.contains(PDFInspection.squeezed(title)), "the long title is wrapped, not cut")
@@ -187,8 +224,9 @@ import Testing
     @Test func anUnknownFigureIsAClearError() throws {
         let folder = TemporaryDirectory(prefix: "expreg-onepager-bad")
         #expect(throws: PlotError.self) {
-            try OnePager.writePDF(Self.document("@figure nosuch"), batch: try SampleBatch.make(), trend: [],
-                                  to: folder.url.appendingPathComponent("x.pdf").path)
+            try OnePager.writePDF(
+                Self.document("@figure nosuch"), batch: try SampleBatch.make(), trend: [],
+                to: folder.url.appendingPathComponent("x.pdf").path)
         }
         #expect(PlotError.unknownFigure(name: "nosuch").description.contains("gram_distance"))
     }

@@ -1,8 +1,10 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
+
 @testable import ExpRegPlot
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Reads back what the renderer wrote: PNG header, pixels, and the SVG's XML structure.
 enum RenderedFileInspection {
@@ -11,15 +13,19 @@ enum RenderedFileInspection {
     /// (width, height) from the PNG IHDR chunk, or nil when the signature is wrong.
     static func pngHeaderSize(_ path: String) throws -> (Int, Int)? {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        guard bytes.count > 24, Array(bytes[0..<8]) == pngSignature, Array(bytes[12..<16]) == Array("IHDR".utf8) else { return nil }
+        guard bytes.count > 24, Array(bytes[0..<8]) == pngSignature, Array(bytes[12..<16]) == Array("IHDR".utf8) else {
+            return nil
+        }
         func be32(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
         return (be32(16), be32(20))
     }
 
     /// Pixels of `image` inside `area` (points, scaled by `scale`), inset by `inset` pixels.
     static func pixels(_ image: RasterImage, in area: Rect, scale: Double, inset: Int = 3) -> [RGBColor] {
-        let x0 = Int((area.x * scale).rounded()) + inset, x1 = Int(((area.x + area.width) * scale).rounded()) - inset
-        let y0 = Int((area.y * scale).rounded()) + inset, y1 = Int(((area.y + area.height) * scale).rounded()) - inset
+        let x0 = Int((area.x * scale).rounded()) + inset
+        let x1 = Int(((area.x + area.width) * scale).rounded()) - inset
+        let y0 = Int((area.y * scale).rounded()) + inset
+        let y1 = Int(((area.y + area.height) * scale).rounded()) - inset
         guard x0 < x1, y0 < y1 else { return [] }
         var result: [RGBColor] = []
         for y in max(0, y0)..<min(image.height, y1) {
@@ -45,8 +51,10 @@ enum RenderedFileInspection {
         var summary = SVGSummary()
         var defsDepth = 0
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             if summary.rootName.isEmpty { summary.rootName = name }
             if name == "defs" { defsDepth += 1 }
             if name == "path", defsDepth == 0 {

@@ -2,6 +2,7 @@ import ExpRegCore
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegPlot
 
 /// Seeds of one width that stop at different steps, and the loss envelope: the figures aggregate
@@ -58,7 +59,9 @@ import Testing
     func lossMedianStopsWhereTheFirstSeedStops(earlySeed: Int) throws {
         let runs = try Self.runs(earlySeed: earlySeed)
         let chart = LossFigure.chart(Self.batch(runs))
-        for (kind, curves) in [("loss", runs.map(\.outcome.lossCurve)), ("kernel", runs.map(\.outcome.kernelPrediction))] {
+        for (kind, curves) in [
+            ("loss", runs.map(\.outcome.lossCurve)), ("kernel", runs.map(\.outcome.kernelPrediction)),
+        ] {
             let median = try Self.series(chart, "relu m = 16 \(kind)")
             #expect(median.points.last?.x == Double(Self.stop), "\(kind): median runs past the early seed")
             Self.expectNoJump(median, over: curves, kind)
@@ -69,7 +72,9 @@ import Testing
             for (tail, curve) in zip(tails, longer) {
                 #expect(tail.points.first?.x == Double(Self.stop))
                 #expect(tail.points.count == curve.filter { $0.step >= Self.stop }.count)
-                #expect(tail.points.allSatisfy { Self.value(curve, $0.x) == $0.y }, "\(kind) tail is not the seed's own curve")
+                #expect(
+                    tail.points.allSatisfy { Self.value(curve, $0.x) == $0.y },
+                    "\(kind) tail is not the seed's own curve")
                 #expect(tail.lineWidth < median.lineWidth || kind == "kernel")
             }
         }
@@ -78,7 +83,8 @@ import Testing
         }
         // The converged seed's end is marked.
         let marker = try Self.series(chart, "relu m = 16 converged")
-        #expect(marker.points == [DataPoint(Double(Self.stop), try #require(runs[earlySeed].outcome.lossCurve.last).value)])
+        #expect(
+            marker.points == [DataPoint(Double(Self.stop), try #require(runs[earlySeed].outcome.lossCurve.last).value)])
         #expect(chart.legend.contains { $0.swatch == .thinLine } && chart.legend.contains { $0.swatch == .marker })
     }
 
@@ -131,7 +137,8 @@ import Testing
         let chart = LossFigure.chart(Self.batch(runs))
         let prepared = PreparedPanel(chart.panels[0])
         let measured = runs.flatMap { $0.outcome.lossCurve.map(\.value) + $0.outcome.kernelPrediction.map(\.value) }
-        let low = try #require(measured.filter { $0 > 0 }.min()), high = try #require(measured.max())
+        let low = try #require(measured.filter { $0 > 0 }.min())
+        let high = try #require(measured.max())
         // Nice log ticks widen the data range by less than one decade on each side.
         #expect(prepared.yTicks.lower >= low / 10 && prepared.yTicks.lower <= low)
         #expect(prepared.yTicks.upper <= high * 10 && prepared.yTicks.upper >= high)
@@ -154,36 +161,47 @@ import Testing
     }
 
     @Test func logLineIsCutAtTheBoundsOnTheLogScale() {
-        let line = Series(name: "bound", color: .black, points: [DataPoint(0, 1e4), DataPoint(10, 1e-4)], setsAxisRange: false)
+        let line = Series(
+            name: "bound", color: .black, points: [DataPoint(0, 1e4), DataPoint(10, 1e-4)], setsAxisRange: false)
         let pieces = PreparedPanel.clip(line, lower: 1e-2, upper: 1e2, log: true)
         // log10 y goes 4 → −4 linearly in x: it is 2 at x = 2.5 and −2 at x = 7.5.
         #expect(pieces.count == 1)
         let points = pieces.first?.points ?? []
-        #expect(points.count == 2 && Self.close(points[0], DataPoint(2.5, 1e2)) && Self.close(points[1], DataPoint(7.5, 1e-2)))
+        #expect(
+            points.count == 2 && Self.close(points[0], DataPoint(2.5, 1e2))
+                && Self.close(points[1], DataPoint(7.5, 1e-2)))
     }
 
     @Test func lineLeavingAndReenteringFallsIntoPieces() {
-        let line = Series(name: "zigzag", color: .black, mark: .line(.dotted),
-                          points: [DataPoint(0, 0), DataPoint(1, 4), DataPoint(2, 0), DataPoint(3, -4), DataPoint(4, 0)],
-                          setsAxisRange: false)
+        let line = Series(
+            name: "zigzag", color: .black, mark: .line(.dotted),
+            points: [DataPoint(0, 0), DataPoint(1, 4), DataPoint(2, 0), DataPoint(3, -4), DataPoint(4, 0)],
+            setsAxisRange: false)
         let pieces = PreparedPanel.clip(line, lower: -1, upper: 1, log: false)
         #expect(pieces.count == 3)
         #expect(pieces.map(\.points.count) == [2, 3, 2])
         #expect(pieces.allSatisfy { $0.name == "zigzag" && $0.mark == .line(.dotted) })
         #expect(pieces.flatMap(\.points).allSatisfy { abs($0.y) <= 1 })
-        #expect(Self.close(pieces[1].points[0], DataPoint(1.75, 1)) && Self.close(pieces[1].points[2], DataPoint(2.25, -1)))
+        #expect(
+            Self.close(pieces[1].points[0], DataPoint(1.75, 1)) && Self.close(pieces[1].points[2], DataPoint(2.25, -1)))
     }
 
     @Test func rangeComesOnlyFromRangeSettingSeries() {
-        let panel = Panel(xAxis: AxisSpec(title: "k"), yAxis: AxisSpec(title: "v", scale: .log10), series: [
-            Series(name: "data", color: Palette.blue, points: [DataPoint(0, 1), DataPoint(10, 1e-3)]),
-            Series(name: "bound", color: .black, points: [DataPoint(0, 1e30), DataPoint(10, 1e-300)], setsAxisRange: false),
-        ])
+        let panel = Panel(
+            xAxis: AxisSpec(title: "k"), yAxis: AxisSpec(title: "v", scale: .log10),
+            series: [
+                Series(name: "data", color: Palette.blue, points: [DataPoint(0, 1), DataPoint(10, 1e-3)]),
+                Series(
+                    name: "bound", color: .black, points: [DataPoint(0, 1e30), DataPoint(10, 1e-300)],
+                    setsAxisRange: false),
+            ])
         let prepared = PreparedPanel(panel)
         #expect(prepared.yTicks.lower == 1e-3 && prepared.yTicks.upper == 1)
         // Alone, a non-range series still gets an axis around itself.
-        let alone = PreparedPanel(Panel(xAxis: AxisSpec(title: "k"), yAxis: AxisSpec(title: "v", scale: .log10),
-                                        series: [panel.series[1]]))
+        let alone = PreparedPanel(
+            Panel(
+                xAxis: AxisSpec(title: "k"), yAxis: AxisSpec(title: "v", scale: .log10),
+                series: [panel.series[1]]))
         #expect(alone.yTicks.lower <= 1e-300 && alone.series[0].points.count == 2)
     }
 }
@@ -194,16 +212,26 @@ import Testing
     let chart = TrendFigure.chart(batch, trend: [BatchHeadline(snapshot: batch)])
     let prepared = ChartLayoutInput(chart: chart).panels
     for panel in prepared {
-        #expect(panel.xTicks.ticks.filter { !$0.label.isEmpty }.map(\.label) == [TrendFigure.dateLabel(batch.info.startedAt)])
+        #expect(
+            panel.xTicks.ticks.filter { !$0.label.isEmpty }.map(\.label) == [
+                TrendFigure.dateLabel(batch.info.startedAt)
+            ])
     }
 }
 
 /// Re-runs of a night and a new year stay distinguishable on the trend's x-axis.
 @Test func trendLabelsTellSameDayBatchesAndYearsApart() {
     func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
-    #expect(TrendFigure.dateLabels([date("2026-11-28T02:00:00Z"), date("2026-11-29T02:00:00Z")]) == ["11-28", "11-29"])
-    #expect(TrendFigure.dateLabels([date("2026-11-28T02:00:00Z"), date("2026-11-29T02:00:00Z"), date("2026-11-29T09:41:00Z")])
+    #expect(
+        TrendFigure.dateLabels([date("2026-11-28T02:00:00Z"), date("2026-11-29T02:00:00Z")]) == ["11-28", "11-29"])
+    #expect(
+        TrendFigure.dateLabels([
+            date("2026-11-28T02:00:00Z"), date("2026-11-29T02:00:00Z"), date("2026-11-29T09:41:00Z"),
+        ])
             == ["11-28", "11-29 02:00", "11-29 09:41"])
-    #expect(TrendFigure.dateLabels([date("2026-12-31T02:00:00Z"), date("2027-01-01T02:00:00Z")]) == ["2026-12-31", "2027-01-01"])
+    #expect(
+        TrendFigure.dateLabels([date("2026-12-31T02:00:00Z"), date("2027-01-01T02:00:00Z")]) == [
+            "2026-12-31", "2027-01-01",
+        ])
     #expect(TrendFigure.dateLabels([]) == [])
 }

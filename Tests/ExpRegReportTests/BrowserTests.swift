@@ -38,17 +38,25 @@ import Testing
 
     /// Runs Chromium headless with `arguments`; kills it after `timeout` seconds.
     static func chromium(_ arguments: [String], timeout: TimeInterval = 60) throws -> Result {
-        let binary = try #require(chromiumPath(), "chromium is not installed: `make test` installs it (apt-get install chromium); set EXPREG_SKIP_BROWSER=1 to skip")
+        let binary = try #require(
+            chromiumPath(),
+            "chromium is not installed: `make test` installs it (apt-get install chromium); set EXPREG_SKIP_BROWSER=1 to skip"
+        )
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         let profile = TemporaryDirectory(prefix: "expreg-chromium-profile")
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-                             "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0"] + arguments
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+                "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0",
+            ] + arguments
         let out = TemporaryDirectory(prefix: "expreg-chromium-out")
-        let stdoutURL = out.url.appendingPathComponent("stdout"), stderrURL = out.url.appendingPathComponent("stderr")
+        let stdoutURL = out.url.appendingPathComponent("stdout")
+        let stderrURL = out.url.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let stdoutHandle = try FileHandle(forWritingTo: stdoutURL), stderrHandle = try FileHandle(forWritingTo: stderrURL)
+        let stdoutHandle = try FileHandle(forWritingTo: stdoutURL)
+        let stderrHandle = try FileHandle(forWritingTo: stderrURL)
         process.standardOutput = stdoutHandle
         process.standardError = stderrHandle
         process.standardInput = FileHandle.nullDevice
@@ -63,9 +71,10 @@ import Testing
         process.waitUntilExit()
         try stdoutHandle.close()
         try stderrHandle.close()
-        return Result(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
     }
 
     /// The blank-page measure: (fraction of pixels unlike the top-left one, distinct colours, has #cf222e).
@@ -89,20 +98,28 @@ import Testing
         let page = folder.url.appendingPathComponent("report.html")
         try Data(html.utf8).write(to: page)
         let png = folder.url.appendingPathComponent("shot.png")
-        let result = try chromium(["--hide-scrollbars", "--screenshot=\(png.path)",
-                                   "--window-size=\(width),\(height)", page.absoluteString])
-        let data = try #require(try? Data(contentsOf: png), "chromium wrote no screenshot; exit \(result.status)\n\(result.stderr.suffix(2000))")
+        let result = try chromium([
+            "--hide-scrollbars", "--screenshot=\(png.path)",
+            "--window-size=\(width),\(height)", page.absoluteString,
+        ])
+        let data = try #require(
+            try? Data(contentsOf: png),
+            "chromium wrote no screenshot; exit \(result.status)\n\(result.stderr.suffix(2000))")
         return (try PNGImage(data: data, maxRows: 1000), data, result)
     }
 
     @Test func reportLoadsWithoutErrorsAndTheScreenshotIsNotBlank() throws {
         if Self.skip { return }
         let report = try ReportRenderer(templatesDirectory: ReportFixtures.templates)
-            .render(batch: ReportFixtures.troubled, previous: ReportFixtures.previousNight, figures: try ReportFixtures.figures)
+            .render(
+                batch: ReportFixtures.troubled, previous: ReportFixtures.previousNight,
+                figures: try ReportFixtures.figures)
         let folder = TemporaryDirectory(prefix: "expreg-browser")
         let (image, data, result) = try Self.screenshot(of: report.html, in: folder)
         #expect(result.status == 0, "chromium exit status \(result.status)")
-        #expect(!result.stderr.contains(":CONSOLE"), "console messages: \(result.stderr.components(separatedBy: "\n").filter { $0.contains(":CONSOLE") })")
+        #expect(
+            !result.stderr.contains(":CONSOLE"),
+            "console messages: \(result.stderr.components(separatedBy: "\n").filter { $0.contains(":CONSOLE") })")
         #expect(image.width == Self.width && image.height == Self.height)
         let stats = Self.inkStatistics(image)
         #expect(stats.ink > 0.02, "only \(stats.ink * 100) % of the first screen differs from the background")
@@ -138,7 +155,8 @@ import Testing
     @Test func theBlankCheckFailsOnABlankPage() throws {
         if Self.skip { return }
         let folder = TemporaryDirectory(prefix: "expreg-browser-blank")
-        let (image, _, result) = try Self.screenshot(of: "<!DOCTYPE html><html lang=\"ja\"><body></body></html>", in: folder)
+        let (image, _, result) = try Self.screenshot(
+            of: "<!DOCTYPE html><html lang=\"ja\"><body></body></html>", in: folder)
         #expect(result.status == 0)
         let stats = Self.inkStatistics(image)
         #expect(stats.ink < 0.02 && stats.colours < 32 && !stats.alertBar)

@@ -9,7 +9,8 @@ import Testing
         for index in batch.runs.indices {
             let c = batch.runs[index].spec.config
             batch.runs[index].outcome.memoryBytes = TrainingMemory.bytes(n: c.data.n, d: c.data.d, m: c.model.width)
-            batch.runs[index].trainingSeconds = 2e-6 * Double(c.model.width) * Double(batch.runs[index].outcome.stepsRun)
+            batch.runs[index].trainingSeconds =
+                2e-6 * Double(c.model.width) * Double(batch.runs[index].outcome.stepsRun)
             batch.runs[index].spectraSeconds = 0.01
         }
         let report = try ReportRenderer(templatesDirectory: ReportFixtures.templates)
@@ -21,9 +22,14 @@ import Testing
         let section = try #require(md.range(of: "## 幅のコスト")).upperBound
         let body = String(md[section...].prefix { _ in true }).components(separatedBy: "\n## ").first ?? ""
         let time = ReportFormat.duration(try #require(projection.secondsPerRun))
-        #expect(body.contains("| `exp-width` | exp | 64 | 256〜4,096 | -0.50 | \(ReportFormat.predictedWidth(try #require(exp.conditionWidth)))"))
+        #expect(
+            body.contains(
+                "| `exp-width` | exp | 64 | 256〜4,096 | -0.50 | \(ReportFormat.predictedWidth(try #require(exp.conditionWidth)))"
+            ))
         #expect(body.contains("\(time) | \(ReportFormat.memory(projection.memoryBytes)) |"))
-        #expect(body.contains("- `exp-width`(exp):十分条件を満たすには今回の最大幅の約 \(ReportFormat.ratio(Double(projection.width) / 4096)) 倍"))
+        #expect(
+            body.contains(
+                "- `exp-width`(exp):十分条件を満たすには今回の最大幅の約 \(ReportFormat.ratio(Double(projection.width) / 4096)) 倍"))
         // relu met the condition at its widest width: no scale-up needed there.
         #expect(body.contains("- `relu-width`(relu):幅 4,096 以上で十分条件を満たしており"))
         #expect(report.html.contains("<h2>幅のコスト</h2>"))
@@ -44,7 +50,8 @@ import Testing
         }
         var batch = ReportFixtures.allConverged
         batch.runs = runs
-        let report = try ReportRenderer(templatesDirectory: ReportFixtures.templates).render(batch: batch, previous: nil, figures: [])
+        let report = try ReportRenderer(templatesDirectory: ReportFixtures.templates).render(
+            batch: batch, previous: nil, figures: [])
         let fit = try #require(WidthScaling(runs: runs).conditionWidthVsN.first)
         #expect(abs(fit.exponent - 2) < 1e-9)  // doubling C quadruples (4C/λ*)²
         #expect(report.markdown.contains("n に対する指数は 2.00 でした"))

@@ -6,7 +6,8 @@ import Testing
 /// The held-out section and summary rule 8, rendered with the real templates.
 @Suite struct HeldOutReportTests {
     static func render(_ batch: BatchSnapshot) throws -> RenderedReport {
-        try ReportRenderer(templatesDirectory: ReportFixtures.templates).render(batch: batch, previous: nil, figures: [])
+        try ReportRenderer(templatesDirectory: ReportFixtures.templates).render(
+            batch: batch, previous: nil, figures: [])
     }
 
     @Test func withATestSetTheSummaryQuotesTheMeasuredErrorAndTheKernelPrediction() throws {
@@ -43,9 +44,12 @@ import Testing
         let report = try Self.render(ReportFixtures.withHeldOut)
         #expect(report.markdown.contains("## 汎化(テストデータ)"))
         // The held-out section's table: one row per run with a test set (10), up to the next section.
-        let section = try #require(report.markdown.components(separatedBy: "## 汎化(テストデータ)").last)
+        let section =
+            try #require(report.markdown.components(separatedBy: "## 汎化(テストデータ)").last)
             .components(separatedBy: "\n## ").first ?? ""
-        let rows = section.components(separatedBy: "\n").filter { $0.hasPrefix("| `exp-width`") || $0.hasPrefix("| `relu-width`") }
+        let rows = section.components(separatedBy: "\n").filter {
+            $0.hasPrefix("| `exp-width`") || $0.hasPrefix("| `relu-width`")
+        }
         #expect(rows.count == 10)
         #expect(report.markdown.contains("numerically singular"))
         #expect(report.html.contains("<h2>汎化(テストデータ)</h2>"))

@@ -26,15 +26,23 @@ struct PNGImage {
         }
         var offset = 8
         var idat: [UInt8] = []
-        var w = 0, h = 0, colorType = 0, bitDepth = 0, interlace = 0
+        var w = 0
+        var h = 0
+        var colorType = 0
+        var bitDepth = 0
+        var interlace = 0
         while offset + 8 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
             let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
             let body = offset + 8
             guard body + length + 4 <= bytes.count else { throw DecodeError(description: "truncated chunk \(type)") }
             switch type {
             case "IHDR":
-                func be32(_ i: Int) -> Int { Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]) }
+                func be32(_ i: Int) -> Int {
+                    Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+                }
                 w = be32(body)
                 h = be32(body + 4)
                 bitDepth = Int(bytes[body + 8])
@@ -49,7 +57,8 @@ struct PNGImage {
             if type == "IEND" { break }
         }
         guard bitDepth == 8, colorType == 2 || colorType == 6, interlace == 0, w > 0, h > 0 else {
-            throw DecodeError(description: "unsupported PNG (depth \(bitDepth), colour type \(colorType), interlace \(interlace))")
+            throw DecodeError(
+                description: "unsupported PNG (depth \(bitDepth), colour type \(colorType), interlace \(interlace))")
         }
         width = w
         height = h
@@ -77,7 +86,9 @@ struct PNGImage {
                 case 3: predicted = (a + b) / 2
                 case 4:
                     let p = a + b - c
-                    let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+                    let pa = abs(p - a)
+                    let pb = abs(p - b)
+                    let pc = abs(p - c)
                     predicted = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c)
                 default: throw DecodeError(description: "bad filter type \(filter) in row \(y)")
                 }
@@ -136,7 +147,9 @@ private struct Inflater {
     }
 
     private mutating func decode(_ h: Huffman) throws -> Int {
-        var code = 0, first = 0, index = 0
+        var code = 0
+        var first = 0
+        var index = 0
         for length in 1..<16 {
             code |= try bits(1)
             let count = h.counts[length]
@@ -148,10 +161,20 @@ private struct Inflater {
         throw PNGImage.DecodeError(description: "bad Huffman code")
     }
 
-    private static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
-    private static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    private static let distBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]
-    private static let distExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
+    private static let lengthBase = [
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227,
+        258,
+    ]
+    private static let lengthExtra = [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+    ]
+    private static let distBase = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
+        6145, 8193, 12289, 16385, 24577,
+    ]
+    private static let distExtra = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+    ]
 
     /// Inflates until the final block ends or `limit` bytes are out.
     mutating func inflate(limit: Int) throws -> [UInt8] {
@@ -162,10 +185,14 @@ private struct Inflater {
             case 0:
                 bitBuffer = 0
                 bitCount = 0
-                guard position + 4 <= input.count else { throw PNGImage.DecodeError(description: "stored block header") }
+                guard position + 4 <= input.count else {
+                    throw PNGImage.DecodeError(description: "stored block header")
+                }
                 let length = Int(input[position]) | Int(input[position + 1]) << 8
                 position += 4
-                guard position + length <= input.count else { throw PNGImage.DecodeError(description: "stored block body") }
+                guard position + length <= input.count else {
+                    throw PNGImage.DecodeError(description: "stored block body")
+                }
                 output.append(contentsOf: input[position..<(position + length)])
                 position += length
             case 1:
@@ -174,7 +201,9 @@ private struct Inflater {
                 for i in 256..<280 { lengths[i] = 7 }
                 try codes(Huffman(lengths: lengths), Huffman(lengths: [Int](repeating: 5, count: 30)), limit: limit)
             case 2:
-                let nlen = try bits(5) + 257, ndist = try bits(5) + 1, ncode = try bits(4) + 4
+                let nlen = try bits(5) + 257
+                let ndist = try bits(5) + 1
+                let ncode = try bits(4) + 4
                 let order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
                 var codeLengths = [Int](repeating: 0, count: 19)
                 for i in 0..<ncode { codeLengths[order[i]] = try bits(3) }
@@ -185,14 +214,17 @@ private struct Inflater {
                     switch symbol {
                     case 0..<16: lengths.append(symbol)
                     case 16:
-                        guard let previous = lengths.last else { throw PNGImage.DecodeError(description: "repeat with no length") }
+                        guard let previous = lengths.last else {
+                            throw PNGImage.DecodeError(description: "repeat with no length")
+                        }
                         lengths.append(contentsOf: repeatElement(previous, count: 3 + (try bits(2))))
                     case 17: lengths.append(contentsOf: repeatElement(0, count: 3 + (try bits(3))))
                     default: lengths.append(contentsOf: repeatElement(0, count: 11 + (try bits(7))))
                     }
                 }
-                try codes(Huffman(lengths: Array(lengths[0..<nlen])),
-                          Huffman(lengths: Array(lengths[nlen..<(nlen + ndist)])), limit: limit)
+                try codes(
+                    Huffman(lengths: Array(lengths[0..<nlen])),
+                    Huffman(lengths: Array(lengths[nlen..<(nlen + ndist)])), limit: limit)
             default:
                 throw PNGImage.DecodeError(description: "invalid deflate block type")
             }

@@ -15,27 +15,27 @@ enum ReportFixtures {
     static let lastNight = tonight.addingTimeInterval(-86_400)
 
     static let manifestText = """
-    name: nightly-exp
-    title: 指数活性化ネットワークの夜間検証
-    defaults:
-      data: {source: sphere, n: 64, d: 16, labels: random, seed: 1}
-      train: {steps: 2000, learning_rate: auto, target_loss: 1.0e-6}
-    experiments:
-      - name: exp-width
-        model: {activation: exp}
-        sweep:
-          model.width: [256, 1024, 4096]
-          seed: [0, 1]
-      - name: relu-width
-        model: {activation: relu}
-        sweep:
-          model.width: [1024, 4096]
-          seed: [0, 1]
-    gates:
-      max_final_loss: 1.0e-4
-      max_diverged: 0
-      max_regression: 2.0
-    """
+        name: nightly-exp
+        title: 指数活性化ネットワークの夜間検証
+        defaults:
+          data: {source: sphere, n: 64, d: 16, labels: random, seed: 1}
+          train: {steps: 2000, learning_rate: auto, target_loss: 1.0e-6}
+        experiments:
+          - name: exp-width
+            model: {activation: exp}
+            sweep:
+              model.width: [256, 1024, 4096]
+              seed: [0, 1]
+          - name: relu-width
+            model: {activation: relu}
+            sweep:
+              model.width: [1024, 4096]
+              seed: [0, 1]
+        gates:
+          max_final_loss: 1.0e-4
+          max_diverged: 0
+          max_regression: 2.0
+        """
 
     /// What a crafted run should look like.
     struct RunShape {
@@ -60,12 +60,13 @@ enum ReportFixtures {
             seed: s.seed, data: DataConfig(testN: s.testN),
             model: ModelConfig(activation: s.activation, width: s.width, initScale: 1.0),
             train: TrainConfig(steps: 2000, learningRate: .auto, targetLoss: 1e-6))
-        let params: [Param] = [
-            Param(key: "data.n", value: .int(64)), Param(key: "data.d", value: .int(16)),
-            Param(key: "model.activation", value: .string(s.activation.rawValue)),
-            Param(key: "model.width", value: .int(s.width)), Param(key: "seed", value: .int(Int(s.seed))),
-            Param(key: "train.target_loss", value: .double(1e-6)),
-        ] + (s.testN.map { [Param(key: "data.test_n", value: .int($0))] } ?? [])
+        let params: [Param] =
+            [
+                Param(key: "data.n", value: .int(64)), Param(key: "data.d", value: .int(16)),
+                Param(key: "model.activation", value: .string(s.activation.rawValue)),
+                Param(key: "model.width", value: .int(s.width)), Param(key: "seed", value: .int(Int(s.seed))),
+                Param(key: "train.target_loss", value: .double(1e-6)),
+            ] + (s.testN.map { [Param(key: "data.test_n", value: .int($0))] } ?? [])
         let runKey = fakeRunKey("\(s.experiment)-w\(s.width)-s\(s.seed)")
         let lambdaStar = s.activation == .exp ? 1.5792 : 0.0312
         let seedJitter = 1.0 + 0.05 * Double(s.seed)
@@ -88,10 +89,12 @@ enum ReportFixtures {
             lossCurve: [CurvePoint(step: 0, value: lossInitial)]
                 + (finished ? [CurvePoint(step: s.steps, value: s.lossFinal ?? 0)] : []),
             diagnostics: diagnostics, heldOut: heldOut(s, lossFinal: finished ? s.lossFinal : nil))
-        let spec = RunSpec(index: index, experiment: s.experiment, runKey: runKey, config: config,
-                           params: params, sweptKeys: ["model.width", "seed"])
-        return RunRecord(spec: spec, outcome: outcome, startedAt: tonight.addingTimeInterval(Double(index) * 60),
-                         wallSeconds: 12.5 + Double(index))
+        let spec = RunSpec(
+            index: index, experiment: s.experiment, runKey: runKey, config: config,
+            params: params, sweptKeys: ["model.width", "seed"])
+        return RunRecord(
+            spec: spec, outcome: outcome, startedAt: tonight.addingTimeInterval(Double(index) * 60),
+            wallSeconds: 12.5 + Double(index))
     }
 
     /// Crafted held-out errors: the network's test MSE falls with the width towards the kernel
@@ -102,8 +105,9 @@ enum ReportFixtures {
         let base = s.activation == .exp ? 0.8123 : 0.6931
         let kernel = s.heldOutNote == nil ? base * (1 + 0.03 * Double(s.seed)) : nil
         let ntk = s.heldOutNote == nil ? base * 0.9 : nil
-        return HeldOutErrors(trainMSE: trainMSE, testMSE: base * (1 + 0.03 * Double(s.seed)) * (1 + 9 / Double(s.width)),
-                             kernelTestMSE: kernel, ntkTestMSE: ntk, note: s.heldOutNote)
+        return HeldOutErrors(
+            trainMSE: trainMSE, testMSE: base * (1 + 0.03 * Double(s.seed)) * (1 + 9 / Double(s.width)),
+            kernelTestMSE: kernel, ntkTestMSE: ntk, note: s.heldOutNote)
     }
 
     /// A stable 64-hex-digit stand-in for a run_key (FNV-1a chained; not SHA-256, tests only).
@@ -119,10 +123,12 @@ enum ReportFixtures {
         return out
     }
 
-    static func batch(_ shapes: [RunShape], at date: Date = tonight, name: String = "nightly-exp",
-                      title: String? = "指数活性化ネットワークの夜間検証",
-                      gates: GateConfig = GateConfig(maxFinalLoss: 1e-4, maxDiverged: 0, maxRegression: 2.0),
-                      previous: BatchSnapshot? = nil, status: BatchStatus = .completed) -> BatchSnapshot {
+    static func batch(
+        _ shapes: [RunShape], at date: Date = tonight, name: String = "nightly-exp",
+        title: String? = "指数活性化ネットワークの夜間検証",
+        gates: GateConfig = GateConfig(maxFinalLoss: 1e-4, maxDiverged: 0, maxRegression: 2.0),
+        previous: BatchSnapshot? = nil, status: BatchStatus = .completed
+    ) -> BatchSnapshot {
         let runs = shapes.enumerated().map { run($1, index: $0) }
         let id = "\(ReportFormat.date(date).replacingOccurrences(of: "-", with: ""))T043000Z-\(name)"
         let info = BatchInfo(
@@ -142,16 +148,20 @@ enum ReportFixtures {
         var shapes: [RunShape] = []
         for width in [256, 1024, 4096] {
             for seed: UInt64 in [0, 1] {
-                shapes.append(RunShape(experiment: "exp-width", activation: .exp, width: width, seed: seed,
-                                       steps: expSteps + (width == 256 ? 40 : 0) + Int(seed) * 10,
-                                       lossFinal: loss, violations: width == 256 && seed == 1 ? 3 : 0))
+                shapes.append(
+                    RunShape(
+                        experiment: "exp-width", activation: .exp, width: width, seed: seed,
+                        steps: expSteps + (width == 256 ? 40 : 0) + Int(seed) * 10,
+                        lossFinal: loss, violations: width == 256 && seed == 1 ? 3 : 0))
             }
         }
         for width in [1024, 4096] {
             for seed: UInt64 in [0, 1] {
-                shapes.append(RunShape(experiment: "relu-width", activation: .relu, width: width, seed: seed,
-                                       steps: reluSteps + Int(seed) * 20, lossFinal: loss * 0.9,
-                                       conditionMet: width == 4096))
+                shapes.append(
+                    RunShape(
+                        experiment: "relu-width", activation: .relu, width: width, seed: seed,
+                        steps: reluSteps + Int(seed) * 20, lossFinal: loss * 0.9,
+                        conditionMet: width == 4096))
             }
         }
         return shapes
@@ -194,7 +204,8 @@ enum ReportFixtures {
     static var withHeldOut: BatchSnapshot {
         var shapes = healthyShapes()
         for index in shapes.indices { shapes[index].testN = 256 }
-        shapes[7].heldOutNote = "H* is numerically singular (its Cholesky factorisation broke down); kernel_test_mse and ntk_test_mse are not computed"
+        shapes[7].heldOutNote =
+            "H* is numerically singular (its Cholesky factorisation broke down); kernel_test_mse and ntk_test_mse are not computed"
         return batch(shapes)
     }
 
@@ -202,8 +213,11 @@ enum ReportFixtures {
     static var figures: [ReportFigure] {
         get throws {
             let svg = try String(contentsOf: directory.appendingPathComponent("loss-curves.svg"), encoding: .utf8)
-            return [ReportFigure(name: "loss-curves", title: "損失曲線(実測とカーネル予測)",
-                                 pngRelativePath: "plots/loss-curves.png", svg: svg)]
+            return [
+                ReportFigure(
+                    name: "loss-curves", title: "損失曲線(実測とカーネル予測)",
+                    pngRelativePath: "plots/loss-curves.png", svg: svg)
+            ]
         }
     }
 }

@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func datesAndDurationsAreUTC() {
-        let date = Date(timeIntervalSince1970: 1_795_926_600) // 2026-11-29T04:30:00Z
+        let date = Date(timeIntervalSince1970: 1_795_926_600)  // 2026-11-29T04:30:00Z
         #expect(ReportFormat.date(date) == "2026-11-29")
         #expect(ReportFormat.timestamp(date) == "2026-11-29 04:30:00 UTC")
         #expect(ReportFormat.duration(3_725.9) == "1:02:05")

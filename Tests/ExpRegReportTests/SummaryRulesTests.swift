@@ -43,10 +43,12 @@ import Testing
         // Outside the guarantee, the summary never says the training went as the theory guarantees.
         #expect(!text.contains("理論の保証どおり"))
         // relu at 4,096 met the condition (2 runs inside the guarantee); exp 256 seed 1 left the envelope.
-        #expect(facts.verdicts.withinGuarantee == "2" && facts.verdicts.consistent == "7" && facts.verdicts.violated == "1")
+        #expect(
+            facts.verdicts.withinGuarantee == "2" && facts.verdicts.consistent == "7" && facts.verdicts.violated == "1")
         #expect(!facts.allWithinGuarantee)
-        #expect(section(text, "リスク・注意点").contains(
-            "- 前回バッチ `20261128T043000Z-nightly-exp` との比較(10件):改善 2件、悪化 0件、変化なし(一割以内)8件。"))
+        #expect(
+            section(text, "リスク・注意点").contains(
+                "- 前回バッチ `20261128T043000Z-nightly-exp` との比較(10件):改善 2件、悪化 0件、変化なし(一割以内)8件。"))
     }
 
     @Test func divergedRunsAndGateBreachesComeFirst() throws {
@@ -75,7 +77,7 @@ import Testing
         #expect(facts.previous.notComparable == "2")
         #expect(facts.previous.worstRatio == "2.69")  // 2.56e-6 / 9.5e-7 = 2.6947…
         #expect(facts.previous.worstWidth == "4,096")
-        #expect(facts.previous.beyondGate == "3")     // Core's gate also counts the 2 diverged runs
+        #expect(facts.previous.beyondGate == "3")  // Core's gate also counts the 2 diverged runs
         let text = try summary(ReportFixtures.troubled, previous: ReportFixtures.previousNight)
         #expect(text.contains("最も悪化したのは実験 `exp-width`・幅 4,096・シード 0 で、最終誤差が 2.69 倍になりました(ゲート上限 2.00 倍を超えたもの 3件)。"))
         #expect(text.contains("- 前回から悪化した 1件について、前回とのコード差分と設定を確認する。"))
@@ -130,16 +132,18 @@ import Testing
         }
         let facts = ExecutiveSummary(batch: ReportFixtures.batch(shapes), previous: nil)
         #expect(facts.activations.noMatchedWidths && !facts.activations.compared)
-        #expect(try summary(ReportFixtures.batch(shapes), previous: nil)
-            .contains("両者がともに目標誤差に到達した共通の幅がないため、速さは比較できません。"))
+        #expect(
+            try summary(ReportFixtures.batch(shapes), previous: nil)
+                .contains("両者がともに目標誤差に到達した共通の幅がないため、速さは比較できません。"))
     }
 
     @Test func oneWidthOnlyMeansNoWidthEffect() throws {
         let shapes = ReportFixtures.healthyShapes().filter { $0.width == 1024 }
         let facts = ExecutiveSummary(batch: ReportFixtures.batch(shapes), previous: nil)
         #expect(!facts.hasFits)
-        #expect(try summary(ReportFixtures.batch(shapes), previous: nil)
-            .contains("幅が一種類の実験しかないため、幅の効果は評価できません。"))
+        #expect(
+            try summary(ReportFixtures.batch(shapes), previous: nil)
+                .contains("幅が一種類の実験しかないため、幅の効果は評価できません。"))
     }
 
     @Test func widthFitRecoversTheCraftedSlopeAndPredictsTheConditionWidth() throws {
@@ -157,9 +161,11 @@ import Testing
     @Test func aSlopeFarFromMinusOneHalfIsNotCalledTheoretical() throws {
         // Make ||H(0) - H*|| fall like m^-1 for exp by breaking the envelope-free fixture's widths:
         // keep only widths 1,024 and 4,096 and give 4,096 a quarter of the 1,024 value (slope -1).
-        var batch = ReportFixtures.batch(ReportFixtures.healthyShapes().filter { $0.activation == .exp && $0.width >= 1024 })
+        var batch = ReportFixtures.batch(
+            ReportFixtures.healthyShapes().filter { $0.activation == .exp && $0.width >= 1024 })
         for i in batch.runs.indices where batch.runs[i].spec.config.model.width == 4096 {
-            batch.runs[i].outcome.diagnostics.gramDistanceInit = (batch.runs[i - 2].outcome.diagnostics.gramDistanceInit ?? 0) / 4
+            batch.runs[i].outcome.diagnostics.gramDistanceInit =
+                (batch.runs[i - 2].outcome.diagnostics.gramDistanceInit ?? 0) / 4
         }
         let fit = try #require(ExecutiveSummary(batch: batch, previous: nil).fits.first)
         #expect(fit.slope == "-1.00" && fit.shrinks && !fit.nearTheory)
@@ -171,7 +177,8 @@ import Testing
     @Test func envelopeSmallestWidthIsPerActivation() {
         let facts = ExecutiveSummary(batch: ReportFixtures.allConverged, previous: nil)
         // exp seed 1 at width 256 has 3 violations: held from 1,024; relu held at every tested width.
-        let exp = facts.envelope[0], relu = facts.envelope[1]
+        let exp = facts.envelope[0]
+        let relu = facts.envelope[1]
         #expect(exp.isExp && exp.heldFromWidth && exp.fromWidth == "1,024" && exp.lambdaStar == "1.579")
         #expect(relu.isReLU && relu.heldEverywhere && relu.fromWidth == "1,024")
         #expect(!facts.envelopeHeldForAll)
@@ -179,7 +186,7 @@ import Testing
 
     @Test func envelopeBrokenAtTheWidestWidthIsNeverHeld() {
         var shapes = ReportFixtures.healthyShapes()
-        shapes[5].violations = 7   // exp, width 4,096, seed 1
+        shapes[5].violations = 7  // exp, width 4,096, seed 1
         let facts = ExecutiveSummary(batch: ReportFixtures.batch(shapes), previous: nil)
         #expect(facts.envelope[0].neverHeld && facts.envelope[0].violations == "10")
     }
@@ -191,9 +198,11 @@ import Testing
     }
 
     @Test func trainingLossCaveatIsAlwaysPresentAndNoGeneralizationIsClaimed() throws {
-        for (batch, previous) in [(ReportFixtures.allConverged, ReportFixtures.previousNight),
-                                  (ReportFixtures.troubled, ReportFixtures.previousNight),
-                                  (ReportFixtures.batch([]), nil)] {
+        for (batch, previous) in [
+            (ReportFixtures.allConverged, ReportFixtures.previousNight),
+            (ReportFixtures.troubled, ReportFixtures.previousNight),
+            (ReportFixtures.batch([]), nil),
+        ] {
             let text = try summary(batch, previous: previous)
             #expect(text.contains("- 本結果は訓練誤差に関するもので、未知データへの汎化性能は評価していません。"))
             // "汎化" appears only in that caveat; "未知" only in the caveat and the closing phrase.

@@ -22,10 +22,14 @@ import Testing
         func activation(_ r: ResultsDocument.Run) -> String { r.params["model.activation"]?.description ?? "" }
         // Fields, each with its rule.
         for r in runs {
-            for v in [r.lossInitial, r.lossFinal, r.kernelPredictionFinalLoss].compactMap({ $0 }) { allowed.insert(ReportFormat.loss(v)) }
+            for v in [r.lossInitial, r.lossFinal, r.kernelPredictionFinalLoss].compactMap({ $0 }) {
+                allowed.insert(ReportFormat.loss(v))
+            }
             for v in [r.predictedRate, r.observedRate].compactMap({ $0 }) { allowed.insert(ReportFormat.rate(v)) }
-            for v in [r.lambdaStar, r.lambdaMaxStar, r.lambdaMinInit, r.lambdaMinFinal, r.gramDistanceInit,
-                      r.gramDistanceFinal, r.eta, r.maxWeightMovement, r.maxPreactivation].compactMap({ $0 }) {
+            for v in [
+                r.lambdaStar, r.lambdaMaxStar, r.lambdaMinInit, r.lambdaMinFinal, r.gramDistanceInit,
+                r.gramDistanceFinal, r.eta, r.maxWeightMovement, r.maxPreactivation,
+            ].compactMap({ $0 }) {
                 allowed.insert(ReportFormat.magnitude(v))
             }
             if let w = width(r) { allowed.insert(ReportFormat.width(w)) }
@@ -50,7 +54,9 @@ import Testing
             allowed.insert(ReportFormat.count(group.compactMap(\.envelopeViolations).reduce(0, +)))
         }
         // exp vs relu at widths where both converged.
-        let convergedWidths = { (act: String) in Set(runs.filter { activation($0) == act && $0.status == "converged" }.compactMap(width)) }
+        let convergedWidths = { (act: String) in
+            Set(runs.filter { activation($0) == act && $0.status == "converged" }.compactMap(width))
+        }
         let matched = convergedWidths("exp").intersection(convergedWidths("relu"))
         var medianSteps: [Double] = []
         for act in ["exp", "relu"] {
@@ -59,7 +65,9 @@ import Testing
                 allowed.insert(ReportFormat.steps(m))
                 medianSteps.append(m)
             }
-            if let m = median(at.filter { $0.status == "converged" || $0.status == "completed" }.compactMap(\.observedRate)) {
+            if let m = median(
+                at.filter { $0.status == "converged" || $0.status == "completed" }.compactMap(\.observedRate))
+            {
                 allowed.insert(ReportFormat.rate(m))
             }
         }
@@ -76,9 +84,12 @@ import Testing
             if let widest = group.widths.last { allowed.insert(ReportFormat.width(widest)) }
             if let p = group.projection {
                 allowed.formUnion(numbers(in: ReportFormat.memory(p.memoryBytes)))  // "485 MiB" → "485"
-                let seeds = Set(runs.filter { r in
-                    r.experiment == group.experiment && group.fixedParams.allSatisfy { r.params[$0.key] == $0.value }
-                }.compactMap { $0.params["seed"] }).count
+                let seeds = Set(
+                    runs.filter { r in
+                        r.experiment == group.experiment
+                            && group.fixedParams.allSatisfy { r.params[$0.key] == $0.value }
+                    }.compactMap { $0.params["seed"] }
+                ).count
                 allowed.insert(ReportFormat.count(seeds))
                 if let t = p.secondsPerRun {
                     allowed.insert(ReportFormat.duration(t))
@@ -138,8 +149,10 @@ import Testing
 
     static func numbers(in text: String) -> [String] {
         let range = NSRange(text.startIndex..., in: text)
-        return numberPattern.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } }
-            .map { $0.hasSuffix(",") ? String($0.dropLast()) : $0 }
+        return numberPattern.matches(in: text, range: range).compactMap {
+            Range($0.range, in: text).map { String(text[$0]) }
+        }
+        .map { $0.hasSuffix(",") ? String($0.dropLast()) : $0 }
     }
 
     /// Numbers in `summary` not traceable to the documents (empty when all are), plus code spans
@@ -158,7 +171,9 @@ import Testing
         if let previous { strings.insert(previous.batch.id) }
         let spans = try! NSRegularExpression(pattern: "`([^`]*)`")
         for match in spans.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
-            guard let whole = Range(match.range, in: text), let inner = Range(match.range(at: 1), in: text) else { continue }
+            guard let whole = Range(match.range, in: text), let inner = Range(match.range(at: 1), in: text) else {
+                continue
+            }
             if !strings.contains(String(text[inner])) { problems.append("`\(text[inner])`") }
             text.replaceSubrange(whole, with: "")
         }
@@ -166,7 +181,8 @@ import Testing
         // Ordered-list markers are layout.
         text = text.components(separatedBy: "\n").map { line in
             guard let dot = line.firstIndex(of: "."), line[..<dot].allSatisfy(\.isNumber), !line[..<dot].isEmpty,
-                  line[dot...].hasPrefix(". ") else { return line }
+                line[dot...].hasPrefix(". ")
+            else { return line }
             return String(line[line.index(dot, offsetBy: 2)...])
         }.joined(separator: "\n")
         let allowed = allowedNumbers(doc, previous: previous)
@@ -177,9 +193,16 @@ import Testing
     static let cases: [(String, BatchSnapshot, BatchSnapshot?)] = [
         ("troubled", ReportFixtures.troubled, ReportFixtures.previousNight),
         ("all converged", ReportFixtures.allConverged, ReportFixtures.previousNight),
-        ("relu faster, first night", ReportFixtures.batch(ReportFixtures.healthyShapes(expSteps: 601, reluSteps: 200)), nil),
-        ("no gates, exp only", ReportFixtures.batch(ReportFixtures.healthyShapes().filter { $0.activation == .exp },
-                                                     gates: GateConfig()), nil),
+        (
+            "relu faster, first night",
+            ReportFixtures.batch(ReportFixtures.healthyShapes(expSteps: 601, reluSteps: 200)), nil
+        ),
+        (
+            "no gates, exp only",
+            ReportFixtures.batch(
+                ReportFixtures.healthyShapes().filter { $0.activation == .exp },
+                gates: GateConfig()), nil
+        ),
         ("held-out", ReportFixtures.withHeldOut, nil),
     ]
 
@@ -204,9 +227,11 @@ import Testing
         let prev = try Self.resultsJSON(ReportFixtures.previousNight)
         #expect(Self.untraceable(summary, doc: doc, previous: prev).isEmpty)
         // A loss printed with another rounding rule, an invented count, an unknown code span.
-        let tampered = [summary.replacingOccurrences(of: "2.56e-06", with: "2.6e-06"),
-                        summary.replacingOccurrences(of: "10件中7件", with: "10件中8件"),
-                        summary.replacingOccurrences(of: "`exp-width`", with: "`exp-width-2`")]
+        let tampered = [
+            summary.replacingOccurrences(of: "2.56e-06", with: "2.6e-06"),
+            summary.replacingOccurrences(of: "10件中7件", with: "10件中8件"),
+            summary.replacingOccurrences(of: "`exp-width`", with: "`exp-width-2`"),
+        ]
         for text in tampered {
             #expect(text != summary)
             #expect(!Self.untraceable(text, doc: doc, previous: prev).isEmpty)

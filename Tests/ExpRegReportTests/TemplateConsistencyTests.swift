@@ -14,7 +14,8 @@ import Testing
             if text.hasPrefix("## ") { text.removeFirst(3) }
             if text.hasPrefix("- ") { text.removeFirst(2) }
             if let dot = text.firstIndex(of: "."), !text[..<dot].isEmpty, text[..<dot].allSatisfy(\.isNumber),
-               text[dot...].hasPrefix(". ") {
+                text[dot...].hasPrefix(". ")
+            {
                 text = String(text[text.index(dot, offsetBy: 2)...])
             }
             text = text.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "`", with: "")
@@ -30,7 +31,8 @@ import Testing
         let section = String(html[start.lowerBound..<end.lowerBound])
         let tags = try NSRegularExpression(pattern: "<[^>]*>")
         return section.components(separatedBy: "\n").compactMap { line in
-            var text = tags.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "")
+            var text = tags.stringByReplacingMatches(
+                in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "")
             for (entity, char) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
                 text = text.replacingOccurrences(of: entity, with: char)
             }
@@ -43,11 +45,18 @@ import Testing
         ("troubled", ReportFixtures.troubled, ReportFixtures.previousNight),
         ("all converged", ReportFixtures.allConverged, ReportFixtures.previousNight),
         ("relu faster", ReportFixtures.batch(ReportFixtures.healthyShapes(expSteps: 600, reluSteps: 200)), nil),
-        ("exp only, no gates", ReportFixtures.batch(ReportFixtures.healthyShapes().filter { $0.activation == .exp },
-                                                     gates: GateConfig()), nil),
+        (
+            "exp only, no gates",
+            ReportFixtures.batch(
+                ReportFixtures.healthyShapes().filter { $0.activation == .exp },
+                gates: GateConfig()), nil
+        ),
         ("one width", ReportFixtures.batch(ReportFixtures.healthyShapes().filter { $0.width == 1024 }), nil),
         ("empty, failed", ReportFixtures.batch([], status: .failed), nil),
-        ("partial", ReportFixtures.batch(ReportFixtures.healthyShapes(), status: .partial), ReportFixtures.previousNight),
+        (
+            "partial", ReportFixtures.batch(ReportFixtures.healthyShapes(), status: .partial),
+            ReportFixtures.previousNight
+        ),
         ("hostile strings", HTMLSafetyTests.hostileBatch, nil),
         ("held-out", ReportFixtures.withHeldOut, nil),
     ]
@@ -60,6 +69,9 @@ import Testing
         let fromMarkdown = Self.plainLines(markdown: report.summary)
         let fromHTML = try Self.plainLines(html: report.html)
         #expect(fromMarkdown.count >= 8, "\(name): summary too short")
-        #expect(fromMarkdown == fromHTML, "\(name): first difference at line \(zip(fromMarkdown, fromHTML).enumerated().first { $0.element.0 != $0.element.1 }.map { "\($0.offset): \($0.element.0) ≠ \($0.element.1)" } ?? "count \(fromMarkdown.count) vs \(fromHTML.count)")")
+        #expect(
+            fromMarkdown == fromHTML,
+            "\(name): first difference at line \(zip(fromMarkdown, fromHTML).enumerated().first { $0.element.0 != $0.element.1 }.map { "\($0.offset): \($0.element.0) ≠ \($0.element.1)" } ?? "count \(fromMarkdown.count) vs \(fromHTML.count)")"
+        )
     }
 }

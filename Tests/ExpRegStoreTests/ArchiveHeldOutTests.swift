@@ -3,6 +3,7 @@ import ExpRegTestSupport
 import Foundation
 import GRDB
 import Testing
+
 @testable import ExpRegStore
 
 @Suite("Archive: held-out errors (v2-heldout)")
@@ -13,8 +14,9 @@ struct ArchiveHeldOutTests {
         let archive = try fixture.open()
         try archive.beginBatch(StoreSamples.info(id: "b1", planned: 2), plan: StoreSamples.plan(runs: 2))
         var with = StoreSamples.record(StoreSamples.spec(index: 0))
-        with.outcome.heldOut = HeldOutErrors(trainMSE: 8.75e-8, testMSE: 0.4321, kernelTestMSE: 0.3999999999999999,
-                                             ntkTestMSE: nil, note: "H* is numerically singular")
+        with.outcome.heldOut = HeldOutErrors(
+            trainMSE: 8.75e-8, testMSE: 0.4321, kernelTestMSE: 0.3999999999999999,
+            ntkTestMSE: nil, note: "H* is numerically singular")
         let without = StoreSamples.record(StoreSamples.spec(index: 1, width: 1024))
         try archive.recordRun(with, batchID: "b1")
         try archive.recordRun(without, batchID: "b1")
@@ -29,8 +31,9 @@ struct ArchiveHeldOutTests {
     func migratesVersion1Archive() throws {
         let folder = TemporaryDirectory()
         let path = folder.url.appendingPathComponent("old.sqlite").path
-        try FileManager.default.copyItem(atPath: Fixtures.directory.appendingPathComponent("archive/quick-two-nights.sqlite").path,
-                                         toPath: path)
+        try FileManager.default.copyItem(
+            atPath: Fixtures.directory.appendingPathComponent("archive/quick-two-nights.sqlite").path,
+            toPath: path)
         let before = try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
         #expect(before == 1)
         let archive = try Archive(path: path)

@@ -1,6 +1,7 @@
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegStore
 
 @Suite("Archive lock")
@@ -23,8 +24,9 @@ struct ArchiveLockTests {
         withExtendedLifetime(first) {}
     }
 
-    @Test("a lock held by another process (util-linux flock) is detected and its holder text reported",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock")))
+    @Test(
+        "a lock held by another process (util-linux flock) is detected and its holder text reported",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock")))
     func conflictAcrossProcesses() throws {
         let fixture = ArchiveFixture()
         let lockPath = fixture.path + ".lock"
@@ -36,7 +38,10 @@ struct ArchiveLockTests {
         child.executableURL = URL(fileURLWithPath: "/bin/sh")
         child.arguments = ["-c", "exec 9>>\"$0\" && /usr/bin/flock 9 && exec sleep 10", lockPath]
         try child.run()
-        defer { child.terminate(); child.waitUntilExit() }
+        defer {
+            child.terminate()
+            child.waitUntilExit()
+        }
         // Wait (at most 5 s) until the child has the lock.
         var error: StoreError?
         let deadline = ContinuousClock.now + .seconds(5)
@@ -93,7 +98,9 @@ struct ArchiveLockTests {
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.path)
         let hard = fixture.folder.url.appendingPathComponent("hard.sqlite").path
         try FileManager.default.linkItem(atPath: fixture.path, toPath: hard)
-        for alias in [link, hard, fixture.folder.url.path + "/../" + fixture.folder.url.lastPathComponent + "/expreg.sqlite"] {
+        for alias in [
+            link, hard, fixture.folder.url.path + "/../" + fixture.folder.url.lastPathComponent + "/expreg.sqlite",
+        ] {
             let error = try #require(throws: StoreError.self) { try ArchiveLock(archivePath: alias) }
             #expect(error.kind == .lockHeld, "\(alias)")
             #expect(error.description.contains("pid=\(getpid())"), "\(alias): \(error)")

@@ -2,6 +2,7 @@ import ExpRegCore
 import ExpRegTestSupport
 import Foundation
 import Testing
+
 @testable import ExpRegStore
 
 @Suite("Archive queries: resume, previous batch, history")
@@ -117,7 +118,8 @@ struct ArchiveQueryTests {
                 let id = String(format: "b%04d", b)
                 try archive.beginBatch(StoreSamples.info(id: id, start: Double(b), planned: 24), plan: plan)
                 for spec in plan.runs { try archive.recordRun(StoreSamples.record(spec), batchID: id) }
-                try archive.finishBatch(id: id, status: .completed, finishedAt: StoreSamples.date(Double(b)), exitCode: 0)
+                try archive.finishBatch(
+                    id: id, status: .completed, finishedAt: StoreSamples.date(Double(b)), exitCode: 0)
             }
             print("write 1000 batches x 24 runs:", ContinuousClock.now - clock)
         }

@@ -3,6 +3,7 @@ import ExpRegTestSupport
 import Foundation
 import GRDB
 import Testing
+
 @testable import ExpRegStore
 
 @Suite("Archive round trip")
@@ -59,9 +60,10 @@ struct ArchiveRoundTripTests {
         let archive = try ArchiveFixture().open()
         let plan = StoreSamples.plan(runs: 2)
         try archive.beginBatch(StoreSamples.info(id: "b1", planned: 2), plan: plan)
-        let failed = RunRecord(spec: plan.runs[1],
-                               outcome: RunOutcome(status: .failed, reason: "data/train.csv:3: expected 5 columns"),
-                               startedAt: StoreSamples.date(5), wallSeconds: 0)
+        let failed = RunRecord(
+            spec: plan.runs[1],
+            outcome: RunOutcome(status: .failed, reason: "data/train.csv:3: expected 5 columns"),
+            startedAt: StoreSamples.date(5), wallSeconds: 0)
         let good = StoreSamples.record(plan.runs[0])
         try archive.recordRun(failed, batchID: "b1")  // out of plan order on purpose
         try archive.recordRun(good, batchID: "b1")
@@ -108,8 +110,10 @@ struct ArchiveRoundTripTests {
         let snapshot = try #require(try archive.snapshot(batchID: "b1"))
         #expect(snapshot.runs == [second])
         let counts = try DatabaseQueue(path: fixture.path).read { (db: Database) throws in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics WHERE kind = 'loss'"),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM spectra"))
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics WHERE kind = 'loss'"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM spectra")
+            )
         }
         #expect(counts.0 == 1 && counts.1 == 0)
     }
@@ -119,13 +123,17 @@ struct ArchiveRoundTripTests {
         let archive = try ArchiveFixture().open()
         try archive.beginBatch(StoreSamples.info(id: "b1"), plan: StoreSamples.plan())
         let sha = String(repeating: "0f", count: 32)
-        try archive.recordArtifacts([Artifact(path: "report.md", sha256: sha, bytes: 10),
-                                     Artifact(path: "plots/loss.png", sha256: sha, bytes: 2048)], batchID: "b1")
+        try archive.recordArtifacts(
+            [
+                Artifact(path: "report.md", sha256: sha, bytes: 10),
+                Artifact(path: "plots/loss.png", sha256: sha, bytes: 2048),
+            ], batchID: "b1")
         let rebuilt = Artifact(path: "report.md", sha256: String(repeating: "e1", count: 32), bytes: 12)
         try archive.recordArtifacts([rebuilt], batchID: "b1")
-        #expect(try archive.artifacts(batchID: "b1") == [
-            Artifact(path: "plots/loss.png", sha256: sha, bytes: 2048), rebuilt,
-        ])
+        #expect(
+            try archive.artifacts(batchID: "b1") == [
+                Artifact(path: "plots/loss.png", sha256: sha, bytes: 2048), rebuilt,
+            ])
     }
 
     @Test("recordGates replaces the previous gate results and keeps their order")
@@ -133,8 +141,10 @@ struct ArchiveRoundTripTests {
         let archive = try ArchiveFixture().open()
         try archive.beginBatch(StoreSamples.info(id: "b1"), plan: StoreSamples.plan())
         try archive.recordGates([GateResult(name: "max_final_loss", passed: true, detail: "first")], batchID: "b1")
-        let gates = [GateResult(name: "max_regression", passed: false, detail: "1 of 3", offendingRunKeys: ["k1"]),
-                     GateResult(name: "max_final_loss", passed: true, detail: "0 of 3 runs above 1e-4")]
+        let gates = [
+            GateResult(name: "max_regression", passed: false, detail: "1 of 3", offendingRunKeys: ["k1"]),
+            GateResult(name: "max_final_loss", passed: true, detail: "0 of 3 runs above 1e-4"),
+        ]
         try archive.recordGates(gates, batchID: "b1")
         #expect(try archive.snapshot(batchID: "b1")?.gates == gates)
     }
@@ -155,9 +165,11 @@ struct ArchiveRoundTripTests {
             // 11 loss + 11 kernel + 3 lambda_min points per run.
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics") == 6 * 25)
             // Timestamps are readable as UTC text from SQL (documented conversion).
-            let text = try String.fetchOne(db, sql: """
-                SELECT strftime('%Y-%m-%dT%H:%M:%fZ', started_at + 978307200, 'unixepoch') FROM batches WHERE id = 'b1'
-                """)
+            let text = try String.fetchOne(
+                db,
+                sql: """
+                    SELECT strftime('%Y-%m-%dT%H:%M:%fZ', started_at + 978307200, 'unixepoch') FROM batches WHERE id = 'b1'
+                    """)
             // 817622672.157 s after 2001-01-01Z = 9463 days (to 2026-11-29) + 19472.157 s (05:24:32.157).
             #expect(text == "2026-11-29T05:24:32.157Z")
         }

@@ -1,9 +1,10 @@
 import ExpRegCore
-@testable import ExpRegStore
 import ExpRegTestSupport
 import Foundation
 import GRDB
 import Testing
+
+@testable import ExpRegStore
 
 /// `Archive.mergeShards`: a generic, idempotent union of shard archives on real SQLite files.
 @Suite struct ArchiveShardMergeTests {
@@ -16,10 +17,13 @@ import Testing
     func writeShard(_ index: Int, named name: String, lossScale: Double = 1) throws -> Archive {
         let archive = try Archive(path: path(name))
         let plan = StoreSamples.plan()
-        try archive.beginShardBatch(StoreSamples.info(id: "b1", start: Double(index)), plan: plan, index: index, count: 2)
+        try archive.beginShardBatch(
+            StoreSamples.info(id: "b1", start: Double(index)), plan: plan, index: index, count: 2)
         for spec in plan.runs where spec.index % 2 == index {
-            try archive.recordRun(StoreSamples.record(spec, lossFinal: 1e-6 * Double(spec.index + 1) * lossScale,
-                                                      start: Double(10 + index)), batchID: "b1")
+            try archive.recordRun(
+                StoreSamples.record(
+                    spec, lossFinal: 1e-6 * Double(spec.index + 1) * lossScale,
+                    start: Double(10 + index)), batchID: "b1")
         }
         try archive.finishBatch(id: "b1", status: .completed, finishedAt: StoreSamples.date(20), exitCode: 0)
         return archive
@@ -47,8 +51,9 @@ import Testing
         try writeShard(0, named: "s0.sqlite")
         try writeShard(1, named: "s1.sqlite")
         let main = try Archive(path: path("main.sqlite"))
-        let added = try main.mergeShards([path("s0.sqlite"), path("s1.sqlite")], batchID: "b1", shardCount: 2,
-                                         startedAt: StoreSamples.date(0))
+        let added = try main.mergeShards(
+            [path("s0.sqlite"), path("s1.sqlite")], batchID: "b1", shardCount: 2,
+            startedAt: StoreSamples.date(0))
         #expect(added.allSatisfy { $0 > 0 })
         let merged = try #require(try main.snapshot(batchID: "b1"))
         #expect(merged.runs.map(\.spec.index) == [0, 1, 2])
@@ -57,8 +62,9 @@ import Testing
         #expect(identity.shardIndex == nil && identity.shardCount == 2)
         let before = try counts(main)
 
-        let again = try main.mergeShards([path("s1.sqlite"), path("s0.sqlite")], batchID: "b1", shardCount: 2,
-                                         startedAt: StoreSamples.date(0))
+        let again = try main.mergeShards(
+            [path("s1.sqlite"), path("s0.sqlite")], batchID: "b1", shardCount: 2,
+            startedAt: StoreSamples.date(0))
         #expect(again == [0, 0])
         #expect(try counts(main) == before)
         _ = try main.mergeShards([path("s1.sqlite")], batchID: "b1", shardCount: 2, startedAt: StoreSamples.date(1))
@@ -74,7 +80,8 @@ import Testing
         _ = try main.mergeShards([path("s0.sqlite")], batchID: "b1", shardCount: 2, startedAt: StoreSamples.date(0))
         let before = try counts(main)
         let error = #expect(throws: StoreError.self) {
-            try main.mergeShards([path("s0-rerun.sqlite")], batchID: "b1", shardCount: 2, startedAt: StoreSamples.date(0))
+            try main.mergeShards(
+                [path("s0-rerun.sqlite")], batchID: "b1", shardCount: 2, startedAt: StoreSamples.date(0))
         }
         #expect(error?.kind == .conflictingShards)
         #expect(error?.message.contains("s0-rerun.sqlite") == true)
@@ -84,8 +91,9 @@ import Testing
         // Within one merge: both shard files are named.
         let fresh = try Archive(path: path("fresh.sqlite"))
         let both = #expect(throws: StoreError.self) {
-            try fresh.mergeShards([path("s0.sqlite"), path("s0-rerun.sqlite")], batchID: "b1", shardCount: 2,
-                                  startedAt: StoreSamples.date(0))
+            try fresh.mergeShards(
+                [path("s0.sqlite"), path("s0-rerun.sqlite")], batchID: "b1", shardCount: 2,
+                startedAt: StoreSamples.date(0))
         }
         #expect(both?.message.contains("/s0.sqlite") == true && both?.message.contains("/s0-rerun.sqlite") == true)
         #expect(try fresh.snapshot(batchID: "b1") == nil)  // nothing kept
@@ -102,8 +110,9 @@ import Testing
             try rerun.recordRun(record, batchID: "b1")
         }
         let main = try Archive(path: path("main.sqlite"))
-        let added = try main.mergeShards([path("s1.sqlite"), path("s1-again.sqlite")], batchID: "b1", shardCount: 2,
-                                         startedAt: StoreSamples.date(0))
+        let added = try main.mergeShards(
+            [path("s1.sqlite"), path("s1-again.sqlite")], batchID: "b1", shardCount: 2,
+            startedAt: StoreSamples.date(0))
         #expect(added[1] == 0)
     }
 
@@ -115,8 +124,9 @@ import Testing
         for archive in [shard, main] {
             try archive.pool.write { db in
                 try db.execute(sql: "ALTER TABLE runs ADD COLUMN energy_joules REAL")
-                try db.execute(sql: "CREATE TABLE run_notes (batch_id TEXT NOT NULL, run_key TEXT NOT NULL, note TEXT, "
-                               + "PRIMARY KEY (batch_id, run_key))")
+                try db.execute(
+                    sql: "CREATE TABLE run_notes (batch_id TEXT NOT NULL, run_key TEXT NOT NULL, note TEXT, "
+                        + "PRIMARY KEY (batch_id, run_key))")
             }
         }
         try shard.pool.write { db in
@@ -124,9 +134,12 @@ import Testing
             try db.execute(sql: "INSERT INTO run_notes SELECT batch_id, run_key, 'note ' || plan_index FROM runs")
         }
         _ = try main.mergeShards([path("s0.sqlite")], batchID: "b1", shardCount: 2, startedAt: StoreSamples.date(0))
-        let energies = try main.pool.read { db in try Double.fetchAll(db, sql: "SELECT energy_joules FROM runs ORDER BY plan_index") }
+        let energies = try main.pool.read { db in
+            try Double.fetchAll(db, sql: "SELECT energy_joules FROM runs ORDER BY plan_index")
+        }
         #expect(energies == [12.5, 14.5])
-        let notes = try main.pool.read { db in try String.fetchAll(db, sql: "SELECT note FROM run_notes ORDER BY note") }
+        let notes = try main.pool.read { db in try String.fetchAll(db, sql: "SELECT note FROM run_notes ORDER BY note")
+        }
         #expect(notes == ["note 0", "note 2"])
 
         // A differing value in the new column is a conflict too.

@@ -3,6 +3,7 @@ import ExpRegTestSupport
 import Foundation
 import GRDB
 import Testing
+
 @testable import ExpRegStore
 
 @Suite("Archive transactions")
@@ -11,10 +12,11 @@ struct ArchiveTransactionTests {
     /// the middle of `recordRun`, after the run row, diagnostics and curves were inserted.
     private func injectSpectrumFailure(_ path: String) throws {
         try DatabaseQueue(path: path).write { (db: Database) throws in
-            try db.execute(sql: """
-                CREATE TRIGGER fail_spectrum BEFORE INSERT ON spectra WHEN NEW.step = 999
-                BEGIN SELECT RAISE(ABORT, 'injected failure'); END
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER fail_spectrum BEFORE INSERT ON spectra WHEN NEW.step = 999
+                    BEGIN SELECT RAISE(ABORT, 'injected failure'); END
+                    """)
         }
     }
 
@@ -41,8 +43,9 @@ struct ArchiveTransactionTests {
         #expect(try archive.finishedRunKeys(batchID: "b1") == [plan.runs[0].runKey])
         try DatabaseQueue(path: fixture.path).read { (db: Database) throws in
             for table in ["runs", "metrics", "spectra", "diagnostics"] {
-                let stray = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE run_key = ?",
-                                             arguments: [plan.runs[1].runKey])
+                let stray = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM \(table) WHERE run_key = ?",
+                    arguments: [plan.runs[1].runKey])
                 #expect(stray == 0, "\(table) kept rows of the failed run")
             }
             #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
@@ -100,11 +103,12 @@ struct ArchiveTransactionTests {
         _ = try fixture.open()
         #expect(throws: DatabaseError.self) {
             try DatabaseQueue(path: fixture.path).write { (db: Database) throws in
-                try db.execute(sql: """
-                    INSERT INTO batches (id, manifest_name, manifest_path, manifest_text, manifest_sha256,
-                        tool_version, host, started_at, status, overrides, planned_runs, plan_json, gate_config)
-                    VALUES ('b', 'n', 'p', 't', 's', 'v', 'h', 0, 'exploded', '[]', 0, '{}', '{}')
-                    """)
+                try db.execute(
+                    sql: """
+                        INSERT INTO batches (id, manifest_name, manifest_path, manifest_text, manifest_sha256,
+                            tool_version, host, started_at, status, overrides, planned_runs, plan_json, gate_config)
+                        VALUES ('b', 'n', 'p', 't', 's', 'v', 'h', 0, 'exploded', '[]', 0, '{}', '{}')
+                        """)
             }
         }
     }

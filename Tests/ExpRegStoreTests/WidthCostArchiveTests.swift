@@ -3,6 +3,7 @@ import ExpRegTestSupport
 import Foundation
 import GRDB
 import Testing
+
 @testable import ExpRegStore
 
 @Suite("Archive: verdicts, run cost and the width analysis (v2-width-cost)")
@@ -58,8 +59,9 @@ struct WidthCostArchiveTests {
             gramDistanceSlope: -0.5, gramDistanceConstant: 1, gramDistanceConstantTheorySlope: 1, conditionWidth: nil,
             conditionWidthFreeSlope: nil, conditionMetFromWidth: 16, secondsPerStepExponent: nil, memoryExponent: nil,
             projection: nil)
-        let fit = WidthScaling.PointsScaling(experiment: "width-sweep", activation: "exp",
-                                             points: [[16, 1e5], [32, 4.1e5]], exponent: 2.03, coefficient: 390.5)
+        let fit = WidthScaling.PointsScaling(
+            experiment: "width-sweep", activation: "exp",
+            points: [[16, 1e5], [32, 4.1e5]], exponent: 2.03, coefficient: 390.5)
         let analysis = WidthScaling(widthScaling: [group, bare], conditionWidthVsN: [fit])
         try archive.recordAnalysis(analysis, batchID: "b")
         try archive.recordAnalysis(analysis, batchID: "b")

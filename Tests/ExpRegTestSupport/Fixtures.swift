@@ -39,7 +39,9 @@ public func readNumericCSV(_ url: URL, header: Bool) throws -> [[Double]] {
     return try lines.map { line in
         try line.split(separator: ",").map { field in
             guard let value = Double(field.trimmingCharacters(in: .whitespaces)) else {
-                throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "not a number: \(field) in \(url.path)"])
+                throw CocoaError(
+                    .fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "not a number: \(field) in \(url.path)"]
+                )
             }
             return value
         }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A real HTTP/1.1 server on 127.0.0.1 (an ephemeral port) for webhook tests: it records every
 /// request (method, path, headers, body) and answers each with ``responseStatus``.
@@ -46,9 +47,14 @@ public final class LocalHTTPServer: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw Self.error("bind/listen") }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            close(fd)
+            throw Self.error("bind/listen")
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
@@ -104,7 +110,8 @@ public final class LocalHTTPServer: @unchecked Sendable {
                     return status
                 }
                 let body = "{\"ok\":\(code < 300)}"
-                let reply = "HTTP/1.1 \(code) \(code < 300 ? "OK" : "Error")\r\nContent-Type: application/json\r\n"
+                let reply =
+                    "HTTP/1.1 \(code) \(code < 300 ? "OK" : "Error")\r\nContent-Type: application/json\r\n"
                     + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
                 _ = reply.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
             }
@@ -132,7 +139,8 @@ public final class LocalHTTPServer: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         if headers["expect"]?.lowercased() == "100-continue" {
             _ = "HTTP/1.1 100 Continue\r\n\r\n".withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
@@ -144,12 +152,14 @@ public final class LocalHTTPServer: @unchecked Sendable {
             guard count > 0 else { return nil }
             body.append(contentsOf: buffer[0..<count])
         }
-        return Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers,
-                       body: body.prefix(length))
+        return Request(
+            method: String(requestLine[0]), path: String(requestLine[1]), headers: headers,
+            body: body.prefix(length))
     }
 
     private static func error(_ what: String) -> NSError {
-        NSError(domain: "LocalHTTPServer", code: Int(errno),
-                userInfo: [NSLocalizedDescriptionKey: "\(what): \(String(cString: strerror(errno)))"])
+        NSError(
+            domain: "LocalHTTPServer", code: Int(errno),
+            userInfo: [NSLocalizedDescriptionKey: "\(what): \(String(cString: strerror(errno)))"])
     }
 }

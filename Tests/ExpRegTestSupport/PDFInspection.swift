@@ -10,18 +10,22 @@ public enum PDFInspection {
 
     /// Runs `tool` with `arguments`, returns its stdout; throws when it is not installed or exits non-zero.
     public static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        guard let binary = ["/usr/bin", "/usr/local/bin", "/bin"].map({ "\($0)/\(tool)" })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard
+            let binary = ["/usr/bin", "/usr/local/bin", "/bin"].map({ "\($0)/\(tool)" })
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else {
             throw Failure(description: "\(tool) is not installed: `make test-deps` installs poppler-utils")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         let folder = TemporaryDirectory(prefix: "expreg-poppler")
-        let out = folder.url.appendingPathComponent("stdout"), err = folder.url.appendingPathComponent("stderr")
+        let out = folder.url.appendingPathComponent("stdout")
+        let err = folder.url.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+        let outHandle = try FileHandle(forWritingTo: out)
+        let errHandle = try FileHandle(forWritingTo: err)
         process.standardOutput = outHandle
         process.standardError = errHandle
         process.standardInput = FileHandle.nullDevice
@@ -32,7 +36,9 @@ public enum PDFInspection {
         let stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-            throw Failure(description: "\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(stderr)")
+            throw Failure(
+                description:
+                    "\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(stderr)")
         }
         return stdout
     }
@@ -61,8 +67,9 @@ public enum PDFInspection {
             let columns = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             guard columns.count >= 7 else { return nil }
             let n = columns.count
-            return Font(name: columns[0], type: columns[1..<(n - 6)].joined(separator: " "),
-                        embedded: columns[n - 5] == "yes", hasUnicodeMap: columns[n - 3] == "yes")
+            return Font(
+                name: columns[0], type: columns[1..<(n - 6)].joined(separator: " "),
+                embedded: columns[n - 5] == "yes", hasUnicodeMap: columns[n - 3] == "yes")
         }
     }
 
@@ -84,16 +91,23 @@ public enum PDFInspection {
         var words: [Word] = []
         var page = 0
         for line in html.split(separator: "\n") {
-            if line.contains("<page ") { page += 1; continue }
-            guard line.contains("<word "), let open = line.range(of: ">"), let close = line.range(of: "</word>") else { continue }
+            if line.contains("<page ") {
+                page += 1
+                continue
+            }
+            guard line.contains("<word "), let open = line.range(of: ">"), let close = line.range(of: "</word>") else {
+                continue
+            }
             func attribute(_ name: String) -> Double {
                 guard let start = line.range(of: "\(name)=\"") else { return .nan }
                 let rest = line[start.upperBound...]
                 return Double(rest[..<(rest.firstIndex(of: "\"") ?? rest.endIndex)]) ?? .nan
             }
-            words.append(Word(page: page, text: String(line[open.upperBound..<close.lowerBound]),
-                              xMin: attribute("xMin"), yMin: attribute("yMin"),
-                              xMax: attribute("xMax"), yMax: attribute("yMax")))
+            words.append(
+                Word(
+                    page: page, text: String(line[open.upperBound..<close.lowerBound]),
+                    xMin: attribute("xMin"), yMin: attribute("yMin"),
+                    xMax: attribute("xMax"), yMax: attribute("yMax")))
         }
         return words
     }
@@ -101,7 +115,8 @@ public enum PDFInspection {
     /// Renders page `page` (from 1) to a PNG at `dpi` with `pdftoppm`; returns the PNG's path in `folder`.
     public static func renderPage(_ path: String, page: Int = 1, dpi: Int = 50, into folder: URL) throws -> String {
         let stem = folder.appendingPathComponent("page").path
-        _ = try run("pdftoppm", ["-f", String(page), "-l", String(page), "-r", String(dpi), "-png", "-singlefile", path, stem])
+        _ = try run(
+            "pdftoppm", ["-f", String(page), "-l", String(page), "-r", String(dpi), "-png", "-singlefile", path, stem])
         return stem + ".png"
     }
 

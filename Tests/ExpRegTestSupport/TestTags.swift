@@ -14,7 +14,8 @@ extension Trait where Self == ConditionTrait {
     /// The tag alone cannot be skipped from the command line with this toolchain (Swift 6.3's
     /// `swift test --skip tag:slow` treats `tag:slow` as a name pattern and skips nothing).
     public static var skippedWhenFast: Self {
-        .disabled(if: ProcessInfo.processInfo.environment["EXPREG_SKIP_SLOW"] == "1",
-                  "slow test, skipped by make test-fast (EXPREG_SKIP_SLOW=1)")
+        .disabled(
+            if: ProcessInfo.processInfo.environment["EXPREG_SKIP_SLOW"] == "1",
+            "slow test, skipped by make test-fast (EXPREG_SKIP_SLOW=1)")
     }
 }

@@ -17,27 +17,31 @@ public enum Gates {
                 guard let loss = run.outcome.lossFinal, loss.isFinite else { return true }
                 return loss > limit
             }
-            results.append(GateResult(
-                name: "max_final_loss", passed: bad.isEmpty,
-                detail: "\(bad.count) of \(runs.count) runs above \(formatScientific(limit))",
-                offendingRunKeys: bad.map(\.spec.runKey)))
+            results.append(
+                GateResult(
+                    name: "max_final_loss", passed: bad.isEmpty,
+                    detail: "\(bad.count) of \(runs.count) runs above \(formatScientific(limit))",
+                    offendingRunKeys: bad.map(\.spec.runKey)))
         }
         if let limit = config.maxDiverged {
             let bad = runs.filter(\.status.isBroken)
-            results.append(GateResult(
-                name: "max_diverged", passed: bad.count <= limit,
-                detail: "\(bad.count) diverged or failed (limit \(limit))",
-                offendingRunKeys: bad.map(\.spec.runKey)))
+            results.append(
+                GateResult(
+                    name: "max_diverged", passed: bad.count <= limit,
+                    detail: "\(bad.count) diverged or failed (limit \(limit))",
+                    offendingRunKeys: bad.map(\.spec.runKey)))
         }
         if let limit = config.maxRegression {
             let comparisons = RegressionComparison.compare(current: runs, previous: previous)
             let bad = comparisons.filter { ($0.ratio ?? .infinity) > limit }
-            let detail = previous.isEmpty
+            let detail =
+                previous.isEmpty
                 ? "no previous batch to compare with"
                 : "\(bad.count) of \(comparisons.count) comparable runs regressed beyond x\(formatFixed(limit, digits: 2))"
-            results.append(GateResult(
-                name: "max_regression", passed: bad.isEmpty, detail: detail,
-                offendingRunKeys: bad.map(\.runKey)))
+            results.append(
+                GateResult(
+                    name: "max_regression", passed: bad.isEmpty, detail: detail,
+                    offendingRunKeys: bad.map(\.runKey)))
         }
         return results
     }
@@ -66,8 +70,9 @@ public struct RegressionComparison: Sendable, Equatable, Codable {
             } else if then != nil, now == nil {
                 ratio = .infinity
             }
-            return RegressionComparison(runKey: run.spec.runKey, experiment: run.spec.experiment,
-                                        lossBefore: then, lossNow: now, ratio: ratio)
+            return RegressionComparison(
+                runKey: run.spec.runKey, experiment: run.spec.experiment,
+                lossBefore: then, lossNow: now, ratio: ratio)
         }
     }
 }

@@ -39,7 +39,8 @@ public struct WidthScaling: Sendable, Equatable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case width, steps
-            case secondsPerRun = "seconds_per_run", memoryBytes = "memory_bytes"
+            case secondsPerRun = "seconds_per_run"
+            case memoryBytes = "memory_bytes"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -77,11 +78,13 @@ public struct WidthScaling: Sendable, Equatable, Codable {
         public var memoryExponent: Double?
         public var projection: Projection?
 
-        public init(experiment: String, activation: String, fixedParams: [String: ParamValue], widths: [Int],
-                    runs: Int, lambdaStar: Double?, gramDistanceSlope: Double?, gramDistanceConstant: Double?,
-                    gramDistanceConstantTheorySlope: Double?, conditionWidth: Double?,
-                    conditionWidthFreeSlope: Double?, conditionMetFromWidth: Int?, secondsPerStepExponent: Double?,
-                    memoryExponent: Double?, projection: Projection?) {
+        public init(
+            experiment: String, activation: String, fixedParams: [String: ParamValue], widths: [Int],
+            runs: Int, lambdaStar: Double?, gramDistanceSlope: Double?, gramDistanceConstant: Double?,
+            gramDistanceConstantTheorySlope: Double?, conditionWidth: Double?,
+            conditionWidthFreeSlope: Double?, conditionMetFromWidth: Int?, secondsPerStepExponent: Double?,
+            memoryExponent: Double?, projection: Projection?
+        ) {
             self.experiment = experiment
             self.activation = activation
             self.fixedParams = fixedParams
@@ -101,12 +104,16 @@ public struct WidthScaling: Sendable, Equatable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case experiment, activation, widths, runs, projection
-            case fixedParams = "fixed_params", lambdaStar = "lambda_star"
-            case gramDistanceSlope = "gram_distance_slope", gramDistanceConstant = "gram_distance_constant"
+            case fixedParams = "fixed_params"
+            case lambdaStar = "lambda_star"
+            case gramDistanceSlope = "gram_distance_slope"
+            case gramDistanceConstant = "gram_distance_constant"
             case gramDistanceConstantTheorySlope = "gram_distance_constant_theory_slope"
-            case conditionWidth = "condition_width", conditionWidthFreeSlope = "condition_width_free_slope"
+            case conditionWidth = "condition_width"
+            case conditionWidthFreeSlope = "condition_width_free_slope"
             case conditionMetFromWidth = "condition_met_from_width"
-            case secondsPerStepExponent = "seconds_per_step_exponent", memoryExponent = "memory_exponent"
+            case secondsPerStepExponent = "seconds_per_step_exponent"
+            case memoryExponent = "memory_exponent"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -154,7 +161,8 @@ public struct WidthScaling: Sendable, Equatable, Codable {
     public var conditionWidthVsN: [PointsScaling]
 
     enum CodingKeys: String, CodingKey {
-        case widthScaling = "width_scaling", conditionWidthVsN = "condition_width_vs_n"
+        case widthScaling = "width_scaling"
+        case conditionWidthVsN = "condition_width_vs_n"
     }
 
     public init(widthScaling: [Group], conditionWidthVsN: [PointsScaling]) {
@@ -170,7 +178,8 @@ public struct WidthScaling: Sendable, Equatable, Codable {
         var order: [[Param]] = []
         var members: [[Param]: [RunRecord]] = [:]
         for run in runs {
-            let key = [Param(key: "experiment", value: .string(run.spec.experiment))]
+            let key =
+                [Param(key: "experiment", value: .string(run.spec.experiment))]
                 + run.spec.params.filter { !Self.groupVaryingKeys.contains($0.key) }
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(run)
@@ -182,7 +191,9 @@ public struct WidthScaling: Sendable, Equatable, Codable {
     static func group(_ runs: [RunRecord]) -> Group? {
         guard let first = runs.first else { return nil }
         let pairs = runs.compactMap { run in
-            run.outcome.diagnostics.gramDistanceInit.flatMap { $0 > 0 && $0.isFinite ? (Double(run.spec.config.model.width), $0) : nil }
+            run.outcome.diagnostics.gramDistanceInit.flatMap {
+                $0 > 0 && $0.isFinite ? (Double(run.spec.config.model.width), $0) : nil
+            }
         }
         guard let fit = PowerLawFit(x: pairs.map(\.0), y: pairs.map(\.1)) else { return nil }
         let config = first.spec.config
@@ -213,20 +224,24 @@ public struct WidthScaling: Sendable, Equatable, Codable {
         if let conditionWidth, conditionWidth.isFinite, conditionWidth < Double(Int.max / 2) {
             let width = max(1, Int(conditionWidth.rounded(.up)))
             let widest = widths.last ?? 0
-            let steps = median(runs.filter { $0.spec.config.model.width == widest && $0.status == .converged }
-                .map { Double($0.outcome.stepsRun) }).map { Int($0.rounded()) }
+            let steps = median(
+                runs.filter { $0.spec.config.model.width == widest && $0.status == .converged }
+                    .map { Double($0.outcome.stepsRun) }
+            ).map { Int($0.rounded()) }
             let m = Double(width)
             let seconds = steps.flatMap { s in
                 stepFit.map { $0.predict(m) * Double(s) + (spectraFit?.predict(m) ?? 0) }
             }
-            projection = Projection(width: width, secondsPerRun: seconds,
-                                    memoryBytes: TrainingMemory.bytes(n: config.data.n, d: config.data.d, m: width),
-                                    steps: steps)
+            projection = Projection(
+                width: width, secondsPerRun: seconds,
+                memoryBytes: TrainingMemory.bytes(n: config.data.n, d: config.data.d, m: width),
+                steps: steps)
         }
         return Group(
             experiment: first.spec.experiment, activation: config.model.activation.rawValue,
-            fixedParams: Dictionary(first.spec.params.filter { !groupVaryingKeys.contains($0.key) }
-                .map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
+            fixedParams: Dictionary(
+                first.spec.params.filter { !groupVaryingKeys.contains($0.key) }
+                    .map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
             widths: widths, runs: runs.count, lambdaStar: lambdaStar,
             gramDistanceSlope: fit.slope, gramDistanceConstant: fit.coefficient,
             gramDistanceConstantTheorySlope: theoryConstant, conditionWidth: conditionWidth,
@@ -248,13 +263,18 @@ public struct WidthScaling: Sendable, Equatable, Codable {
         return order.compactMap { key in
             let family = members[key] ?? []
             let points = family.compactMap { g -> (Double, Double)? in
-                guard let n = g.fixedParams["data.n"]?.doubleValue, let w = g.conditionWidth, w.isFinite else { return nil }
+                guard let n = g.fixedParams["data.n"]?.doubleValue, let w = g.conditionWidth, w.isFinite else {
+                    return nil
+                }
                 return (n, w)
             }.sorted { $0.0 < $1.0 }
-            guard let first = family.first, let fit = PowerLawFit(x: points.map(\.0), y: points.map(\.1)) else { return nil }
-            return PointsScaling(experiment: first.experiment, activation: first.activation,
-                                 points: points.map { [$0.0, $0.1] }, exponent: fit.slope,
-                                 coefficient: fit.coefficient)
+            guard let first = family.first, let fit = PowerLawFit(x: points.map(\.0), y: points.map(\.1)) else {
+                return nil
+            }
+            return PointsScaling(
+                experiment: first.experiment, activation: first.activation,
+                points: points.map { [$0.0, $0.1] }, exponent: fit.slope,
+                coefficient: fit.coefficient)
         }
     }
 }

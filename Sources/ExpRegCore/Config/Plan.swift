@@ -25,9 +25,18 @@ public enum ParamValue: Sendable, Equatable, Hashable, Codable, CustomStringConv
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
-        if let i = try? c.decode(Int.self) { self = .int(i); return }
-        if let d = try? c.decode(Double.self) { self = .double(d); return }
+        if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+            return
+        }
+        if let i = try? c.decode(Int.self) {
+            self = .int(i)
+            return
+        }
+        if let d = try? c.decode(Double.self) {
+            self = .double(d)
+            return
+        }
         self = .string(try c.decode(String.self))
     }
 
@@ -65,8 +74,10 @@ public struct RunSpec: Sendable, Equatable, Codable {
     /// The keys this run's sweep set (for labelling runs in plots and tables), in sweep order.
     public var sweptKeys: [String]
 
-    public init(index: Int, experiment: String, runKey: String, config: RunConfig, params: [Param],
-                sweptKeys: [String]) {
+    public init(
+        index: Int, experiment: String, runKey: String, config: RunConfig, params: [Param],
+        sweptKeys: [String]
+    ) {
         self.index = index
         self.experiment = experiment
         self.runKey = runKey
@@ -116,8 +127,10 @@ public struct Plan: Sendable, Equatable, Codable {
     /// `--set KEY=VALUE` overrides applied, as given.
     public var overrides: [String]
 
-    public init(name: String, title: String?, runs: [RunSpec], gates: GateConfig, compareWith: CompareWith,
-                overrides: [String]) {
+    public init(
+        name: String, title: String?, runs: [RunSpec], gates: GateConfig, compareWith: CompareWith,
+        overrides: [String]
+    ) {
         self.name = name
         self.title = title
         self.runs = runs

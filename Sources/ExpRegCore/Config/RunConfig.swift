@@ -61,9 +61,11 @@ public struct DataConfig: Sendable, Equatable, Codable {
     /// for a csv test set; nil without a test set.
     public var testN: Int?
 
-    public init(source: DataSourceKind = .sphere, n: Int = 64, d: Int = 16, labels: LabelKind = .random,
-                seed: UInt64 = 1, path: String? = nil, normalize: Bool = true, testPath: String? = nil,
-                testN: Int? = nil) {
+    public init(
+        source: DataSourceKind = .sphere, n: Int = 64, d: Int = 16, labels: LabelKind = .random,
+        seed: UInt64 = 1, path: String? = nil, normalize: Bool = true, testPath: String? = nil,
+        testN: Int? = nil
+    ) {
         self.source = source
         self.n = n
         self.d = d
@@ -114,8 +116,10 @@ public struct TrainConfig: Sendable, Equatable, Codable {
     /// Full spectrum of H(W) every `spectrumEvery` steps; 0 = start and end only.
     public var spectrumEvery: Int
 
-    public init(steps: Int = 2000, learningRate: LearningRate = .auto, targetLoss: Double = 1e-6,
-                logEvery: Int = 10, spectrumEvery: Int = 200) {
+    public init(
+        steps: Int = 2000, learningRate: LearningRate = .auto, targetLoss: Double = 1e-6,
+        logEvery: Int = 10, spectrumEvery: Int = 200
+    ) {
         self.steps = steps
         self.learningRate = learningRate
         self.targetLoss = targetLoss

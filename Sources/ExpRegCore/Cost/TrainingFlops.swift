@@ -28,8 +28,10 @@ public enum TrainingFlops {
 
     /// Flops of a whole run: `steps` GD steps, the closing forward pass, `gramBuilds` H(W) builds,
     /// `eigenSolves` eigenvalue-only solves and `vectorSolves` solves with eigenvectors (H*).
-    public static func run(n: Int, d: Int, m: Int, steps: Int, gramBuilds: Int, eigenSolves: Int,
-                           vectorSolves: Int) -> Double {
+    public static func run(
+        n: Int, d: Int, m: Int, steps: Int, gramBuilds: Int, eigenSolves: Int,
+        vectorSolves: Int
+    ) -> Double {
         let forward = 2 * Double(n) * Double(m) * Double(d) + 3 * Double(n) * Double(m)
         return Double(steps) * step(n: n, d: d, m: m) + forward
             + Double(gramBuilds) * gramBuild(n: n, d: d, m: m)

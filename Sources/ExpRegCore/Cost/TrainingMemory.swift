@@ -10,8 +10,10 @@ public enum TrainingPath: String, Sendable, Codable, CaseIterable {
 
     /// The path of a run: ``materializing`` while the n × m activations (8·n·m bytes) fit
     /// `activationBudgetBytes`, else ``lean``.
-    public static func chosen(n: Int, m: Int,
-                              activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) -> TrainingPath {
+    public static func chosen(
+        n: Int, m: Int,
+        activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes
+    ) -> TrainingPath {
         let (cells, o1) = n.multipliedReportingOverflow(by: m)
         let (bytes, o2) = cells.multipliedReportingOverflow(by: TrainingMemory.bytesPerValue)
         return o1 || o2 || bytes > activationBudgetBytes ? .lean : .materializing
@@ -61,9 +63,11 @@ public enum TrainingMemory {
     /// Peak working-set bytes of one run with n points of dimension d at width m (formula above),
     /// on `path` (nil: the path ``TrainingPath/chosen(n:m:activationBudgetBytes:)`` picks) with
     /// `threads` workers per step. Saturates at `Int.max` instead of overflowing.
-    public static func bytes(n: Int, d: Int, m: Int, path: TrainingPath? = nil,
-                             activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes,
-                             threads: Int = 1) -> Int {
+    public static func bytes(
+        n: Int, d: Int, m: Int, path: TrainingPath? = nil,
+        activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes,
+        threads: Int = 1
+    ) -> Int {
         let chosen = path ?? TrainingPath.chosen(n: n, m: m, activationBudgetBytes: activationBudgetBytes)
         let common: [(Int, Int)] = [(2 * m, d), (2, m), (2 * n, d), (2, n), (4 * n, n)]
         switch chosen {

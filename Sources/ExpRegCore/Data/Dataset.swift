@@ -37,8 +37,9 @@ public struct Dataset: Sendable, Equatable {
             }
             let norm = sumSquares.squareRoot()
             guard abs(norm - 1) <= Self.unitNormTolerance else {
-                throw DatasetError("row \(i + 1): ||x|| = \(norm), but points must have unit norm "
-                    + "(|‖x‖ − 1| ≤ \(Self.unitNormTolerance)); set `normalize: true` for csv data")
+                throw DatasetError(
+                    "row \(i + 1): ||x|| = \(norm), but points must have unit norm "
+                        + "(|‖x‖ − 1| ≤ \(Self.unitNormTolerance)); set `normalize: true` for csv data")
             }
         }
         self.n = n

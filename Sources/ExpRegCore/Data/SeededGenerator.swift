@@ -84,11 +84,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// within 2¹²⁸ draws (used for held-out data, independent of the training points).
     /// - Complexity: O(256) steps of the state update.
     public func jumped() -> SeededGenerator {
-        let polynomial: [UInt64] = [0x180E_C6D3_3CFD_0ABA, 0xD5A6_1266_F0C9_392C,
-                                    0xA958_2618_E03F_C9AA, 0x39AB_DC45_29B1_661C]
+        let polynomial: [UInt64] = [
+            0x180E_C6D3_3CFD_0ABA, 0xD5A6_1266_F0C9_392C,
+            0xA958_2618_E03F_C9AA, 0x39AB_DC45_29B1_661C,
+        ]
         var stepper = self
         stepper.spareNormal = nil
-        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0
+        var t0: UInt64 = 0
+        var t1: UInt64 = 0
+        var t2: UInt64 = 0
+        var t3: UInt64 = 0
         for word in polynomial {
             for bit in 0..<64 {
                 if word & (1 << UInt64(bit)) != 0 {

@@ -38,17 +38,21 @@ public enum SphereData {
     /// training data.
     /// - Precondition: testCount ≥ 1, trainingCount ≥ 1, d ≥ 1.
     /// - Complexity: O((testCount + trainingCount)·d).
-    public static func heldOut(testCount: Int, trainingCount: Int, d: Int, labels: LabelKind,
-                               seed: UInt64) -> Dataset {
-        precondition(testCount >= 1 && trainingCount >= 1 && d >= 1,
-                     "SphereData.heldOut: testCount = \(testCount), trainingCount = \(trainingCount), d = \(d) must be >= 1")
+    public static func heldOut(
+        testCount: Int, trainingCount: Int, d: Int, labels: LabelKind,
+        seed: UInt64
+    ) -> Dataset {
+        precondition(
+            testCount >= 1 && trainingCount >= 1 && d >= 1,
+            "SphereData.heldOut: testCount = \(testCount), trainingCount = \(trainingCount), d = \(d) must be >= 1")
         var rng = SeededGenerator(seed: seed).jumped()
         let x = points(count: testCount, d: d, rng: &rng)
         let y: [Double]
         switch labels {
         case .teacher:
-            y = teacherLabels(x: x, count: testCount, d: d,
-                              direction: teacherDirection(d: d, afterPoints: trainingCount, seed: seed))
+            y = teacherLabels(
+                x: x, count: testCount, d: d,
+                direction: teacherDirection(d: d, afterPoints: trainingCount, seed: seed))
         case .random:
             y = (0..<testCount).map { _ in rng.nextNormal() }
         }

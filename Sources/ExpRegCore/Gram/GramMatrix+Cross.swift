@@ -1,5 +1,5 @@
-import Foundation
 import ExpRegLinAlg
+import Foundation
 
 extension GramMatrix {
     /// The closed-form infinite-width kernel between two point sets, H*(A, B)_ij = H*(a_i, b_j),
@@ -15,17 +15,22 @@ extension GramMatrix {
     ///   - columns: number of rows of `b`, ≥ 1.
     /// - Returns: row-major rows × columns (exp entries may overflow to +inf for huge σ).
     /// - Complexity: O(rows·columns·d) time (one `dgemm`), rows·columns + rows + columns doubles.
-    public static func closedFormCross(a: [Double], rows: Int, b: [Double], columns: Int, d: Int,
-                                       activation: Activation, sigma: Double) -> [Double] {
-        precondition(rows >= 1 && columns >= 1 && d >= 1 && a.count == rows * d && b.count == columns * d,
-                     "GramMatrix.closedFormCross: a has \(a.count) values (expected \(rows)·\(d)), b has \(b.count) (expected \(columns)·\(d))")
+    public static func closedFormCross(
+        a: [Double], rows: Int, b: [Double], columns: Int, d: Int,
+        activation: Activation, sigma: Double
+    ) -> [Double] {
+        precondition(
+            rows >= 1 && columns >= 1 && d >= 1 && a.count == rows * d && b.count == columns * d,
+            "GramMatrix.closedFormCross: a has \(a.count) values (expected \(rows)·\(d)), b has \(b.count) (expected \(columns)·\(d))"
+        )
         let sigma2 = sigma * sigma
         var k = [Double](repeating: 0, count: rows * columns)
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 k.withUnsafeMutableBufferPointer { kp in
-                    BLAS.gemm(.none, .transpose, m: rows, n: columns, k: d, alpha: 1, a: ap.baseAddress!, lda: d,
-                              b: bp.baseAddress!, ldb: d, beta: 0, c: kp.baseAddress!, ldc: columns)
+                    BLAS.gemm(
+                        .none, .transpose, m: rows, n: columns, k: d, alpha: 1, a: ap.baseAddress!, lda: d,
+                        b: bp.baseAddress!, ldb: d, beta: 0, c: kp.baseAddress!, ldc: columns)
                 }
             }
         }

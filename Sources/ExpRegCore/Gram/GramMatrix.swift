@@ -1,5 +1,5 @@
-import Foundation
 import ExpRegLinAlg
+import Foundation
 
 /// The Gram (neural tangent) matrices of the model, n × n, row-major, symmetric.
 public enum GramMatrix {
@@ -19,20 +19,24 @@ public enum GramMatrix {
     /// - Returns: the full symmetric matrix, row-major n × n.
     /// - Complexity: O(n·m·d + n²·m + n²·d) time, about 1400·n extra doubles besides H (not n·m;
     ///   without AVX-512, n² + 2300·n).
-    public static func empirical(x: [Double], n: Int, d: Int, w: [Double], m: Int,
-                                 activation: Activation, threads: Int, path: KernelPath) -> [Double] {
+    public static func empirical(
+        x: [Double], n: Int, d: Int, w: [Double], m: Int,
+        activation: Activation, threads: Int, path: KernelPath
+    ) -> [Double] {
         precondition(n >= 1 && d >= 1 && m >= 1, "GramMatrix.empirical: n, d, m must be >= 1")
-        precondition(x.count == n * d && w.count == m * d,
-                     "GramMatrix.empirical: x has \(x.count) (expected \(n * d)), w has \(w.count) (expected \(m * d))")
+        precondition(
+            x.count == n * d && w.count == m * d,
+            "GramMatrix.empirical: x has \(x.count) (expected \(n * d)), w has \(w.count) (expected \(m * d))")
         // D Dᵀ / m block by block over neurons (D, n × m, is never held whole), then one threaded pass
         // that scales, multiplies by X Xᵀ and mirrors: every entry of h is written, so it starts
         // uninitialised (no zeroing pass, no page faults outside the worker threads).
         let h = [Double](unsafeUninitializedCapacity: n * n) { hp, count in
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
-                    NeuronBlockKernel.empiricalGram(activation: activation.blockKernel, x: xp.baseAddress!, n: n, d: d,
-                                                    w: wp.baseAddress!, m: m, into: hp.baseAddress!,
-                                                    threads: max(1, threads), path: path)
+                    NeuronBlockKernel.empiricalGram(
+                        activation: activation.blockKernel, x: xp.baseAddress!, n: n, d: d,
+                        w: wp.baseAddress!, m: m, into: hp.baseAddress!,
+                        threads: max(1, threads), path: path)
                 }
             }
             count = n * n
@@ -64,8 +68,10 @@ public enum GramMatrix {
     /// H ← H − H* in place for a full symmetric n × n `h` (row-major), with H* as in
     /// ``closedForm(x:n:d:activation:sigma:)`` (the same numbers), without a second n × n matrix.
     /// - Complexity: O(n²·d) time, 128·n + n extra doubles.
-    public static func subtractClosedForm(from h: inout [Double], x: [Double], n: Int, d: Int,
-                                          activation: Activation, sigma: Double) {
+    public static func subtractClosedForm(
+        from h: inout [Double], x: [Double], n: Int, d: Int,
+        activation: Activation, sigma: Double
+    ) {
         precondition(h.count == n * n, "GramMatrix.subtractClosedForm: h has \(h.count) values, expected \(n)²")
         h.withUnsafeMutableBufferPointer { hp in
             forEachClosedFormEntry(x: x, n: n, d: d, activation: activation, sigma: sigma) { i, j, value in
@@ -77,10 +83,13 @@ public enum GramMatrix {
 
     /// Calls `body(i, j, H*_ij)` once for every j ≥ i, in row order. G = X Xᵀ is formed 128 rows
     /// at a time (`dgemm` into a 128 × n tile); its diagonal comes first (`ddot`).
-    private static func forEachClosedFormEntry(x: [Double], n: Int, d: Int, activation: Activation, sigma: Double,
-                                               _ body: (Int, Int, Double) -> Void) {
-        precondition(n >= 1 && d >= 1 && x.count == n * d,
-                     "GramMatrix.closedForm: x has \(x.count) values, expected \(n)·\(d)")
+    private static func forEachClosedFormEntry(
+        x: [Double], n: Int, d: Int, activation: Activation, sigma: Double,
+        _ body: (Int, Int, Double) -> Void
+    ) {
+        precondition(
+            n >= 1 && d >= 1 && x.count == n * d,
+            "GramMatrix.closedForm: x has \(x.count) values, expected \(n)·\(d)")
         let tileRows = 128
         let sigma2 = sigma * sigma
         x.withUnsafeBufferPointer { xBuffer in
@@ -91,8 +100,9 @@ public enum GramMatrix {
             while first < n {
                 let rows = min(tileRows, n - first)
                 tile.withUnsafeMutableBufferPointer { tp in  // tp[r·n + j] = G_{first+r, j}
-                    BLAS.gemm(.none, .transpose, m: rows, n: n, k: d, alpha: 1, a: xp + first * d, lda: d,
-                              b: xp, ldb: d, beta: 0, c: tp.baseAddress!, ldc: n)
+                    BLAS.gemm(
+                        .none, .transpose, m: rows, n: n, k: d, alpha: 1, a: xp + first * d, lda: d,
+                        b: xp, ldb: d, beta: 0, c: tp.baseAddress!, ldc: n)
                 }
                 for r in 0..<rows {
                     let i = first + r

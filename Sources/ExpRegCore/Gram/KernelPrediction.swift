@@ -1,5 +1,5 @@
-import Foundation
 import ExpRegLinAlg
+import Foundation
 
 /// The kernel-regime (infinite-width) prediction of the loss: r(k+1) = (I − η H*) r(k),
 /// r(0) = u(0) − y, L_ker(k) = ½ ‖r(k)‖².
@@ -20,14 +20,17 @@ public struct KernelPrediction: Sendable, Equatable {
     ///   - eta: the GD step size.
     /// - Complexity: O(n²).
     public init(decomposition: SymmetricEigen.Decomposition, initialResiduals: [Double], eta: Double) {
-        self.init(eigenvalues: decomposition.values,
-                  weights: Self.weights(decomposition: decomposition, initialResiduals: initialResiduals), eta: eta)
+        self.init(
+            eigenvalues: decomposition.values,
+            weights: Self.weights(decomposition: decomposition, initialResiduals: initialResiduals), eta: eta)
     }
 
     /// From H*'s eigenvalues and c_j² (``weights(decomposition:initialResiduals:)``): lets the trainer
     /// drop the n × n eigenvectors before η is known.
     public init(eigenvalues: [Double], weights: [Double], eta: Double) {
-        precondition(eigenvalues.count == weights.count, "KernelPrediction: \(weights.count) weights, \(eigenvalues.count) eigenvalues")
+        precondition(
+            eigenvalues.count == weights.count,
+            "KernelPrediction: \(weights.count) weights, \(eigenvalues.count) eigenvalues")
         self.eigenvalues = eigenvalues
         self.weights = weights
         self.eta = eta
@@ -37,7 +40,8 @@ public struct KernelPrediction: Sendable, Equatable {
     /// - Complexity: O(n²).
     public static func weights(decomposition: SymmetricEigen.Decomposition, initialResiduals: [Double]) -> [Double] {
         let n = decomposition.n
-        precondition(initialResiduals.count == n, "KernelPrediction: \(initialResiduals.count) residuals, expected \(n)")
+        precondition(
+            initialResiduals.count == n, "KernelPrediction: \(initialResiduals.count) residuals, expected \(n)")
         var weights = [Double](repeating: 0, count: n)
         decomposition.vectors.withUnsafeBufferPointer { q in
             initialResiduals.withUnsafeBufferPointer { r in

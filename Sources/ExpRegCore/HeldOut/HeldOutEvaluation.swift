@@ -17,33 +17,40 @@ public enum HeldOutEvaluation {
     ///   - finalWeights: W(T), row-major m × d.
     ///   - hStarEigenvalues: ascending eigenvalues of H*(X, X) when already known (conditioning check).
     /// - Complexity: O(n³ + n²·d + n_test·n·d + (n + n_test)·m·d).
-    public static func evaluate(training: Dataset, test: Dataset, activation: Activation, sigma: Double,
-                                a: [Double], initialWeights: [Double], finalWeights: [Double],
-                                hStarEigenvalues: [Double]?) -> HeldOutErrors {
+    public static func evaluate(
+        training: Dataset, test: Dataset, activation: Activation, sigma: Double,
+        a: [Double], initialWeights: [Double], finalWeights: [Double],
+        hStarEigenvalues: [Double]?
+    ) -> HeldOutErrors {
         precondition(training.d == test.d, "HeldOutEvaluation: training d = \(training.d), test d = \(test.d)")
         let d = training.d
         var errors = HeldOutErrors()
-        let finalTest = NetworkOutputs.evaluate(x: test.x, count: test.n, d: d, a: a, w: finalWeights,
-                                                activation: activation)
+        let finalTest = NetworkOutputs.evaluate(
+            x: test.x, count: test.n, d: d, a: a, w: finalWeights,
+            activation: activation)
         errors.testMSE = NetworkOutputs.meanSquaredError(finalTest, test.y)
 
         let hStar = GramMatrix.closedForm(x: training.x, n: training.n, d: d, activation: activation, sigma: sigma)
-        let initialTrain = NetworkOutputs.evaluate(x: training.x, count: training.n, d: d, a: a, w: initialWeights,
-                                                   activation: activation)
-        let initialTest = NetworkOutputs.evaluate(x: test.x, count: test.n, d: d, a: a, w: initialWeights,
-                                                  activation: activation)
+        let initialTrain = NetworkOutputs.evaluate(
+            x: training.x, count: training.n, d: d, a: a, w: initialWeights,
+            activation: activation)
+        let initialTest = NetworkOutputs.evaluate(
+            x: test.x, count: test.n, d: d, a: a, w: initialWeights,
+            activation: activation)
         let initialFinite = initialTrain.allSatisfy(\.isFinite) && initialTest.allSatisfy(\.isFinite)
         let residualTargets = initialFinite ? [zip(training.y, initialTrain).map { $0 - $1 }] : []
         let alphas: [[Double]]
         do {
-            alphas = try KernelRegression.coefficients(hStar: hStar, n: training.n, eigenvalues: hStarEigenvalues,
-                                                       targets: [training.y] + residualTargets)
+            alphas = try KernelRegression.coefficients(
+                hStar: hStar, n: training.n, eigenvalues: hStarEigenvalues,
+                targets: [training.y] + residualTargets)
         } catch {
             errors.note = "\(error); kernel_test_mse and ntk_test_mse are not computed"
             return errors
         }
-        let cross = GramMatrix.closedFormCross(a: test.x, rows: test.n, b: training.x, columns: training.n, d: d,
-                                               activation: activation, sigma: sigma)
+        let cross = GramMatrix.closedFormCross(
+            a: test.x, rows: test.n, b: training.x, columns: training.n, d: d,
+            activation: activation, sigma: sigma)
         let ntk = KernelRegression.predict(cross: cross, rows: test.n, coefficients: alphas[0])
         errors.ntkTestMSE = NetworkOutputs.meanSquaredError(ntk, test.y)
         if alphas.count > 1 {

@@ -37,10 +37,13 @@ public enum KernelRegression {
     ///   - targets: right-hand sides, each of length n.
     /// - Throws: ``Failure``.
     /// - Complexity: O(n³/3 + 2·k·n²) for k targets.
-    public static func coefficients(hStar: [Double], n: Int, eigenvalues: [Double]?,
-                                    targets: [[Double]]) throws(Failure) -> [[Double]] {
+    public static func coefficients(
+        hStar: [Double], n: Int, eigenvalues: [Double]?,
+        targets: [[Double]]
+    ) throws(Failure) -> [[Double]] {
         if let lambdaMin = eigenvalues?.first, let lambdaMax = eigenvalues?.last,
-           !(lambdaMin > 0 && lambdaMax / lambdaMin <= conditionLimit(n: n)) {
+            !(lambdaMin > 0 && lambdaMax / lambdaMin <= conditionLimit(n: n))
+        {
             throw .singular(lambdaMin: lambdaMin, lambdaMax: lambdaMax)
         }
         do {
@@ -57,7 +60,8 @@ public enum KernelRegression {
     /// - Complexity: O(rows·n).
     public static func predict(cross: [Double], rows: Int, coefficients alpha: [Double]) -> [Double] {
         let n = alpha.count
-        precondition(cross.count == rows * n, "KernelRegression.predict: \(cross.count) kernel values, expected \(rows)·\(n)")
+        precondition(
+            cross.count == rows * n, "KernelRegression.predict: \(cross.count) kernel values, expected \(rows)·\(n)")
         return cross.withUnsafeBufferPointer { kp in
             alpha.withUnsafeBufferPointer { ap in
                 (0..<rows).map { BLAS.dot(count: n, kp.baseAddress! + $0 * n, ap.baseAddress!) }

@@ -15,8 +15,9 @@ public struct ModelParameters: Sendable, Equatable {
     /// - Precondition: `a.count == width`, `w.count == width · d`, width ≥ 1, d ≥ 1.
     public init(width: Int, d: Int, a: [Double], w: [Double]) {
         precondition(width >= 1 && d >= 1, "ModelParameters: width = \(width), d = \(d) must be >= 1")
-        precondition(a.count == width && w.count == width * d,
-                     "ModelParameters: a has \(a.count) (expected \(width)), w has \(w.count) (expected \(width * d))")
+        precondition(
+            a.count == width && w.count == width * d,
+            "ModelParameters: a has \(a.count) (expected \(width)), w has \(w.count) (expected \(width * d))")
         self.width = width
         self.d = d
         self.a = a

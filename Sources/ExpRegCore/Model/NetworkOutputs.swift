@@ -1,5 +1,5 @@
-import Foundation
 import ExpRegLinAlg
+import Foundation
 
 /// The network's outputs on arbitrary points: F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩).
 public enum NetworkOutputs {
@@ -19,11 +19,15 @@ public enum NetworkOutputs {
     ///   - w: hidden weights, row-major m × d.
     /// - Returns: `count` outputs; non-finite when exp overflows (|z| > 709.78) or W holds NaN.
     /// - Complexity: O(count·m·d) time, 64·m extra doubles.
-    public static func evaluate(x: [Double], count: Int, d: Int, a: [Double], w: [Double],
-                                activation: Activation) -> [Double] {
+    public static func evaluate(
+        x: [Double], count: Int, d: Int, a: [Double], w: [Double],
+        activation: Activation
+    ) -> [Double] {
         let m = a.count
-        precondition(count >= 1 && d >= 1 && m >= 1 && x.count == count * d && w.count == m * d,
-                     "NetworkOutputs.evaluate: x has \(x.count) values (expected \(count)·\(d)), w has \(w.count) (expected \(m)·\(d))")
+        precondition(
+            count >= 1 && d >= 1 && m >= 1 && x.count == count * d && w.count == m * d,
+            "NetworkOutputs.evaluate: x has \(x.count) values (expected \(count)·\(d)), w has \(w.count) (expected \(m)·\(d))"
+        )
         let scale = 1 / Double(m).squareRoot()
         let aScaled = a.map { $0 * scale }
         var u = [Double](repeating: 0, count: count)
@@ -34,8 +38,9 @@ public enum NetworkOutputs {
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
                     z.withUnsafeMutableBufferPointer { zp in
-                        BLAS.gemm(.none, .transpose, m: rows, n: m, k: d, alpha: 1, a: xp.baseAddress! + first * d,
-                                  lda: d, b: wp.baseAddress!, ldb: d, beta: 0, c: zp.baseAddress!, ldc: m)
+                        BLAS.gemm(
+                            .none, .transpose, m: rows, n: m, k: d, alpha: 1, a: xp.baseAddress! + first * d,
+                            lda: d, b: wp.baseAddress!, ldb: d, beta: 0, c: zp.baseAddress!, ldc: m)
                     }
                 }
             }
@@ -57,7 +62,8 @@ public enum NetworkOutputs {
 
     /// (1/count) Σ_i (u_i − y_i)², or nil when it is not finite.
     public static func meanSquaredError(_ u: [Double], _ y: [Double]) -> Double? {
-        precondition(u.count == y.count && !u.isEmpty, "NetworkOutputs.meanSquaredError: \(u.count) outputs, \(y.count) labels")
+        precondition(
+            u.count == y.count && !u.isEmpty, "NetworkOutputs.meanSquaredError: \(u.count) outputs, \(y.count) labels")
         var total = 0.0
         for i in u.indices {
             let r = u[i] - y[i]

@@ -43,11 +43,13 @@ public struct BatchInfo: Sendable, Equatable, Codable {
     /// OpenBLAS's core type (`openblas_get_corename`, e.g. `SkylakeX`), when known.
     public var blasCore: String?
 
-    public init(id: String, manifestName: String, title: String?, manifestPath: String, manifestText: String,
-                manifestSHA256: String, toolVersion: String, gitCommit: String?, host: String, startedAt: Date,
-                finishedAt: Date? = nil, status: BatchStatus = .running, exitCode: Int? = nil,
-                overrides: [String] = [], plannedRuns: Int, kernelPath: String? = nil, cpuModel: String? = nil,
-                blasCore: String? = nil) {
+    public init(
+        id: String, manifestName: String, title: String?, manifestPath: String, manifestText: String,
+        manifestSHA256: String, toolVersion: String, gitCommit: String?, host: String, startedAt: Date,
+        finishedAt: Date? = nil, status: BatchStatus = .running, exitCode: Int? = nil,
+        overrides: [String] = [], plannedRuns: Int, kernelPath: String? = nil, cpuModel: String? = nil,
+        blasCore: String? = nil
+    ) {
         self.id = id
         self.manifestName = manifestName
         self.title = title
@@ -80,8 +82,10 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var trainingSeconds: Double?
     public var spectraSeconds: Double?
 
-    public init(spec: RunSpec, outcome: RunOutcome, startedAt: Date, wallSeconds: Double,
-                trainingSeconds: Double? = nil, spectraSeconds: Double? = nil) {
+    public init(
+        spec: RunSpec, outcome: RunOutcome, startedAt: Date, wallSeconds: Double,
+        trainingSeconds: Double? = nil, spectraSeconds: Double? = nil
+    ) {
         self.spec = spec
         self.outcome = outcome
         self.startedAt = startedAt

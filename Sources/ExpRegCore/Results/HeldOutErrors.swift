@@ -19,8 +19,10 @@ public struct HeldOutErrors: Sendable, Equatable, Codable {
     /// numerically singular); nil otherwise.
     public var note: String?
 
-    public init(trainMSE: Double? = nil, testMSE: Double? = nil, kernelTestMSE: Double? = nil,
-                ntkTestMSE: Double? = nil, note: String? = nil) {
+    public init(
+        trainMSE: Double? = nil, testMSE: Double? = nil, kernelTestMSE: Double? = nil,
+        ntkTestMSE: Double? = nil, note: String? = nil
+    ) {
         self.trainMSE = trainMSE
         self.testMSE = testMSE
         self.kernelTestMSE = kernelTestMSE

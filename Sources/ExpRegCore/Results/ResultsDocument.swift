@@ -28,9 +28,15 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case id, status, host, overrides
-            case manifestName = "manifest_name", manifestSHA256 = "manifest_sha256"
-            case startedAt = "started_at", finishedAt = "finished_at", toolVersion = "tool_version"
-            case gitCommit = "git_commit", kernelPath = "kernel_path", cpuModel = "cpu_model", blasCore = "blas_core"
+            case manifestName = "manifest_name"
+            case manifestSHA256 = "manifest_sha256"
+            case startedAt = "started_at"
+            case finishedAt = "finished_at"
+            case toolVersion = "tool_version"
+            case gitCommit = "git_commit"
+            case kernelPath = "kernel_path"
+            case cpuModel = "cpu_model"
+            case blasCore = "blas_core"
         }
 
         // As synthesised, except that the compute provenance is always present (null when unknown).
@@ -97,19 +103,32 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case experiment, params, status, eta, error
-            case runKey = "run_key", stepsRun = "steps_run", lossInitial = "loss_initial"
-            case lossFinal = "loss_final", lossCurve = "loss_curve", lambdaStar = "lambda_star"
-            case lambdaMaxStar = "lambda_max_star", lambdaMinInit = "lambda_min_init"
-            case lambdaMinFinal = "lambda_min_final", gramDistanceInit = "gram_distance_init"
-            case gramDistanceFinal = "gram_distance_final", predictedRate = "predicted_rate"
-            case observedRate = "observed_rate", envelopeViolations = "envelope_violations"
+            case runKey = "run_key"
+            case stepsRun = "steps_run"
+            case lossInitial = "loss_initial"
+            case lossFinal = "loss_final"
+            case lossCurve = "loss_curve"
+            case lambdaStar = "lambda_star"
+            case lambdaMaxStar = "lambda_max_star"
+            case lambdaMinInit = "lambda_min_init"
+            case lambdaMinFinal = "lambda_min_final"
+            case gramDistanceInit = "gram_distance_init"
+            case gramDistanceFinal = "gram_distance_final"
+            case predictedRate = "predicted_rate"
+            case observedRate = "observed_rate"
+            case envelopeViolations = "envelope_violations"
             case kernelPredictionFinalLoss = "kernel_prediction_final_loss"
-            case widthConditionMet = "width_condition_met", maxWeightMovement = "max_weight_movement"
-            case maxPreactivation = "max_preactivation", wallSeconds = "wall_seconds"
-            case trainMSE = "train_mse", testMSE = "test_mse", kernelTestMSE = "kernel_test_mse"
+            case widthConditionMet = "width_condition_met"
+            case maxWeightMovement = "max_weight_movement"
+            case maxPreactivation = "max_preactivation"
+            case wallSeconds = "wall_seconds"
+            case trainMSE = "train_mse"
+            case testMSE = "test_mse"
+            case kernelTestMSE = "kernel_test_mse"
             case ntkTestMSE = "ntk_test_mse"
             case verdict, flops
-            case memoryBytes = "memory_bytes", trainingSeconds = "training_seconds"
+            case memoryBytes = "memory_bytes"
+            case trainingSeconds = "training_seconds"
             case spectraSeconds = "spectra_seconds"
         }
 
@@ -174,11 +193,12 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
     public init(snapshot: BatchSnapshot) {
         let info = snapshot.info
         schemaVersion = Self.schemaVersion
-        batch = Batch(id: info.id, manifestName: info.manifestName, manifestSHA256: info.manifestSHA256,
-                      startedAt: Self.timestamp(info.startedAt), finishedAt: info.finishedAt.map(Self.timestamp),
-                      status: info.status.rawValue, toolVersion: info.toolVersion, host: info.host,
-                      gitCommit: info.gitCommit, overrides: info.overrides, kernelPath: info.kernelPath,
-                      cpuModel: info.cpuModel, blasCore: info.blasCore)
+        batch = Batch(
+            id: info.id, manifestName: info.manifestName, manifestSHA256: info.manifestSHA256,
+            startedAt: Self.timestamp(info.startedAt), finishedAt: info.finishedAt.map(Self.timestamp),
+            status: info.status.rawValue, toolVersion: info.toolVersion, host: info.host,
+            gitCommit: info.gitCommit, overrides: info.overrides, kernelPath: info.kernelPath,
+            cpuModel: info.cpuModel, blasCore: info.blasCore)
         runs = snapshot.runs.map { record in
             let o = record.outcome
             let g = o.diagnostics

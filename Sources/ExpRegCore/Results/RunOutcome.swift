@@ -81,11 +81,13 @@ public struct TheoryDiagnostics: Sendable, Equatable, Codable {
     /// loss was not finite), as in the reference vectors.
     public var maxPreactivation: Double?
 
-    public init(lambdaStar: Double? = nil, lambdaMaxStar: Double? = nil, lambdaMinInit: Double? = nil,
-                lambdaMinFinal: Double? = nil, gramDistanceInit: Double? = nil, gramDistanceFinal: Double? = nil,
-                predictedRate: Double? = nil, observedRate: Double? = nil, envelopeViolations: Int? = nil,
-                kernelPredictionFinalLoss: Double? = nil, widthConditionMet: Bool? = nil,
-                maxWeightMovement: Double? = nil, maxPreactivation: Double? = nil) {
+    public init(
+        lambdaStar: Double? = nil, lambdaMaxStar: Double? = nil, lambdaMinInit: Double? = nil,
+        lambdaMinFinal: Double? = nil, gramDistanceInit: Double? = nil, gramDistanceFinal: Double? = nil,
+        predictedRate: Double? = nil, observedRate: Double? = nil, envelopeViolations: Int? = nil,
+        kernelPredictionFinalLoss: Double? = nil, widthConditionMet: Bool? = nil,
+        maxWeightMovement: Double? = nil, maxPreactivation: Double? = nil
+    ) {
         self.lambdaStar = lambdaStar
         self.lambdaMaxStar = lambdaMaxStar
         self.lambdaMinInit = lambdaMinInit
@@ -134,11 +136,13 @@ public struct RunOutcome: Sendable, Equatable, Codable {
     /// The run's verdict on the theorem (``RunVerdict/init(outcome:)``).
     public var verdict: RunVerdict { RunVerdict(outcome: self) }
 
-    public init(status: RunStatus, reason: String? = nil, stepsRun: Int = 0, eta: Double? = nil,
-                lossInitial: Double? = nil, lossFinal: Double? = nil, lossCurve: [CurvePoint] = [],
-                kernelPrediction: [CurvePoint] = [], lambdaMinCurve: [CurvePoint] = [],
-                spectra: [Spectrum] = [], diagnostics: TheoryDiagnostics = TheoryDiagnostics(),
-                heldOut: HeldOutErrors = HeldOutErrors(), memoryBytes: Int? = nil, flops: Double? = nil) {
+    public init(
+        status: RunStatus, reason: String? = nil, stepsRun: Int = 0, eta: Double? = nil,
+        lossInitial: Double? = nil, lossFinal: Double? = nil, lossCurve: [CurvePoint] = [],
+        kernelPrediction: [CurvePoint] = [], lambdaMinCurve: [CurvePoint] = [],
+        spectra: [Spectrum] = [], diagnostics: TheoryDiagnostics = TheoryDiagnostics(),
+        heldOut: HeldOutErrors = HeldOutErrors(), memoryBytes: Int? = nil, flops: Double? = nil
+    ) {
         self.memoryBytes = memoryBytes
         self.flops = flops
         self.status = status

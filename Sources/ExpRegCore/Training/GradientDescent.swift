@@ -48,14 +48,14 @@ public final class GradientDescent {
     /// True when the stepper trains without the n × m matrix (``LeanStepBlocks``; given at init).
     public var isLean: Bool { lean != nil }
 
-    private let x: UnsafeMutableBufferPointer<Double>       // n × d
-    private let y: UnsafeMutableBufferPointer<Double>       // n
-    private let aScaled: UnsafeMutableBufferPointer<Double> // m: a_r / √m
-    private let wt: UnsafeMutableBufferPointer<Double>      // Wᵀ, d × m (row j holds input j of every neuron)
-    private let kernels: StepPanels?                         // D ∘ a/√m (n × m, in panels) and the GEMMs
-    private let lean: LeanStepBlocks?                        // or: D per block of neurons, recomputed
-    private let u: UnsafeMutableBufferPointer<Double>       // n: outputs, then residuals r
-    private let xr: UnsafeMutableBufferPointer<Double>      // n × d: diag(r) X
+    private let x: UnsafeMutableBufferPointer<Double>  // n × d
+    private let y: UnsafeMutableBufferPointer<Double>  // n
+    private let aScaled: UnsafeMutableBufferPointer<Double>  // m: a_r / √m
+    private let wt: UnsafeMutableBufferPointer<Double>  // Wᵀ, d × m (row j holds input j of every neuron)
+    private let kernels: StepPanels?  // D ∘ a/√m (n × m, in panels) and the GEMMs
+    private let lean: LeanStepBlocks?  // or: D per block of neurons, recomputed
+    private let u: UnsafeMutableBufferPointer<Double>  // n: outputs, then residuals r
+    private let xr: UnsafeMutableBufferPointer<Double>  // n × d: diag(r) X
     /// True when the panels of `kernels` and `u` hold the forward pass of the current weights.
     private var forwardIsCurrent = false
     private var lastLoss = Double.nan
@@ -73,12 +73,15 @@ public final class GradientDescent {
     ///   - lean: train without the n × m matrix (``LeanStepBlocks``); the caller decides, e.g. by
     ///     ``TrainingMemory/path(n:m:activationBudgetBytes:)``.
     /// - Precondition: `a.count ≥ 1`, `w.count == a.count · dataset.d`, `path.isAvailable`.
-    public init(dataset: Dataset, activation: Activation, a: [Double], w: [Double],
-                path: KernelPath, threads: Int = 1, lean: Bool = false) {
+    public init(
+        dataset: Dataset, activation: Activation, a: [Double], w: [Double],
+        path: KernelPath, threads: Int = 1, lean: Bool = false
+    ) {
         let m = a.count
         precondition(m >= 1, "GradientDescent: width must be >= 1")
-        precondition(w.count == m * dataset.d,
-                     "GradientDescent: w has \(w.count) values, expected m·d = \(m)·\(dataset.d)")
+        precondition(
+            w.count == m * dataset.d,
+            "GradientDescent: w has \(w.count) values, expected m·d = \(m)·\(dataset.d)")
         n = dataset.n
         d = dataset.d
         self.m = m
@@ -97,7 +100,8 @@ public final class GradientDescent {
         Self.transpose(w, rows: m, columns: d, into: wt)
         if lean {
             kernels = nil
-            self.lean = LeanStepBlocks(x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path)
+            self.lean = LeanStepBlocks(
+                x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path)
         } else {
             kernels = StepPanels(x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path)
             self.lean = nil
@@ -125,7 +129,8 @@ public final class GradientDescent {
             return w
         }
         set {
-            precondition(newValue.count == m * d, "GradientDescent.weights: \(newValue.count) values, expected \(m * d)")
+            precondition(
+                newValue.count == m * d, "GradientDescent.weights: \(newValue.count) values, expected \(m * d)")
             Self.transpose(newValue, rows: m, columns: d, into: wt)
             forwardIsCurrent = false
         }
@@ -148,7 +153,9 @@ public final class GradientDescent {
     }
 
     /// out (columns × rows) = source (rows × columns)ᵀ, both row-major.
-    private static func transpose(_ source: [Double], rows: Int, columns: Int, into out: UnsafeMutableBufferPointer<Double>) {
+    private static func transpose(
+        _ source: [Double], rows: Int, columns: Int, into out: UnsafeMutableBufferPointer<Double>
+    ) {
         for r in 0..<rows {
             for j in 0..<columns { out[j * rows + r] = source[r * columns + j] }
         }
@@ -189,8 +196,9 @@ public final class GradientDescent {
         // Every entry is written (the upper triangle, then its mirror), so h starts uninitialised.
         return [Double](unsafeUninitializedCapacity: n * n) { hp, count in
             if let lean {
-                lean.derivativeGramUpper(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, into: hp.baseAddress!,
-                                         threads: threads)
+                lean.derivativeGramUpper(
+                    wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, into: hp.baseAddress!,
+                    threads: threads)
             } else {
                 kernels!.derivativeGramUpper(into: hp.baseAddress!, threads: threads)
             }
@@ -206,8 +214,9 @@ public final class GradientDescent {
         var g = [Double](repeating: 0, count: m * d)
         g.withUnsafeMutableBufferPointer { gp in
             if let lean {
-                lean.gradient(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, xr: xr.baseAddress!,
-                              into: gp.baseAddress!)
+                lean.gradient(
+                    wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, xr: xr.baseAddress!,
+                    into: gp.baseAddress!)
             } else {
                 kernels!.gradient(xr: xr.baseAddress!, into: gp.baseAddress!)
             }
@@ -225,8 +234,9 @@ public final class GradientDescent {
         guard current.isFinite else { return current }
         prepareBackward()
         if let lean {
-            lean.update(eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
-                        threads: threads)
+            lean.update(
+                eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
+                threads: threads)
         } else {
             kernels!.update(eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, threads: threads)
         }
@@ -239,11 +249,13 @@ public final class GradientDescent {
     private func forward() {
         let panelsPerBlock = blockWidth.map { ($0 + StepPanels.panelWidth - 1) / StepPanels.panelWidth }
         if let lean {
-            lastMaxPreactivation = lean.forward(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, u: u.baseAddress!,
-                                                threads: threads)
+            lastMaxPreactivation = lean.forward(
+                wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, u: u.baseAddress!,
+                threads: threads)
         } else {
-            lastMaxPreactivation = kernels!.forward(wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
-                                                    u: u.baseAddress!, threads: threads, panelsPerBlock: panelsPerBlock)
+            lastMaxPreactivation = kernels!.forward(
+                wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
+                u: u.baseAddress!, threads: threads, panelsPerBlock: panelsPerBlock)
         }
         var total = 0.0
         for i in 0..<n {

@@ -1,5 +1,5 @@
-import Foundation
 import ExpRegLinAlg
+import Foundation
 
 /// The state of one training run while ``Trainer`` executes it (internal).
 struct RunState {
@@ -28,8 +28,10 @@ struct RunState {
     private var eigenSolves = 0
     private var vectorSolves = 0
 
-    init(config: RunConfig, dataset: Dataset, heldOut: Dataset?, options: TrainingOptions, a: [Double],
-         initialWeights: @escaping () -> [Double]) {
+    init(
+        config: RunConfig, dataset: Dataset, heldOut: Dataset?, options: TrainingOptions, a: [Double],
+        initialWeights: @escaping () -> [Double]
+    ) {
         self.config = config
         self.dataset = dataset
         self.heldOut = heldOut
@@ -52,24 +54,29 @@ struct RunState {
         // One worker's block buffers: the archived cost, like every archived number, does not depend
         // on the thread count (the memory check before training counts every worker).
         result.memoryBytes = TrainingMemory.bytes(n: n, d: d, m: m, path: trainingPath, threads: 1)
-        result.flops = TrainingFlops.run(n: n, d: d, m: m, steps: result.stepsRun, gramBuilds: gramBuilds,
-                                         eigenSolves: eigenSolves, vectorSolves: vectorSolves)
+        result.flops = TrainingFlops.run(
+            n: n, d: d, m: m, steps: result.stepsRun, gramBuilds: gramBuilds,
+            eigenSolves: eigenSolves, vectorSolves: vectorSolves)
         return result
     }
 
-    private mutating func trainAndDiagnose(progress: ((TrainingProgress) -> Bool)?) throws(TrainingError) -> RunOutcome {
+    private mutating func trainAndDiagnose(progress: ((TrainingProgress) -> Bool)?) throws(TrainingError) -> RunOutcome
+    {
         phases?(.training)
         computeHStar()
         if case .fixed(let eta) = train.learningRate { outcome.eta = eta }
 
-        let gd = GradientDescent(dataset: dataset, activation: activation, a: a, w: initialWeights(),
-                                 path: options.kernels, threads: options.threads, lean: trainingPath == .lean)
+        let gd = GradientDescent(
+            dataset: dataset, activation: activation, a: a, w: initialWeights(),
+            path: options.kernels, threads: options.threads, lean: trainingPath == .lean)
         let initialLoss = gd.loss()
         var maxPreactivation = gd.maxPreactivation
         guard initialLoss.isFinite else {
-            return diverged(reason: overflowReason(loss: initialLoss, maxPreactivation: maxPreactivation, step: 0,
-                                                   atStart: true),
-                            stepsRun: 0, maxPreactivation: maxPreactivation)
+            return diverged(
+                reason: overflowReason(
+                    loss: initialLoss, maxPreactivation: maxPreactivation, step: 0,
+                    atStart: true),
+                stepsRun: 0, maxPreactivation: maxPreactivation)
         }
         outcome.lossInitial = initialLoss
         // c_j² = <q_j, r(0)>² for the kernel prediction; then free H*'s eigenvectors (n × n).
@@ -99,7 +106,8 @@ struct RunState {
             guard let lambdaMax = initialValues?.last, lambdaMax > 0, (1 / lambdaMax).isFinite else {
                 let shown = initialValues?.last.map { formatScientific($0, digits: 3) } ?? "not computable"
                 outcome.status = .failed
-                outcome.reason = "learning_rate auto needs lambda_max(H(W(0))) > 0, but it is \(shown); "
+                outcome.reason =
+                    "learning_rate auto needs lambda_max(H(W(0))) > 0, but it is \(shown); "
                     + "set a fixed learning_rate"
                 outcome.diagnostics.maxPreactivation = finite(maxPreactivation)
                 return outcome
@@ -126,12 +134,14 @@ struct RunState {
             if !loss.isFinite {
                 stopReason = overflowReason(loss: loss, maxPreactivation: gd.maxPreactivation, step: k, atStart: false)
             } else if loss > Trainer.divergenceFactor * initialLoss {
-                stopReason = "loss \(formatScientific(loss, digits: 3)) exceeds 1e6 x the initial loss "
+                stopReason =
+                    "loss \(formatScientific(loss, digits: 3)) exceeds 1e6 x the initial loss "
                     + "\(formatScientific(initialLoss, digits: 3)) at step \(k)"
             }
             if loss.isFinite {
                 if k > 0, let rate = envelopeRate,
-                   loss > rate * previousLoss * (1 + Trainer.envelopeSlack) {
+                    loss > rate * previousLoss * (1 + Trainer.envelopeSlack)
+                {
                     violations += 1
                 }
             }
@@ -196,8 +206,9 @@ struct RunState {
         phases?(.spectra)
         defer { phases?(.training) }
         vectorSolves += 1
-        let matrix = GramMatrix.closedForm(x: dataset.x, n: dataset.n, d: dataset.d, activation: activation,
-                                           sigma: config.model.initScale)
+        let matrix = GramMatrix.closedForm(
+            x: dataset.x, n: dataset.n, d: dataset.d, activation: activation,
+            sigma: config.model.initScale)
         guard let decomposition = try? SymmetricEigen.decompose(matrix, n: dataset.n) else { return }
         hStar = decomposition
         hStarValues = decomposition.values
@@ -216,9 +227,11 @@ struct RunState {
         eigenSolves += 1
         // ``GradientDescent/empiricalGram()`` reuses the stepper's forward buffer (a_r = ±1);
         // otherwise build H(W) from the weights.
-        var gram = gd.empiricalGram()
-            ?? GramMatrix.empirical(x: dataset.x, n: dataset.n, d: dataset.d, w: gd.weights, m: a.count,
-                                    activation: activation, threads: options.threads, path: options.kernels)
+        var gram =
+            gd.empiricalGram()
+            ?? GramMatrix.empirical(
+                x: dataset.x, n: dataset.n, d: dataset.d, w: gd.weights, m: a.count,
+                activation: activation, threads: options.threads, path: options.kernels)
         guard let values = try? SymmetricEigen.eigenvalues(preserving: &gram, n: dataset.n) else { return nil }
         let already = outcome.spectra.contains { $0.kind == .hW && $0.step == step }
         if !already {
@@ -239,8 +252,9 @@ struct RunState {
         defer { phases?(.training) }
         eigenSolves += 1
         var difference = consume gram
-        GramMatrix.subtractClosedForm(from: &difference, x: dataset.x, n: dataset.n, d: dataset.d,
-                                      activation: activation, sigma: config.model.initScale)
+        GramMatrix.subtractClosedForm(
+            from: &difference, x: dataset.x, n: dataset.n, d: dataset.d,
+            activation: activation, sigma: config.model.initScale)
         return try? SymmetricEigen.spectralNorm(of: consume difference, n: dataset.n)
     }
 

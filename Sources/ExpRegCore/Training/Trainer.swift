@@ -31,16 +31,22 @@ public enum Trainer {
     ///   - phases: told when the trainer switches between GD steps and spectra (for timing outside
     ///     Core); the first call comes before any work.
     /// - Throws: ``TrainingError``; divergence is not an error but status `diverged`.
-    public static func train(_ config: RunConfig, on dataset: Dataset, heldOut: Dataset? = nil, options: TrainingOptions,
-                             progress: ((TrainingProgress) -> Bool)? = nil,
-                             phases: ((TrainingPhase) -> Void)? = nil) throws(TrainingError) -> RunOutcome {
+    public static func train(
+        _ config: RunConfig, on dataset: Dataset, heldOut: Dataset? = nil, options: TrainingOptions,
+        progress: ((TrainingProgress) -> Bool)? = nil,
+        phases: ((TrainingPhase) -> Void)? = nil
+    ) throws(TrainingError) -> RunOutcome {
         try validate(config, dataset: dataset, heldOut: heldOut)
-        let width = config.model.width, d = dataset.d, sigma = config.model.initScale, seed = config.seed
+        let width = config.model.width
+        let d = dataset.d
+        let sigma = config.model.initScale
+        let seed = config.seed
         // W(0) is regenerated when needed (bitwise the same) instead of held for the whole run.
         let initialWeights = { ModelParameters.random(width: width, d: d, sigma: sigma, seed: seed).w }
         let a = ModelParameters.randomSigns(width: width, seed: seed)
-        var run = RunState(config: config, dataset: dataset, heldOut: heldOut, options: options, a: a,
-                           initialWeights: initialWeights)
+        var run = RunState(
+            config: config, dataset: dataset, heldOut: heldOut, options: options, a: a,
+            initialWeights: initialWeights)
         run.phases = phases
         return try run.execute(progress: progress)
     }
@@ -57,23 +63,28 @@ public enum Trainer {
     /// - Throws: ``TrainingError/invalidConfiguration(_:)`` for a config that does not fit the data,
     ///   ``TrainingError/cancelled(step:)`` when `progress` returns false.
     /// - Complexity: O(steps · n·m·d) plus O(n³ + n²·m) per spectrum.
-    public static func train(_ config: RunConfig, on dataset: Dataset, from initial: ModelParameters,
-                             heldOut: Dataset? = nil, options: TrainingOptions,
-                             progress: ((TrainingProgress) -> Bool)? = nil) throws(TrainingError) -> RunOutcome {
+    public static func train(
+        _ config: RunConfig, on dataset: Dataset, from initial: ModelParameters,
+        heldOut: Dataset? = nil, options: TrainingOptions,
+        progress: ((TrainingProgress) -> Bool)? = nil
+    ) throws(TrainingError) -> RunOutcome {
         try validate(config, dataset: dataset, heldOut: heldOut)
         guard initial.d == dataset.d, initial.width == config.model.width else {
-            throw .invalidConfiguration("initial weights are \(initial.width) x \(initial.d), but the run needs "
-                + "model.width x d = \(config.model.width) x \(dataset.d)")
+            throw .invalidConfiguration(
+                "initial weights are \(initial.width) x \(initial.d), but the run needs "
+                    + "model.width x d = \(config.model.width) x \(dataset.d)")
         }
-        var run = RunState(config: config, dataset: dataset, heldOut: heldOut, options: options, a: initial.a,
-                           initialWeights: { initial.w })
+        var run = RunState(
+            config: config, dataset: dataset, heldOut: heldOut, options: options, a: initial.a,
+            initialWeights: { initial.w })
         return try run.execute(progress: progress)
     }
 
     /// Checks the parts of `config` the trainer relies on (the manifest validates them too).
     static func validate(_ config: RunConfig, dataset: Dataset, heldOut: Dataset? = nil) throws(TrainingError) {
         if let heldOut, heldOut.d != dataset.d {
-            throw .invalidConfiguration("the test data has d = \(heldOut.d), but the training data has d = \(dataset.d)")
+            throw .invalidConfiguration(
+                "the test data has d = \(heldOut.d), but the training data has d = \(dataset.d)")
         }
         let model = config.model
         let train = config.train
@@ -99,9 +110,11 @@ public enum Trainer {
             throw .invalidConfiguration("train.learning_rate = \(eta); use a positive finite number or `auto`")
         }
         guard TrainingMemory.fitsBuffers(n: dataset.n, d: dataset.d, m: model.width) else {
-            let (name, size) = TrainingMemory.fitsOneBuffer(dataset.n, model.width) ? ("d", dataset.d) : ("n", dataset.n)
-            throw .invalidConfiguration("\(name) x model.width = \(size) x \(model.width) is too large for one "
-                + "\(name) x m buffer (limit 2^31 - 1 entries); reduce the width or the data")
+            let (name, size) =
+                TrainingMemory.fitsOneBuffer(dataset.n, model.width) ? ("d", dataset.d) : ("n", dataset.n)
+            throw .invalidConfiguration(
+                "\(name) x model.width = \(size) x \(model.width) is too large for one "
+                    + "\(name) x m buffer (limit 2^31 - 1 entries); reduce the width or the data")
         }
     }
 }

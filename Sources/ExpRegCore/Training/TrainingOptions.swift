@@ -20,8 +20,10 @@ public struct TrainingOptions: Sendable, Equatable {
     public static let defaultActivationBudgetBytes = 1 << 30
 
     /// - Precondition: `kernels.isAvailable`.
-    public init(threads: Int = 1, kernels: KernelPath,
-                activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes) {
+    public init(
+        threads: Int = 1, kernels: KernelPath,
+        activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes
+    ) {
         precondition(kernels.isAvailable, "TrainingOptions: kernel path \(kernels) is not available on this CPU")
         self.threads = max(1, threads)
         self.kernels = kernels

@@ -1,5 +1,5 @@
-import ExpRegDigest
 import ExpRegCore
+import ExpRegDigest
 import Foundation
 
 /// A validated `source: csv` data file: the ``Dataset`` it yields and the SHA-256 of its bytes.
@@ -36,8 +36,11 @@ public struct CSVDataFile: Sendable {
     public static func load(path: String, displayName: String, normalize: Bool) throws(ManifestError) -> CSVDataFile {
         switch FileBytes.read(path, limit: ManifestLimits.maxDataFileBytes) {
         case .failure(let problem):
-            throw ManifestError([ManifestDiagnostic(file: displayName, line: nil, column: nil, keyPath: nil,
-                                                    message: problem.message, suggestion: nil)])
+            throw ManifestError([
+                ManifestDiagnostic(
+                    file: displayName, line: nil, column: nil, keyPath: nil,
+                    message: problem.message, suggestion: nil)
+            ])
         case .success(let bytes):
             return try CSVDataFile(bytes: bytes, displayName: displayName, normalize: normalize)
         }
@@ -53,8 +56,11 @@ public struct CSVDataFile: Sendable {
         do {
             dataset = try Dataset(n: n, d: d, x: x, y: y)
         } catch {
-            throw ManifestError([ManifestDiagnostic(file: displayName, line: nil, column: nil, keyPath: nil,
-                                                    message: "invalid data: \(error.message)", suggestion: nil)])
+            throw ManifestError([
+                ManifestDiagnostic(
+                    file: displayName, line: nil, column: nil, keyPath: nil,
+                    message: "invalid data: \(error.message)", suggestion: nil)
+            ])
         }
         sha256 = SHA256Digest.hex(bytes)
     }
@@ -84,17 +90,22 @@ private struct CSVParser {
         if problems.count >= CSVDataFile.problemLimit {
             extraProblems += 1
         } else {
-            problems.append(ManifestDiagnostic(file: file, line: line, column: column, keyPath: nil,
-                                               message: message, suggestion: suggestion))
+            problems.append(
+                ManifestDiagnostic(
+                    file: file, line: line, column: column, keyPath: nil,
+                    message: message, suggestion: suggestion))
         }
     }
 
     func diagnostics() -> [ManifestDiagnostic] {
         guard extraProblems > 0 else { return problems }
         let last = problems.last
-        return problems + [ManifestDiagnostic(file: file, line: last?.line, column: last?.column, keyPath: nil,
-                                              message: "\(extraProblems) more problem(s) in this file not shown",
-                                              suggestion: nil)]
+        return problems + [
+            ManifestDiagnostic(
+                file: file, line: last?.line, column: last?.column, keyPath: nil,
+                message: "\(extraProblems) more problem(s) in this file not shown",
+                suggestion: nil)
+        ]
     }
 
     /// Splits the input into (line number, line bytes without the line end).
@@ -129,9 +140,13 @@ private struct CSVParser {
         var currentColumn = 1
         func flush() {
             var lead = 0
-            while lead < current.count, current[lead] == UInt8(ascii: " ") || current[lead] == UInt8(ascii: "\t") { lead += 1 }
+            while lead < current.count, current[lead] == UInt8(ascii: " ") || current[lead] == UInt8(ascii: "\t") {
+                lead += 1
+            }
             var trail = current.count
-            while trail > lead, current[trail - 1] == UInt8(ascii: " ") || current[trail - 1] == UInt8(ascii: "\t") { trail -= 1 }
+            while trail > lead, current[trail - 1] == UInt8(ascii: " ") || current[trail - 1] == UInt8(ascii: "\t") {
+                trail -= 1
+            }
             let value = String(decoding: current[lead..<trail], as: UTF8.self)
             result.append(Field(text: Substring(value), column: currentColumn + lead))
         }
@@ -159,33 +174,40 @@ private struct CSVParser {
         let names = Self.fields(header.text)
         let d = names.count - 1
         guard d >= 1 else {
-            report(line: header.number, column: 1,
-                   "expected a header `x1,...,xd,y` with at least one x column, found `\(ScalarText.clipped(String(names.first?.text ?? "")))`")
+            report(
+                line: header.number, column: 1,
+                "expected a header `x1,...,xd,y` with at least one x column, found `\(ScalarText.clipped(String(names.first?.text ?? "")))`"
+            )
             return nil
         }
         for (index, field) in names.enumerated() {
             let expected = index == d ? "y" : "x\(index + 1)"
             if field.text != expected {
-                report(line: header.number, column: field.column,
-                       "header column \(index + 1): expected `\(expected)`, found `\(ScalarText.clipped(String(field.text)))`",
-                       suggestion: "the header must be exactly \(Self.header(d: d))")
+                report(
+                    line: header.number, column: field.column,
+                    "header column \(index + 1): expected `\(expected)`, found `\(ScalarText.clipped(String(field.text)))`",
+                    suggestion: "the header must be exactly \(Self.header(d: d))")
                 return nil
             }
         }
         guard d <= ManifestLimits.maxDimension else {
-            report(line: header.number, column: 1,
-                   "\(d) x columns, more than the limit of \(ManifestLimits.maxDimension)")
+            report(
+                line: header.number, column: 1,
+                "\(d) x columns, more than the limit of \(ManifestLimits.maxDimension)")
             return nil
         }
         let rows = allLines.dropFirst()
         guard !rows.isEmpty else {
-            report(line: header.number + 1, column: 1, "no data rows; expected at least one row of \(d + 1) numbers after the header")
+            report(
+                line: header.number + 1, column: 1,
+                "no data rows; expected at least one row of \(d + 1) numbers after the header")
             return nil
         }
         guard rows.count <= ManifestLimits.maxPoints else {
             let row = rows[rows.startIndex + ManifestLimits.maxPoints]
-            report(line: row.number, column: 1,
-                   "more than \(ManifestLimits.maxPoints) data rows (the limit of n); found \(rows.count)")
+            report(
+                line: row.number, column: 1,
+                "more than \(ManifestLimits.maxPoints) data rows (the limit of n); found \(rows.count)")
             return nil
         }
         var x: [Double] = []
@@ -199,8 +221,9 @@ private struct CSVParser {
             let values = Self.fields(row.text)
             guard values.count == d + 1 else {
                 let column = values.count > d + 1 ? values[d + 1].column : row.text.count + 1
-                report(line: row.number, column: column,
-                       "expected \(d + 1) values (x1..x\(d), y) as in the header, found \(values.count)")
+                report(
+                    line: row.number, column: column,
+                    "expected \(d + 1) values (x1..x\(d), y) as in the header, found \(values.count)")
                 ok = false
                 continue
             }
@@ -209,34 +232,43 @@ private struct CSVParser {
             var rowOK = true
             for field in values {
                 guard ScalarText.isFloatLiteral(field.text), let value = Double(field.text) else {
-                    report(line: row.number, column: field.column,
-                           "expected a number, found `\(ScalarText.clipped(String(field.text)))`")
+                    report(
+                        line: row.number, column: field.column,
+                        "expected a number, found `\(ScalarText.clipped(String(field.text)))`")
                     rowOK = false
                     continue
                 }
                 guard value.isFinite else {
-                    report(line: row.number, column: field.column,
-                           "expected a finite number, found `\(ScalarText.clipped(String(field.text)))` (overflows a double)")
+                    report(
+                        line: row.number, column: field.column,
+                        "expected a finite number, found `\(ScalarText.clipped(String(field.text)))` (overflows a double)"
+                    )
                     rowOK = false
                     continue
                 }
                 numbers.append(value)
             }
-            guard rowOK else { ok = false; continue }
+            guard rowOK else {
+                ok = false
+                continue
+            }
             var features = Array(numbers[0..<d])
             let norm = Dataset.euclideanNorm(features)
             if normalize {
                 guard norm > 0, norm.isFinite else {
-                    report(line: row.number, column: 1, "all x values of this row are zero; it cannot be scaled to unit norm",
-                           suggestion: "remove the row")
+                    report(
+                        line: row.number, column: 1,
+                        "all x values of this row are zero; it cannot be scaled to unit norm",
+                        suggestion: "remove the row")
                     ok = false
                     continue
                 }
                 for j in 0..<d { features[j] /= norm }
             } else if !(abs(norm - 1) <= Dataset.unitNormTolerance) {
-                report(line: row.number, column: 1,
-                       "this row has ‖x‖ = \(norm), but data.normalize is false, which requires |‖x‖ − 1| ≤ 1e-6",
-                       suggestion: "set `normalize: true` under `data:` or normalise the file")
+                report(
+                    line: row.number, column: 1,
+                    "this row has ‖x‖ = \(norm), but data.normalize is false, which requires |‖x‖ − 1| ≤ 1e-6",
+                    suggestion: "set `normalize: true` under `data:` or normalise the file")
                 ok = false
                 continue
             }
@@ -265,10 +297,11 @@ private struct CSVParser {
                 zip(entries, x[(other * d)..<(other * d + d)]).allSatisfy { abs($0 - $1) <= Self.duplicateTolerance }
             }
             if let twin {
-                report(line: lines[row], column: 1,
-                       "this row has the same x as line \(lines[twin])\(normalize ? " after scaling to unit norm" : ""): "
-                       + "duplicate points make H* singular (λ* = 0), which the theory excludes",
-                       suggestion: "remove one of the two rows")
+                report(
+                    line: lines[row], column: 1,
+                    "this row has the same x as line \(lines[twin])\(normalize ? " after scaling to unit norm" : ""): "
+                        + "duplicate points make H* singular (λ* = 0), which the theory excludes",
+                    suggestion: "remove one of the two rows")
             } else {
                 buckets[key, default: []].append(row)
             }

@@ -47,9 +47,11 @@ struct DiagnosticSink {
     }
 
     mutating func error(at origin: Origin, _ message: String, suggestion: String? = nil) {
-        add(ManifestDiagnostic(file: origin.file, line: origin.line, column: origin.column,
-                               keyPath: origin.keyPath.isEmpty ? nil : origin.keyPath,
-                               message: message, suggestion: suggestion))
+        add(
+            ManifestDiagnostic(
+                file: origin.file, line: origin.line, column: origin.column,
+                keyPath: origin.keyPath.isEmpty ? nil : origin.keyPath,
+                message: message, suggestion: suggestion))
     }
 
     mutating func append(contentsOf other: [ManifestDiagnostic]) {
@@ -73,8 +75,10 @@ struct DiagnosticSink {
             return lhs.offset < rhs.offset
         }.map(\.element)
         guard dropped > 0 else { return ordered }
-        return ordered + [ManifestDiagnostic(
-            file: primaryFile, line: nil, column: nil, keyPath: nil,
-            message: "\(dropped) more problem(s) not shown", suggestion: "fix the ones above and validate again")]
+        return ordered + [
+            ManifestDiagnostic(
+                file: primaryFile, line: nil, column: nil, keyPath: nil,
+                message: "\(dropped) more problem(s) not shown", suggestion: "fix the ones above and validate again")
+        ]
     }
 }

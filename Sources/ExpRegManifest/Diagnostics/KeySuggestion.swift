@@ -25,7 +25,8 @@ enum KeySuggestion {
     ///
     /// - Complexity: O(a·b) in the lengths of the strings.
     static func editDistance(_ a: String, _ b: String, limit: Int = .max) -> Int {
-        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+        let x = Array(a.unicodeScalars)
+        let y = Array(b.unicodeScalars)
         if abs(x.count - y.count) > limit { return limit == .max ? limit : limit + 1 }
         if x.isEmpty { return y.count }
         if y.isEmpty { return x.count }

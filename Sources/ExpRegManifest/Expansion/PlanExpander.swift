@@ -51,8 +51,10 @@ struct PlanExpander {
 
     /// The runs and the csv datasets they use (keyed by absolute path). Problems go to `sink`;
     /// runs with problems are left out (the caller throws when the sink is not empty).
-    mutating func expand(_ document: ManifestDocument, overrides: [(key: ConfigKey, setting: LocatedSetting)],
-                         sink: inout DiagnosticSink) -> (runs: [RunSpec], datasets: [String: Dataset]) {
+    mutating func expand(
+        _ document: ManifestDocument, overrides: [(key: ConfigKey, setting: LocatedSetting)],
+        sink: inout DiagnosticSink
+    ) -> (runs: [RunSpec], datasets: [String: Dataset]) {
         var runs: [RunSpec] = []
         var total = 0
         defaultLayer = document.defaults
@@ -63,27 +65,33 @@ struct PlanExpander {
             var overflow = false
             for c in counts {
                 let (product, didOverflow) = count.multipliedReportingOverflow(by: c)
-                if didOverflow || product > ManifestLimits.maxRuns { overflow = true; break }
+                if didOverflow || product > ManifestLimits.maxRuns {
+                    overflow = true
+                    break
+                }
                 count = product
             }
             if overflow {
                 let sweepOrigin = experiment.sweep.first?.origin ?? experiment.origin
-                sink.error(at: sweepOrigin.with(keyPath: "\(path).sweep"),
-                           "the sweep expands to more than \(ManifestLimits.maxRuns) runs (\(counts.map(String.init).joined(separator: " × ")))",
-                           suggestion: "split it into several experiments or shorten the lists")
+                sink.error(
+                    at: sweepOrigin.with(keyPath: "\(path).sweep"),
+                    "the sweep expands to more than \(ManifestLimits.maxRuns) runs (\(counts.map(String.init).joined(separator: " × ")))",
+                    suggestion: "split it into several experiments or shorten the lists")
                 continue
             }
             total += count
             if total > ManifestLimits.maxRuns {
-                sink.error(at: experiment.origin,
-                           "the plan has more than \(ManifestLimits.maxRuns) runs (limit reached at this experiment)",
-                           suggestion: "split the manifest")
+                sink.error(
+                    at: experiment.origin,
+                    "the plan has more than \(ManifestLimits.maxRuns) runs (limit reached at this experiment)",
+                    suggestion: "split the manifest")
                 break
             }
             var base: [ConfigKey: LocatedSetting] = [:]
             for key in ConfigKey.allCases {
                 if let value = key.builtInDefault {
-                    base[key] = LocatedSetting(value: value, origin: experiment.origin.with(keyPath: "\(path).\(key.rawValue)"))
+                    base[key] = LocatedSetting(
+                        value: value, origin: experiment.origin.with(keyPath: "\(path).\(key.rawValue)"))
                 }
             }
             base.merge(document.defaults) { $1 }
@@ -123,8 +131,10 @@ struct PlanExpander {
     }
 
     /// One run from resolved settings, or nil after reporting why it cannot be built.
-    private mutating func makeRun(_ resolved: [ConfigKey: LocatedSetting], experiment: ExperimentSpec, index: Int,
-                                  sink: inout DiagnosticSink) -> RunSpec? {
+    private mutating func makeRun(
+        _ resolved: [ConfigKey: LocatedSetting], experiment: ExperimentSpec, index: Int,
+        sink: inout DiagnosticSink
+    ) -> RunSpec? {
         var values: [ConfigKey: SettingValue] = [:]
         var valid = true
         for (key, setting) in resolved {
@@ -155,14 +165,17 @@ struct PlanExpander {
         switch source {
         case .sphere?:
             if let d = int(.dataD), d < 2 {
-                sink.error(at: origin(.dataD), "a sphere dataset needs d ≥ 2 (points on S^(d-1)), found d = \(d)",
-                           suggestion: "use d: 2 or more, or `source: csv`")
+                sink.error(
+                    at: origin(.dataD), "a sphere dataset needs d ≥ 2 (points on S^(d-1)), found d = \(d)",
+                    suggestion: "use d: 2 or more, or `source: csv`")
                 valid = false
             }
         case .csv?:
             guard let setting = resolved[.dataPath] else {
-                sink.error(at: origin(.dataSource), "data.source is csv but data.path is not set",
-                           suggestion: "add e.g. `path: data/train.csv` under `data:`; paths are relative to the manifest's folder")
+                sink.error(
+                    at: origin(.dataSource), "data.source is csv but data.path is not set",
+                    suggestion:
+                        "add e.g. `path: data/train.csv` under `data:`; paths are relative to the manifest's folder")
                 return nil
             }
             guard case .text(let path)? = setting.value, case .flag(let normalize)? = values[.dataNormalize] else {
@@ -177,13 +190,17 @@ struct PlanExpander {
             // data.n / data.d written for a csv source must be the file's. Not checked: the built-in
             // defaults, and `defaults:` values meant for sphere experiments (`defaults:` not csv).
             let defaultsAreCSV = defaultLayer[.dataSource]?.value == .text(DataSourceKind.csv.rawValue)
-            for (key, actual, what) in [(ConfigKey.dataN, csv.dataset.n, "data rows"), (.dataD, csv.dataset.d, "x columns")] {
+            for (key, actual, what) in [
+                (ConfigKey.dataN, csv.dataset.n, "data rows"), (.dataD, csv.dataset.d, "x columns"),
+            ] {
                 guard let setting = resolved[key], !Self.isBuiltInDefault(setting.origin, of: experiment),
-                      defaultsAreCSV || setting.origin != defaultLayer[key]?.origin,
-                      case .integer(let given)? = setting.value, given != actual else { continue }
-                sink.error(at: setting.origin,
-                           "\(key.rawValue) is \(given), but the csv data file has \(actual) \(what)",
-                           suggestion: "remove \(key.rawValue) (a csv file decides it) or set it to \(actual)")
+                    defaultsAreCSV || setting.origin != defaultLayer[key]?.origin,
+                    case .integer(let given)? = setting.value, given != actual
+                else { continue }
+                sink.error(
+                    at: setting.origin,
+                    "\(key.rawValue) is \(given), but the csv data file has \(actual) \(what)",
+                    suggestion: "remove \(key.rawValue) (a csv file decides it) or set it to \(actual)")
                 valid = false
             }
             values[.dataN] = .integer(csv.dataset.n)
@@ -195,12 +212,14 @@ struct PlanExpander {
         if source == .csv {
             values[.dataTestN] = nil
             if let setting = resolved[.dataTestPath], case .text(let testPath)? = setting.value,
-               case .flag(let normalize)? = values[.dataNormalize] {
+                case .flag(let normalize)? = values[.dataNormalize]
+            {
                 testCSV = loadCSV(testPath, normalize: normalize, origin: setting.origin, sink: &sink)
                 if let testCSV, let training = csv, testCSV.dataset.d != training.dataset.d {
-                    sink.error(at: setting.origin,
-                               "the test data \(displayPath(testPath)) has d = \(testCSV.dataset.d) input columns, but the training data has d = \(training.dataset.d)",
-                               suggestion: "use a test file with the header of the training file")
+                    sink.error(
+                        at: setting.origin,
+                        "the test data \(displayPath(testPath)) has d = \(testCSV.dataset.d) input columns, but the training data has d = \(training.dataset.d)",
+                        suggestion: "use a test file with the header of the training file")
                     valid = false
                 } else if let testCSV {
                     values[.dataTestN] = .integer(testCSV.dataset.n)
@@ -214,22 +233,23 @@ struct PlanExpander {
         if let n = int(.dataN), let d = int(.dataD), let m = int(.modelWidth) {
             for (name, size) in [("n", n), ("d", d)] {
                 if !TrainingMemory.fitsOneBuffer(size, m) {
-                    sink.error(at: origin(.modelWidth),
-                               "\(name)·m = \(size)·\(m) exceeds the limit of \(ManifestLimits.maxElements) (2^31 − 1) elements",
-                               suggestion: "use a smaller width or fewer \(name == "n" ? "points" : "dimensions")")
+                    sink.error(
+                        at: origin(.modelWidth),
+                        "\(name)·m = \(size)·\(m) exceeds the limit of \(ManifestLimits.maxElements) (2^31 − 1) elements",
+                        suggestion: "use a smaller width or fewer \(name == "n" ? "points" : "dimensions")")
                     valid = false
                 }
             }
         }
         guard valid, let source,
-              let seedValue = seed(.seed), let n = int(.dataN), let d = int(.dataD),
-              let labels = text(.dataLabels).flatMap(LabelKind.init(rawValue:)), let dataSeed = seed(.dataSeed),
-              case .flag(let normalize)? = values[.dataNormalize],
-              let activation = text(.modelActivation).flatMap(Activation.init(rawValue:)),
-              let width = int(.modelWidth), let initScale = number(.modelInitScale),
-              let steps = int(.trainSteps), let targetLoss = number(.trainTargetLoss),
-              let logEvery = int(.trainLogEvery), let spectrumEvery = int(.trainSpectrumEvery),
-              let name = experiment.name
+            let seedValue = seed(.seed), let n = int(.dataN), let d = int(.dataD),
+            let labels = text(.dataLabels).flatMap(LabelKind.init(rawValue:)), let dataSeed = seed(.dataSeed),
+            case .flag(let normalize)? = values[.dataNormalize],
+            let activation = text(.modelActivation).flatMap(Activation.init(rawValue:)),
+            let width = int(.modelWidth), let initScale = number(.modelInitScale),
+            let steps = int(.trainSteps), let targetLoss = number(.trainTargetLoss),
+            let logEvery = int(.trainLogEvery), let spectrumEvery = int(.trainSpectrumEvery),
+            let name = experiment.name
         else { return nil }
         let learningRate: LearningRate
         switch values[.trainLearningRate] {
@@ -240,26 +260,35 @@ struct PlanExpander {
         let path = source == .csv ? text(.dataPath) : nil
         let config = RunConfig(
             seed: seedValue,
-            data: DataConfig(source: source, n: n, d: d, labels: labels, seed: dataSeed, path: path, normalize: normalize,
-                             testPath: text(.dataTestPath), testN: int(.dataTestN)),
+            data: DataConfig(
+                source: source, n: n, d: d, labels: labels, seed: dataSeed, path: path, normalize: normalize,
+                testPath: text(.dataTestPath), testN: int(.dataTestN)),
             model: ModelConfig(activation: activation, width: width, initScale: initScale),
-            train: TrainConfig(steps: steps, learningRate: learningRate, targetLoss: targetLoss,
-                               logEvery: logEvery, spectrumEvery: spectrumEvery))
+            train: TrainConfig(
+                steps: steps, learningRate: learningRate, targetLoss: targetLoss,
+                logEvery: logEvery, spectrumEvery: spectrumEvery))
         if source != .csv { values[.dataPath] = nil }
-        let params = ConfigKey.sortedCases.compactMap { key in values[key].map { Param(key: key.rawValue, value: $0.param) } }
-        return RunSpec(index: index, experiment: name, runKey: RunKey.compute(values, dataSHA256: csv?.sha256, testSHA256: testCSV?.sha256),
-                       config: config, params: params, sweptKeys: experiment.sweep.map(\.key.rawValue))
+        let params = ConfigKey.sortedCases.compactMap { key in
+            values[key].map { Param(key: key.rawValue, value: $0.param) }
+        }
+        return RunSpec(
+            index: index, experiment: name,
+            runKey: RunKey.compute(values, dataSHA256: csv?.sha256, testSHA256: testCSV?.sha256),
+            config: config, params: params, sweptKeys: experiment.sweep.map(\.key.rawValue))
     }
 
     /// Loads (once per file) and validates a csv file; problems are reported at the manifest's
     /// `path:` value for a missing file, else at the file's own lines.
-    private mutating func loadCSV(_ path: String, normalize: Bool, origin: Origin,
-                                  sink: inout DiagnosticSink) -> CSVDataFile? {
+    private mutating func loadCSV(
+        _ path: String, normalize: Bool, origin: Origin,
+        sink: inout DiagnosticSink
+    ) -> CSVDataFile? {
         let absolute = Self.resolve(path, baseDirectory: baseDirectory)
         if let (first, firstOrigin) = csvNormalize[absolute], first != normalize {
-            sink.error(at: origin,
-                       "data file \(displayPath(path)) is used with normalize: \(normalize) here but normalize: \(first) at \(firstOrigin.keyPath) (line \(firstOrigin.line ?? 0)); one file, one setting",
-                       suggestion: "use the same `normalize` for every run of this file, or copy the file")
+            sink.error(
+                at: origin,
+                "data file \(displayPath(path)) is used with normalize: \(normalize) here but normalize: \(first) at \(firstOrigin.keyPath) (line \(firstOrigin.line ?? 0)); one file, one setting",
+                suggestion: "use the same `normalize` for every run of this file, or copy the file")
             return nil
         }
         csvNormalize[absolute] = csvNormalize[absolute] ?? (normalize, origin)
@@ -268,8 +297,9 @@ struct PlanExpander {
         let loaded: CSVDataFile?
         switch FileBytes.read(absolute, limit: ManifestLimits.maxDataFileBytes) {
         case .failure(.missing):
-            sink.error(at: origin, "data file not found: \(display) (resolved to \(absolute))",
-                       suggestion: "csv paths are relative to the manifest's folder")
+            sink.error(
+                at: origin, "data file not found: \(display) (resolved to \(absolute))",
+                suggestion: "csv paths are relative to the manifest's folder")
             loaded = nil
         case .failure(let problem):
             sink.error(at: origin, "cannot read the data file: \(problem.message)")

@@ -1,5 +1,5 @@
-import ExpRegDigest
 import ExpRegCore
+import ExpRegDigest
 import Foundation
 
 /// The stable identity of a run: SHA-256 (lowercase hex) of a canonical JSON object holding the
@@ -19,8 +19,10 @@ import Foundation
 /// resolved configuration share a key, whatever experiment they come from.
 enum RunKey {
     /// The canonical JSON text of a resolved configuration (exposed for tests and debugging).
-    static func canonicalText(_ values: [ConfigKey: SettingValue], dataSHA256: String?,
-                              testSHA256: String? = nil) -> String {
+    static func canonicalText(
+        _ values: [ConfigKey: SettingValue], dataSHA256: String?,
+        testSHA256: String? = nil
+    ) -> String {
         var members: [String: String] = ["algorithm_version": CanonicalJSON.quoted(Trainer.algorithmVersion)]
         let isCSV = values[.dataSource] == .text(DataSourceKind.csv.rawValue)
         for (key, value) in values {
@@ -38,8 +40,10 @@ enum RunKey {
     }
 
     /// SHA-256 hex of ``canonicalText(_:dataSHA256:testSHA256:)``.
-    static func compute(_ values: [ConfigKey: SettingValue], dataSHA256: String?,
-                        testSHA256: String? = nil) -> String {
+    static func compute(
+        _ values: [ConfigKey: SettingValue], dataSHA256: String?,
+        testSHA256: String? = nil
+    ) -> String {
         let text = canonicalText(values, dataSHA256: dataSHA256, testSHA256: testSHA256)
         return SHA256Digest.hex(text)
     }

@@ -9,30 +9,35 @@ enum DuplicateKeyScan {
     ///
     /// - Parameter compose: composes a text (throws like `Yams.compose`).
     /// - Complexity: one compose per mapping with duplicates (at most 100).
-    static func diagnostics(for error: any Error, file: String, text: String,
-                            compose: (String) throws -> Void) -> [ManifestDiagnostic] {
+    static func diagnostics(
+        for error: any Error, file: String, text: String,
+        compose: (String) throws -> Void
+    ) -> [ManifestDiagnostic] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var diagnostics: [ManifestDiagnostic] = []
         var current: any Error = error
         var renamed = 0
         for _ in 0..<100 {
             guard case .duplicatedKeysInMapping(_, let context)? = current as? YamlError,
-                  case let found = duplicates(keyAtLine: context.mark.line, column: context.mark.column, in: lines),
-                  !found.isEmpty
+                case let found = duplicates(keyAtLine: context.mark.line, column: context.mark.column, in: lines),
+                !found.isEmpty
             else {
                 diagnostics.append(YAMLSyntaxDiagnostic.make(current, file: file, text: lines.joined(separator: "\n")))
                 break
             }
             for duplicate in found {
-                diagnostics.append(ManifestDiagnostic(
-                    file: file, line: duplicate.line, column: duplicate.column, keyPath: nil,
-                    message: "duplicate key `\(ScalarText.clipped(duplicate.key))` in this mapping (first written at line \(duplicate.firstLine), column \(duplicate.column))",
-                    suggestion: "remove one of them"))
+                diagnostics.append(
+                    ManifestDiagnostic(
+                        file: file, line: duplicate.line, column: duplicate.column, keyPath: nil,
+                        message:
+                            "duplicate key `\(ScalarText.clipped(duplicate.key))` in this mapping (first written at line \(duplicate.firstLine), column \(duplicate.column))",
+                        suggestion: "remove one of them"))
                 renamed += 1
                 var scalars = Array(lines[duplicate.line - 1].unicodeScalars)
                 let start = duplicate.column - 1
-                scalars.replaceSubrange(start..<(start + duplicate.written.unicodeScalars.count),
-                                        with: "expreg-renamed-duplicate-\(renamed)".unicodeScalars)
+                scalars.replaceSubrange(
+                    start..<(start + duplicate.written.unicodeScalars.count),
+                    with: "expreg-renamed-duplicate-\(renamed)".unicodeScalars)
                 lines[duplicate.line - 1] = String(String.UnicodeScalarView(scalars))
             }
             do {
@@ -68,7 +73,10 @@ enum DuplicateKeyScan {
                 break
             }
             // Blank, comment, nested or sibling lines belong to the mapping; a shallower line is its parent.
-            guard let indent = indentation(previous), indent < column - 1 else { first -= 1; continue }
+            guard let indent = indentation(previous), indent < column - 1 else {
+                first -= 1
+                continue
+            }
             break
         }
         var seen: [String: Int] = [:]
@@ -81,7 +89,8 @@ enum DuplicateKeyScan {
             if indent < column - 1 && !(index == first && prefixHasDash(text, column: column)) { break }
             guard let (key, written) = keyAt(text, column: column) else { continue }
             if let firstLine = seen[key] {
-                found.append(Duplicate(key: key, written: written, line: index + 1, column: column, firstLine: firstLine))
+                found.append(
+                    Duplicate(key: key, written: written, line: index + 1, column: column, firstLine: firstLine))
             } else {
                 seen[key] = index + 1
             }

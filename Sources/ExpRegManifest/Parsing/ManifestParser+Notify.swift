@@ -8,8 +8,10 @@ extension ManifestParser {
     func parseNotify(_ node: Node, origin: Origin, sink: inout DiagnosticSink) -> [WebhookSpec] {
         if case .scalar(let scalar) = node, ScalarText(scalar) == .null { return [] }
         guard case .sequence(let sequence) = node else {
-            sink.error(at: origin, "expected a list of webhooks (`- url_env: NAME` lines), found \(Self.secretSafeDescription(node))",
-                       suggestion: "write e.g. `notify: [{url_env: EXPREG_WEBHOOK, when: failure}]`")
+            sink.error(
+                at: origin,
+                "expected a list of webhooks (`- url_env: NAME` lines), found \(Self.secretSafeDescription(node))",
+                suggestion: "write e.g. `notify: [{url_env: EXPREG_WEBHOOK, when: failure}]`")
             return []
         }
         var webhooks: [WebhookSpec] = []
@@ -17,11 +19,15 @@ extension ManifestParser {
             let path = "notify[\(index)]"
             let itemOrigin = Origin(file: file, mark: item.mark, keyPath: path)
             if case .scalar(let scalar) = item, ScalarText(scalar) != .null {
-                sink.error(at: itemOrigin, "expected a webhook mapping (`url_env: NAME`, `when: failure`), found a single value (not shown: it may be a secret)",
-                           suggestion: "write `- url_env: EXPREG_WEBHOOK` and put the URL in that variable")
+                sink.error(
+                    at: itemOrigin,
+                    "expected a webhook mapping (`url_env: NAME`, `when: failure`), found a single value (not shown: it may be a secret)",
+                    suggestion: "write `- url_env: EXPREG_WEBHOOK` and put the URL in that variable")
                 continue
             }
-            guard let entries = reader.entries(of: item, path: path, allowed: Self.webhookKeys, sink: &sink) else { continue }
+            guard let entries = reader.entries(of: item, path: path, allowed: Self.webhookKeys, sink: &sink) else {
+                continue
+            }
             var target: WebhookSpec.Target?
             var when = WebhookSpec.When.failure
             var valid = true
@@ -29,17 +35,23 @@ extension ManifestParser {
                 switch entry.key {
                 case "url":
                     guard case .scalar(let scalar) = entry.value, ScalarText(scalar) != .null,
-                          WebhookSpec.isValidURL(scalar.string) else {
-                        sink.error(at: entry.valueOrigin, "expected an http:// or https:// URL with a host (value not shown: it may be a secret)",
-                                   suggestion: "or keep the URL out of the manifest: `url_env: EXPREG_WEBHOOK`")
+                        WebhookSpec.isValidURL(scalar.string)
+                    else {
+                        sink.error(
+                            at: entry.valueOrigin,
+                            "expected an http:// or https:// URL with a host (value not shown: it may be a secret)",
+                            suggestion: "or keep the URL out of the manifest: `url_env: EXPREG_WEBHOOK`")
                         valid = false
                         continue
                     }
                     target = .url(scalar.string)
                 case "url_env":
-                    guard case .scalar(let scalar) = entry.value, WebhookSpec.isValidEnvironmentName(scalar.string) else {
-                        sink.error(at: entry.valueOrigin, "expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*), found \(entry.value.foundDescription)",
-                                   suggestion: "e.g. `url_env: EXPREG_WEBHOOK`")
+                    guard case .scalar(let scalar) = entry.value, WebhookSpec.isValidEnvironmentName(scalar.string)
+                    else {
+                        sink.error(
+                            at: entry.valueOrigin,
+                            "expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*), found \(entry.value.foundDescription)",
+                            suggestion: "e.g. `url_env: EXPREG_WEBHOOK`")
                         valid = false
                         continue
                     }
@@ -56,18 +68,22 @@ extension ManifestParser {
             }
             let keys = Set(entries.map(\.key))
             if keys.contains("url") && keys.contains("url_env") {
-                sink.error(at: itemOrigin, "a webhook has either `url` or `url_env`, not both",
-                           suggestion: "keep `url_env` (the URL stays out of the manifest)")
+                sink.error(
+                    at: itemOrigin, "a webhook has either `url` or `url_env`, not both",
+                    suggestion: "keep `url_env` (the URL stays out of the manifest)")
                 continue
             }
             if !keys.contains("url") && !keys.contains("url_env") {
-                sink.error(at: itemOrigin.with(keyPath: "\(path).url_env"), "missing `url_env` (or `url`) in this webhook",
-                           suggestion: "add e.g. `url_env: EXPREG_WEBHOOK`")
+                sink.error(
+                    at: itemOrigin.with(keyPath: "\(path).url_env"), "missing `url_env` (or `url`) in this webhook",
+                    suggestion: "add e.g. `url_env: EXPREG_WEBHOOK`")
                 continue
             }
             guard valid, let target else { continue }
-            webhooks.append(WebhookSpec(target: target, when: when,
-                                        location: "\(file):\(itemOrigin.line ?? 0)"))
+            webhooks.append(
+                WebhookSpec(
+                    target: target, when: when,
+                    location: "\(file):\(itemOrigin.line ?? 0)"))
         }
         return webhooks
     }

@@ -23,16 +23,20 @@ struct ManifestParser {
             sink.error(at: top, "the manifest is empty; expected a mapping with at least `name` and `experiments`")
             return document
         }
-        if case .mapping = root {} else {
-            sink.error(at: Origin(file: file, mark: root.mark, keyPath: ""),
-                       "expected a mapping with at least `name` and `experiments` at the top level, found \(root.foundDescription)")
+        if case .mapping = root {
+        } else {
+            sink.error(
+                at: Origin(file: file, mark: root.mark, keyPath: ""),
+                "expected a mapping with at least `name` and `experiments` at the top level, found \(root.foundDescription)"
+            )
             return document
         }
         guard let entries = reader.entries(of: root, path: "", allowed: Self.topLevelKeys, sink: &sink) else {
             return document
         }
         let rootOrigin = Origin(file: file, mark: root.mark, keyPath: "")
-        var sawName = false, sawExperiments = false
+        var sawName = false
+        var sawExperiments = false
         for entry in entries {
             switch entry.key {
             case "name":
@@ -41,7 +45,8 @@ struct ManifestParser {
             case "title":
                 document.title = parseTitle(entry.value, origin: entry.valueOrigin, sink: &sink)
             case "defaults":
-                document.defaults = parseLayer(entry.value, path: "defaults", allowed: Self.defaultsKeys, sink: &sink)?.layer ?? [:]
+                document.defaults =
+                    parseLayer(entry.value, path: "defaults", allowed: Self.defaultsKeys, sink: &sink)?.layer ?? [:]
             case "experiments":
                 sawExperiments = true
                 document.experiments = parseExperiments(entry.value, origin: entry.valueOrigin, sink: &sink)
@@ -66,12 +71,14 @@ struct ManifestParser {
             }
         }
         if !sawName {
-            sink.error(at: rootOrigin.with(keyPath: "name"), "missing required key `name`",
-                       suggestion: "add e.g. `name: nightly-exp` ([A-Za-z0-9._-]+)")
+            sink.error(
+                at: rootOrigin.with(keyPath: "name"), "missing required key `name`",
+                suggestion: "add e.g. `name: nightly-exp` ([A-Za-z0-9._-]+)")
         }
         if !sawExperiments {
-            sink.error(at: rootOrigin.with(keyPath: "experiments"), "missing required key `experiments`",
-                       suggestion: "add a list with at least one experiment, e.g. `experiments: [{name: baseline}]`")
+            sink.error(
+                at: rootOrigin.with(keyPath: "experiments"), "missing required key `experiments`",
+                suggestion: "add a list with at least one experiment, e.g. `experiments: [{name: baseline}]`")
         }
         return document
     }
@@ -87,8 +94,10 @@ struct ManifestParser {
         let name = scalar.string
         guard Self.isValidName(name) else {
             let cleaned = String(name.compactMap { $0 == " " ? "-" : (Self.isNameCharacter($0) ? $0 : nil) })
-            sink.error(at: origin, "expected \(what) made only of letters, digits, `.`, `_` and `-`, found \"\(ScalarText.clipped(name))\"",
-                       suggestion: cleaned.isEmpty ? nil : "e.g. `\(ScalarText.clipped(cleaned))`")
+            sink.error(
+                at: origin,
+                "expected \(what) made only of letters, digits, `.`, `_` and `-`, found \"\(ScalarText.clipped(name))\"",
+                suggestion: cleaned.isEmpty ? nil : "e.g. `\(ScalarText.clipped(cleaned))`")
             return nil
         }
         return name
@@ -114,10 +123,15 @@ struct ManifestParser {
 
     /// Reads a mapping of `seed`, `data`, `model`, `train` (and, for experiments, `name`, `sweep`)
     /// into a layer. Returns the layer and the entries not handled here (`name`, `sweep`).
-    func parseLayer(_ node: Node, path: String, allowed: [String],
-                    sink: inout DiagnosticSink) -> (layer: SettingLayer, other: [MappingEntry])? {
-        guard let entries = reader.entries(of: node, path: path, allowed: allowed, sink: &sink,
-                                           hint: Self.dottedKeyHint) else { return nil }
+    func parseLayer(
+        _ node: Node, path: String, allowed: [String],
+        sink: inout DiagnosticSink
+    ) -> (layer: SettingLayer, other: [MappingEntry])? {
+        guard
+            let entries = reader.entries(
+                of: node, path: path, allowed: allowed, sink: &sink,
+                hint: Self.dottedKeyHint)
+        else { return nil }
         var layer = SettingLayer()
         var other: [MappingEntry] = []
         for entry in entries {
@@ -126,8 +140,11 @@ struct ManifestParser {
                 layer[.seed] = setting(.seed, entry.value, origin: entry.valueOrigin, sink: &sink)
             case let section where ConfigKey.sections.contains(section):
                 let keys = ConfigKey.keys(inSection: section)
-                guard let inner = reader.entries(of: entry.value, path: entry.valueOrigin.keyPath,
-                                                 allowed: keys.map(\.leaf), sink: &sink) else { continue }
+                guard
+                    let inner = reader.entries(
+                        of: entry.value, path: entry.valueOrigin.keyPath,
+                        allowed: keys.map(\.leaf), sink: &sink)
+                else { continue }
                 for item in inner {
                     guard let key = keys.first(where: { $0.leaf == item.key }) else { continue }
                     layer[key] = setting(key, item.value, origin: item.valueOrigin, sink: &sink)
@@ -153,7 +170,8 @@ struct ManifestParser {
     /// For `model.width: 8` written inside `defaults`/an experiment: say to nest it.
     static func dottedKeyHint(_ key: String) -> String? {
         guard let configKey = ConfigKey(rawValue: key), let section = configKey.section else { return nil }
-        return "dotted keys are for `sweep` and `--set`; here write `\(section):` with `\(configKey.leaf):` nested under it"
+        return
+            "dotted keys are for `sweep` and `--set`; here write `\(section):` with `\(configKey.leaf):` nested under it"
     }
 
     // MARK: Experiments
@@ -164,8 +182,9 @@ struct ManifestParser {
             return []
         }
         guard !sequence.isEmpty else {
-            sink.error(at: origin, "expected at least one experiment, found an empty list",
-                       suggestion: "add e.g. `- name: baseline`")
+            sink.error(
+                at: origin, "expected at least one experiment, found an empty list",
+                suggestion: "add e.g. `- name: baseline`")
             return []
         }
         var experiments: [ExperimentSpec] = []
@@ -182,12 +201,16 @@ struct ManifestParser {
                 switch entry.key {
                 case "name":
                     sawName = true
-                    guard let name = parseName(entry.value, origin: entry.valueOrigin, what: "an experiment name",
-                                               sink: &sink) else { continue }
+                    guard
+                        let name = parseName(
+                            entry.value, origin: entry.valueOrigin, what: "an experiment name",
+                            sink: &sink)
+                    else { continue }
                     if let first = firstByName[name] {
-                        sink.error(at: entry.valueOrigin,
-                                   "duplicate experiment name \"\(name)\"; it is already used at line \(first.line ?? 0)",
-                                   suggestion: "give every experiment a unique name")
+                        sink.error(
+                            at: entry.valueOrigin,
+                            "duplicate experiment name \"\(name)\"; it is already used at line \(first.line ?? 0)",
+                            suggestion: "give every experiment a unique name")
                     } else {
                         firstByName[name] = entry.valueOrigin
                     }
@@ -200,8 +223,9 @@ struct ManifestParser {
                 }
             }
             if !sawName {
-                sink.error(at: itemOrigin.with(keyPath: "\(path).name"), "missing required key `name` in this experiment",
-                           suggestion: "add e.g. `name: experiment-\(index + 1)`")
+                sink.error(
+                    at: itemOrigin.with(keyPath: "\(path).name"), "missing required key `name` in this experiment",
+                    suggestion: "add e.g. `name: experiment-\(index + 1)`")
             }
             experiments.append(experiment)
         }
@@ -211,47 +235,56 @@ struct ManifestParser {
     private func parseSweep(_ node: Node, path: String, sink: inout DiagnosticSink) -> [SweepAxis] {
         let origin = Origin(file: file, mark: node.mark, keyPath: path)
         if case .scalar(let scalar) = node, ScalarText(scalar) == .null {
-            sink.error(at: origin, "expected a mapping of dotted keys to lists of values, found an empty sweep",
-                       suggestion: "remove `sweep:` or add e.g. `model.width: [256, 1024]`")
+            sink.error(
+                at: origin, "expected a mapping of dotted keys to lists of values, found an empty sweep",
+                suggestion: "remove `sweep:` or add e.g. `model.width: [256, 1024]`")
             return []
         }
         guard case .mapping(let mapping) = node else {
-            sink.error(at: origin, "expected a mapping of dotted keys to lists of values, found \(node.foundDescription)")
+            sink.error(
+                at: origin, "expected a mapping of dotted keys to lists of values, found \(node.foundDescription)")
             return []
         }
         if mapping.isEmpty {
-            sink.error(at: origin, "expected at least one swept key, found an empty mapping",
-                       suggestion: "remove `sweep:` or add e.g. `model.width: [256, 1024]`")
+            sink.error(
+                at: origin, "expected at least one swept key, found an empty mapping",
+                suggestion: "remove `sweep:` or add e.g. `model.width: [256, 1024]`")
             return []
         }
         var axes: [SweepAxis] = []
         for (keyNode, valueNode) in mapping {
             let keyOrigin = Origin(file: file, mark: keyNode.mark, keyPath: path)
             guard case .scalar(let keyScalar) = keyNode else {
-                sink.error(at: keyOrigin, "expected a dotted key such as `model.width`, found \(keyNode.foundDescription) as a key")
+                sink.error(
+                    at: keyOrigin,
+                    "expected a dotted key such as `model.width`, found \(keyNode.foundDescription) as a key")
                 continue
             }
             let name = keyScalar.string
             let keyPath = MappingReader.join(path, name)
             guard let key = ConfigKey(rawValue: name) else {
-                sink.error(at: keyOrigin.with(keyPath: keyPath),
-                           "unknown sweep key `\(ScalarText.clipped(name))`; expected a dotted key among: \(ConfigKey.dottedNames.joined(separator: ", "))",
-                           suggestion: ConfigKey.suggestion(forDotted: name))
+                sink.error(
+                    at: keyOrigin.with(keyPath: keyPath),
+                    "unknown sweep key `\(ScalarText.clipped(name))`; expected a dotted key among: \(ConfigKey.dottedNames.joined(separator: ", "))",
+                    suggestion: ConfigKey.suggestion(forDotted: name))
                 continue
             }
             let valueOrigin = Origin(file: file, mark: valueNode.mark, keyPath: keyPath)
             guard case .sequence(let list) = valueNode else {
                 var hint: String? = nil
                 if case .scalar(let scalar) = valueNode, ScalarText(scalar) != .null {
-                    hint = "write a list, e.g. `\(name): [\(ScalarText.clipped(scalar.string))]`, or set the key outside `sweep`"
+                    hint =
+                        "write a list, e.g. `\(name): [\(ScalarText.clipped(scalar.string))]`, or set the key outside `sweep`"
                 }
-                sink.error(at: valueOrigin, "expected a non-empty list of values, found \(valueNode.foundDescription)",
-                           suggestion: hint)
+                sink.error(
+                    at: valueOrigin, "expected a non-empty list of values, found \(valueNode.foundDescription)",
+                    suggestion: hint)
                 continue
             }
             guard !list.isEmpty else {
-                sink.error(at: valueOrigin, "expected a non-empty list of values, found an empty list",
-                           suggestion: "list at least one value or remove `\(name)` from the sweep")
+                sink.error(
+                    at: valueOrigin, "expected a non-empty list of values, found an empty list",
+                    suggestion: "list at least one value or remove `\(name)` from the sweep")
                 continue
             }
             var values: [LocatedSetting] = []
@@ -261,8 +294,9 @@ struct ManifestParser {
                 var value = setting(key, element, origin: elementOrigin, sink: &sink)
                 if let parsed = value.value {
                     if let first = firstIndex[parsed] {
-                        sink.error(at: elementOrigin, "duplicate sweep value \(parsed.display) (same as element \(first))",
-                                   suggestion: "list each value once")
+                        sink.error(
+                            at: elementOrigin, "duplicate sweep value \(parsed.display) (same as element \(first))",
+                            suggestion: "list each value once")
                         value.value = nil
                     } else {
                         firstIndex[parsed] = index
@@ -270,7 +304,8 @@ struct ManifestParser {
                 }
                 values.append(value)
             }
-            axes.append(SweepAxis(key: key, values: values, origin: Origin(file: file, mark: keyNode.mark, keyPath: keyPath)))
+            axes.append(
+                SweepAxis(key: key, values: values, origin: Origin(file: file, mark: keyNode.mark, keyPath: keyPath)))
         }
         return axes
     }

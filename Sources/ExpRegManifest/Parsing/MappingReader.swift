@@ -23,8 +23,10 @@ struct MappingReader {
     /// (`<<: *base` or `<<: [*a, *b]`) add the merged mapping's keys that are not written
     /// explicitly. Unknown keys are reported (with the nearest allowed key, or `hint(key)`), and
     /// skipped. Returns nil (after reporting) when `node` is not a mapping.
-    func entries(of node: Node, path: String, allowed: [String], sink: inout DiagnosticSink,
-                 hint: (String) -> String? = { _ in nil }) -> [MappingEntry]? {
+    func entries(
+        of node: Node, path: String, allowed: [String], sink: inout DiagnosticSink,
+        hint: (String) -> String? = { _ in nil }
+    ) -> [MappingEntry]? {
         let origin = Origin(file: file, mark: node.mark, keyPath: path)
         if case .scalar(let scalar) = node, ScalarText(scalar) == .null { return [] }
         guard case .mapping(let mapping) = node else {
@@ -33,17 +35,20 @@ struct MappingReader {
         }
         var explicit: [MappingEntry] = []
         var merged: [MappingEntry] = []
-        collect(mapping, path: path, allowed: allowed, depth: 0, explicit: &explicit, merged: &merged,
-                sink: &sink, hint: hint)
+        collect(
+            mapping, path: path, allowed: allowed, depth: 0, explicit: &explicit, merged: &merged,
+            sink: &sink, hint: hint)
         let written = Set(explicit.map(\.key))
         var seenMerged = Set<String>()
         let extra = merged.filter { !written.contains($0.key) && seenMerged.insert($0.key).inserted }
         return explicit + extra
     }
 
-    private func collect(_ mapping: Node.Mapping, path: String, allowed: [String], depth: Int,
-                         explicit: inout [MappingEntry], merged: inout [MappingEntry],
-                         sink: inout DiagnosticSink, hint: (String) -> String?) {
+    private func collect(
+        _ mapping: Node.Mapping, path: String, allowed: [String], depth: Int,
+        explicit: inout [MappingEntry], merged: inout [MappingEntry],
+        sink: inout DiagnosticSink, hint: (String) -> String?
+    ) {
         for (keyNode, value) in mapping {
             let keyOrigin = Origin(file: file, mark: keyNode.mark, keyPath: path)
             guard case .scalar(let keyScalar) = keyNode else {
@@ -56,14 +61,16 @@ struct MappingReader {
                 // (`return` in the body moves on to the next source.)
                 mergeSources(value).forEach { source in
                     guard case .mapping(let inner) = source, depth < 8 else {
-                        sink.error(at: Origin(file: file, mark: source.mark, keyPath: Self.join(path, "<<")),
-                                   "expected a mapping (or a list of mappings) to merge, found \(source.foundDescription)")
+                        sink.error(
+                            at: Origin(file: file, mark: source.mark, keyPath: Self.join(path, "<<")),
+                            "expected a mapping (or a list of mappings) to merge, found \(source.foundDescription)")
                         return
                     }
                     var nestedExplicit: [MappingEntry] = []
                     var nestedMerged: [MappingEntry] = []
-                    collect(inner, path: path, allowed: allowed, depth: depth + 1, explicit: &nestedExplicit,
-                            merged: &nestedMerged, sink: &sink, hint: hint)
+                    collect(
+                        inner, path: path, allowed: allowed, depth: depth + 1, explicit: &nestedExplicit,
+                        merged: &nestedMerged, sink: &sink, hint: hint)
                     merged.append(contentsOf: nestedExplicit + nestedMerged)
                 }
                 continue
@@ -71,13 +78,16 @@ struct MappingReader {
             let fullPath = Self.join(path, key)
             guard allowed.contains(key) else {
                 let scope = path.isEmpty ? "at the top level" : "in `\(path)`"
-                sink.error(at: keyOrigin.with(keyPath: fullPath),
-                           "unknown key `\(ScalarText.clipped(key))` \(scope); expected one of: \(allowed.joined(separator: ", "))",
-                           suggestion: KeySuggestion.didYouMean(key, among: allowed) ?? hint(key))
+                sink.error(
+                    at: keyOrigin.with(keyPath: fullPath),
+                    "unknown key `\(ScalarText.clipped(key))` \(scope); expected one of: \(allowed.joined(separator: ", "))",
+                    suggestion: KeySuggestion.didYouMean(key, among: allowed) ?? hint(key))
                 continue
             }
-            explicit.append(MappingEntry(key: key, value: value,
-                                         valueOrigin: Origin(file: file, mark: value.mark, keyPath: fullPath)))
+            explicit.append(
+                MappingEntry(
+                    key: key, value: value,
+                    valueOrigin: Origin(file: file, mark: value.mark, keyPath: fullPath)))
         }
     }
 

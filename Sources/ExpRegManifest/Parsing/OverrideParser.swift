@@ -12,26 +12,29 @@ struct OverrideParser {
         for text in overrides {
             let given = "given as `--set \(ScalarText.clipped(text))`"
             guard let equals = text.firstIndex(of: "=") else {
-                sink.error(at: Origin(file: Self.file, line: nil, column: nil, keyPath: ""),
-                           "expected KEY=VALUE, found `\(ScalarText.clipped(text))`",
-                           suggestion: "e.g. `--set model.width=2048`")
+                sink.error(
+                    at: Origin(file: Self.file, line: nil, column: nil, keyPath: ""),
+                    "expected KEY=VALUE, found `\(ScalarText.clipped(text))`",
+                    suggestion: "e.g. `--set model.width=2048`")
                 continue
             }
             let name = text[..<equals].trimmingCharacters(in: .whitespaces)
             let valueText = String(text[text.index(after: equals)...])
             let origin = Origin(file: Self.file, line: nil, column: nil, keyPath: name)
             guard let key = ConfigKey(rawValue: name) else {
-                sink.error(at: origin,
-                           "unknown key; expected a dotted key among: \(ConfigKey.dottedNames.joined(separator: ", ")); \(given)",
-                           suggestion: ConfigKey.suggestion(forDotted: name))
+                sink.error(
+                    at: origin,
+                    "unknown key; expected a dotted key among: \(ConfigKey.dottedNames.joined(separator: ", ")); \(given)",
+                    suggestion: ConfigKey.suggestion(forDotted: name))
                 continue
             }
             let node: Node
             do {
                 node = try Yams.compose(yaml: valueText) ?? Node("", Tag(.implicit), .plain)
             } catch {
-                sink.error(at: origin, "expected \(key.rule.expected), found a value that is not valid YAML; \(given)",
-                           suggestion: "quote the value, e.g. --set '\(name)=\"...\"'")
+                sink.error(
+                    at: origin, "expected \(key.rule.expected), found a value that is not valid YAML; \(given)",
+                    suggestion: "quote the value, e.g. --set '\(name)=\"...\"'")
                 continue
             }
             switch key.rule.parse(node) {

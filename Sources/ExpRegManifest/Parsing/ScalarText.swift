@@ -15,7 +15,8 @@ enum ScalarText: Equatable {
 
     init(_ scalar: Node.Scalar) {
         let tag = scalar.tag.description
-        let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+        let quoted =
+            scalar.style == .singleQuoted || scalar.style == .doubleQuoted
             || scalar.style == .literal || scalar.style == .folded
         if quoted || tag == Tag.Name.str.rawValue {
             self = .string(scalar.string)

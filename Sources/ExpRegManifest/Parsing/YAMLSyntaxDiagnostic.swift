@@ -11,20 +11,22 @@ enum YAMLSyntaxDiagnostic {
 
     static func make(_ error: any Error, file: String, text: String) -> ManifestDiagnostic {
         func diagnostic(_ mark: Position?, _ message: String, _ suggestion: String? = nil) -> ManifestDiagnostic {
-            ManifestDiagnostic(file: file, line: mark?.line, column: mark?.column, keyPath: nil,
-                               message: message, suggestion: suggestion)
+            ManifestDiagnostic(
+                file: file, line: mark?.line, column: mark?.column, keyPath: nil,
+                message: message, suggestion: suggestion)
         }
         guard let yamlError = error as? YamlError else {
             return diagnostic(nil, "YAML error: \(error)")
         }
         switch yamlError {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             var message = "YAML syntax error: \(problem)"
             if problem.contains("Maximum nesting level") {
-                return diagnostic(Position(line: mark.line, column: mark.column),
-                                  "YAML syntax error: lists or mappings nested more than 1000 levels deep")
+                return diagnostic(
+                    Position(line: mark.line, column: mark.column),
+                    "YAML syntax error: lists or mappings nested more than 1000 levels deep")
             }
             if let context {
                 if problem.hasPrefix("but ") {
@@ -50,8 +52,10 @@ enum YAMLSyntaxDiagnostic {
             let key = duplicates.first ?? "?"
             let first = Position(line: context.mark.line, column: context.mark.column)
             if let second = laterOccurrence(of: key, after: first, in: text) {
-                return diagnostic(second, "duplicate key `\(ScalarText.clipped(key))` in this mapping (first written at line \(first.line), column \(first.column))",
-                                  "remove one of them")
+                return diagnostic(
+                    second,
+                    "duplicate key `\(ScalarText.clipped(key))` in this mapping (first written at line \(first.line), column \(first.column))",
+                    "remove one of them")
             }
             return diagnostic(first, "duplicate key `\(ScalarText.clipped(key))` in this mapping", "remove one of them")
         default:
@@ -67,10 +71,16 @@ enum YAMLSyntaxDiagnostic {
 
     /// The position of the `offset`-th character.
     private static func position(ofCharacterOffset offset: Int, in text: String) -> Position {
-        var line = 1, column = 1
+        var line = 1
+        var column = 1
         for (i, character) in text.enumerated() {
             if i >= offset { break }
-            if character == "\n" { line += 1; column = 1 } else { column += 1 }
+            if character == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
         }
         return Position(line: line, column: column)
     }

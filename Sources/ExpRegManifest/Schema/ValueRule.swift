@@ -27,7 +27,8 @@ enum ValueRule: Sendable {
     var expected: String {
         switch self {
         case .integer(let range):
-            return range.upperBound == Int.max ? "an integer ≥ \(range.lowerBound)"
+            return range.upperBound == Int.max
+                ? "an integer ≥ \(range.lowerBound)"
                 : "an integer from \(range.lowerBound) to \(range.upperBound)"
         case .seed: return "an integer from 0 to \(UInt64.max)"
         case .number(let bound, let exclusive):
@@ -81,7 +82,8 @@ enum ValueRule: Sendable {
                 }
                 return .success(.seed(value))
             case .float(let value):
-                let hint = value.isFinite && value >= 0 && value.rounded() == value && value < 1e18
+                let hint =
+                    value.isFinite && value >= 0 && value.rounded() == value && value < 1e18
                     ? "write it as an integer: \(UInt64(value))" : nil
                 return .failure(problem("found \(found)", suggestion: hint))
             default:
@@ -100,8 +102,10 @@ enum ValueRule: Sendable {
                 return .failure(problem("found \(found)"))
             }
             guard words.contains(word) else {
-                return .failure(problem("found \"\(ScalarText.clipped(word))\"",
-                                        suggestion: KeySuggestion.didYouMean(word, among: words)))
+                return .failure(
+                    problem(
+                        "found \"\(ScalarText.clipped(word))\"",
+                        suggestion: KeySuggestion.didYouMean(word, among: words)))
             }
             return .success(.text(word))
         case .flag:

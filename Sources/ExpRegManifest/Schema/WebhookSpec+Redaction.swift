@@ -9,10 +9,13 @@ extension WebhookSpec {
     /// - Complexity: O(text length × URLs).
     public static func redactingURLs(inManifest text: String) -> String {
         guard let root = try? Yams.compose(yaml: text), case .mapping(let top) = root,
-              let notify = top["notify"], case .sequence(let hooks) = notify else { return text }
+            let notify = top["notify"], case .sequence(let hooks) = notify
+        else { return text }
         var urls: [String] = []
         for hook in hooks {
-            guard case .mapping(let entry) = hook, let value = entry["url"], case .scalar(let scalar) = value else { continue }
+            guard case .mapping(let entry) = hook, let value = entry["url"], case .scalar(let scalar) = value else {
+                continue
+            }
             if !scalar.string.isEmpty { urls.append(scalar.string) }
         }
         var redacted = text

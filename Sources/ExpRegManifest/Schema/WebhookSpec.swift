@@ -63,7 +63,8 @@ public struct WebhookSpec: Sendable, Equatable {
     public static func isValidURL(_ text: String) -> Bool {
         let lower = text.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://"),
-              !text.contains(where: { $0.isWhitespace || $0.isNewline }) else { return false }
+            !text.contains(where: { $0.isWhitespace || $0.isNewline })
+        else { return false }
         let host = redact(text).split(separator: "/").dropFirst().first.map(String.init) ?? ""
         return !host.isEmpty && host != "…"
     }

@@ -24,14 +24,17 @@ public enum Benchmark {
         try config.validate()
         let threads = max(1, config.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let data = SphereData.generate(n: config.n, d: config.d, labels: .random, seed: config.dataSeed)
-        let model = ModelParameters.random(width: config.width, d: config.d, sigma: config.initScale, seed: config.modelSeed)
+        let model = ModelParameters.random(
+            width: config.width, d: config.d, sigma: config.initScale, seed: config.modelSeed)
 
         var stepMs: [Double] = []
-        var lossFirst = Double.nan, lossLast = Double.nan
+        var lossFirst = Double.nan
+        var lossLast = Double.nan
         do {
-            let stepper = GradientDescent(dataset: data, activation: config.activation, a: model.a, w: model.w,
-                                          path: config.kernels, threads: config.stepThreads ?? threads,
-                                          lean: config.resolvedTrainingPath == .lean)
+            let stepper = GradientDescent(
+                dataset: data, activation: config.activation, a: model.a, w: model.w,
+                path: config.kernels, threads: config.stepThreads ?? threads,
+                lean: config.resolvedTrainingPath == .lean)
             if let blockWidth = config.blockWidth { stepper.blockWidth = blockWidth }
             let eta = 1e-6
             for _ in 0..<config.warmupSteps { stepper.step(eta: eta) }
@@ -45,7 +48,8 @@ public enum Benchmark {
             }
             guard lossFirst.isFinite, lossLast.isFinite else {
                 throw BenchmarkError.numericalFailure(
-                    "the loss is not finite (first \(lossFirst), last \(lossLast)): exp overflowed; use a smaller init scale")
+                    "the loss is not finite (first \(lossFirst), last \(lossLast)): exp overflowed; use a smaller init scale"
+                )
             }
         }
 
@@ -53,15 +57,18 @@ public enum Benchmark {
         var eigenMs: Double?
         if config.includeGram {
             let clock = ContinuousClock()
-            var warmUp = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
-                                              activation: config.activation, threads: threads, path: config.kernels)
+            var warmUp = GramMatrix.empirical(
+                x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
+                activation: config.activation, threads: threads, path: config.kernels)
             _ = try? SymmetricEigen.eigenvalues(preserving: &warmUp, n: data.n)  // as the NumPy side warms up
-            var builds: [Double] = [], eigens: [Double] = []
+            var builds: [Double] = []
+            var eigens: [Double] = []
             for _ in 0..<config.gramRepeats {
                 var gram: [Double] = []
                 let build = clock.measure {
-                    gram = GramMatrix.empirical(x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
-                                                activation: config.activation, threads: threads, path: config.kernels)
+                    gram = GramMatrix.empirical(
+                        x: data.x, n: data.n, d: data.d, w: model.w, m: config.width,
+                        activation: config.activation, threads: threads, path: config.kernels)
                 }
                 builds.append(milliseconds(build))
                 let start = clock.now
@@ -79,7 +86,8 @@ public enum Benchmark {
         var expFast: Double?
         var expLibm: Double?
         if config.expProbeCount > 0 {
-            expFast = ExpKernelProbe.nanosecondsPerElement(kernel: config.kernels.expKernel, count: config.expProbeCount)
+            expFast = ExpKernelProbe.nanosecondsPerElement(
+                kernel: config.kernels.expKernel, count: config.expProbeCount)
             expLibm = ExpKernelProbe.nanosecondsPerElement(kernel: .libm, count: config.expProbeCount)
         }
 

@@ -48,9 +48,11 @@ public struct BenchmarkConfig: Sendable, Equatable {
     public var initScale: Double
 
     /// A benchmark of one size with the defaults of `expreg bench`.
-    public init(n: Int = 1024, d: Int = 64, width: Int = 16384, steps: Int = 10, activation: Activation = .exp,
-                warmupSteps: Int = 1, includeGram: Bool = true, gramRepeats: Int = 3, threads: Int? = nil,
-                expProbeCount: Int = 1 << 20, dataSeed: UInt64 = 1, modelSeed: UInt64 = 0, initScale: Double = 1) {
+    public init(
+        n: Int = 1024, d: Int = 64, width: Int = 16384, steps: Int = 10, activation: Activation = .exp,
+        warmupSteps: Int = 1, includeGram: Bool = true, gramRepeats: Int = 3, threads: Int? = nil,
+        expProbeCount: Int = 1 << 20, dataSeed: UInt64 = 1, modelSeed: UInt64 = 0, initScale: Double = 1
+    ) {
         self.n = n
         self.d = d
         self.width = width
@@ -79,8 +81,10 @@ public struct BenchmarkConfig: Sendable, Equatable {
     /// [--gram-repeats R]` runs: ``standardSizes`` when no size option is given, else one size whose
     /// missing options default to (n, d, m) = (1024, 64, 16384); `steps`, `activation` and
     /// `gramRepeats` apply to every size. Validate each with ``validate()`` (``Benchmark/run(_:)`` does).
-    public static func configurations(n: Int? = nil, d: Int? = nil, width: Int? = nil, steps: Int? = nil,
-                                      activation: Activation = .exp, gramRepeats: Int? = nil) -> [BenchmarkConfig] {
+    public static func configurations(
+        n: Int? = nil, d: Int? = nil, width: Int? = nil, steps: Int? = nil,
+        activation: Activation = .exp, gramRepeats: Int? = nil
+    ) -> [BenchmarkConfig] {
         var sizes = standardSizes
         if n != nil || d != nil || width != nil {
             sizes = [BenchmarkConfig(n: n ?? 1024, d: d ?? 64, width: width ?? 16384)]
@@ -114,7 +118,11 @@ public struct BenchmarkConfig: Sendable, Equatable {
         try check(expProbeCount >= 0, "exp probe count must be >= 0 (got \(expProbeCount))")
         try check(initScale > 0 && initScale.isFinite, "init scale must be a positive number (got \(initScale))")
         // Int32 sizes for BLAS: the one rule of the manifest and the trainer.
-        try check(TrainingMemory.fitsOneBuffer(n, width), "n·width = \(n)·\(width) is too large (limit 2^31 − 1 entries); use a smaller --n or --width")
-        try check(TrainingMemory.fitsOneBuffer(d, width), "d·width = \(d)·\(width) is too large (limit 2^31 − 1 entries); use a smaller --d or --width")
+        try check(
+            TrainingMemory.fitsOneBuffer(n, width),
+            "n·width = \(n)·\(width) is too large (limit 2^31 − 1 entries); use a smaller --n or --width")
+        try check(
+            TrainingMemory.fitsOneBuffer(d, width),
+            "d·width = \(d)·\(width) is too large (limit 2^31 − 1 entries); use a smaller --d or --width")
     }
 }

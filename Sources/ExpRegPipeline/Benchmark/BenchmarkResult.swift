@@ -105,10 +105,12 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     }
 
     /// Memberwise initialiser.
-    public init(n: Int, d: Int, width: Int, activation: String, steps: Int, stepMsMedian: Double, stepMsMin: Double,
-                gflops: Double, gramBuildMs: Double?, eigenMs: Double?, threads: Int, expKernel: String,
-                expNsPerElement: Double?, expLibmNsPerElement: Double?, peakRssMb: Double, activationMb: Double,
-                lossFirst: Double, lossLast: Double) {
+    public init(
+        n: Int, d: Int, width: Int, activation: String, steps: Int, stepMsMedian: Double, stepMsMin: Double,
+        gflops: Double, gramBuildMs: Double?, eigenMs: Double?, threads: Int, expKernel: String,
+        expNsPerElement: Double?, expLibmNsPerElement: Double?, peakRssMb: Double, activationMb: Double,
+        lossFirst: Double, lossLast: Double
+    ) {
         self.n = n
         self.d = d
         self.width = width
@@ -143,8 +145,9 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     /// A one-line human summary (what `expreg bench` prints without `--json`).
     public var summary: String {
         func ms(_ value: Double?) -> String { value.map { String(format: "%.1f ms", $0) } ?? "skipped" }
-        var text = String(format: "n=%d d=%d m=%d %@: step median %.2f ms (min %.2f) %.1f GFLOP/s, threads %d",
-                          n, d, width, activation, stepMsMedian, stepMsMin, gflops, threads)
+        var text = String(
+            format: "n=%d d=%d m=%d %@: step median %.2f ms (min %.2f) %.1f GFLOP/s, threads %d",
+            n, d, width, activation, stepMsMedian, stepMsMin, gflops, threads)
         if trainingPath != "materializing" { text += " (\(trainingPath) step)" }
         text += "; H(W) \(ms(gramBuildMs)), eigenvalues \(ms(eigenMs))"
         if let fast = expNsPerElement, let libm = expLibmNsPerElement {

@@ -14,7 +14,9 @@ public enum ExpKernelProbe {
         var source = [Double](repeating: 0, count: count)
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         for i in 0..<count {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
             source[i] = -20 + 40 * (Double(state >> 11) * 0x1p-53)
         }
         var values = source

@@ -1,5 +1,5 @@
-import ExpRegStore
 import ExpRegFiles
+import ExpRegStore
 import Foundation
 
 /// What `expreg backup` wrote.
@@ -34,16 +34,20 @@ public enum ArchiveBackup {
         let target = URL(fileURLWithPath: destination).standardizedFileURL
         let source = URL(fileURLWithPath: archivePath).standardizedFileURL
         if target.resolvingSymlinksInPath().path == source.resolvingSymlinksInPath().path {
-            throw PipelineError.invalid("the backup destination \(destination) is the archive itself; choose another file")
+            throw PipelineError.invalid(
+                "the backup destination \(destination) is the archive itself; choose another file")
         }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: target.path, isDirectory: &isFolder) {
             if isFolder.boolValue {
-                throw PipelineError.invalid("the backup destination \(destination) is a folder; name a file, e.g. \(destination)/expreg-backup.sqlite")
+                throw PipelineError.invalid(
+                    "the backup destination \(destination) is a folder; name a file, e.g. \(destination)/expreg-backup.sqlite"
+                )
             }
             if !force {
-                throw PipelineError.invalid("the backup destination \(destination) already exists; "
-                                            + "choose another name, or pass --force to replace it")
+                throw PipelineError.invalid(
+                    "the backup destination \(destination) already exists; "
+                        + "choose another name, or pass --force to replace it")
             }
         }
         let folder = target.deletingLastPathComponent()
@@ -58,7 +62,8 @@ public enum ArchiveBackup {
             try Archive.verifyBackup(at: temp.path, expectedBatches: copied.batchCount)
             try syncFile(temp.path)
             guard rename(temp.path, target.path) == 0 else {
-                throw PipelineError.io("cannot rename \(temp.path) to \(target.path): \(String(cString: strerror(errno)))")
+                throw PipelineError.io(
+                    "cannot rename \(temp.path) to \(target.path): \(String(cString: strerror(errno)))")
             }
             removeSQLiteFiles(temp.path)  // a -journal left by nothing else; harmless when absent
             try syncFile(folder.path)
@@ -81,7 +86,9 @@ public enum ArchiveBackup {
     /// `fsync` of a file or folder, so a rename survives a power loss.
     static func syncFile(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PipelineError.io("cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw PipelineError.io("cannot open \(path) to sync it: \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw PipelineError.io("cannot sync \(path): \(String(cString: strerror(errno)))") }
     }

@@ -12,17 +12,19 @@ public enum PruneReport {
         }
         if !summary.deletedBatchIDs.isEmpty {
             let deleted = summary.dryRun ? "would delete" : "deleted"
-            lines.append("\(deleted) \(summary.deletedBatchIDs.count) batches from \(archivePath): "
-                         + summary.deletedBatchIDs.joined(separator: ", "))
+            lines.append(
+                "\(deleted) \(summary.deletedBatchIDs.count) batches from \(archivePath): "
+                    + summary.deletedBatchIDs.joined(separator: ", "))
             if let before = summary.archiveBytesBefore, let after = summary.archiveBytesAfter {
                 lines.append("archive \(ByteCountText.format(before)) -> \(ByteCountText.format(after)) after VACUUM")
             }
         }
         let freed = summary.dryRun ? "would free" : "freed"
-        lines.append("\(summary.removedFolders.count) folders \(verb == "removed" ? "removed" : "to remove"), "
-                     + "\(freed) \(ByteCountText.format(summary.bytesFreed))"
-                     + (summary.deletedBatchIDs.isEmpty && !summary.removedFolders.isEmpty
-                        ? "; the archive keeps these batches: rebuild one with `expreg report --batch ID`" : ""))
+        lines.append(
+            "\(summary.removedFolders.count) folders \(verb == "removed" ? "removed" : "to remove"), "
+                + "\(freed) \(ByteCountText.format(summary.bytesFreed))"
+                + (summary.deletedBatchIDs.isEmpty && !summary.removedFolders.isEmpty
+                    ? "; the archive keeps these batches: rebuild one with `expreg report --batch ID`" : ""))
         if let page = summary.frontPage { lines.append("front page: \(page.path)") }
         return lines.joined(separator: "\n") + "\n"
     }

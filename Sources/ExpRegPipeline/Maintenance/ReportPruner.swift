@@ -22,8 +22,10 @@ public struct PruneOptions: Sendable {
     /// "Now" for ``PruneRule/olderThan(days:)``.
     public var now: Date
 
-    public init(archivePath: String, outputRoot: String, rule: PruneRule, dryRun: Bool = false,
-                deleteFromArchive: Bool = false, now: Date = Date()) {
+    public init(
+        archivePath: String, outputRoot: String, rule: PruneRule, dryRun: Bool = false,
+        deleteFromArchive: Bool = false, now: Date = Date()
+    ) {
         self.archivePath = archivePath
         self.outputRoot = outputRoot
         self.rule = rule
@@ -91,7 +93,8 @@ public enum ReportPruner {
         }
         defer { lock?.release() }
         // Deleting rows needs a writer (under the lock); folders alone only read the archive.
-        let archive = options.deleteFromArchive && !options.dryRun
+        let archive =
+            options.deleteFromArchive && !options.dryRun
             ? try openArchive(options.archivePath) : try ArchiveQueries.openExisting(options.archivePath)
         // Closed before the lock's release (defers run in reverse), as in `expreg run`.
         defer { archive.close() }
@@ -122,7 +125,8 @@ public enum ReportPruner {
         }
         let changed = !summary.removedFolders.isEmpty || !(summary.deletedBatchIDs.isEmpty || options.dryRun)
         if !options.dryRun, changed, let templates = TemplateLocator.locate() {
-            summary.frontPage = try ArchiveFrontPage.write(archive: archive, layout: layout, templatesDirectory: templates)
+            summary.frontPage = try ArchiveFrontPage.write(
+                archive: archive, layout: layout, templatesDirectory: templates)
         }
         return summary
     }
@@ -139,7 +143,8 @@ public enum ReportPruner {
     }
 
     /// Never pruned: the newest batch, the target of `<output>/latest`, and running batches.
-    static func protectedBatchIDs(_ batches: [BatchInfo], archive: Archive, layout: OutputLayout) throws -> Set<String> {
+    static func protectedBatchIDs(_ batches: [BatchInfo], archive: Archive, layout: OutputLayout) throws -> Set<String>
+    {
         var ids = Set(batches.filter { $0.status == .running }.map(\.id))
         if let latest = try archive.latestBatchID() { ids.insert(latest) }
         if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: layout.latestLink.path) {
@@ -169,7 +174,10 @@ public enum ReportPruner {
 
     /// Total size of the regular files below `folder`.
     static func folderBytes(_ folder: URL) -> Int {
-        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]) else {
+        guard
+            let walker = FileManager.default.enumerator(
+                at: folder, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey])
+        else {
             return 0
         }
         var total = 0
@@ -189,8 +197,9 @@ public enum ReportPruner {
         do {
             try FileManager.default.removeItem(at: doomed)
         } catch {
-            throw PipelineError.io("removed \(folder.path) from view but could not delete \(doomed.path): "
-                                   + "\(error.localizedDescription); delete it by hand")
+            throw PipelineError.io(
+                "removed \(folder.path) from view but could not delete \(doomed.path): "
+                    + "\(error.localizedDescription); delete it by hand")
         }
     }
 

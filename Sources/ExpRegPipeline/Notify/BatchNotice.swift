@@ -50,8 +50,13 @@ public struct BatchNotice: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case text, batchID = "batch_id", manifest, status, exitCode = "exit_code", conclusion
-        case failedGates = "failed_gates", report
+        case text
+        case batchID = "batch_id"
+        case manifest, status
+        case exitCode = "exit_code"
+        case conclusion
+        case failedGates = "failed_gates"
+        case report
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -79,15 +84,18 @@ public struct BatchNotice: Sendable, Equatable, Encodable {
         let folder = layout.batchFolder(snapshot.info.id)
         let reportURL = folder.appendingPathComponent("report.html")
         let summary = try? String(contentsOf: folder.appendingPathComponent("summary.ja.md"), encoding: .utf8)
-        self.init(batchID: snapshot.info.id, manifest: snapshot.info.manifestName,
-                  status: snapshot.info.status.rawValue, exitCode: exitCode,
-                  conclusion: summary.flatMap(Self.conclusionLine),
-                  failedGates: snapshot.gates.filter { !$0.passed }.map { FailedGate(name: $0.name, detail: $0.detail) },
-                  report: FileManager.default.fileExists(atPath: reportURL.path) ? reportURL.standardizedFileURL.path : nil)
+        self.init(
+            batchID: snapshot.info.id, manifest: snapshot.info.manifestName,
+            status: snapshot.info.status.rawValue, exitCode: exitCode,
+            conclusion: summary.flatMap(Self.conclusionLine),
+            failedGates: snapshot.gates.filter { !$0.passed }.map { FailedGate(name: $0.name, detail: $0.detail) },
+            report: FileManager.default.fileExists(atPath: reportURL.path) ? reportURL.standardizedFileURL.path : nil)
     }
 
-    init(batchID: String, manifest: String, status: String, exitCode: Int32, conclusion: String?,
-         failedGates: [FailedGate], report: String?) {
+    init(
+        batchID: String, manifest: String, status: String, exitCode: Int32, conclusion: String?,
+        failedGates: [FailedGate], report: String?
+    ) {
         self.batchID = batchID
         self.manifest = manifest
         self.status = status

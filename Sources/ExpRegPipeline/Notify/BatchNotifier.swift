@@ -30,12 +30,15 @@ public enum BatchNotifier {
     ///   - log: receives one line per webhook (delivered or why not).
     /// - Returns: the outcomes, in `notify:` order (empty when no webhook applied).
     @discardableResult
-    public static func notify(batchID: String, event: NotificationEvent, exitCode: Int32, webhooks: [WebhookSpec],
-                              archive: Archive, layout: OutputLayout,
-                              environment: [String: String] = ProcessInfo.processInfo.environment,
-                              log: (String) -> Void) -> [NotificationRecord] {
-        notify(batchID: batchID, event: event, exitCode: exitCode, webhooks: webhooks, archive: archive,
-               layout: layout, environment: environment, client: WebhookClient(), log: log)
+    public static func notify(
+        batchID: String, event: NotificationEvent, exitCode: Int32, webhooks: [WebhookSpec],
+        archive: Archive, layout: OutputLayout,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        log: (String) -> Void
+    ) -> [NotificationRecord] {
+        notify(
+            batchID: batchID, event: event, exitCode: exitCode, webhooks: webhooks, archive: archive,
+            layout: layout, environment: environment, client: WebhookClient(), log: log)
     }
 
     /// As ``notify(batchID:event:exitCode:webhooks:archive:layout:environment:log:)`` with the
@@ -44,10 +47,12 @@ public enum BatchNotifier {
     /// - Returns: the outcomes (empty when the batch is unknown, has no exit code yet, or its
     ///   manifest has no `notify:`; the reason is logged when it is not the last).
     @discardableResult
-    public static func notifyArchivedBatch(_ batchID: String, event: NotificationEvent, archive: Archive,
-                                           layout: OutputLayout,
-                                           environment: [String: String] = ProcessInfo.processInfo.environment,
-                                           log: (String) -> Void) -> [NotificationRecord] {
+    public static func notifyArchivedBatch(
+        _ batchID: String, event: NotificationEvent, archive: Archive,
+        layout: OutputLayout,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        log: (String) -> Void
+    ) -> [NotificationRecord] {
         let info: BatchInfo
         do {
             guard let snapshot = try archive.snapshot(batchID: batchID), snapshot.info.exitCode != nil else {
@@ -63,16 +68,21 @@ public enum BatchNotifier {
         do {
             webhooks = try ManifestLoader.webhooks(inManifest: info.manifestText, file: info.manifestPath)
         } catch {
-            log("notify: the archived manifest of batch \(batchID) has an invalid notify: section; nothing posted\n\(error)")
+            log(
+                "notify: the archived manifest of batch \(batchID) has an invalid notify: section; nothing posted\n\(error)"
+            )
             return []
         }
-        return notify(batchID: batchID, event: event, exitCode: Int32(clamping: info.exitCode ?? 1), webhooks: webhooks,
-                      archive: archive, layout: layout, environment: environment, client: WebhookClient(), log: log)
+        return notify(
+            batchID: batchID, event: event, exitCode: Int32(clamping: info.exitCode ?? 1), webhooks: webhooks,
+            archive: archive, layout: layout, environment: environment, client: WebhookClient(), log: log)
     }
 
-    static func notify(batchID: String, event: NotificationEvent, exitCode: Int32, webhooks: [WebhookSpec],
-                       archive: Archive, layout: OutputLayout, environment: [String: String],
-                       client: WebhookClient, log: (String) -> Void) -> [NotificationRecord] {
+    static func notify(
+        batchID: String, event: NotificationEvent, exitCode: Int32, webhooks: [WebhookSpec],
+        archive: Archive, layout: OutputLayout, environment: [String: String],
+        client: WebhookClient, log: (String) -> Void
+    ) -> [NotificationRecord] {
         let due = webhooks.enumerated().filter { $0.element.when == .always || exitCode != 0 }
         guard !due.isEmpty else { return [] }
         let body: Data
@@ -89,8 +99,9 @@ public enum BatchNotifier {
         var records: [NotificationRecord] = []
         for (position, webhook) in due {
             let name = "notify[\(position)] (\(webhook.redacted))"
-            var record = NotificationRecord(event: event.rawValue, webhook: position, target: webhook.redacted,
-                                            attemptedAt: Date(), attempts: 0, delivered: false, httpStatus: nil, error: nil)
+            var record = NotificationRecord(
+                event: event.rawValue, webhook: position, target: webhook.redacted,
+                attemptedAt: Date(), attempts: 0, delivered: false, httpStatus: nil, error: nil)
             switch resolve(webhook, environment: environment) {
             case .failure(let reason):
                 record.error = reason.description
@@ -104,8 +115,9 @@ public enum BatchNotifier {
             if record.delivered {
                 log("notify: \(name): delivered (HTTP \(record.httpStatus ?? 0))")
             } else {
-                log("notify: \(name): NOT delivered after \(record.attempts) attempt(s): \(record.error ?? "?"); "
-                    + "the batch and its exit code are unaffected")
+                log(
+                    "notify: \(name): NOT delivered after \(record.attempts) attempt(s): \(record.error ?? "?"); "
+                        + "the batch and its exit code are unaffected")
             }
             records.append(record)
         }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A blocking JSON POST with a bounded time and one retry, over Foundation's URLSession (libcurl on
@@ -84,7 +85,8 @@ struct WebhookClient {
             case .cannotFindHost, .dnsLookupFailed: text = "host not found"
             case .notConnectedToInternet, .networkConnectionLost: text = "network unreachable"
             case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-                 .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot: text = "TLS failure"
+                .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
+                text = "TLS failure"
             default: text = "URL error \(urlError.code.rawValue): \(urlError.localizedDescription)"
             }
         } else {

@@ -1,8 +1,8 @@
 import ExpRegCore
+import ExpRegFiles
 import ExpRegPlot
 import ExpRegReport
 import ExpRegStore
-import ExpRegFiles
 import Foundation
 
 /// The archive's front page, `<output>/index.html`: every archived batch newest first, with links

@@ -36,10 +36,12 @@ struct BatchCompletion {
             let published = try publisher.publish(finished, previous: previous, archive: archive)
             return (status, published.reportHTML)
         } catch {
-            try? archive.finishBatch(id: batchID, status: .completed, finishedAt: Date(),
-                                     exitCode: Int(ExitStatus.failure.rawValue))
-            throw PipelineError.io("training finished and is archived, but writing the report failed: \(error)\n"
-                                   + "retry with: \(retryCommand)")
+            try? archive.finishBatch(
+                id: batchID, status: .completed, finishedAt: Date(),
+                exitCode: Int(ExitStatus.failure.rawValue))
+            throw PipelineError.io(
+                "training finished and is archived, but writing the report failed: \(error)\n"
+                    + "retry with: \(retryCommand)")
         }
     }
 }

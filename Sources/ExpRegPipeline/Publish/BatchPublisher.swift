@@ -1,10 +1,10 @@
 import ExpRegCore
 import ExpRegDigest
+import ExpRegFiles
 import ExpRegManifest
 import ExpRegPlot
 import ExpRegReport
 import ExpRegStore
-import ExpRegFiles
 import Foundation
 
 /// What publishing a batch wrote.
@@ -48,8 +48,10 @@ public struct BatchPublisher {
     /// As ``publish(batchID:archive:)`` with the comparison batch already loaded (`expreg run` has
     /// read it for the gates). A partially merged batch passes its `missingRuns` (listed in the
     /// report with their shard, plan index % `shardCount`) and `pointLatest: false`.
-    func publish(_ snapshot: BatchSnapshot, previous: BatchSnapshot?, archive: Archive,
-                 missingRuns: [RunSpec] = [], shardCount: Int = 1, pointLatest: Bool = true) throws -> PublishedBatch {
+    func publish(
+        _ snapshot: BatchSnapshot, previous: BatchSnapshot?, archive: Archive,
+        missingRuns: [RunSpec] = [], shardCount: Int = 1, pointLatest: Bool = true
+    ) throws -> PublishedBatch {
         let batchID = snapshot.info.id
         // Trend: batches of the same manifest up to this one, so re-reporting an old batch is stable.
         let trend = try archive.headlines(manifestName: snapshot.info.manifestName)
@@ -69,17 +71,22 @@ public struct BatchPublisher {
             let svgData = try Data(contentsOf: URL(fileURLWithPath: figure.svgPath))
             files.append((png, try Data(contentsOf: URL(fileURLWithPath: figure.pngPath))))
             files.append((svg, svgData))
-            reportFigures.append(ReportFigure(name: figure.name, title: figure.title, pngRelativePath: png,
-                                              svg: String(decoding: svgData, as: UTF8.self)))
+            reportFigures.append(
+                ReportFigure(
+                    name: figure.name, title: figure.title, pngRelativePath: png,
+                    svg: String(decoding: svgData, as: UTF8.self)))
         }
         // The report shows the manifest; webhook URLs in it are credentials.
         var shown = snapshot
         shown.info.manifestText = WebhookSpec.redactingURLs(inManifest: snapshot.info.manifestText)
         let report = try ReportRenderer(templatesDirectory: templatesDirectory)
-            .render(batch: shown, previous: previous, figures: reportFigures, missingRuns: missingRuns,
-                    shardCount: shardCount)
-        let documents = [("results.json", try Self.resultsData(snapshot)), ("report.md", Data(report.markdown.utf8)),
-                         ("report.html", Data(report.html.utf8)), ("summary.ja.md", Data(report.summary.utf8))]
+            .render(
+                batch: shown, previous: previous, figures: reportFigures, missingRuns: missingRuns,
+                shardCount: shardCount)
+        let documents = [
+            ("results.json", try Self.resultsData(snapshot)), ("report.md", Data(report.markdown.utf8)),
+            ("report.html", Data(report.html.utf8)), ("summary.ja.md", Data(report.summary.utf8)),
+        ]
         for (relative, data) in documents {
             try AtomicFile.write(data, to: folder.appendingPathComponent(relative))
         }
@@ -88,29 +95,35 @@ public struct BatchPublisher {
         // The one-pager: same summary (template partial), the batch's dates (never the clock).
         let pdf = folder.appendingPathComponent("report.pdf")
         let info = snapshot.info
-        let document = OnePagerDocument(markup: report.onePager,
-                                        title: (info.title ?? "").isEmpty ? info.manifestName : (info.title ?? ""),
-                                        createdAt: info.startedAt, modifiedAt: info.finishedAt ?? info.startedAt,
-                                        footer: batchID)
+        let document = OnePagerDocument(
+            markup: report.onePager,
+            title: (info.title ?? "").isEmpty ? info.manifestName : (info.title ?? ""),
+            createdAt: info.startedAt, modifiedAt: info.finishedAt ?? info.startedAt,
+            footer: batchID)
         try OnePager.writePDF(document, batch: snapshot, trend: trend, to: pdf.path)
         files.insert(("report.pdf", try Data(contentsOf: pdf)), at: documents.count)
 
-        let artifacts = files.map { Artifact(path: $0.relative, sha256: SHA256Digest.hex($0.data), bytes: $0.data.count) }
+        let artifacts = files.map {
+            Artifact(path: $0.relative, sha256: SHA256Digest.hex($0.data), bytes: $0.data.count)
+        }
         // Every file is in place: record them, and (for a completed batch) the publication, in one
         // transaction; only then may `latest` point here.
         if archive.access == .readWrite {
-            try archive.recordPublication(artifacts, batchID: batchID,
-                                          publishedAt: snapshot.info.status == .completed ? Date() : nil)
+            try archive.recordPublication(
+                artifacts, batchID: batchID,
+                publishedAt: snapshot.info.status == .completed ? Date() : nil)
         }
         let newestCompleted = try archive.latestCompletedBatchID()
         let pointsLatest = pointLatest && snapshot.info.status == .completed && newestCompleted == batchID
         if pointsLatest {
             try layout.pointLatest(at: batchID)
         }
-        let frontPage = try ArchiveFrontPage.write(archive: archive, layout: layout, templatesDirectory: templatesDirectory)
-        return PublishedBatch(batchID: batchID, pointedLatest: pointsLatest, folder: folder,
-                              reportHTML: folder.appendingPathComponent("report.html"), reportPDF: pdf,
-                              frontPage: frontPage, artifacts: artifacts)
+        let frontPage = try ArchiveFrontPage.write(
+            archive: archive, layout: layout, templatesDirectory: templatesDirectory)
+        return PublishedBatch(
+            batchID: batchID, pointedLatest: pointsLatest, folder: folder,
+            reportHTML: folder.appendingPathComponent("report.html"), reportPDF: pdf,
+            frontPage: frontPage, artifacts: artifacts)
     }
 
     /// Writes only `results.json` of a batch (used for an interrupted, `partial` batch, whose plots
@@ -137,8 +150,9 @@ public struct BatchPublisher {
     func previousSnapshot(of snapshot: BatchSnapshot, archive: Archive) throws -> BatchSnapshot? {
         let plan = try archive.plan(batchID: snapshot.info.id)
         guard plan?.compareWith ?? .previous == .previous,
-              let previousID = try archive.previousBatchID(before: snapshot.info.id,
-                                                           manifestName: snapshot.info.manifestName)
+            let previousID = try archive.previousBatchID(
+                before: snapshot.info.id,
+                manifestName: snapshot.info.manifestName)
         else { return nil }
         return try archive.snapshot(batchID: previousID)
     }

@@ -22,7 +22,8 @@ public enum ArchiveQueries {
         if let real = realPath(path) { try OutputLayout(root: URL(fileURLWithPath: outputRoot)).checkOwner(real) }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let layout = OutputLayout(root: URL(fileURLWithPath: outputRoot))
-        let ownRoot = (realPath(folder) != nil && realPath(folder) == realPath(outputRoot))
+        let ownRoot =
+            (realPath(folder) != nil && realPath(folder) == realPath(outputRoot))
             || ((try? layout.owner()) ?? nil).map { $0 == realPath(path) } == true
         let sameRoot = ownRoot
         guard sameRoot, access(path, W_OK) == 0, access(folder, W_OK) == 0 else { return archive }
@@ -39,11 +40,15 @@ public enum ArchiveQueries {
     /// Resolves `latest` or an id to an archived batch id.
     public static func resolveBatch(_ selector: String, in archive: Archive) throws -> String {
         if selector == "latest" {
-            guard let id = try archive.latestBatchID() else { throw PipelineError.invalid("the archive has no batches yet") }
+            guard let id = try archive.latestBatchID() else {
+                throw PipelineError.invalid("the archive has no batches yet")
+            }
             return id
         }
         guard try archive.snapshot(batchID: selector) != nil else {
-            throw PipelineError.invalid("no batch '\(selector)' in archive \(archive.path) (see `expreg history --db \(shellQuoted(archive.path))`)")
+            throw PipelineError.invalid(
+                "no batch '\(selector)' in archive \(archive.path) (see `expreg history --db \(shellQuoted(archive.path))`)"
+            )
         }
         return selector
     }
@@ -76,15 +81,22 @@ public enum ArchiveQueries {
     /// The status shown for a batch: its archived status, or `unpublished` for a completed batch
     /// whose reports were cut short.
     static func shownStatus(_ headline: BatchHeadline, unpublished: Set<String>) -> String {
-        headline.status == .completed && unpublished.contains(headline.batchID) ? "unpublished" : headline.status.rawValue
+        headline.status == .completed && unpublished.contains(headline.batchID)
+            ? "unpublished" : headline.status.rawValue
     }
 
     /// A fixed-width text table of headlines.
     public static func historyTable(_ headlines: [BatchHeadline], unpublished: Set<String> = []) -> String {
-        var rows = [["batch", "status", "runs", "converged", "diverged", "gates", "median loss exp", "median loss relu", "lambda* exp", "lambda* relu"]]
+        var rows = [
+            [
+                "batch", "status", "runs", "converged", "diverged", "gates", "median loss exp", "median loss relu",
+                "lambda* exp", "lambda* relu",
+            ]
+        ]
         for h in headlines {
             rows.append([
-                h.batchID, shownStatus(h, unpublished: unpublished), String(h.runs), String(h.converged), String(h.diverged),
+                h.batchID, shownStatus(h, unpublished: unpublished), String(h.runs), String(h.converged),
+                String(h.diverged),
                 !gatesEvaluated(h) ? "-" : h.gatesPassed ? "pass" : "FAIL",
                 h.medianFinalLoss["exp"].map { formatScientific($0, digits: 2) } ?? "-",
                 h.medianFinalLoss["relu"].map { formatScientific($0, digits: 2) } ?? "-",
@@ -109,7 +121,8 @@ public enum ArchiveQueries {
             var median_final_loss: [String: Double], lambda_star: [String: Double]
         }
         let rows = headlines.map {
-            Row(batch_id: $0.batchID, manifest_name: $0.manifestName,
+            Row(
+                batch_id: $0.batchID, manifest_name: $0.manifestName,
                 started_at: ResultsDocument.timestamp($0.startedAt), status: $0.status.rawValue,
                 published: $0.status == .completed && !unpublished.contains($0.batchID), runs: $0.runs,
                 converged: $0.converged, diverged: $0.diverged, gates_evaluated: gatesEvaluated($0),
@@ -125,23 +138,27 @@ public enum ArchiveQueries {
     public static func exportCSV(_ snapshot: BatchSnapshot) -> String {
         let document = ResultsDocument(snapshot: snapshot)
         let paramKeys = Array(Set(document.runs.flatMap { $0.params.keys })).sorted()
-        let fixed = ["batch_id", "run_key", "experiment", "status", "steps_run", "eta", "loss_initial", "loss_final",
-                     "lambda_star", "lambda_max_star", "lambda_min_init", "lambda_min_final", "gram_distance_init",
-                     "gram_distance_final", "predicted_rate", "observed_rate", "envelope_violations",
-                     "kernel_prediction_final_loss", "width_condition_met", "max_weight_movement",
-                     "max_preactivation", "train_mse", "test_mse", "kernel_test_mse", "ntk_test_mse",
-                     "wall_seconds", "error"]
+        let fixed = [
+            "batch_id", "run_key", "experiment", "status", "steps_run", "eta", "loss_initial", "loss_final",
+            "lambda_star", "lambda_max_star", "lambda_min_init", "lambda_min_final", "gram_distance_init",
+            "gram_distance_final", "predicted_rate", "observed_rate", "envelope_violations",
+            "kernel_prediction_final_loss", "width_condition_met", "max_weight_movement",
+            "max_preactivation", "train_mse", "test_mse", "kernel_test_mse", "ntk_test_mse",
+            "wall_seconds", "error",
+        ]
         var lines = [(fixed + paramKeys).map(csvField).joined(separator: ",")]
         for run in document.runs {
             func num(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
-            var fields = [document.batch.id, run.runKey, run.experiment, run.status, String(run.stepsRun),
-                          num(run.eta), num(run.lossInitial), num(run.lossFinal), num(run.lambdaStar),
-                          num(run.lambdaMaxStar), num(run.lambdaMinInit), num(run.lambdaMinFinal),
-                          num(run.gramDistanceInit), num(run.gramDistanceFinal), num(run.predictedRate),
-                          num(run.observedRate), run.envelopeViolations.map(String.init) ?? "",
-                          num(run.kernelPredictionFinalLoss), run.widthConditionMet.map { $0 ? "true" : "false" } ?? "",
-                          num(run.maxWeightMovement), num(run.maxPreactivation), num(run.trainMSE), num(run.testMSE),
-                          num(run.kernelTestMSE), num(run.ntkTestMSE), "\(run.wallSeconds)", run.error ?? ""]
+            var fields = [
+                document.batch.id, run.runKey, run.experiment, run.status, String(run.stepsRun),
+                num(run.eta), num(run.lossInitial), num(run.lossFinal), num(run.lambdaStar),
+                num(run.lambdaMaxStar), num(run.lambdaMinInit), num(run.lambdaMinFinal),
+                num(run.gramDistanceInit), num(run.gramDistanceFinal), num(run.predictedRate),
+                num(run.observedRate), run.envelopeViolations.map(String.init) ?? "",
+                num(run.kernelPredictionFinalLoss), run.widthConditionMet.map { $0 ? "true" : "false" } ?? "",
+                num(run.maxWeightMovement), num(run.maxPreactivation), num(run.trainMSE), num(run.testMSE),
+                num(run.kernelTestMSE), num(run.ntkTestMSE), "\(run.wallSeconds)", run.error ?? "",
+            ]
             fields += paramKeys.map { run.params[$0]?.description ?? "" }
             lines.append(fields.map(csvField).joined(separator: ","))
         }

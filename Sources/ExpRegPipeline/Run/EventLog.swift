@@ -36,7 +36,8 @@ public final class EventLog: @unchecked Sendable {
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let fd = open(filePath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
-                throw PipelineError.invalid("--log-file \(filePath) cannot be opened for appending: \(String(cString: strerror(errno)))")
+                throw PipelineError.invalid(
+                    "--log-file \(filePath) cannot be opened for appending: \(String(cString: strerror(errno)))")
             }
             descriptor = fd
         } else {
@@ -65,7 +66,8 @@ public final class EventLog: @unchecked Sendable {
         switch format {
         case .text:
             let stamp = "\(Self.timestamp(now)) \(level.rawValue) "
-            line = message.split(separator: "\n", omittingEmptySubsequences: false).map { stamp + $0 }.joined(separator: "\n")
+            line = message.split(separator: "\n", omittingEmptySubsequences: false).map { stamp + $0 }.joined(
+                separator: "\n")
         case .json: line = Self.json(level, message, fields: fields, at: now)
         }
         let bytes = Array((line + "\n").utf8)
@@ -78,7 +80,10 @@ public final class EventLog: @unchecked Sendable {
         object["level"] = level.rawValue
         object["message"] = message
         object["time"] = timestamp(date)
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else {
             return "{\"level\":\"error\",\"message\":\"unencodable log line\"}"
         }
         return String(decoding: data, as: UTF8.self)

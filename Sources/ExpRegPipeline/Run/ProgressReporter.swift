@@ -49,7 +49,10 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     func runStarted(_ spec: RunSpec, position: Int, total: Int) {
-        lock.withLock { runStart = Date(); lastDraw = .distantPast }
+        lock.withLock {
+            runStart = Date()
+            lastDraw = .distantPast
+        }
     }
 
     /// Called from the trainer's callback; redraws at most ~8 times a second.
@@ -65,7 +68,8 @@ public final class ProgressReporter: @unchecked Sendable {
         let elapsed = max(now.timeIntervalSince(start), 1e-9)
         let rate = Double(max(progress.step, 1)) / elapsed
         let eta = Double(progress.totalSteps - progress.step) / max(rate, 1e-9)
-        let line = "\(prefix(spec, position, total))  step \(progress.step)/\(progress.totalSteps)"
+        let line =
+            "\(prefix(spec, position, total))  step \(progress.step)/\(progress.totalSteps)"
             + "  loss \(formatScientific(progress.loss, digits: 2))  \(Int(rate)) steps/s  ETA \(clock(eta))"
         write("\r\u{1B}[2K" + line)
     }
@@ -76,8 +80,10 @@ public final class ProgressReporter: @unchecked Sendable {
         if let loss = o.lossFinal { line += ", loss \(formatScientific(loss, digits: 2))" }
         if let reason = o.reason { line += " (\(reason))" }
         line += String(format: ", %.2f s", record.wallSeconds)
-        var fields = ["event": "run_finished", "experiment": record.spec.experiment, "run_key": record.spec.runKey,
-                      "status": o.status.rawValue, "steps_run": String(o.stepsRun)]
+        var fields = [
+            "event": "run_finished", "experiment": record.spec.experiment, "run_key": record.spec.runKey,
+            "status": o.status.rawValue, "steps_run": String(o.stepsRun),
+        ]
         if let loss = o.lossFinal { fields["loss_final"] = "\(loss)" }
         emit(.info, line, fields: fields, quietable: true)
     }
@@ -98,8 +104,9 @@ public final class ProgressReporter: @unchecked Sendable {
     private func clock(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-                         : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+            : String(format: "%d:%02d", s / 60, s % 60)
     }
 
     private func write(_ text: String) {

@@ -28,8 +28,10 @@ final class RunExecutor: @unchecked Sendable {
     var activationBudgetBytes = TrainingOptions.defaultActivationBudgetBytes
     private let archiveLock = NSLock()
 
-    init(plan: Plan, loaded: LoadedManifest, archive: Archive, batchID: String, progress: ProgressReporter,
-         cancellation: CancellationFlag, parallelRuns: Int?, kernels: KernelPath) {
+    init(
+        plan: Plan, loaded: LoadedManifest, archive: Archive, batchID: String, progress: ProgressReporter,
+        cancellation: CancellationFlag, parallelRuns: Int?, kernels: KernelPath
+    ) {
         self.plan = plan
         self.loaded = loaded
         self.archive = archive
@@ -60,8 +62,9 @@ final class RunExecutor: @unchecked Sendable {
         let total = plan.runs.count
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let workers = max(1, min(parallelRuns ?? 1, todo.count))
-        let options = TrainingOptions(threads: max(1, cores / workers), kernels: kernels,
-                                      activationBudgetBytes: activationBudgetBytes)
+        let options = TrainingOptions(
+            threads: max(1, cores / workers), kernels: kernels,
+            activationBudgetBytes: activationBudgetBytes)
 
         let next = NSLock()
         var cursor = 0
@@ -108,10 +111,12 @@ final class RunExecutor: @unchecked Sendable {
         do {
             let dataset = try dataset(for: spec)
             let testSet = try heldOutDataset(for: spec)
-            outcome = try Trainer.train(spec.config, on: dataset, heldOut: testSet, options: options, progress: { [progress, cancellation] step in
-                progress.runProgressed(spec, position: position, total: total, progress: step)
-                return !cancellation.isCancelled
-            }, phases: phases.enter)
+            outcome = try Trainer.train(
+                spec.config, on: dataset, heldOut: testSet, options: options,
+                progress: { [progress, cancellation] step in
+                    progress.runProgressed(spec, position: position, total: total, progress: step)
+                    return !cancellation.isCancelled
+                }, phases: phases.enter)
             phases.stop()
         } catch TrainingError.cancelled {
             return false
@@ -120,8 +125,9 @@ final class RunExecutor: @unchecked Sendable {
         }
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        let record = RunRecord(spec: spec, outcome: outcome, startedAt: startedAt, wallSeconds: seconds,
-                               trainingSeconds: phases.seconds[.training], spectraSeconds: phases.seconds[.spectra])
+        let record = RunRecord(
+            spec: spec, outcome: outcome, startedAt: startedAt, wallSeconds: seconds,
+            trainingSeconds: phases.seconds[.training], spectraSeconds: phases.seconds[.spectra])
         try archiveLock.withLock {
             do {
                 try archive.recordRun(record, batchID: batchID)
@@ -156,8 +162,9 @@ extension RunExecutor {
         switch data.source {
         case .sphere:
             guard let testN = data.testN else { return nil }
-            return SphereData.heldOut(testCount: testN, trainingCount: data.n, d: data.d, labels: data.labels,
-                                      seed: data.seed)
+            return SphereData.heldOut(
+                testCount: testN, trainingCount: data.n, d: data.d, labels: data.labels,
+                seed: data.seed)
         case .csv:
             guard let path = data.testPath else { return nil }
             guard let dataset = loaded.csvTestDataset(for: spec) else {
@@ -185,7 +192,8 @@ private final class PhaseClock {
         let now = clock.now
         if let current {
             let elapsed = now - current.since
-            seconds[current.phase, default: 0] += Double(elapsed.components.seconds)
+            seconds[current.phase, default: 0] +=
+                Double(elapsed.components.seconds)
                 + Double(elapsed.components.attoseconds) * 1e-18
         }
         current = (phase, now)

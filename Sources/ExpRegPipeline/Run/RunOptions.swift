@@ -33,11 +33,13 @@ public struct RunOptions: Sendable {
     /// resolves `EXPREG_ACTIVATION_BUDGET`, see ``ActivationBudget``).
     public var activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes
 
-    public init(manifestPath: String, databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
-                overrides: [String] = [], resume: Bool = false, templatesDirectory: URL? = nil,
-                parallelRuns: Int? = nil, shard: ShardSpec? = nil, batchID: String? = nil,
-                shardDatabasePath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                kernels: KernelPath = .best) {
+    public init(
+        manifestPath: String, databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
+        overrides: [String] = [], resume: Bool = false, templatesDirectory: URL? = nil,
+        parallelRuns: Int? = nil, shard: ShardSpec? = nil, batchID: String? = nil,
+        shardDatabasePath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+        kernels: KernelPath = .best
+    ) {
         self.manifestPath = manifestPath
         self.databasePath = databasePath
         self.outputRoot = outputRoot

@@ -12,8 +12,10 @@ public struct MergeOptions: Sendable {
     /// Report templates; nil = ``TemplateLocator/locate(environment:executablePath:)``.
     public var templatesDirectory: URL?
 
-    public init(shardPaths: [String], databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
-                templatesDirectory: URL? = nil) {
+    public init(
+        shardPaths: [String], databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
+        templatesDirectory: URL? = nil
+    ) {
         self.shardPaths = shardPaths
         self.databasePath = databasePath
         self.outputRoot = outputRoot
@@ -84,16 +86,19 @@ public final class ShardMerger {
         try archive.markInterruptedBatches()
         if let existing = try archive.identity(batchID: first.batchID) {
             guard existing.manifestSHA256 == first.manifestSHA256, existing.planJSON == first.planJSON,
-                  existing.shardCount == first.count, existing.shardIndex == nil else {
-                throw PipelineError.invalid("\(options.databasePath) already has a batch \(first.batchID) that is not the merge of "
-                                            + "these shards (other manifest, plan or shard count); merge into another --db")
+                existing.shardCount == first.count, existing.shardIndex == nil
+            else {
+                throw PipelineError.invalid(
+                    "\(options.databasePath) already has a batch \(first.batchID) that is not the merge of "
+                        + "these shards (other manifest, plan or shard count); merge into another --db")
             }
         }
 
         let added: [Int]
         do {
-            added = try archive.mergeShards(shards.map(\.path), batchID: first.batchID, shardCount: first.count,
-                                            startedAt: shards.map(\.batch.startedAt).min()!)
+            added = try archive.mergeShards(
+                shards.map(\.path), batchID: first.batchID, shardCount: first.count,
+                startedAt: shards.map(\.batch.startedAt).min()!)
         } catch {
             throw PipelineError(error.kind == .conflictingShards ? .invalidInput : .failure, error.message)
         }
@@ -111,37 +116,45 @@ public final class ShardMerger {
             let status: ExitStatus
             let report: URL
             do {
-                (status, report) = try BatchCompletion(layout: layout, templatesDirectory: templates, progress: progress)
-                    .finish(batchID: first.batchID, plan: plan, archive: archive,
-                            retryCommand: reportCommand(batchID: first.batchID))
+                (status, report) = try BatchCompletion(
+                    layout: layout, templatesDirectory: templates, progress: progress
+                )
+                .finish(
+                    batchID: first.batchID, plan: plan, archive: archive,
+                    retryCommand: reportCommand(batchID: first.batchID))
             } catch {
                 announce(first.batchID, archive: archive, layout: layout)
                 throw error
             }
             announce(first.batchID, archive: archive, layout: layout)
-            return MergeSummary(status: status, batchID: first.batchID, rowsAdded: added, missingRuns: [],
-                                missingShards: [], report: report)
+            return MergeSummary(
+                status: status, batchID: first.batchID, rowsAdded: added, missingRuns: [],
+                missingShards: [], report: report)
         }
-        try archive.finishBatch(id: first.batchID, status: .partial, finishedAt: Date(),
-                                exitCode: Int(ExitStatus.incomplete.rawValue))
+        try archive.finishBatch(
+            id: first.batchID, status: .partial, finishedAt: Date(),
+            exitCode: Int(ExitStatus.incomplete.rawValue))
         // The report of what is merged so far, listing the missing runs; `latest` stays where it is.
         let publisher = BatchPublisher(layout: layout, templatesDirectory: templates)
         guard let snapshot = try archive.snapshot(batchID: first.batchID) else {
             throw PipelineError.io("batch \(first.batchID) vanished from the archive")
         }
-        let published = try publisher.publish(snapshot, previous: try publisher.previousSnapshot(of: snapshot, archive: archive),
-                                              archive: archive, missingRuns: missing, shardCount: first.count,
-                                              pointLatest: false)
+        let published = try publisher.publish(
+            snapshot, previous: try publisher.previousSnapshot(of: snapshot, archive: archive),
+            archive: archive, missingRuns: missing, shardCount: first.count,
+            pointLatest: false)
         announce(first.batchID, archive: archive, layout: layout)
-        return MergeSummary(status: .incomplete, batchID: first.batchID, rowsAdded: added, missingRuns: missing,
-                            missingShards: missingShards, report: published.reportHTML)
+        return MergeSummary(
+            status: .incomplete, batchID: first.batchID, rowsAdded: added, missingRuns: missing,
+            missingShards: missingShards, report: published.reportHTML)
     }
 
     /// Posts the merged batch's outcome to the webhooks of its archived manifest (never throws,
     /// never changes the exit code).
     private func announce(_ batchID: String, archive: Archive, layout: OutputLayout) {
-        _ = BatchNotifier.notifyArchivedBatch(batchID, event: .merge, archive: archive, layout: layout,
-                                              log: { progress.alert($0) })
+        _ = BatchNotifier.notifyArchivedBatch(
+            batchID, event: .merge, archive: archive, layout: layout,
+            log: { progress.alert($0) })
     }
 
     /// `expreg report` of the merged batch with this merge's `--db` and `--output`, as a shell command.
@@ -173,25 +186,31 @@ public final class ShardMerger {
             do {
                 archive = try Archive(path: path)
             } catch {
-                throw PipelineError(error.kind == .notAnArchive || error.kind == .newerSchema ? .invalidInput : .failure,
-                                    error.message)
+                throw PipelineError(
+                    error.kind == .notAnArchive || error.kind == .newerSchema ? .invalidInput : .failure,
+                    error.message)
             }
             let batches = try archive.shardBatches()
             guard batches.count == 1, let batch = batches.first else {
-                throw PipelineError.invalid(batches.isEmpty
-                    ? "\(path) is not a shard archive (no batch written by `expreg run --shard I/N`)"
-                    : "\(path) holds \(batches.count) shard batches (\(batches.map(\.batchID).joined(separator: ", "))); "
-                      + "give each shard its own archive")
+                throw PipelineError.invalid(
+                    batches.isEmpty
+                        ? "\(path) is not a shard archive (no batch written by `expreg run --shard I/N`)"
+                        : "\(path) holds \(batches.count) shard batches (\(batches.map(\.batchID).joined(separator: ", "))); "
+                            + "give each shard its own archive")
             }
             if let reference = shards.first {
                 let a = reference.batch
                 let mismatch: String? =
-                    batch.batchID != a.batchID ? "batch id \(batch.batchID), not \(a.batchID)"
-                    : batch.manifestSHA256 != a.manifestSHA256 ? "manifest SHA-256 \(batch.manifestSHA256.prefix(12))…, not \(a.manifestSHA256.prefix(12))…"
-                    : batch.count != a.count ? "shard count \(batch.count), not \(a.count)"
-                    : batch.planJSON != a.planJSON ? "a different plan" : nil
+                    batch.batchID != a.batchID
+                    ? "batch id \(batch.batchID), not \(a.batchID)"
+                    : batch.manifestSHA256 != a.manifestSHA256
+                        ? "manifest SHA-256 \(batch.manifestSHA256.prefix(12))…, not \(a.manifestSHA256.prefix(12))…"
+                        : batch.count != a.count
+                            ? "shard count \(batch.count), not \(a.count)"
+                            : batch.planJSON != a.planJSON ? "a different plan" : nil
                 if let mismatch {
-                    throw PipelineError.invalid("\(path) is not a shard of the same batch as \(reference.path): it has \(mismatch)")
+                    throw PipelineError.invalid(
+                        "\(path) is not a shard of the same batch as \(reference.path): it has \(mismatch)")
                 }
             }
             shards.append(Shard(path: path, batch: batch))

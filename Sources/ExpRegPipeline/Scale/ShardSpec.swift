@@ -10,9 +10,12 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
 
     /// - Throws: ``PipelineError`` (exit 2) when `count` < 1 or `index` is outside `0..<count`.
     public init(index: Int, count: Int) throws(PipelineError) {
-        guard count >= 1 else { throw PipelineError.invalid("--shard \(index)/\(count): the shard count N must be at least 1") }
+        guard count >= 1 else {
+            throw PipelineError.invalid("--shard \(index)/\(count): the shard count N must be at least 1")
+        }
         guard index >= 0, index < count else {
-            throw PipelineError.invalid("--shard \(index)/\(count): the shard index I must be in 0…\(count - 1) (0-based, I < N)")
+            throw PipelineError.invalid(
+                "--shard \(index)/\(count): the shard index I must be in 0…\(count - 1) (0-based, I < N)")
         }
         self.index = index
         self.count = count
@@ -57,23 +60,27 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
             let byCount = try integer("SLURM_ARRAY_TASK_COUNT")
             let byMax = try integer("SLURM_ARRAY_TASK_MAX").map { $0 - minimum + 1 }
             if let byCount, let byMax, byCount != byMax {
-                throw PipelineError.invalid("--shard auto: the job array is not contiguous (SLURM_ARRAY_TASK_COUNT=\(byCount), "
-                                            + "MAX−MIN+1=\(byMax)); submit --array=0-\(byCount - 1) or pass --shard I/N")
+                throw PipelineError.invalid(
+                    "--shard auto: the job array is not contiguous (SLURM_ARRAY_TASK_COUNT=\(byCount), "
+                        + "MAX−MIN+1=\(byMax)); submit --array=0-\(byCount - 1) or pass --shard I/N")
             }
             guard let count = byCount ?? byMax else {
-                throw PipelineError.invalid("--shard auto: neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX is set")
+                throw PipelineError.invalid(
+                    "--shard auto: neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX is set")
             }
             return try ShardSpec(index: task - minimum, count: count)
         }
         if let index = try integer("JOB_COMPLETION_INDEX") {
             guard let count = try integer("EXPREG_SHARD_COUNT") else {
-                throw PipelineError.invalid("--shard auto: JOB_COMPLETION_INDEX is set but EXPREG_SHARD_COUNT is not "
-                                            + "(set it to the Indexed Job's completions)")
+                throw PipelineError.invalid(
+                    "--shard auto: JOB_COMPLETION_INDEX is set but EXPREG_SHARD_COUNT is not "
+                        + "(set it to the Indexed Job's completions)")
             }
             return try ShardSpec(index: index, count: count)
         }
-        throw PipelineError.invalid("--shard auto: not in a Slurm job array (SLURM_ARRAY_TASK_ID unset) nor a Kubernetes "
-                                    + "Indexed Job (JOB_COMPLETION_INDEX unset); pass --shard I/N")
+        throw PipelineError.invalid(
+            "--shard auto: not in a Slurm job array (SLURM_ARRAY_TASK_ID unset) nor a Kubernetes "
+                + "Indexed Job (JOB_COMPLETION_INDEX unset); pass --shard I/N")
     }
 
     /// The batch id every shard of one submission agrees on: `--batch-id`, else `EXPREG_BATCH_ID`,
@@ -89,7 +96,8 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     public static func validateBatchID(_ id: String) throws(PipelineError) {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.:+"))
         guard !id.isEmpty, !id.hasPrefix("."), id.unicodeScalars.allSatisfy(allowed.contains) else {
-            throw PipelineError.invalid("--batch-id '\(id)': use letters, digits and - _ . : + only (it names a folder)")
+            throw PipelineError.invalid(
+                "--batch-id '\(id)': use letters, digits and - _ . : + only (it names a folder)")
         }
     }
 

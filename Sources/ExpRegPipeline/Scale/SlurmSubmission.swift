@@ -1,5 +1,5 @@
-import ExpRegManifest
 import ExpRegFiles
+import ExpRegManifest
 import Foundation
 
 /// Options of `expreg submit slurm`.
@@ -24,10 +24,12 @@ public struct SlurmSubmitOptions: Sendable {
     public var executable: String
     public var environment: [String: String]
 
-    public init(manifestPath: String, shards: Int, cpusPerTask: Int? = nil, time: String? = nil, partition: String? = nil,
-                sbatchArguments: [String] = [], maxParallel: Int? = nil, databasePath: String = "output/expreg.sqlite",
-                outputRoot: String = "output", batchID: String? = nil, executable: String,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        manifestPath: String, shards: Int, cpusPerTask: Int? = nil, time: String? = nil, partition: String? = nil,
+        sbatchArguments: [String] = [], maxParallel: Int? = nil, databasePath: String = "output/expreg.sqlite",
+        outputRoot: String = "output", batchID: String? = nil, executable: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.manifestPath = manifestPath
         self.shards = shards
         self.cpusPerTask = cpusPerTask
@@ -130,8 +132,9 @@ public struct SlurmSubmission {
             "exit \"$status\"",
             "",
         ]
-        return SlurmScripts(batchID: batchID, layout: layout, array: array.joined(separator: "\n"),
-                            merge: merge.joined(separator: "\n"))
+        return SlurmScripts(
+            batchID: batchID, layout: layout, array: array.joined(separator: "\n"),
+            merge: merge.joined(separator: "\n"))
     }
 
     /// What ``submit(_:)`` started.
@@ -154,9 +157,13 @@ public struct SlurmSubmission {
         try AtomicFile.write(scripts.merge, to: layout.mergeScript)
         try? FileManager.default.removeItem(at: layout.mergeExitFile)
         let arrayJob = try Self.sbatch(["--parsable", layout.arrayScript.path], environment: options.environment)
-        let mergeJob = try Self.sbatch(["--parsable", "--dependency=afterany:\(arrayJob)", "--kill-on-invalid-dep=no",
-                                        layout.mergeScript.path], environment: options.environment)
-        try AtomicFile.write("array \(arrayJob)\nmerge \(mergeJob)\n", to: layout.folder.appendingPathComponent("jobs.txt"))
+        let mergeJob = try Self.sbatch(
+            [
+                "--parsable", "--dependency=afterany:\(arrayJob)", "--kill-on-invalid-dep=no",
+                layout.mergeScript.path,
+            ], environment: options.environment)
+        try AtomicFile.write(
+            "array \(arrayJob)\nmerge \(mergeJob)\n", to: layout.folder.appendingPathComponent("jobs.txt"))
         return Submitted(arrayJobID: arrayJob, mergeJobID: mergeJob)
     }
 
@@ -167,22 +174,28 @@ public struct SlurmSubmission {
     /// restarting) before this gives up.
     /// - Parameter poll: seconds between `squeue` calls.
     /// - Throws: ``PipelineError`` (exit 1) when the job ended without writing its code (cancelled).
-    public func waitForMerge(_ submitted: Submitted, layout: ShardLayout, poll: Double = 2, patience: Int = 10) throws -> Int32 {
+    public func waitForMerge(_ submitted: Submitted, layout: ShardLayout, poll: Double = 2, patience: Int = 10) throws
+        -> Int32
+    {
         let active = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED"]
         var misses = 0
         while true {
-            let state = ((try? Self.run("squeue", ["-h", "-j", submitted.mergeJobID, "-o", "%T"], environment: options.environment)) ?? "")
+            let state =
+                ((try? Self.run(
+                    "squeue", ["-h", "-j", submitted.mergeJobID, "-o", "%T"], environment: options.environment)) ?? "")
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             if !state.isEmpty, active.contains(where: state.hasPrefix) {
                 misses = 0
             } else if let text = try? String(contentsOf: layout.mergeExitFile, encoding: .utf8),
-                      let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 return code
             } else {
                 misses += 1
                 if misses > patience {
-                    throw PipelineError.io("merge job \(submitted.mergeJobID) ended without writing \(layout.mergeExitFile.path) "
-                                           + "(cancelled, or it could not start); see \(layout.logs.path)/merge.out")
+                    throw PipelineError.io(
+                        "merge job \(submitted.mergeJobID) ended without writing \(layout.mergeExitFile.path) "
+                            + "(cancelled, or it could not start); see \(layout.logs.path)/merge.out")
                 }
             }
             usleep(UInt32(poll * 1_000_000))
@@ -206,8 +219,9 @@ public struct SlurmSubmission {
     static func run(_ program: String, _ arguments: [String], environment: [String: String]) throws -> String {
         let result = try ChildProcess.run(program, arguments, environment: environment)
         guard result.status == 0 else {
-            throw PipelineError.io("\(program) exited \(result.status): "
-                                   + result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw PipelineError.io(
+                "\(program) exited \(result.status): "
+                    + result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return result.stdout
     }

@@ -21,8 +21,9 @@ public enum ActivationBudget {
         }
         if text == "0" { return 0 }
         guard let bytes = MemoryLimit.parseSize(text) else {
-            throw PipelineError.invalid("\(variable)=\(text) is not a size; give bytes or a number with K, M, G or T "
-                                        + "(KiB…TiB), e.g. 1G (0 trains every run memory-lean)")
+            throw PipelineError.invalid(
+                "\(variable)=\(text) is not a size; give bytes or a number with K, M, G or T "
+                    + "(KiB…TiB), e.g. 1G (0 trains every run memory-lean)")
         }
         return bytes
     }

@@ -10,15 +10,17 @@ enum ArchivePathCheck {
         }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            throw PipelineError.invalid("--db \(path) is a folder, not an archive file; pass a file, e.g. "
-                                        + "--db \(URL(fileURLWithPath: path).appendingPathComponent("expreg.sqlite").relativePath)")
+            throw PipelineError.invalid(
+                "--db \(path) is a folder, not an archive file; pass a file, e.g. "
+                    + "--db \(URL(fileURLWithPath: path).appendingPathComponent("expreg.sqlite").relativePath)")
         }
         var parent = URL(fileURLWithPath: path).deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: parent.path, isDirectory: &isFolder) && parent.path != "/" {
             parent = parent.deletingLastPathComponent()
         }
         if !isFolder.boolValue {
-            throw PipelineError.invalid("--db \(path): \(parent.path) is a file, so the archive's folder cannot be created; pass another --db")
+            throw PipelineError.invalid(
+                "--db \(path): \(parent.path) is a file, so the archive's folder cannot be created; pass another --db")
         }
     }
 }
@@ -50,7 +52,8 @@ public enum OutputRootCheck {
         }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), !isFolder.boolValue {
-            throw PipelineError.invalid("--output \(root) is a file, not a folder; pass a folder (it is created when missing)")
+            throw PipelineError.invalid(
+                "--output \(root) is a file, not a folder; pass a folder (it is created when missing)")
         }
     }
 }

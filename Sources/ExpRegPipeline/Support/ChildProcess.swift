@@ -12,8 +12,10 @@ public struct ChildProcess: Sendable {
     /// Starts `executable` (a path, or a name looked up on `PATH` of `environment`) with stdin
     /// from /dev/null and stdout/stderr appended to the given files.
     /// - Throws: ``PipelineError`` (exit 1) when the program is not found or cannot start.
-    public static func start(_ executable: String, _ arguments: [String], environment: [String: String],
-                             stdout: String, stderr: String) throws(PipelineError) -> ChildProcess {
+    public static func start(
+        _ executable: String, _ arguments: [String], environment: [String: String],
+        stdout: String, stderr: String
+    ) throws(PipelineError) -> ChildProcess {
         let path = try resolve(executable, environment: environment)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -45,17 +47,24 @@ public struct ChildProcess: Sendable {
     }
 
     /// Runs to the end; returns (exit status, stdout, stderr). A signal death is 128 + signal.
-    public static func run(_ executable: String, _ arguments: [String],
-                           environment: [String: String]) throws(PipelineError) -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(
+        _ executable: String, _ arguments: [String],
+        environment: [String: String]
+    ) throws(PipelineError) -> (status: Int32, stdout: String, stderr: String) {
         let folder = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         let out = folder.appendingPathComponent("expreg-child-\(id).out").path
         let err = folder.appendingPathComponent("expreg-child-\(id).err").path
-        defer { unlink(out); unlink(err) }
+        defer {
+            unlink(out)
+            unlink(err)
+        }
         let child = try start(executable, arguments, environment: environment, stdout: out, stderr: err)
         let status = child.wait()
-        return (status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        return (
+            status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        )
     }
 
     /// Blocks until the child exits; returns its exit status (128 + signal when killed).

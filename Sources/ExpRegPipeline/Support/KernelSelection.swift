@@ -10,7 +10,8 @@ public enum KernelSelection {
 
     /// The kernel path asked for by `environment` (``KernelPath/best`` when unset or `auto`).
     /// - Throws: ``PipelineError`` with exit status 2 for an unknown value or a path this CPU lacks.
-    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KernelPath {
+    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KernelPath
+    {
         do {
             return try KernelPath.resolve(environment[variable])
         } catch {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How the process asks the C allocator for memory.
@@ -13,11 +13,11 @@ public enum MemoryPolicy {
     /// start-up, before any large allocation. No effect off glibc.
     public static func returnLargeBuffersToTheSystem() {
         #if canImport(Glibc)
-        // mallopt is glibc's (<malloc.h>), which the Glibc module does not export: look it up.
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
-        _ = unsafeBitCast(symbol, to: Mallopt.self)(mmapThreshold, 1 << 20)
+            // mallopt is glibc's (<malloc.h>), which the Glibc module does not export: look it up.
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+            let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+            _ = unsafeBitCast(symbol, to: Mallopt.self)(mmapThreshold, 1 << 20)
         #endif
     }
 }

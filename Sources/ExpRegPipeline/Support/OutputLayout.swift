@@ -19,7 +19,9 @@ public struct OutputLayout: Sendable {
     public init(root: URL) { self.root = root }
 
     public func batchFolder(_ batchID: String) -> URL { root.appendingPathComponent(batchID, isDirectory: true) }
-    public func plotsFolder(_ batchID: String) -> URL { batchFolder(batchID).appendingPathComponent("plots", isDirectory: true) }
+    public func plotsFolder(_ batchID: String) -> URL {
+        batchFolder(batchID).appendingPathComponent("plots", isDirectory: true)
+    }
     public var latestLink: URL { root.appendingPathComponent("latest") }
 
     /// Points `<root>/latest` at `batchID` (a relative symlink), replacing any previous link atomically.
@@ -68,8 +70,9 @@ public struct OutputLayout: Sendable {
             var info = stat()
             if lstat(folder.path, &info) == 0 {
                 guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                    throw PipelineError.invalid("\(folder.path) exists and is not a folder (a symlink or a file); ExpReg "
-                                                + "writes only into batch folders it created: move it away and retry")
+                    throw PipelineError.invalid(
+                        "\(folder.path) exists and is not a folder (a symlink or a file); ExpReg "
+                            + "writes only into batch folders it created: move it away and retry")
                 }
             } else if mkdir(folder.path, 0o755) != 0 && errno != EEXIST {
                 throw PipelineError.io("cannot create \(folder.path): \(String(cString: strerror(errno)))")
@@ -85,7 +88,8 @@ public struct OutputLayout: Sendable {
         if let owner = try owner(), owner != archiveRealPath, FileManager.default.fileExists(atPath: owner) {
             throw PipelineError.invalid(
                 "output folder \(root.path) holds the batches of another archive, \(owner); two archives cannot share "
-                + "an output folder (batch folders and `latest` would mix): pass another --output, or --db \(owner)")
+                    + "an output folder (batch folders and `latest` would mix): pass another --output, or --db \(owner)"
+            )
         }
         if try owner() == archiveRealPath { return }
         do {
@@ -100,7 +104,7 @@ public struct OutputLayout: Sendable {
         if let owner = try owner(), owner != archiveRealPath, FileManager.default.fileExists(atPath: owner) {
             throw PipelineError.invalid(
                 "output folder \(root.path) holds the batches of another archive, \(owner); write this archive's "
-                + "reports to another --output")
+                    + "reports to another --output")
         }
     }
 

@@ -6,8 +6,10 @@ import Foundation
 /// walking up from the executable (a checkout's `.build/<config>/expreg` finds `<checkout>/templates`),
 /// then `./templates`.
 public enum TemplateLocator {
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment,
-                              executablePath: String = CommandLine.arguments.first ?? "") -> URL? {
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executablePath: String = CommandLine.arguments.first ?? ""
+    ) -> URL? {
         let fm = FileManager.default
         func holdsTemplates(_ url: URL) -> Bool { fm.fileExists(atPath: url.appendingPathComponent("report.md").path) }
         if let explicit = environment["EXPREG_TEMPLATES"] {
@@ -28,10 +30,13 @@ public enum TemplateLocator {
 
     /// ``locate(environment:executablePath:)``, or the invalid-input error every command reports
     /// when no templates folder is found.
-    public static func required(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                executablePath: String = CommandLine.arguments.first ?? "") throws(PipelineError) -> URL {
+    public static func required(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executablePath: String = CommandLine.arguments.first ?? ""
+    ) throws(PipelineError) -> URL {
         guard let url = locate(environment: environment, executablePath: executablePath) else {
-            throw PipelineError.invalid("report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
+            throw PipelineError.invalid(
+                "report templates not found: set EXPREG_TEMPLATES to the checkout's templates/ folder")
         }
         return url
     }

@@ -34,8 +34,9 @@ final class CairoCanvas {
         switch kind {
         case .image(let s):
             scale = s
-            created = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32((width * s).rounded()),
-                                                 Int32((height * s).rounded()))
+            created = cairo_image_surface_create(
+                CAIRO_FORMAT_ARGB32, Int32((width * s).rounded()),
+                Int32((height * s).rounded()))
         case .svg(let path):
             created = cairo_svg_surface_create(path, width, height)
             if let created { cairo_svg_surface_restrict_to_version(created, CAIRO_SVG_VERSION_1_1) }
@@ -82,8 +83,9 @@ final class CairoCanvas {
     func restore() { cairo_restore(context) }
 
     func setColor(_ color: RGBColor, alpha: Double = 1) {
-        cairo_set_source_rgba(context, Double(color.red) / 255, Double(color.green) / 255,
-                              Double(color.blue) / 255, alpha)
+        cairo_set_source_rgba(
+            context, Double(color.red) / 255, Double(color.green) / 255,
+            Double(color.blue) / 255, alpha)
     }
 
     func setLineWidth(_ width: Double) { cairo_set_line_width(context, width) }
@@ -223,7 +225,8 @@ final class CairoCanvas {
         cairo_surface_flush(surface)
         let status = cairo_surface_write_to_png(surface, path)
         guard status == CAIRO_STATUS_SUCCESS else {
-            throw PlotError.cairo(operation: "write PNG \(path)", status: String(cString: cairo_status_to_string(status)))
+            throw PlotError.cairo(
+                operation: "write PNG \(path)", status: String(cString: cairo_status_to_string(status)))
         }
     }
 }

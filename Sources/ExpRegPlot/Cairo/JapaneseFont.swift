@@ -122,9 +122,9 @@ final class FontFaceCache: @unchecked Sendable {
         var familyPointer: UnsafeMutablePointer<FcChar8>?
         var filePointer: UnsafeMutablePointer<FcChar8>?
         guard FcPatternGetCharSet(matched, "charset", 0, &charset) == FcResultMatch, let charset,
-              JapaneseFont.probeCharacters.allSatisfy({ FcCharSetHasChar(charset, $0.value) != 0 }),
-              FcPatternGetString(matched, "family", 0, &familyPointer) == FcResultMatch, let familyPointer,
-              FcPatternGetString(matched, "file", 0, &filePointer) == FcResultMatch, let filePointer
+            JapaneseFont.probeCharacters.allSatisfy({ FcCharSetHasChar(charset, $0.value) != 0 }),
+            FcPatternGetString(matched, "family", 0, &familyPointer) == FcResultMatch, let familyPointer,
+            FcPatternGetString(matched, "file", 0, &filePointer) == FcResultMatch, let filePointer
         else {
             FcPatternDestroy(matched)
             return nil
@@ -162,10 +162,10 @@ final class FontFaceCache: @unchecked Sendable {
         var familyPointer: UnsafeMutablePointer<FcChar8>?
         var filePointer: UnsafeMutablePointer<FcChar8>?
         guard FcPatternGetCharSet(matched, "charset", 0, &charset) == FcResultMatch, let charset,
-              FcCharSetHasChar(charset, scalar.value) != 0,
-              FcPatternGetString(matched, "family", 0, &familyPointer) == FcResultMatch, let familyPointer,
-              FcPatternGetString(matched, "file", 0, &filePointer) == FcResultMatch, let filePointer,
-              let face = cairo_ft_font_face_create_for_pattern(matched)
+            FcCharSetHasChar(charset, scalar.value) != 0,
+            FcPatternGetString(matched, "family", 0, &familyPointer) == FcResultMatch, let familyPointer,
+            FcPatternGetString(matched, "file", 0, &filePointer) == FcResultMatch, let filePointer,
+            let face = cairo_ft_font_face_create_for_pattern(matched)
         else {
             FcPatternDestroy(matched)
             return nil

@@ -18,7 +18,8 @@ package struct RasterImage: Sendable {
         defer { cairo_surface_destroy(surface) }
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
-            throw PlotError.cairo(operation: "read PNG \(path)", status: String(cString: cairo_status_to_string(status)))
+            throw PlotError.cairo(
+                operation: "read PNG \(path)", status: String(cString: cairo_status_to_string(status)))
         }
         cairo_surface_flush(surface)
         let w = Int(cairo_image_surface_get_width(surface))
@@ -26,7 +27,8 @@ package struct RasterImage: Sendable {
         let stride = Int(cairo_image_surface_get_stride(surface))
         let format = cairo_image_surface_get_format(surface)
         guard let data = cairo_image_surface_get_data(surface),
-              format == CAIRO_FORMAT_ARGB32 || format == CAIRO_FORMAT_RGB24 else {
+            format == CAIRO_FORMAT_ARGB32 || format == CAIRO_FORMAT_RGB24
+        else {
             throw PlotError.cairo(operation: "read PNG \(path)", status: "unsupported pixel format")
         }
         var result: [RGBColor] = []
@@ -37,7 +39,9 @@ package struct RasterImage: Sendable {
                 // Native-endian 0xAARRGGBB, premultiplied alpha.
                 let v = line[column]
                 let a = format == CAIRO_FORMAT_RGB24 ? 255 : Int((v >> 24) & 0xFF)
-                let r = Int((v >> 16) & 0xFF), g = Int((v >> 8) & 0xFF), b = Int(v & 0xFF)
+                let r = Int((v >> 16) & 0xFF)
+                let g = Int((v >> 8) & 0xFF)
+                let b = Int(v & 0xFF)
                 result.append(RGBColor(red: UInt8(r + 255 - a), green: UInt8(g + 255 - a), blue: UInt8(b + 255 - a)))
             }
         }

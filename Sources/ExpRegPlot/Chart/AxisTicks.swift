@@ -40,10 +40,15 @@ public struct AxisTicks: Sendable, Equatable {
     /// Labels have as many decimals as the step needs; values of magnitude ≥ 1e5 or a step < 1e-3
     /// are labelled in scientific notation with one mantissa precision for the whole axis (`4e-04`, `1.25e+05`).
     /// - Parameter minimumStep: the smallest allowed step (1 for counts).
-    public static func linear(min lowerValue: Double, max upperValue: Double, target: Int = 5,
-                              minimumStep: Double = 0) -> AxisTicks {
-        var lo = Swift.min(lowerValue, upperValue), hi = Swift.max(lowerValue, upperValue)
-        if !lo.isFinite || !hi.isFinite { (lo, hi) = (lowerValue.isFinite ? lowerValue : 0, upperValue.isFinite ? upperValue : 1) }
+    public static func linear(
+        min lowerValue: Double, max upperValue: Double, target: Int = 5,
+        minimumStep: Double = 0
+    ) -> AxisTicks {
+        var lo = Swift.min(lowerValue, upperValue)
+        var hi = Swift.max(lowerValue, upperValue)
+        if !lo.isFinite || !hi.isFinite {
+            (lo, hi) = (lowerValue.isFinite ? lowerValue : 0, upperValue.isFinite ? upperValue : 1)
+        }
         if lo > hi { swap(&lo, &hi) }
         lo = Swift.max(-1e300, Swift.min(1e300, lo))
         hi = Swift.max(-1e300, Swift.min(1e300, hi))
@@ -54,8 +59,10 @@ public struct AxisTicks: Sendable, Equatable {
             hi += pad
         }
         let step = Swift.max(minimumStep, niceStep((hi - lo) / Double(Swift.max(1, target))))
-        let first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
-        let lower = first * step, upper = last * step
+        let first = (lo / step).rounded(.down)
+        let last = (hi / step).rounded(.up)
+        let lower = first * step
+        let upper = last * step
         let exponent = Int(Foundation.floor(Foundation.log10(step) + 1e-9))
         let biggest = Swift.max(abs(lower), abs(upper))
         let scientific = biggest >= 1e5 || step < 1e-3
@@ -84,7 +91,8 @@ public struct AxisTicks: Sendable, Equatable {
     /// ticks. When at most two decades are spanned, 2× and 5× minor ticks are added, unlabelled.
     /// Exponents are clamped to −307...308.
     public static func log10(min lowerValue: Double, max upperValue: Double, maxLabels: Int = 8) -> AxisTicks {
-        var lo = Swift.min(lowerValue, upperValue), hi = Swift.max(lowerValue, upperValue)
+        var lo = Swift.min(lowerValue, upperValue)
+        var hi = Swift.max(lowerValue, upperValue)
         let valid: (Double) -> Bool = { $0.isFinite && $0 > 0 }
         if !valid(lo) && !valid(hi) { (lo, hi) = (1, 10) } else if !valid(lo) { lo = hi } else if !valid(hi) { hi = lo }
         var kLo = Int(Foundation.floor(Foundation.log10(lo) + 1e-12))

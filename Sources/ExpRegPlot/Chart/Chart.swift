@@ -57,8 +57,10 @@ public struct Series: Sendable, Equatable {
     public var setsAxisRange: Bool
 
     /// A series; solid 2 pt line by default.
-    public init(name: String, color: RGBColor, mark: SeriesMark = .line(.solid), lineWidth: Double = 2,
-                points: [DataPoint], setsAxisRange: Bool = true) {
+    public init(
+        name: String, color: RGBColor, mark: SeriesMark = .line(.solid), lineWidth: Double = 2,
+        points: [DataPoint], setsAxisRange: Bool = true
+    ) {
         self.name = name
         self.color = color
         self.mark = mark
@@ -121,7 +123,9 @@ public struct ReferenceLine: Sendable, Equatable {
     public var style: LineStyle
 
     /// A reference line; dashed grey by default.
-    public init(_ orientation: Orientation, label: String = "", color: RGBColor = .reference, style: LineStyle = .dashed) {
+    public init(
+        _ orientation: Orientation, label: String = "", color: RGBColor = .reference, style: LineStyle = .dashed
+    ) {
         self.orientation = orientation
         self.label = label
         self.color = color
@@ -166,8 +170,10 @@ public struct AxisSpec: Sendable, Equatable {
     public var tight: Bool
 
     /// An axis; automatic nice ticks unless `customTicks` is given.
-    public init(title: String, scale: AxisScale = .linear, customTicks: [Tick]? = nil, alwaysInclude: [Double] = [],
-                integerTicks: Bool = false, tight: Bool = false) {
+    public init(
+        title: String, scale: AxisScale = .linear, customTicks: [Tick]? = nil, alwaysInclude: [Double] = [],
+        integerTicks: Bool = false, tight: Bool = false
+    ) {
         self.title = title
         self.scale = scale
         self.customTicks = customTicks
@@ -197,8 +203,10 @@ public struct Panel: Sendable, Equatable {
     public var notes: [String]
 
     /// A panel; everything but the axes is optional.
-    public init(title: String = "", xAxis: AxisSpec, yAxis: AxisSpec, bands: [Band] = [], series: [Series] = [],
-                references: [ReferenceLine] = [], annotations: [Annotation] = [], notes: [String] = []) {
+    public init(
+        title: String = "", xAxis: AxisSpec, yAxis: AxisSpec, bands: [Band] = [], series: [Series] = [],
+        references: [ReferenceLine] = [], annotations: [Annotation] = [], notes: [String] = []
+    ) {
         self.title = title
         self.xAxis = xAxis
         self.yAxis = yAxis
@@ -254,8 +262,10 @@ public struct Chart: Sendable, Equatable {
     public var height: Double
 
     /// A chart of 800 × 500 pt by default.
-    public init(title: String, subtitle: String = "", panels: [Panel], legend: [LegendEntry] = [],
-                notes: [String] = [], width: Double = 800, height: Double = 500) {
+    public init(
+        title: String, subtitle: String = "", panels: [Panel], legend: [LegendEntry] = [],
+        notes: [String] = [], width: Double = 800, height: Double = 500
+    ) {
         self.title = title
         self.subtitle = subtitle
         self.panels = panels

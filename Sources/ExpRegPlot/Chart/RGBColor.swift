@@ -67,5 +67,7 @@ public enum Palette {
     public static let series: [RGBColor] = [blue, orange, bluishGreen, vermillion, reddishPurple, skyBlue, yellow]
 
     /// The colour of the `index`-th series (wraps after seven).
-    public static func color(_ index: Int) -> RGBColor { series[((index % series.count) + series.count) % series.count] }
+    public static func color(_ index: Int) -> RGBColor {
+        series[((index % series.count) + series.count) % series.count]
+    }
 }

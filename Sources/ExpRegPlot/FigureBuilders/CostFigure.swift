@@ -17,65 +17,95 @@ enum CostFigure {
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let analysis = WidthScaling(runs: batch.runs)
         let groups = RunGroups(batch)
-        var time = Panel(title: "時間 / seconds to target", xAxis: AxisSpec(title: "width m (log)", scale: .log10),
-                         yAxis: AxisSpec(title: "wall seconds (log)", scale: .log10))
-        var memory = Panel(title: "メモリ / working set", xAxis: AxisSpec(title: "width m (log)", scale: .log10),
-                           yAxis: AxisSpec(title: "GiB (log)", scale: .log10))
+        var time = Panel(
+            title: "時間 / seconds to target", xAxis: AxisSpec(title: "width m (log)", scale: .log10),
+            yAxis: AxisSpec(title: "wall seconds (log)", scale: .log10))
+        var memory = Panel(
+            title: "メモリ / working set", xAxis: AxisSpec(title: "width m (log)", scale: .log10),
+            yAxis: AxisSpec(title: "GiB (log)", scale: .log10))
         var legend: [LegendEntry] = []
         var notes: [String] = []
         var row = 0.0
         for (activation, _) in groups.byActivation {
             let color = RunGroups.color(activation)
             guard let group = analysis.widthScaling.first(where: { $0.activation == activation.rawValue }) else {
-                notes.append("\(activation.rawValue): " + FigureText.notEnoughData + " (幅が 2 種類未満 / fewer than 2 widths)")
+                notes.append(
+                    "\(activation.rawValue): " + FigureText.notEnoughData + " (幅が 2 種類未満 / fewer than 2 widths)")
                 continue
             }
             let runs = batch.runs.filter { run in
-                run.spec.experiment == group.experiment && run.spec.params.allSatisfy {
-                    WidthScaling.groupVaryingKeys.contains($0.key) || group.fixedParams[$0.key] == $0.value
-                }
+                run.spec.experiment == group.experiment
+                    && run.spec.params.allSatisfy {
+                        WidthScaling.groupVaryingKeys.contains($0.key) || group.fixedParams[$0.key] == $0.value
+                    }
             }
-            let n = runs.first?.spec.config.data.n ?? 1, d = runs.first?.spec.config.data.d ?? 1
-            let minWidth = Double(group.widths.first ?? 1), maxWidth = Double(group.widths.last ?? 1)
+            let n = runs.first?.spec.config.data.n ?? 1
+            let d = runs.first?.spec.config.data.d ?? 1
+            let minWidth = Double(group.widths.first ?? 1)
+            let maxWidth = Double(group.widths.last ?? 1)
             let target = group.projection.map { Double($0.width) }
             legend.append(LegendEntry(activation.rawValue, color: color, swatch: .marker))
 
-            let seconds = runs.filter { $0.status == .converged }.map { DataPoint(Double($0.spec.config.model.width), $0.wallSeconds) }
-            time.series.append(Series(name: "\(activation.rawValue) runs", color: color, mark: .scatter(radius: 3.5), points: seconds))
+            let seconds = runs.filter { $0.status == .converged }.map {
+                DataPoint(Double($0.spec.config.model.width), $0.wallSeconds)
+            }
+            time.series.append(
+                Series(name: "\(activation.rawValue) runs", color: color, mark: .scatter(radius: 3.5), points: seconds))
             if let fit = PowerLawFit(x: seconds.map(\.x), y: seconds.map(\.y)) {
-                time.series.append(Series(name: "\(activation.rawValue) fit", color: color, lineWidth: 1.6,
-                                          points: [DataPoint(minWidth, fit.predict(minWidth)), DataPoint(maxWidth, fit.predict(maxWidth))]))
+                time.series.append(
+                    Series(
+                        name: "\(activation.rawValue) fit", color: color, lineWidth: 1.6,
+                        points: [
+                            DataPoint(minWidth, fit.predict(minWidth)), DataPoint(maxWidth, fit.predict(maxWidth)),
+                        ]))
                 if let target, target > maxWidth {
-                    time.series.append(Series(name: "\(activation.rawValue) extrapolation", color: color, mark: .line(.dashed),
-                                              lineWidth: 1.2, points: [DataPoint(maxWidth, fit.predict(maxWidth)),
-                                                                       DataPoint(target, fit.predict(target))]))
+                    time.series.append(
+                        Series(
+                            name: "\(activation.rawValue) extrapolation", color: color, mark: .line(.dashed),
+                            lineWidth: 1.2,
+                            points: [
+                                DataPoint(maxWidth, fit.predict(maxWidth)),
+                                DataPoint(target, fit.predict(target)),
+                            ]))
                 }
             }
-            let bytes = runs.compactMap { run in run.outcome.memoryBytes.map { DataPoint(Double(run.spec.config.model.width), Double($0) / gibibyte) } }
-            memory.series.append(Series(name: "\(activation.rawValue) runs", color: color, mark: .scatter(radius: 3.5), points: bytes))
+            let bytes = runs.compactMap { run in
+                run.outcome.memoryBytes.map { DataPoint(Double(run.spec.config.model.width), Double($0) / gibibyte) }
+            }
+            memory.series.append(
+                Series(name: "\(activation.rawValue) runs", color: color, mark: .scatter(radius: 3.5), points: bytes))
             let top = max(maxWidth, target ?? maxWidth)
             let curve = (0...16).map { i -> DataPoint in
                 let m = minWidth * Foundation.pow(top / minWidth, Double(i) / 16)
                 return DataPoint(m, Double(TrainingMemory.bytes(n: n, d: d, m: Int(m.rounded()))) / gibibyte)
             }
-            memory.series.append(Series(name: "\(activation.rawValue) estimate", color: color, mark: .line(.dashed),
-                                        lineWidth: 1.2, points: curve))
+            memory.series.append(
+                Series(
+                    name: "\(activation.rawValue) estimate", color: color, mark: .line(.dashed),
+                    lineWidth: 1.2, points: curve))
             if let projection = group.projection, let target {
                 if let s = projection.secondsPerRun {
-                    time.series.append(Series(name: "\(activation.rawValue) projection", color: color,
-                                              mark: .scatter(radius: 6), points: [DataPoint(target, s)]))
+                    time.series.append(
+                        Series(
+                            name: "\(activation.rawValue) projection", color: color,
+                            mark: .scatter(radius: 6), points: [DataPoint(target, s)]))
                 }
-                memory.series.append(Series(name: "\(activation.rawValue) projection", color: color, mark: .scatter(radius: 6),
-                                            points: [DataPoint(target, Double(projection.memoryBytes) / gibibyte)]))
-                let label = "\(activation.rawValue): m* ≈ \(projection.width)"
+                memory.series.append(
+                    Series(
+                        name: "\(activation.rawValue) projection", color: color, mark: .scatter(radius: 6),
+                        points: [DataPoint(target, Double(projection.memoryBytes) / gibibyte)]))
+                let label =
+                    "\(activation.rawValue): m* ≈ \(projection.width)"
                     + (projection.secondsPerRun.map { ", " + duration($0) } ?? "") + ", " + size(projection.memoryBytes)
                 for index in [0, 1] {
                     let annotation = Annotation(label, fractionX: 0.03, fractionY: 0.08 + row, color: color)
                     if index == 0 { time.annotations.append(annotation) } else { memory.annotations.append(annotation) }
                 }
                 row += 0.07
-                time.references.append(ReferenceLine(.vertical(target), label: "m* \(activation.rawValue)", color: color, style: .dotted))
-                memory.references.append(ReferenceLine(.vertical(target), label: "m* \(activation.rawValue)", color: color, style: .dotted))
+                time.references.append(
+                    ReferenceLine(.vertical(target), label: "m* \(activation.rawValue)", color: color, style: .dotted))
+                memory.references.append(
+                    ReferenceLine(.vertical(target), label: "m* \(activation.rawValue)", color: color, style: .dotted))
             }
         }
         legend.append(LegendEntry("fit / estimate", color: .axis, swatch: .line(.dashed)))
@@ -84,8 +114,9 @@ enum CostFigure {
         if time.series.allSatisfy({ $0.points.isEmpty }) {
             notes.append("時間: 目標に到達した run がありません / no converged run to time")
         }
-        return Chart(title: title, subtitle: "time and memory vs width, log–log — \(FigureText.batchLabel(batch))",
-                     panels: [time, memory], legend: legend, notes: notes)
+        return Chart(
+            title: title, subtitle: "time and memory vs width, log–log — \(FigureText.batchLabel(batch))",
+            panels: [time, memory], legend: legend, notes: notes)
     }
 
     /// Seconds as `12.3 s`, `4.5 min` or `2.10 h`.
@@ -98,6 +129,7 @@ enum CostFigure {
     /// Bytes as `31 MiB` below 1 GiB, else `3.91 GiB`.
     static func size(_ bytes: Int) -> String {
         let gib = Double(bytes) / gibibyte
-        return gib >= 1 ? formatFixed(gib, digits: 2) + " GiB" : "\(max(1, Int((Double(bytes) / 1_048_576).rounded(.up)))) MiB"
+        return gib >= 1
+            ? formatFixed(gib, digits: 2) + " GiB" : "\(max(1, Int((Double(bytes) / 1_048_576).rounded(.up)))) MiB"
     }
 }

@@ -32,7 +32,9 @@ struct CurveSpread {
         }
         let commonEnd = present.compactMap { $0.map(\.step).max() }.min() ?? Int.min
         steps = curvesByStep.filter { $0.value == present.count && $0.key <= commonEnd }.keys.sorted()
-        var med: [Double] = [], lo: [Double] = [], hi: [Double] = []
+        var med: [Double] = []
+        var lo: [Double] = []
+        var hi: [Double] = []
         for step in steps {
             let finite = (valuesByStep[step] ?? []).filter(\.isFinite)
             med.append(ExpRegCore.median(finite) ?? .nan)
@@ -65,17 +67,23 @@ extension CurveSpread {
 
     /// Adds the spread to `panel`: the min–max band (when `band`), the median line named `name`
     /// and each tail as a thin line named "`name` seed tail i", all in `color` and `style`.
-    func draw(into panel: inout Panel, name: String, color: RGBColor, style: LineStyle = .solid,
-              lineWidth: Double = 2, band: Bool) {
+    func draw(
+        into panel: inout Panel, name: String, color: RGBColor, style: LineStyle = .solid,
+        lineWidth: Double = 2, band: Bool
+    ) {
         if band && !steps.isEmpty { panel.bands.append(Band(color: color, samples: bandSamples)) }
         if !steps.isEmpty {
-            panel.series.append(Series(name: name, color: color, mark: .line(style), lineWidth: lineWidth,
-                                       points: medianPoints))
+            panel.series.append(
+                Series(
+                    name: name, color: color, mark: .line(style), lineWidth: lineWidth,
+                    points: medianPoints))
         }
         for (i, tail) in tails.enumerated() {
-            panel.series.append(Series(name: "\(name) seed tail \(i + 1)", color: color, mark: .line(style),
-                                       lineWidth: min(lineWidth, Self.tailLineWidth),
-                                       points: tail.map { DataPoint(Double($0.step), $0.value) }))
+            panel.series.append(
+                Series(
+                    name: "\(name) seed tail \(i + 1)", color: color, mark: .line(style),
+                    lineWidth: min(lineWidth, Self.tailLineWidth),
+                    points: tail.map { DataPoint(Double($0.step), $0.value) }))
         }
     }
 }

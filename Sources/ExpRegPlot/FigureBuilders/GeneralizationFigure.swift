@@ -20,8 +20,9 @@ enum GeneralizationFigure {
 
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let groups = RunGroups(batch)
-        var panel = Panel(xAxis: groups.widthAxis(title: "width m (log)"),
-                          yAxis: AxisSpec(title: "test MSE (log)", scale: .log10))
+        var panel = Panel(
+            xAxis: groups.widthAxis(title: "width m (log)"),
+            yAxis: AxisSpec(title: "test MSE (log)", scale: .log10))
         var legend: [LegendEntry] = []
         var notes: [String] = []
         for (activation, widths) in groups.byActivation {
@@ -37,14 +38,21 @@ enum GeneralizationFigure {
                 guard let mse = run.outcome.heldOut.testMSE, mse > 0 else { return nil }
                 return DataPoint(Double(run.spec.config.model.width), mse)
             }
-            let measured = medians(\.testMSE), kernel = medians(\.kernelTestMSE), ntk = medians(\.ntkTestMSE)
+            let measured = medians(\.testMSE)
+            let kernel = medians(\.kernelTestMSE)
+            let ntk = medians(\.ntkTestMSE)
             guard !dots.isEmpty || !kernel.isEmpty || !ntk.isEmpty else { continue }
-            panel.series.append(Series(name: "\(name) test runs", color: color, mark: .scatter(radius: 3.5), points: dots))
+            panel.series.append(
+                Series(name: "\(name) test runs", color: color, mark: .scatter(radius: 3.5), points: dots))
             panel.series.append(Series(name: "\(name) test median", color: color, lineWidth: 1.8, points: measured))
-            panel.series.append(Series(name: "\(name) kernel", color: color, mark: .line(.dashed), lineWidth: 1.4,
-                                       points: kernel))
-            panel.series.append(Series(name: "\(name) NTK", color: color, mark: .line(.dotted), lineWidth: 1.4,
-                                       points: ntk))
+            panel.series.append(
+                Series(
+                    name: "\(name) kernel", color: color, mark: .line(.dashed), lineWidth: 1.4,
+                    points: kernel))
+            panel.series.append(
+                Series(
+                    name: "\(name) NTK", color: color, mark: .line(.dotted), lineWidth: 1.4,
+                    points: ntk))
             legend.append(LegendEntry("\(name) 実測 / network", color: color, swatch: .marker))
             legend.append(LegendEntry("\(name) \(FigureText.measured)", color: color))
             legend.append(LegendEntry("\(name) カーネル予測 / kernel regime", color: color, swatch: .line(.dashed)))
@@ -52,7 +60,8 @@ enum GeneralizationFigure {
         }
         if panel.series.isEmpty { notes.append(FigureText.notEnoughData + " (テストデータなし / no test set)") }
         notes.append("定理の対象外 / outside the theorem (it bounds the training loss only)")
-        return Chart(title: title, subtitle: "held-out MSE vs width, log–log — \(FigureText.batchLabel(batch))",
-                     panels: [panel], legend: legend, notes: notes)
+        return Chart(
+            title: title, subtitle: "held-out MSE vs width, log–log — \(FigureText.batchLabel(batch))",
+            panels: [panel], legend: legend, notes: notes)
     }
 }

@@ -12,8 +12,9 @@ enum GramDistanceFigure {
 
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let groups = RunGroups(batch)
-        var panel = Panel(xAxis: groups.widthAxis(title: "width m (log)"),
-                          yAxis: AxisSpec(title: "‖H(W(0)) − H*‖_{2} (log)", scale: .log10))
+        var panel = Panel(
+            xAxis: groups.widthAxis(title: "width m (log)"),
+            yAxis: AxisSpec(title: "‖H(W(0)) − H*‖_{2} (log)", scale: .log10))
         var legend: [LegendEntry] = []
         var notes: [String] = []
         var theoryDrawn = false
@@ -25,39 +26,57 @@ enum GramDistanceFigure {
                 guard let distance = run.outcome.diagnostics.gramDistanceInit else { return nil }
                 return DataPoint(Double(run.spec.config.model.width), distance)
             }
-            panel.series.append(Series(name: "\(activation.rawValue) runs", color: color, mark: .scatter(radius: 3.5),
-                                       points: pairs))
+            panel.series.append(
+                Series(
+                    name: "\(activation.rawValue) runs", color: color, mark: .scatter(radius: 3.5),
+                    points: pairs))
             legend.append(LegendEntry("\(activation.rawValue)", color: color, swatch: .marker))
-            let minWidth = Double(widths.first?.width ?? 1), maxWidth = Double(widths.last?.width ?? 1)
+            let minWidth = Double(widths.first?.width ?? 1)
+            let maxWidth = Double(widths.last?.width ?? 1)
             if let fit = PowerLawFit(x: pairs.map(\.x), y: pairs.map(\.y)), fit.slope.isFinite {
-                panel.series.append(Series(name: "\(activation.rawValue) fit", color: color, lineWidth: 1.6,
-                                           points: [DataPoint(minWidth, fit.predict(minWidth)),
-                                                    DataPoint(maxWidth, fit.predict(maxWidth))]))
-                panel.annotations.append(Annotation(
-                    "\(activation.rawValue): slope = \(formatFixed(fit.slope, digits: 3)) (theory −0.5)",
-                    fractionX: 0.03, fractionY: 0.08 + annotationRow, color: color))
+                panel.series.append(
+                    Series(
+                        name: "\(activation.rawValue) fit", color: color, lineWidth: 1.6,
+                        points: [
+                            DataPoint(minWidth, fit.predict(minWidth)),
+                            DataPoint(maxWidth, fit.predict(maxWidth)),
+                        ]))
+                panel.annotations.append(
+                    Annotation(
+                        "\(activation.rawValue): slope = \(formatFixed(fit.slope, digits: 3)) (theory −0.5)",
+                        fractionX: 0.03, fractionY: 0.08 + annotationRow, color: color))
                 annotationRow += 0.07
                 if !theoryDrawn {
                     let anchor = fit.predict(minWidth)
-                    panel.series.append(Series(name: "m^-1/2 reference", color: .reference, mark: .line(.dashed),
-                                               lineWidth: 1.3, points: [minWidth, maxWidth].map {
-                                                   DataPoint($0, anchor * Foundation.pow($0 / minWidth, -0.5))
-                                               }))
+                    panel.series.append(
+                        Series(
+                            name: "m^-1/2 reference", color: .reference, mark: .line(.dashed),
+                            lineWidth: 1.3,
+                            points: [minWidth, maxWidth].map {
+                                DataPoint($0, anchor * Foundation.pow($0 / minWidth, -0.5))
+                            }))
                     theoryDrawn = true
                 }
                 legend.append(LegendEntry("\(activation.rawValue) fit C·m^{slope}", color: color))
             } else {
-                notes.append("\(activation.rawValue): " + FigureText.notEnoughData + " (幅が 2 種類未満 / fewer than 2 widths, no fit)")
+                notes.append(
+                    "\(activation.rawValue): " + FigureText.notEnoughData + " (幅が 2 種類未満 / fewer than 2 widths, no fit)"
+                )
             }
             if let star = median(runs.compactMap(\.outcome.diagnostics.lambdaStar)) {
-                panel.references.append(ReferenceLine(.horizontal(star / 4), label: "λ*/4 \(activation.rawValue)",
-                                                      color: color, style: .dotted))
+                panel.references.append(
+                    ReferenceLine(
+                        .horizontal(star / 4), label: "λ*/4 \(activation.rawValue)",
+                        color: color, style: .dotted))
             }
         }
         if theoryDrawn { legend.append(LegendEntry("m^{−1/2}", color: .reference, swatch: .line(.dashed))) }
-        if !groups.byActivation.isEmpty { legend.append(LegendEntry("λ*/4 (width condition)", color: .axis, swatch: .line(.dotted))) }
+        if !groups.byActivation.isEmpty {
+            legend.append(LegendEntry("λ*/4 (width condition)", color: .axis, swatch: .line(.dotted)))
+        }
         if groups.byActivation.isEmpty { notes.append(FigureText.notEnoughData + " (実行なし / no runs)") }
-        return Chart(title: title, subtitle: "‖H(W(0)) − H*‖_{2} vs width, log–log — \(FigureText.batchLabel(batch))",
-                     panels: [panel], legend: legend, notes: notes)
+        return Chart(
+            title: title, subtitle: "‖H(W(0)) − H*‖_{2} vs width, log–log — \(FigureText.batchLabel(batch))",
+            panels: [panel], legend: legend, notes: notes)
     }
 }

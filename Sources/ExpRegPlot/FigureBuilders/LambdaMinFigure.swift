@@ -11,21 +11,25 @@ enum LambdaMinFigure {
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let groups = RunGroups(batch)
         var panels: [Panel] = []
-        var anyTail = false, anyBand = false
+        var anyTail = false
+        var anyBand = false
         for (activation, widths) in groups.byActivation {
-            var panel = Panel(title: activation.rawValue, xAxis: AxisSpec(title: "GD step k"),
-                              yAxis: AxisSpec(title: "λ_{min}(H(W(k)))"))
+            var panel = Panel(
+                title: activation.rawValue, xAxis: AxisSpec(title: "GD step k"),
+                yAxis: AxisSpec(title: "λ_{min}(H(W(k)))"))
             for group in widths {
                 let color = groups.color(width: group.width)
                 let spread = CurveSpread(group.runs.map(curve))
-                spread.draw(into: &panel, name: "\(activation.rawValue) m=\(group.width) λmin", color: color,
-                            band: group.runs.count > 1)
+                spread.draw(
+                    into: &panel, name: "\(activation.rawValue) m=\(group.width) λmin", color: color,
+                    band: group.runs.count > 1)
                 anyTail = anyTail || !spread.tails.isEmpty
                 anyBand = anyBand || (group.runs.count > 1 && !spread.steps.isEmpty)
             }
             let stars = widths.flatMap(\.runs).compactMap(\.outcome.diagnostics.lambdaStar)
             if let star = median(stars) {
-                panel.references.append(ReferenceLine(.horizontal(star), label: "λ* = \(formatScientific(star, digits: 2))"))
+                panel.references.append(
+                    ReferenceLine(.horizontal(star), label: "λ* = \(formatScientific(star, digits: 2))"))
             } else {
                 panel.notes.append("λ* なし / lambda_star missing")
             }
@@ -41,8 +45,9 @@ enum LambdaMinFigure {
         if anyBand { legend.append(LegendEntry(FigureText.spread, color: .axis, swatch: .band)) }
         if anyTail { legend.append(LegendEntry(FigureText.singleSeed, color: .axis, swatch: .thinLine)) }
         legend += [LegendEntry("λ* = λ_{min}(H*)", color: .reference, swatch: .line(.dashed))]
-        return Chart(title: title, subtitle: "smallest eigenvalue of H(W(k)) during training — \(FigureText.batchLabel(batch))",
-                     panels: panels, legend: legend, notes: notes)
+        return Chart(
+            title: title, subtitle: "smallest eigenvalue of H(W(k)) during training — \(FigureText.batchLabel(batch))",
+            panels: panels, legend: legend, notes: notes)
     }
 
     static func curve(_ run: RunRecord) -> [CurvePoint] {

@@ -15,11 +15,14 @@ enum LossFigure {
     static func chart(_ batch: BatchSnapshot) -> Chart {
         let groups = RunGroups(batch)
         var panels: [Panel] = []
-        var anyTail = false, anyConverged = false, anyBand = false
+        var anyTail = false
+        var anyConverged = false
+        var anyBand = false
         for (activation, widths) in groups.byActivation {
-            var panel = Panel(title: activation.rawValue,
-                              xAxis: AxisSpec(title: "GD step k"),
-                              yAxis: AxisSpec(title: "loss (log)", scale: .log10))
+            var panel = Panel(
+                title: activation.rawValue,
+                xAxis: AxisSpec(title: "GD step k"),
+                yAxis: AxisSpec(title: "loss (log)", scale: .log10))
             for group in widths {
                 let color = groups.color(width: group.width)
                 let label = "\(activation.rawValue) \(FigureText.width(group.width))"
@@ -28,17 +31,21 @@ enum LossFigure {
                 anyTail = anyTail || !spread.tails.isEmpty
                 anyBand = anyBand || (group.runs.count > 1 && !spread.steps.isEmpty)
                 let kernel = CurveSpread(group.runs.map(\.outcome.kernelPrediction))
-                kernel.draw(into: &panel, name: "\(label) kernel", color: color, style: .dashed, lineWidth: 1.3, band: false)
+                kernel.draw(
+                    into: &panel, name: "\(label) kernel", color: color, style: .dashed, lineWidth: 1.3, band: false)
                 let ends = group.runs.filter { $0.outcome.status == .converged }
                     .compactMap { $0.outcome.lossCurve.max { $0.step < $1.step } }
                     .map { DataPoint(Double($0.step), $0.value) }
                 if !ends.isEmpty {
-                    panel.series.append(Series(name: "\(label) converged", color: color, mark: .scatter(radius: 2.8), points: ends))
+                    panel.series.append(
+                        Series(name: "\(label) converged", color: color, mark: .scatter(radius: 2.8), points: ends))
                     anyConverged = true
                 }
                 if let last = spread.lastStep, last > 0, let envelope = envelope(group, last: last) {
-                    panel.series.append(Series(name: "\(label) envelope", color: color, mark: .line(.dotted),
-                                               lineWidth: 1.5, points: envelope, setsAxisRange: false))
+                    panel.series.append(
+                        Series(
+                            name: "\(label) envelope", color: color, mark: .line(.dotted),
+                            lineWidth: 1.5, points: envelope, setsAxisRange: false))
                 }
             }
             if widths.allSatisfy({ $0.runs.allSatisfy { $0.outcome.lossCurve.isEmpty } }) {
@@ -48,12 +55,13 @@ enum LossFigure {
         }
         var notes: [String] = []
         if panels.isEmpty {
-            panels.append(Panel(xAxis: AxisSpec(title: "GD step k"), yAxis: AxisSpec(title: "loss (log)", scale: .log10)))
+            panels.append(
+                Panel(xAxis: AxisSpec(title: "GD step k"), yAxis: AxisSpec(title: "loss (log)", scale: .log10)))
             notes.append(FigureText.notEnoughData + " (実行なし / no runs)")
         }
         var legend = groups.allWidths.map { LegendEntry(FigureText.width($0), color: groups.color(width: $0)) }
         legend += [
-            LegendEntry(FigureText.measured, color: .axis),
+            LegendEntry(FigureText.measured, color: .axis)
         ]
         if anyBand { legend.append(LegendEntry(FigureText.spread, color: .axis, swatch: .band)) }
         if anyTail { legend.append(LegendEntry(FigureText.singleSeed, color: .axis, swatch: .thinLine)) }
@@ -62,8 +70,10 @@ enum LossFigure {
             LegendEntry("カーネル予測 / kernel", color: .axis, swatch: .line(.dashed)),
             LegendEntry("包絡線 / envelope", color: .axis, swatch: .line(.dotted)),
         ]
-        return Chart(title: title, subtitle: "loss vs step; envelope L(0)(1−ηλ*/2)^{k} — \(FigureText.batchLabel(batch))", panels: panels,
-                     legend: legend, notes: notes)
+        return Chart(
+            title: title, subtitle: "loss vs step; envelope L(0)(1−ηλ*/2)^{k} — \(FigureText.batchLabel(batch))",
+            panels: panels,
+            legend: legend, notes: notes)
     }
 
     /// The envelope L(0)·r^k of one width for k = 0…`last`, where L(0), η and λ* are medians over
@@ -74,7 +84,9 @@ enum LossFigure {
         let runs = group.runs
         let initial = median(runs.compactMap { $0.outcome.lossInitial ?? $0.outcome.lossCurve.first?.value })
         var rate: Double?
-        if let eta = median(runs.compactMap(\.outcome.eta)), let star = median(runs.compactMap(\.outcome.diagnostics.lambdaStar)) {
+        if let eta = median(runs.compactMap(\.outcome.eta)),
+            let star = median(runs.compactMap(\.outcome.diagnostics.lambdaStar))
+        {
             rate = 1 - eta * star / 2
         } else {
             rate = median(runs.compactMap(\.outcome.diagnostics.predictedRate))

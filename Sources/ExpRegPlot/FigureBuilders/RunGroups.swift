@@ -22,9 +22,13 @@ struct RunGroups {
             let runs = batch.runs.filter { $0.spec.config.model.activation == activation }
             guard !runs.isEmpty else { continue }
             let widths = Set(runs.map(\.spec.config.model.width)).sorted()
-            groups.append((activation, widths.map { w in
-                WidthGroup(width: w, runs: runs.filter { $0.spec.config.model.width == w })
-            }))
+            groups.append(
+                (
+                    activation,
+                    widths.map { w in
+                        WidthGroup(width: w, runs: runs.filter { $0.spec.config.model.width == w })
+                    }
+                ))
         }
         byActivation = groups
         allWidths = Set(batch.runs.map(\.spec.config.model.width)).sorted()
@@ -33,9 +37,14 @@ struct RunGroups {
     /// A log width axis titled `title`: automatic, or — with a single width m in the batch — m
     /// labelled in the middle of [m/2, 2m], so the dots are centred rather than at a decade's edge.
     func widthAxis(title: String) -> AxisSpec {
-        guard allWidths.count == 1, let m = allWidths.first.map(Double.init) else { return AxisSpec(title: title, scale: .log10) }
-        return AxisSpec(title: title, scale: .log10,
-                        customTicks: [Tick(value: m / 2, label: ""), Tick(value: m, label: "\(Int(m))"), Tick(value: 2 * m, label: "")])
+        guard allWidths.count == 1, let m = allWidths.first.map(Double.init) else {
+            return AxisSpec(title: title, scale: .log10)
+        }
+        return AxisSpec(
+            title: title, scale: .log10,
+            customTicks: [
+                Tick(value: m / 2, label: ""), Tick(value: m, label: "\(Int(m))"), Tick(value: 2 * m, label: ""),
+            ])
     }
 
     /// The colour of width `m`: the palette colour of its rank among all widths.

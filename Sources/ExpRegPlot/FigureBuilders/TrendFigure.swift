@@ -15,46 +15,64 @@ enum TrendFigure {
     }
 
     static func chart(manifestName: String, trend: [BatchHeadline]) -> Chart {
-        let labels = dateLabels(trend.map(\.startedAt)).enumerated().map { Tick(value: Double($0.offset), label: $0.element) }
+        let labels = dateLabels(trend.map(\.startedAt)).enumerated().map {
+            Tick(value: Double($0.offset), label: $0.element)
+        }
         // Unlabelled end ticks half a night outside, so the first and last markers are not clipped.
         // (Also for one night: its date, not a fractional -1…1 axis.)
-        let ticks = labels.isEmpty
+        let ticks =
+            labels.isEmpty
             ? nil : [Tick(value: -0.5, label: "")] + labels + [Tick(value: Double(labels.count) - 0.5, label: "")]
         let xAxis = AxisSpec(title: "batch start (UTC)", customTicks: ticks)
-        var lossPanel = Panel(title: "median final loss", xAxis: xAxis, yAxis: AxisSpec(title: "loss (log)", scale: .log10))
+        var lossPanel = Panel(
+            title: "median final loss", xAxis: xAxis, yAxis: AxisSpec(title: "loss (log)", scale: .log10))
         var legend: [LegendEntry] = []
         for activation in Activation.allCases {
-            let points = trend.enumerated().compactMap { i, h in h.medianFinalLoss[activation.rawValue].map { DataPoint(Double(i), $0) } }
+            let points = trend.enumerated().compactMap { i, h in
+                h.medianFinalLoss[activation.rawValue].map { DataPoint(Double(i), $0) }
+            }
             guard !points.isEmpty else { continue }
             let color = RunGroups.color(activation)
-            lossPanel.series.append(Series(name: "\(activation.rawValue) median final loss", color: color, points: points))
-            lossPanel.series.append(Series(name: "\(activation.rawValue) nights", color: color, mark: .scatter(radius: 3),
-                                           points: points))
+            lossPanel.series.append(
+                Series(name: "\(activation.rawValue) median final loss", color: color, points: points))
+            lossPanel.series.append(
+                Series(
+                    name: "\(activation.rawValue) nights", color: color, mark: .scatter(radius: 3),
+                    points: points))
             legend.append(LegendEntry(activation.rawValue, color: color))
         }
         let divergedColor = Palette.reddishPurple
         // λ* per activation (H* differs by activation), in the activation's colour.
-        var starPanel = Panel(title: "λ*", xAxis: xAxis, yAxis: AxisSpec(title: "λ* = λ_{min}(H*) (log)", scale: .log10))
+        var starPanel = Panel(
+            title: "λ*", xAxis: xAxis, yAxis: AxisSpec(title: "λ* = λ_{min}(H*) (log)", scale: .log10))
         for activation in Activation.allCases {
-            let stars = trend.enumerated().compactMap { i, h in h.lambdaStar[activation.rawValue].map { DataPoint(Double(i), $0) } }
+            let stars = trend.enumerated().compactMap { i, h in
+                h.lambdaStar[activation.rawValue].map { DataPoint(Double(i), $0) }
+            }
             guard !stars.isEmpty else { continue }
             let color = RunGroups.color(activation)
             starPanel.series.append(Series(name: "\(activation.rawValue) lambda star", color: color, points: stars))
-            starPanel.series.append(Series(name: "\(activation.rawValue) lambda star nights", color: color,
-                                           mark: .scatter(radius: 3), points: stars))
+            starPanel.series.append(
+                Series(
+                    name: "\(activation.rawValue) lambda star nights", color: color,
+                    mark: .scatter(radius: 3), points: stars))
         }
         let diverged = trend.enumerated().map { DataPoint(Double($0.offset), Double($0.element.diverged)) }
-        let divergedPanel = Panel(title: "diverged runs", xAxis: xAxis, yAxis: AxisSpec(title: "runs diverged or failed", alwaysInclude: [0], integerTicks: true), series: [
-            Series(name: "diverged", color: divergedColor, points: diverged),
-            Series(name: "diverged nights", color: divergedColor, mark: .scatter(radius: 3), points: diverged),
-        ])
+        let divergedPanel = Panel(
+            title: "diverged runs", xAxis: xAxis,
+            yAxis: AxisSpec(title: "runs diverged or failed", alwaysInclude: [0], integerTicks: true),
+            series: [
+                Series(name: "diverged", color: divergedColor, points: diverged),
+                Series(name: "diverged nights", color: divergedColor, mark: .scatter(radius: 3), points: diverged),
+            ])
         legend.append(LegendEntry("diverged", color: divergedColor))
         var notes: [String] = []
         if trend.count < 2 {
             notes.append(FigureText.notEnoughData + " (比較できるバッチが 2 件未満 / fewer than 2 batches of \(manifestName))")
         }
-        return Chart(title: title, subtitle: "headline numbers per night of \(manifestName)",
-                     panels: [lossPanel, starPanel, divergedPanel], legend: legend, notes: notes)
+        return Chart(
+            title: title, subtitle: "headline numbers per night of \(manifestName)",
+            panels: [lossPanel, starPanel, divergedPanel], legend: legend, notes: notes)
     }
 
     /// `MM-dd` of `date` in UTC (deterministic, no locale).

@@ -40,7 +40,10 @@ struct LineBreaker {
                 continue
             }
             // Spaces vanish at a break.
-            if segment.allSatisfy(\.isSpace) { endLine(); continue }
+            if segment.allSatisfy(\.isSpace) {
+                endLine()
+                continue
+            }
             if !current.isEmpty { endLine() }
             if segmentWidth <= maxWidth + 1e-9 {
                 current = segment
@@ -90,7 +93,10 @@ struct LineBreaker {
         for span in spans {
             var word = ""
             func flushWord() {
-                if !word.isEmpty { atoms.append(Atom(text: word, style: span.style, isSpace: false)); word = "" }
+                if !word.isEmpty {
+                    atoms.append(Atom(text: word, style: span.style, isSpace: false))
+                    word = ""
+                }
             }
             for character in span.text {
                 if character == " " || character == "\u{3000}" {
@@ -142,7 +148,7 @@ struct LineBreaker {
         guard let scalar = character.unicodeScalars.first else { return false }
         switch scalar.value {
         case 0x3000...0x303F, 0x3040...0x309F, 0x30A0...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-             0xF900...0xFAFF, 0xFF00...0xFFEF, 0x2460...0x24FF, 0x2500...0x27BF:
+            0xF900...0xFAFF, 0xFF00...0xFFEF, 0x2460...0x24FF, 0x2500...0x27BF:
             return true
         default:
             return false

@@ -54,15 +54,19 @@ public enum OnePager {
     /// - Returns: the number of pages written.
     /// - Throws: ``PlotError`` on a font, Cairo or file failure, or an unknown figure name.
     @discardableResult
-    public static func writePDF(_ document: OnePagerDocument, batch: BatchSnapshot, trend: [BatchHeadline],
-                                to path: String) throws -> Int {
-        let charts = Dictionary(Figures.charts(batch: batch, trend: trend).map { ($0.0, $0.2) },
-                                uniquingKeysWith: { a, _ in a })
+    public static func writePDF(
+        _ document: OnePagerDocument, batch: BatchSnapshot, trend: [BatchHeadline],
+        to path: String
+    ) throws -> Int {
+        let charts = Dictionary(
+            Figures.charts(batch: batch, trend: trend).map { ($0.0, $0.2) },
+            uniquingKeysWith: { a, _ in a })
         var pageCount = 0
         try ChartRenderer.writeAtomically(to: path) { temporary in
             let canvas = try CairoCanvas(kind: .pdf(path: temporary), width: pageWidth, height: pageHeight)
-            canvas.setPDFMetadata(title: document.title, creator: "ExpReg",
-                                  createDate: pdfDate(document.createdAt), modDate: pdfDate(document.modifiedAt))
+            canvas.setPDFMetadata(
+                title: document.title, creator: "ExpReg",
+                createDate: pdfDate(document.createdAt), modDate: pdfDate(document.modifiedAt))
             // The largest type that fits one page; the default sizes on several pages otherwise.
             let blocks = OnePagerBlock.parse(document.markup)
             var pages: [[PageItem]] = []
@@ -105,8 +109,9 @@ public enum OnePager {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
         let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", p.year ?? 0, p.month ?? 0, p.day ?? 0,
-                      p.hour ?? 0, p.minute ?? 0, p.second ?? 0)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", p.year ?? 0, p.month ?? 0, p.day ?? 0,
+            p.hour ?? 0, p.minute ?? 0, p.second ?? 0)
     }
 }
 

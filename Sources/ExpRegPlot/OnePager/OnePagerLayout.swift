@@ -58,7 +58,8 @@ struct OnePagerLayout {
             case .meta(let spans):
                 text(spans, metrics: meta, color: .muted)
                 let next = index + 1 < blocks.count ? blocks[index + 1] : nil
-                if case .meta = next {} else {
+                if case .meta = next {
+                } else {
                     y += 5
                     add(.box(x: left, y: y, width: width, height: 1.4, color: OnePagerStyle.accent))
                     y += 6
@@ -89,7 +90,8 @@ struct OnePagerLayout {
                 continue
             case .figure(let name):
                 guard let chart = charts[name] else { throw PlotError.unknownFigure(name: name) }
-                let remaining = blocks[index...].filter { if case .figure = $0 { return true } else { return false } }.count
+                let remaining = blocks[index...].filter { if case .figure = $0 { return true } else { return false } }
+                    .count
                 figure(chart, remaining: remaining)
             }
             index += 1
@@ -120,8 +122,10 @@ struct OnePagerLayout {
     }
 
     /// Wrapped text; `marker` is a numbered item's number, a bullet gets a dot when `indent` > 0.
-    private mutating func text(_ spans: [InlineSpan], metrics: TextMetrics, color: RGBColor,
-                               indent: Double = 0, marker: String? = nil) {
+    private mutating func text(
+        _ spans: [InlineSpan], metrics: TextMetrics, color: RGBColor,
+        indent: Double = 0, marker: String? = nil
+    ) {
         let lines = breaker(size: metrics.size).lines(spans, maxWidth: width - indent)
         y += metrics.before
         for (i, line) in lines.enumerated() {
@@ -136,8 +140,10 @@ struct OnePagerLayout {
                 }
             }
             for piece in line {
-                add(.text(piece.text, x: left + indent + piece.x, y: baseline, size: metrics.size,
-                          color: OnePagerStyle.color(piece.style, base: color)))
+                add(
+                    .text(
+                        piece.text, x: left + indent + piece.x, y: baseline, size: metrics.size,
+                        color: OnePagerStyle.color(piece.style, base: color)))
             }
         }
     }
@@ -147,14 +153,17 @@ struct OnePagerLayout {
     /// passed / failed row is green / red.
     private mutating func table(_ rows: [(OnePagerBlock.TableRowKind, [[InlineSpan]])]) {
         let m = table
-        let padding = 4.0, rowPadding = 1.5
+        let padding = 4.0
+        let rowPadding = 1.5
         let columns = rows.map(\.1.count).max() ?? 0
         guard columns > 0 else { return }
         canvas.setFontSize(m.size)
         var widths = (0..<columns - 1).map { column in
-            min(width * 0.3, rows.map { row in
-                column < row.1.count ? row.1[column].reduce(0) { $0 + canvas.textWidthWithFallback($1.text) } : 0
-            }.max() ?? 0) + 2 * padding
+            min(
+                width * 0.3,
+                rows.map { row in
+                    column < row.1.count ? row.1[column].reduce(0) { $0 + canvas.textWidthWithFallback($1.text) } : 0
+                }.max() ?? 0) + 2 * padding
         }
         widths.append(max(40, width - widths.reduce(0, +)))
         let breaker = self.breaker(size: m.size)

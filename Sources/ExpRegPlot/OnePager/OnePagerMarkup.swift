@@ -43,9 +43,15 @@ enum OnePagerBlock: Equatable {
             var body = Substring(line.dropFirst())
             var kind = TableRowKind.plain
             switch body.first {
-            case "#": kind = .header; body = body.dropFirst()
-            case "+": kind = .passed; body = body.dropFirst()
-            case "!": kind = .failed; body = body.dropFirst()
+            case "#":
+                kind = .header
+                body = body.dropFirst()
+            case "+":
+                kind = .passed
+                body = body.dropFirst()
+            case "!":
+                kind = .failed
+                body = body.dropFirst()
             default: break
             }
             let cells = body.components(separatedBy: " | ").map {
@@ -54,7 +60,8 @@ enum OnePagerBlock: Equatable {
             return .tableRow(kind: kind, cells: cells)
         }
         if let dot = line.firstIndex(of: "."), dot > line.startIndex, line[..<dot].allSatisfy(\.isASCIIDigitCharacter),
-           line[line.index(after: dot)...].hasPrefix(" ") {
+            line[line.index(after: dot)...].hasPrefix(" ")
+        {
             let rest = line[line.index(dot, offsetBy: 2)...]
             return .numbered(marker: String(line[...dot]), InlineSpan.parse(String(rest)))
         }
@@ -76,7 +83,10 @@ struct InlineSpan: Equatable {
         var plain = ""
         var rest = Substring(text)
         func flush() {
-            if !plain.isEmpty { spans.append(InlineSpan(text: plain, style: .plain)); plain = "" }
+            if !plain.isEmpty {
+                spans.append(InlineSpan(text: plain, style: .plain))
+                plain = ""
+            }
         }
         while let first = rest.first {
             if rest.hasPrefix("**"), let close = rest.dropFirst(2).range(of: "**") {

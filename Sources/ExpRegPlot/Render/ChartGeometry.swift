@@ -34,7 +34,8 @@ struct AxisMapping {
         case .linear:
             f = (value - ticks.lower) / (ticks.upper - ticks.lower)
         case .log10:
-            f = (Foundation.log10(value) - Foundation.log10(ticks.lower))
+            f =
+                (Foundation.log10(value) - Foundation.log10(ticks.lower))
                 / (Foundation.log10(ticks.upper) - Foundation.log10(ticks.lower))
         }
         guard f.isFinite else { return value > 0 ? 50 : -50 }

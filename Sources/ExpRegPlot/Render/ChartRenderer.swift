@@ -26,7 +26,8 @@ enum ChartRenderer {
     static func draw(_ input: ChartLayoutInput, on canvas: CairoCanvas) -> [Rect] {
         let chart = input.chart
         // W × H: the chart size, as in the layout formulas below.
-        let W = chart.width, H = chart.height
+        let W = chart.width
+        let H = chart.height
         canvas.drawRichText(chart.title, x: margin, y: 30, size: titleSize, color: .black)
         var headerBottom = 40.0
         if !chart.subtitle.isEmpty {
@@ -39,8 +40,9 @@ enum ChartRenderer {
         let noteLine = 12.5
         let footerTop = H - 8 - Double(notes.count) * noteLine
         for (i, note) in notes.enumerated() {
-            canvas.drawRichText(note, x: margin, y: footerTop + Double(i + 1) * noteLine - 2.5, size: noteSize,
-                                color: RGBColor(hex: 0xA33D00))
+            canvas.drawRichText(
+                note, x: margin, y: footerTop + Double(i + 1) * noteLine - 2.5, size: noteSize,
+                color: RGBColor(hex: 0xA33D00))
         }
 
         // Legend column.
@@ -105,18 +107,21 @@ enum ChartRenderer {
         let lastXLabel = panel.xTicks.ticks.last(where: { !$0.label.isEmpty })
         let lastXWidth = lastXLabel.map { canvas.richTextWidth($0.label, size: tickSize) } ?? 0
         let titleHeight = spec.title.isEmpty ? 8.0 : 22.0
-        let plot = Rect(x: frame.x + 18 + yLabelWidth + 6,
-                        y: frame.y + titleHeight,
-                        width: 0, height: 0)
+        let plot = Rect(
+            x: frame.x + 18 + yLabelWidth + 6,
+            y: frame.y + titleHeight,
+            width: 0, height: 0)
         var area = plot
         area.width = max(20, frame.x + frame.width - max(6, lastXWidth / 2 + 2) - plot.x)
         area.height = max(20, frame.y + frame.height - 34 - plot.y)
-        let map = AxisMapping(xTicks: panel.xTicks, xScale: spec.xAxis.scale, yTicks: panel.yTicks,
-                              yScale: spec.yAxis.scale, area: area)
+        let map = AxisMapping(
+            xTicks: panel.xTicks, xScale: spec.xAxis.scale, yTicks: panel.yTicks,
+            yScale: spec.yAxis.scale, area: area)
 
         if !spec.title.isEmpty {
-            canvas.drawRichText(spec.title, x: area.x + area.width / 2, y: frame.y + 14, size: panelTitleSize,
-                                color: .black, anchor: .middle)
+            canvas.drawRichText(
+                spec.title, x: area.x + area.width / 2, y: frame.y + 14, size: panelTitleSize,
+                color: .black, anchor: .middle)
         }
 
         // Grid.
@@ -140,22 +145,25 @@ enum ChartRenderer {
 
         // Tick labels (x labels that would overlap the previous one are skipped).
         for tick in panel.yTicks.ticks where !tick.label.isEmpty {
-            canvas.drawRichText(tick.label, x: area.x - 5, y: map.y(tick.value) + 3.3, size: tickSize,
-                                color: .axis, anchor: .end)
+            canvas.drawRichText(
+                tick.label, x: area.x - 5, y: map.y(tick.value) + 3.3, size: tickSize,
+                color: .axis, anchor: .end)
         }
         var lastRight = -Double.infinity
         for tick in panel.xTicks.ticks where !tick.label.isEmpty {
             let x = map.x(tick.value)
             let width = canvas.richTextWidth(tick.label, size: tickSize)
             guard x - width / 2 > lastRight + 4 else { continue }
-            canvas.drawRichText(tick.label, x: x, y: area.y + area.height + 13, size: tickSize, color: .axis,
-                                anchor: .middle)
+            canvas.drawRichText(
+                tick.label, x: x, y: area.y + area.height + 13, size: tickSize, color: .axis,
+                anchor: .middle)
             lastRight = x + width / 2
         }
 
         // Axis titles.
-        canvas.drawRichText(spec.xAxis.title, x: area.x + area.width / 2, y: area.y + area.height + 28,
-                            size: axisTitleSize, color: .axis, anchor: .middle)
+        canvas.drawRichText(
+            spec.xAxis.title, x: area.x + area.width / 2, y: area.y + area.height + 28,
+            size: axisTitleSize, color: .axis, anchor: .middle)
         canvas.save()
         canvas.translate(frame.x + 11, area.y + area.height / 2)
         canvas.rotate(-Double.pi / 2)
@@ -237,23 +245,27 @@ enum ChartRenderer {
                 guard map.drawable(y: value) else { continue }
                 let y = map.y(value)
                 let below = y < area.y + 16
-                drawBackedLabel(reference.label, x: area.x + area.width - 4, y: below ? y + 12 : y - 4,
-                                size: tickSize, color: reference.color, anchor: .end, on: canvas)
+                drawBackedLabel(
+                    reference.label, x: area.x + area.width - 4, y: below ? y + 12 : y - 4,
+                    size: tickSize, color: reference.color, anchor: .end, on: canvas)
             case .vertical(let value):
                 guard map.drawable(x: value) else { continue }
-                drawBackedLabel(reference.label, x: map.x(value) + 4, y: area.y + 12, size: tickSize,
-                                color: reference.color, on: canvas)
+                drawBackedLabel(
+                    reference.label, x: map.x(value) + 4, y: area.y + 12, size: tickSize,
+                    color: reference.color, on: canvas)
             }
         }
         for annotation in spec.annotations {
-            drawBackedLabel(annotation.text, x: area.x + annotation.fractionX * area.width,
-                            y: area.y + annotation.fractionY * area.height, size: 10, color: annotation.color, on: canvas)
+            drawBackedLabel(
+                annotation.text, x: area.x + annotation.fractionX * area.width,
+                y: area.y + annotation.fractionY * area.height, size: 10, color: annotation.color, on: canvas)
         }
         if panel.isEmpty {
             let text = "データなし / no data"
             let size = min(13, 13 * (area.width - 8) / max(1, canvas.richTextWidth(text, size: 13)))
-            canvas.drawRichText(text, x: area.x + area.width / 2, y: area.y + area.height / 2,
-                                size: size, color: .muted, anchor: .middle)
+            canvas.drawRichText(
+                text, x: area.x + area.width / 2, y: area.y + area.height / 2,
+                size: size, color: .muted, anchor: .middle)
         }
         canvas.newPath()
         canvas.setLineWidth(0.8)
@@ -270,8 +282,10 @@ extension ChartRenderer {
 
     /// Draws `markup` with baseline at `y` on a translucent white backing, so a label placed over
     /// the data (reference-line labels, annotations) stays readable without hiding the lines.
-    static func drawBackedLabel(_ markup: String, x: Double, y: Double, size: Double, color: RGBColor,
-                                anchor: TextAnchor = .start, on canvas: CairoCanvas) {
+    static func drawBackedLabel(
+        _ markup: String, x: Double, y: Double, size: Double, color: RGBColor,
+        anchor: TextAnchor = .start, on canvas: CairoCanvas
+    ) {
         let width = canvas.richTextWidth(markup, size: size)
         let left = anchor.left(x, width: width)
         canvas.newPath()

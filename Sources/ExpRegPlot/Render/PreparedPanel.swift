@@ -19,12 +19,20 @@ struct PreparedPanel {
 
     init(_ panel: Panel) {
         self.panel = panel
-        let xLog = panel.xAxis.scale == .log10, yLog = panel.yAxis.scale == .log10
-        var nonFinite = 0, nonPositive = 0
+        let xLog = panel.xAxis.scale == .log10
+        let yLog = panel.yAxis.scale == .log10
+        var nonFinite = 0
+        var nonPositive = 0
         func keep(_ x: Double, _ y: [Double]) -> Bool {
             let values = [x] + y
-            if values.contains(where: { !$0.isFinite }) { nonFinite += 1; return false }
-            if (xLog && x <= 0) || (yLog && y.contains(where: { $0 <= 0 })) { nonPositive += 1; return false }
+            if values.contains(where: { !$0.isFinite }) {
+                nonFinite += 1
+                return false
+            }
+            if (xLog && x <= 0) || (yLog && y.contains(where: { $0 <= 0 })) {
+                nonPositive += 1
+                return false
+            }
             return true
         }
         let kept = panel.series.map { s in
@@ -41,10 +49,12 @@ struct PreparedPanel {
         nonPositiveDropped = nonPositive
 
         // Series that do not set the y-range (analytic bounds) count only when nothing else does.
-        let rangeSetters = kept.contains { $0.setsAxisRange && !$0.points.isEmpty } || bands.contains { !$0.samples.isEmpty }
+        let rangeSetters =
+            kept.contains { $0.setsAxisRange && !$0.points.isEmpty } || bands.contains { !$0.samples.isEmpty }
             ? kept.filter(\.setsAxisRange) : kept
         var xs = kept.flatMap { $0.points.map(\.x) } + bands.flatMap { $0.samples.map(\.x) }
-        var ys = rangeSetters.flatMap { $0.points.map(\.y) } + bands.flatMap { $0.samples.flatMap { [$0.lower, $0.upper] } }
+        var ys =
+            rangeSetters.flatMap { $0.points.map(\.y) } + bands.flatMap { $0.samples.flatMap { [$0.lower, $0.upper] } }
         for reference in panel.references {
             switch reference.orientation {
             case .horizontal(let v) where v.isFinite && (!yLog || v > 0): ys.append(v)
@@ -68,7 +78,8 @@ struct PreparedPanel {
     static func clip(_ series: Series, lower: Double, upper: Double, log: Bool) -> [Series] {
         func t(_ y: Double) -> Double { log ? Foundation.log10(y) : y }
         func y(_ t: Double) -> Double { log ? Foundation.pow(10, t) : t }
-        let lo = t(lower), hi = t(upper)
+        let lo = t(lower)
+        let hi = t(upper)
         guard lo < hi else { return [series] }
         if case .scatter = series.mark {
             var copy = series
@@ -84,11 +95,14 @@ struct PreparedPanel {
                 if inside(tp) { current = [p] }
                 continue
             }
-            let q = series.points[i - 1], tq = t(q.y)
+            let q = series.points[i - 1]
+            let tq = t(q.y)
             // The part of segment q→p inside [lo, hi], as parameters 0…1 along it.
-            var enter = 0.0, leave = 1.0
+            var enter = 0.0
+            var leave = 1.0
             if tp != tq {
-                let a = (lo - tq) / (tp - tq), b = (hi - tq) / (tp - tq)
+                let a = (lo - tq) / (tp - tq)
+                let b = (hi - tq) / (tp - tq)
                 enter = Swift.max(0, Swift.min(a, b))
                 leave = Swift.min(1, Swift.max(a, b))
             } else if !inside(tq) {
@@ -96,7 +110,10 @@ struct PreparedPanel {
                 leave = 0
             }
             guard enter <= leave else {
-                if !current.isEmpty { pieces.append(current); current = [] }
+                if !current.isEmpty {
+                    pieces.append(current)
+                    current = []
+                }
                 continue
             }
             func at(_ f: Double) -> DataPoint {
@@ -104,7 +121,10 @@ struct PreparedPanel {
             }
             if current.isEmpty { current = [at(enter)] }
             current.append(at(leave))
-            if leave < 1 { pieces.append(current); current = [] }
+            if leave < 1 {
+                pieces.append(current)
+                current = []
+            }
         }
         if !current.isEmpty { pieces.append(current) }
         return pieces.map { piece in
@@ -124,7 +144,8 @@ struct PreparedPanel {
         }
         let values = values + axis.alwaysInclude.filter { $0.isFinite && (axis.scale == .linear || $0 > 0) }
         guard let low = values.min(), let high = values.max() else {
-            return AxisTicks.make(scale: axis.scale, min: axis.scale == .log10 ? 1 : 0, max: axis.scale == .log10 ? 10 : 1)
+            return AxisTicks.make(
+                scale: axis.scale, min: axis.scale == .log10 ? 1 : 0, max: axis.scale == .log10 ? 10 : 1)
         }
         if axis.scale == .linear && axis.integerTicks {
             // Counts: whole-number ticks, a quarter step of air so 0 is not drawn on the frame.
@@ -164,10 +185,16 @@ struct ChartLayoutInput {
             let prefix = prepared.panel.title.isEmpty ? "" : "\(prepared.panel.title): "
             for note in prepared.panel.notes { lines.append(prefix + note) }
             if prepared.nonFiniteDropped > 0 {
-                lines.append(prefix + "非有限値 \(prepared.nonFiniteDropped) 点を除外 / \(prepared.nonFiniteDropped) non-finite points not drawn")
+                lines.append(
+                    prefix
+                        + "非有限値 \(prepared.nonFiniteDropped) 点を除外 / \(prepared.nonFiniteDropped) non-finite points not drawn"
+                )
             }
             if prepared.nonPositiveDropped > 0 {
-                lines.append(prefix + "0 以下の値 \(prepared.nonPositiveDropped) 点を除外 (対数軸) / \(prepared.nonPositiveDropped) points <= 0 not drawn on the log axis")
+                lines.append(
+                    prefix
+                        + "0 以下の値 \(prepared.nonPositiveDropped) 点を除外 (対数軸) / \(prepared.nonPositiveDropped) points <= 0 not drawn on the log axis"
+                )
             }
         }
         notes = lines

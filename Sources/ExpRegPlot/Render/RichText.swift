@@ -18,9 +18,13 @@ func parseRichText(_ markup: String) -> [TextRun] {
     while index < markup.endIndex {
         let character = markup[index]
         let next = markup.index(after: index)
-        if (character == "^" || character == "_"), next < markup.endIndex, markup[next] == "{",
-           let close = markup[next...].firstIndex(of: "}") {
-            if !plain.isEmpty { runs.append(TextRun(text: plain, position: .normal)); plain = "" }
+        if character == "^" || character == "_", next < markup.endIndex, markup[next] == "{",
+            let close = markup[next...].firstIndex(of: "}")
+        {
+            if !plain.isEmpty {
+                runs.append(TextRun(text: plain, position: .normal))
+                plain = ""
+            }
             let inner = String(markup[markup.index(after: next)..<close])
             runs.append(TextRun(text: inner, position: character == "^" ? .superscript : .subscriptText))
             index = markup.index(after: close)
@@ -57,8 +61,10 @@ extension CairoCanvas {
     }
 
     /// Draws `markup` with its baseline at `y`, anchored at `x`.
-    func drawRichText(_ markup: String, x: Double, y: Double, size: Double, color: RGBColor,
-                      anchor: TextAnchor = .start) {
+    func drawRichText(
+        _ markup: String, x: Double, y: Double, size: Double, color: RGBColor,
+        anchor: TextAnchor = .start
+    ) {
         // Start-anchored text (most of it) needs no measuring.
         var cursor = anchor == .start ? x : anchor.left(x, width: richTextWidth(markup, size: size))
         setColor(color)

@@ -78,7 +78,8 @@ struct StoredRunSpec: Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case index, experiment, config, params
-        case runKey = "run_key", sweptKeys = "swept_keys"
+        case runKey = "run_key"
+        case sweptKeys = "swept_keys"
     }
 
     init(_ spec: RunSpec) {
@@ -91,8 +92,9 @@ struct StoredRunSpec: Codable, Equatable {
     }
 
     var spec: RunSpec {
-        RunSpec(index: index, experiment: experiment, runKey: runKey, config: config,
-                params: params.map(\.param), sweptKeys: sweptKeys)
+        RunSpec(
+            index: index, experiment: experiment, runKey: runKey, config: config,
+            params: params.map(\.param), sweptKeys: sweptKeys)
     }
 }
 
@@ -120,7 +122,8 @@ struct StoredPlan: Codable, Equatable {
     }
 
     var plan: Plan {
-        Plan(name: name, title: title, runs: runs.map(\.spec), gates: gates, compareWith: compareWith,
-             overrides: overrides)
+        Plan(
+            name: name, title: title, runs: runs.map(\.spec), gates: gates, compareWith: compareWith,
+            overrides: overrides)
     }
 }

@@ -34,11 +34,21 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, title, host, status, overrides
-        case manifestName = "manifest_name", manifestPath = "manifest_path", manifestText = "manifest_text"
-        case manifestSHA256 = "manifest_sha256", toolVersion = "tool_version", gitCommit = "git_commit"
-        case startedAt = "started_at", finishedAt = "finished_at", exitCode = "exit_code"
-        case plannedRuns = "planned_runs", planJSON = "plan_json", gateConfig = "gate_config"
-        case kernelPath = "kernel_path", cpuModel = "cpu_model", blasCore = "blas_core"
+        case manifestName = "manifest_name"
+        case manifestPath = "manifest_path"
+        case manifestText = "manifest_text"
+        case manifestSHA256 = "manifest_sha256"
+        case toolVersion = "tool_version"
+        case gitCommit = "git_commit"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case exitCode = "exit_code"
+        case plannedRuns = "planned_runs"
+        case planJSON = "plan_json"
+        case gateConfig = "gate_config"
+        case kernelPath = "kernel_path"
+        case cpuModel = "cpu_model"
+        case blasCore = "blas_core"
     }
 
     /// A request for the batches' provenance without the (large) plan JSON: `plan_json` and
@@ -79,7 +89,8 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     /// - Throws: `DecodingError` when the status or the overrides JSON cannot be read.
     func info() throws -> BatchInfo {
         guard let status = BatchStatus(rawValue: status) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown batch status '\(status)'"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "unknown batch status '\(status)'"))
         }
         return BatchInfo(
             id: id, manifestName: manifestName, title: title, manifestPath: manifestPath,

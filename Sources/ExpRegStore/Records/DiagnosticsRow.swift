@@ -28,17 +28,26 @@ struct DiagnosticsRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     var heldOutNote: String?
 
     enum CodingKeys: String, CodingKey {
-        case batchID = "batch_id", runKey = "run_key"
-        case lambdaStar = "lambda_star", lambdaMaxStar = "lambda_max_star"
-        case lambdaMinInit = "lambda_min_init", lambdaMinFinal = "lambda_min_final"
-        case gramDistanceInit = "gram_distance_init", gramDistanceFinal = "gram_distance_final"
-        case predictedRate = "predicted_rate", observedRate = "observed_rate"
+        case batchID = "batch_id"
+        case runKey = "run_key"
+        case lambdaStar = "lambda_star"
+        case lambdaMaxStar = "lambda_max_star"
+        case lambdaMinInit = "lambda_min_init"
+        case lambdaMinFinal = "lambda_min_final"
+        case gramDistanceInit = "gram_distance_init"
+        case gramDistanceFinal = "gram_distance_final"
+        case predictedRate = "predicted_rate"
+        case observedRate = "observed_rate"
         case envelopeViolations = "envelope_violations"
         case kernelPredictionFinalLoss = "kernel_prediction_final_loss"
-        case widthConditionMet = "width_condition_met", maxWeightMovement = "max_weight_movement"
+        case widthConditionMet = "width_condition_met"
+        case maxWeightMovement = "max_weight_movement"
         case maxPreactivation = "max_preactivation"
-        case trainMSE = "train_mse", testMSE = "test_mse", kernelTestMSE = "kernel_test_mse"
-        case ntkTestMSE = "ntk_test_mse", heldOutNote = "heldout_note"
+        case trainMSE = "train_mse"
+        case testMSE = "test_mse"
+        case kernelTestMSE = "kernel_test_mse"
+        case ntkTestMSE = "ntk_test_mse"
+        case heldOutNote = "heldout_note"
     }
 
     init(_ d: TheoryDiagnostics, heldOut: HeldOutErrors, batchID: String, runKey: String) {
@@ -65,8 +74,9 @@ struct DiagnosticsRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     }
 
     var heldOut: HeldOutErrors {
-        HeldOutErrors(trainMSE: trainMSE?.value, testMSE: testMSE?.value, kernelTestMSE: kernelTestMSE?.value,
-                      ntkTestMSE: ntkTestMSE?.value, note: heldOutNote)
+        HeldOutErrors(
+            trainMSE: trainMSE?.value, testMSE: testMSE?.value, kernelTestMSE: kernelTestMSE?.value,
+            ntkTestMSE: ntkTestMSE?.value, note: heldOutNote)
     }
 
     var diagnostics: TheoryDiagnostics {

@@ -28,7 +28,8 @@ struct GateRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     }
 
     func gate() throws -> GateResult {
-        GateResult(name: name, passed: passed, detail: detail,
-                   offendingRunKeys: try ArchiveJSON.decode([String].self, from: offending))
+        GateResult(
+            name: name, passed: passed, detail: detail,
+            offendingRunKeys: try ArchiveJSON.decode([String].self, from: offending))
     }
 }

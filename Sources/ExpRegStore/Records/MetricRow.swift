@@ -25,14 +25,16 @@ struct MetricRow: Codable, FetchableRecord, PersistableRecord, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case kind, seq, step, value
-        case batchID = "batch_id", runKey = "run_key"
+        case batchID = "batch_id"
+        case runKey = "run_key"
     }
 
     /// Rows of one series, in order.
     static func rows(_ curve: [CurvePoint], kind: Kind, batchID: String, runKey: String) -> [MetricRow] {
         curve.enumerated().map { seq, point in
-            MetricRow(batchID: batchID, runKey: runKey, kind: kind, seq: seq, step: point.step,
-                      value: ArchivedDouble(point.value))
+            MetricRow(
+                batchID: batchID, runKey: runKey, kind: kind, seq: seq, step: point.step,
+                value: ArchivedDouble(point.value))
         }
     }
 

@@ -34,11 +34,21 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case experiment, status, reason, eta
-        case batchID = "batch_id", runKey = "run_key", planIndex = "plan_index", configJSON = "config_json"
-        case paramsJSON = "params_json", sweptKeys = "swept_keys", stepsRun = "steps_run"
-        case lossInitial = "loss_initial", lossFinal = "loss_final", startedAt = "started_at"
-        case wallSeconds = "wall_seconds", verdict, flops, memoryBytes = "memory_bytes"
-        case trainingSeconds = "training_seconds", spectraSeconds = "spectra_seconds"
+        case batchID = "batch_id"
+        case runKey = "run_key"
+        case planIndex = "plan_index"
+        case configJSON = "config_json"
+        case paramsJSON = "params_json"
+        case sweptKeys = "swept_keys"
+        case stepsRun = "steps_run"
+        case lossInitial = "loss_initial"
+        case lossFinal = "loss_final"
+        case startedAt = "started_at"
+        case wallSeconds = "wall_seconds"
+        case verdict, flops
+        case memoryBytes = "memory_bytes"
+        case trainingSeconds = "training_seconds"
+        case spectraSeconds = "spectra_seconds"
     }
 
     init(record: RunRecord, batchID: String) throws {
@@ -69,10 +79,11 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     /// The run's spec as the Core type.
     /// - Throws: `DecodingError` when a JSON column cannot be read.
     func spec() throws -> RunSpec {
-        RunSpec(index: planIndex, experiment: experiment, runKey: runKey,
-                config: try ArchiveJSON.decode(RunConfig.self, from: configJSON),
-                params: try ArchiveJSON.decode([StoredParam].self, from: paramsJSON).map(\.param),
-                sweptKeys: try ArchiveJSON.decode([String].self, from: sweptKeys))
+        RunSpec(
+            index: planIndex, experiment: experiment, runKey: runKey,
+            config: try ArchiveJSON.decode(RunConfig.self, from: configJSON),
+            params: try ArchiveJSON.decode([StoredParam].self, from: paramsJSON).map(\.param),
+            sweptKeys: try ArchiveJSON.decode([String].self, from: sweptKeys))
     }
 
     /// The run's status as the Core type.

@@ -18,7 +18,8 @@ struct SpectrumRow: Codable, FetchableRecord, PersistableRecord, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case seq, step, kind, count, eigenvalues
-        case batchID = "batch_id", runKey = "run_key"
+        case batchID = "batch_id"
+        case runKey = "run_key"
     }
 
     init(_ spectrum: Spectrum, seq: Int, batchID: String, runKey: String) {
@@ -35,11 +36,14 @@ struct SpectrumRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     /// - Throws: `DecodingError` when the kind is unknown or the blob length disagrees with `count`.
     func spectrum() throws -> Spectrum {
         guard let kind = SpectrumKind(rawValue: kind) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown spectrum kind '\(kind)'"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "unknown spectrum kind '\(kind)'"))
         }
         guard let values = EigenvalueBlob.decode(eigenvalues ?? Data()), values.count == count else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: [], debugDescription: "spectrum of run \(runKey) at step \(step): blob is not \(count) float64"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: [],
+                    debugDescription: "spectrum of run \(runKey) at step \(step): blob is not \(count) float64"))
         }
         return Spectrum(step: step, kind: kind, eigenvalues: values)
     }
