@@ -204,10 +204,13 @@ struct SlurmTests {
         try cluster.command("scontrol", ["release", "\(jobs.merge)"])
 
         #expect(cluster.waitUntilGone(jobs.merge), "merge job still queued")
+        func log(_ name: String) -> String {
+            (try? String(contentsOf: folder.appendingPathComponent("logs/\(name)"), encoding: .utf8)) ?? ""
+        }
         let code = try? String(contentsOf: folder.appendingPathComponent("merge.exit"), encoding: .utf8)
         #expect(
             code?.trimmingCharacters(in: .whitespacesAndNewlines) == "0",
-            "merge log: \((try? String(contentsOf: folder.appendingPathComponent("logs/merge.out"), encoding: .utf8)) ?? "")"
+            "merge log: \(log("merge.out"))\nshard 0 log: \(log("shard-0.out"))"
         )
         let after = Dictionary(
             uniqueKeysWithValues: try DatabaseQueueReader.rows(shard, "SELECT run_key, started_at FROM runs")

@@ -110,9 +110,13 @@ public struct SlurmSubmission {
         if let t = options.time { array.append("#SBATCH --time=\(t)") }
         array += common + environment
         array += [
+            "db=\(Self.quoted(folder))/shard-\"${SLURM_ARRAY_TASK_ID}\".sqlite",
+            "# A requeued or preempted task's previous run may still be stopping and holds the lock on",
+            "# its shard archive (an flock on the file): wait for it (up to 2 minutes) instead of exit 4.",
+            "if [ -e \"$db\" ]; then flock -w 120 \"$db\" true || true; fi",
             "# A requeued task continues its shard (--resume) instead of starting over.",
             "exec \(Self.quoted(expreg)) run \(Self.quoted(manifest)) --shard \"${SLURM_ARRAY_TASK_ID}/\(n)\" \\",
-            "    --batch-id \(Self.quoted(batchID)) --db \(Self.quoted(folder))/shard-\"${SLURM_ARRAY_TASK_ID}\".sqlite --resume",
+            "    --batch-id \(Self.quoted(batchID)) --db \"$db\" --resume",
             "",
         ]
 
