@@ -21,7 +21,8 @@ import GRDB
 enum ArchiveInspection {
     /// The state of a file that may be opened.
     enum State: Equatable {
-        /// No file, an empty file, or a SQLite file with no tables and `user_version` 0: a new archive.
+        /// No file, an empty file, or a SQLite file with `user_version` 0 and no tables (or only an
+        /// empty `grdb_migrations`, an archive another connection is creating): a new archive.
         case fresh
         /// An ExpReg archive of this schema version (≤ ``Archive/schemaVersion``).
         case archive(version: Int)
@@ -76,6 +77,10 @@ enum ArchiveInspection {
     {
         let known = ArchiveMigrations.identifiers
         if tables.isEmpty && version == 0 { return .fresh }
+        // Another connection is creating the archive: GRDB commits its empty `grdb_migrations`
+        // table before the first migration's transaction (seen when several processes open a new
+        // archive at once).
+        if version == 0 && tables == ["grdb_migrations"] && (migrations ?? []).isEmpty { return .fresh }
         guard let migrations, migrations.first == known.first else {
             let what =
                 tables.first(where: { $0 != "grdb_migrations" }).map { "it has a table '\($0)'" }
