@@ -176,9 +176,8 @@ struct SlurmTests {
             in: dir.url, timeout: 60, extraEnvironment: cluster.environment)
         #expect(submitted.status == 0, "stderr: \(submitted.stderr)")
         let jobs = try #require(Self.jobIDs(submitted.stdout), "stdout: \(submitted.stdout)")
-        // The merge waits (afterany) for the array; while a task is being requeued its old run has
-        // ended, so on a loaded machine the dependency could be met in that window. Hold the merge
-        // until the requeued task is queued again.
+        // The merge waits (afterany) for the array, but a requeued task's old run has ended: hold
+        // the merge until the requeued task has finished (below).
         try cluster.command("scontrol", ["hold", "\(jobs.merge)"])
         let folder = dir.url.appendingPathComponent("arch/shards/slow-rq")
         let shard = folder.appendingPathComponent("shard-0.sqlite").path
@@ -201,6 +200,11 @@ struct SlurmTests {
                     "PENDING")
             })
         try cluster.command("scontrol", ["update", "jobid=\(jobs.array)_0", "StartTime=now"])
+        // Release the merge only once the requeued task has archived its shard's four runs: Slurm
+        // 22.05 can count a requeued array task as ended for `afterany` (the merge then exits 5, and
+        // a later merge completes the batch, as the cancelled-task test shows); this test is about
+        // the resume.
+        #expect(eventually(timeout: 120) { archivedRuns() == 4 }, "the requeued task did not finish its shard")
         try cluster.command("scontrol", ["release", "\(jobs.merge)"])
 
         #expect(cluster.waitUntilGone(jobs.merge), "merge job still queued")
