@@ -25,7 +25,7 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     public var eigenMs: Double?
     /// Worker threads of the step and of H(W) (OpenBLAS itself runs on one thread).
     public var threads: Int
-    /// The exp kernel in use (`avx2-fma` or `portable`).
+    /// The exp kernel in use: `avx512`, `avx2-fma` or `portable` (``ExpKernel``).
     public var expKernel: String
     /// ns per element of `VectorMath.expInPlace` and of the scalar libm loop (1 thread); `nil` when skipped.
     public var expNsPerElement: Double?

@@ -31,7 +31,7 @@ import GRDB
 ///
 /// ## Schema v2 (`"v2-reliability"`)
 /// - `batches.published_at` — REAL, nullable: when every file of a `completed` batch (plots,
-///   results.json, report.md, report.html, summary.ja.md) was in place and its artifacts recorded,
+///   results.json, report.md, report.html, summary.ja.md, report.pdf) was in place and its artifacts recorded,
 ///   in the same transaction. NULL for running, partial and failed batches, and for a completed batch
 ///   whose publishing was interrupted (kill -9, a second Ctrl-C, an I/O error): the next `expreg run`
 ///   finishes it. Set for completed batches of older archives with exit code 0 or 3 (their reports
