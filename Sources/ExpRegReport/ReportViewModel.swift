@@ -238,14 +238,15 @@ public struct ReportViewModel: Sendable, Equatable {
                 name: $0.name, title: $0.title, pngPath: $0.pngRelativePath,
                 svgDataURI: SVGEmbedding.dataURI($0.svg))
         }
-        self.figures = views.filter { $0.name != Self.heldOutFigureName }
+        // The held-out and cost figures are shown in their own sections, not again in the list.
+        self.figures = views.filter { $0.name != Self.heldOutFigureName && $0.name != Self.costFigureName }
         hasFigures = !self.figures.isEmpty
         heldOutRows = batch.runs.filter(\.spec.config.data.hasTestSet).map(Self.heldOutRow)
         hasHeldOut = !heldOutRows.isEmpty
         heldOutFigures = views.filter { $0.name == Self.heldOutFigureName }
         costRows = Self.costRows(batch)
         hasCostRows = !costRows.isEmpty
-        costFigure = self.figures.first { $0.name == "cost" }
+        costFigure = views.first { $0.name == Self.costFigureName }
         hasCostFigure = costFigure != nil
         pointsRows = Self.pointsRows(batch)
         hasPointsRows = !pointsRows.isEmpty
@@ -306,6 +307,8 @@ public struct ReportViewModel: Sendable, Equatable {
 
     /// The figure shown in the held-out section instead of the figure list.
     static let heldOutFigureName = "generalization"
+    /// The figure of the 「幅のコスト」 section.
+    static let costFigureName = "cost"
 
     static func heldOutRow(_ run: RunRecord) -> HeldOutRow {
         let h = run.outcome.heldOut
