@@ -8,8 +8,9 @@
 
 #define EXPREG_AVX512 __attribute__((target("avx512f")))
 
-/// exp of 8 lanes; lanes with |x| >= EXPREG_EXP_FAST_LIMIT or NaN are redone with libm's exp.
-EXPREG_AVX512 static inline __m512d expreg_exp8(__m512d x) {
+/// exp of 8 lanes by the table path alone: exact to the kernel's accuracy only where every lane has
+/// |x| < EXPREG_EXP_FAST_LIMIT (no NaN); the caller checks that (or uses expreg_exp8).
+EXPREG_AVX512 static inline __m512d expreg_exp8_unchecked(__m512d x) {
     const __m512d shift = _mm512_set1_pd(EXPREG_EXP_SHIFT);
     const __m512i scale_lo = _mm512_loadu_si512((const void *)expreg_exp16_scale_bits);
     const __m512i scale_hi = _mm512_loadu_si512((const void *)(expreg_exp16_scale_bits + 8));
@@ -34,19 +35,27 @@ EXPREG_AVX512 static inline __m512d expreg_exp8(__m512d x) {
     __m512d q = _mm512_fmadd_pd(r4, p67, _mm512_fmadd_pd(r2, p45, p23));
     __m512d tmp = _mm512_fmadd_pd(r2, q, _mm512_add_pd(tail, r));
     __m512d scale = _mm512_castsi512_pd(sbits);
-    __m512d y = _mm512_fmadd_pd(scale, tmp, scale);
+    return _mm512_fmadd_pd(scale, tmp, scale);
+}
 
+/// Lanes of `x` with |x| >= EXPREG_EXP_FAST_LIMIT or NaN redone with libm's exp in `y` (out of line:
+/// the rare path keeps the callers' registers free).
+EXPREG_AVX512 __attribute__((noinline, cold)) static __m512d expreg_exp8_fix_lanes(__m512d x, __m512d y) {
+    double xs[8], ys[8];
+    _mm512_storeu_pd(xs, x);
+    _mm512_storeu_pd(ys, y);
+    for (int l = 0; l < 8; l++) {
+        if (!(fabs(xs[l]) < EXPREG_EXP_FAST_LIMIT)) ys[l] = exp(xs[l]);
+    }
+    return _mm512_loadu_pd(ys);
+}
+
+/// exp of 8 lanes; lanes with |x| >= EXPREG_EXP_FAST_LIMIT or NaN are redone with libm's exp.
+EXPREG_AVX512 static inline __m512d expreg_exp8(__m512d x) {
+    __m512d y = expreg_exp8_unchecked(x);
     __m512d ax = _mm512_abs_pd(x);
     __mmask8 ok = _mm512_cmp_pd_mask(ax, _mm512_set1_pd(EXPREG_EXP_FAST_LIMIT), _CMP_LT_OQ);
-    if (__builtin_expect(ok != 0xFF, 0)) {
-        double xs[8], ys[8];
-        _mm512_storeu_pd(xs, x);
-        _mm512_storeu_pd(ys, y);
-        for (int l = 0; l < 8; l++) {
-            if (!(fabs(xs[l]) < EXPREG_EXP_FAST_LIMIT)) ys[l] = exp(xs[l]);
-        }
-        y = _mm512_loadu_pd(ys);
-    }
+    if (__builtin_expect(ok != 0xFF, 0)) y = expreg_exp8_fix_lanes(x, y);
     return y;
 }
 

@@ -3,15 +3,14 @@
 #define EXPREG_EXP_INTERNAL_H
 
 #include <stdint.h>
+#include "CExpRegKernels.h"
 #include <string.h>
 
 /// Table size N: exp(x) = 2^(k/N) * exp(r), |r| <= ln2 / (2N).
 #define EXPREG_EXP_N 128
 #define EXPREG_EXP_TABLE_BITS 7
 
-/// Lanes with |x| below this take the table path; all others (large, inf, NaN) call libm's exp.
-/// exp(+-708) is a normal double and k = round(x N / ln2) stays inside (-1022 N, 1023 N).
-#define EXPREG_EXP_FAST_LIMIT 708.0
+// EXPREG_EXP_FAST_LIMIT (the table path's range) is in the public header.
 
 extern const double expreg_exp_inv_ln2_n;
 extern const double expreg_exp_neg_ln2_hi_n;

@@ -1,9 +1,7 @@
 // The two GEMMs of a gradient-descent step, written for this problem's shapes, with the activation
 // fused into the forward GEMM's epilogue. D = act'(Z) ∘ a lives in panels of 24 neurons
 // (see expreg_forward_panels_avx512 in CExpRegKernels.h), which the update then reads contiguously.
-//
-// Micro-tile of both GEMMs: 8 rows × 24 columns = 24 zmm accumulators; per step of the inner
-// dimension, 3 vector loads of the 24-wide operand, 8 broadcasts of the 8-wide one, 24 FMAs.
+// The register tile and the epilogues live in step_tiles_avx512.h.
 #include <string.h>
 #include "CExpRegKernels.h"
 
@@ -46,116 +44,7 @@ int expreg_step_panels_available(void) {
 }
 
 #if defined(__x86_64__)
-#include "exp_avx512_inline.h"
-
-static inline __mmask8 expreg_lanes_below(long count) {
-    return count >= 8 ? (__mmask8)0xFF : count <= 0 ? (__mmask8)0 : (__mmask8)((1u << count) - 1);
-}
-
-#define EXPREG_TILE_ZERO(r) \
-    __m512d c##r##0 = _mm512_setzero_pd(), c##r##1 = _mm512_setzero_pd(), c##r##2 = _mm512_setzero_pd();
-#define EXPREG_TILE_FMA(r, s)                                   \
-    {                                                           \
-        __m512d s_ = _mm512_set1_pd((s)[r]);                    \
-        c##r##0 = _mm512_fmadd_pd(s_, b0, c##r##0);             \
-        c##r##1 = _mm512_fmadd_pd(s_, b1, c##r##1);             \
-        c##r##2 = _mm512_fmadd_pd(s_, b2, c##r##2);             \
-    }
-#define EXPREG_TILE_FMA2(r, s)                                  \
-    {                                                           \
-        __m512d s_ = _mm512_set1_pd((s)[r]);                    \
-        c##r##0 = _mm512_fmadd_pd(s_, b0, c##r##0);             \
-        c##r##1 = _mm512_fmadd_pd(s_, b1, c##r##1);             \
-    }
-#define EXPREG_TILE_FMA1(r, s) c##r##0 = _mm512_fmadd_pd(_mm512_set1_pd((s)[r]), b0, c##r##0);
-#define EXPREG_TILE_ALL(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7)
-#define EXPREG_TILE_FMA2_S(r) EXPREG_TILE_FMA2(r, s)
-#define EXPREG_TILE_FMA1_S(r) EXPREG_TILE_FMA1(r, s)
-/// The same as EXPREG_TILE_LOOP over the first 16 (LOOP16) or 8 (LOOP8) columns of b only.
-#define EXPREG_TILE_LOOP16(s_start, s_step, b_start, b_step, count)                \
-    {                                                                              \
-        const double *s = (s_start), *b = (b_start);                               \
-        for (long q_ = 0; q_ < (count); q_++) {                                    \
-            const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);     \
-            EXPREG_TILE_ALL(EXPREG_TILE_FMA2_S)                                    \
-            s += (s_step);                                                         \
-            b += (b_step);                                                         \
-        }                                                                          \
-    }
-#define EXPREG_TILE_LOOP8(s_start, s_step, b_start, b_step, count)                 \
-    {                                                                              \
-        const double *s = (s_start), *b = (b_start);                               \
-        for (long q_ = 0; q_ < (count); q_++) {                                    \
-            const __m512d b0 = _mm512_load_pd(b);                                  \
-            EXPREG_TILE_ALL(EXPREG_TILE_FMA1_S)                                    \
-            s += (s_step);                                                         \
-            b += (b_step);                                                         \
-        }                                                                          \
-    }
-#define EXPREG_TILE_FMA_S(r) EXPREG_TILE_FMA(r, s)
-/// acc[8 × 24] += Σ_{q < count} s[q·s_step + r] · b[q·b_step + 0…23] (b 64-byte aligned).
-#define EXPREG_TILE_LOOP(s_start, s_step, b_start, b_step, count)                                        \
-    {                                                                                                    \
-        const double *s = (s_start), *b = (b_start);                                                     \
-        for (long q_ = 0; q_ < (count); q_++) {                                                          \
-            const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8), b2 = _mm512_load_pd(b + 16); \
-            EXPREG_TILE_ALL(EXPREG_TILE_FMA_S)                                                           \
-            s += (s_step);                                                                               \
-            b += (b_step);                                                                               \
-        }                                                                                                \
-    }
-
-/// relu' of 8 lanes, weighted: a where z > 0, else 0; NaN where z is NaN.
-EXPREG_AVX512 static inline __m512d expreg_relu_derivative8(__m512d z, __m512d a) {
-    const __mmask8 positive = _mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GT_OQ);
-    return _mm512_mask_mov_pd(_mm512_maskz_mov_pd(positive, a), _mm512_cmp_pd_mask(z, z, _CMP_UNORD_Q), z);
-}
-
-/// 24 doubles of a panel row to `out` (64-byte aligned); non-temporal when `stream`.
-EXPREG_AVX512 static inline void expreg_store_row24(double *out, __m512d d0, __m512d d1, __m512d d2, int stream) {
-    if (stream) {
-        _mm512_stream_pd(out, d0);
-        _mm512_stream_pd(out + 8, d1);
-        _mm512_stream_pd(out + 16, d2);
-    } else {
-        _mm512_store_pd(out, d0);
-        _mm512_store_pd(out + 8, d1);
-        _mm512_store_pd(out + 16, d2);
-    }
-}
-
-/// One panel row of the forward epilogue: act of z0..z2 (8 lanes each), D to `out` (24 doubles),
-/// the row's a-weighted activations added to `lane` (8 doubles).
-EXPREG_AVX512 static inline void expreg_forward_epilogue_row(int relu, __m512d z0, __m512d z1, __m512d z2,
-                                                            __m512d a0, __m512d a1, __m512d a2, double *out,
-                                                            int stream, double *lane, __m512d *mx,
-                                                            __mmask8 *nan_seen) {
-    *nan_seen |= _mm512_cmp_pd_mask(z0, z1, _CMP_UNORD_Q) | _mm512_cmp_pd_mask(z2, z2, _CMP_UNORD_Q);
-    *mx = _mm512_max_pd(*mx, _mm512_max_pd(_mm512_abs_pd(z0), _mm512_max_pd(_mm512_abs_pd(z1), _mm512_abs_pd(z2))));
-    __m512d d0, d1, d2, s;
-    if (!relu) {
-        d0 = _mm512_mul_pd(expreg_exp8(z0), a0);
-        d1 = _mm512_mul_pd(expreg_exp8(z1), a1);
-        d2 = _mm512_mul_pd(expreg_exp8(z2), a2);
-        s = _mm512_add_pd(_mm512_add_pd(d0, d1), d2);
-    } else {
-        // D = a where z > 0, else 0, NaN where z is NaN; the row sum adds a·max(z, 0) (NaN stays).
-        const __m512d zero = _mm512_setzero_pd();
-        __mmask8 p0 = _mm512_cmp_pd_mask(z0, zero, _CMP_GT_OQ), p1 = _mm512_cmp_pd_mask(z1, zero, _CMP_GT_OQ),
-                 p2 = _mm512_cmp_pd_mask(z2, zero, _CMP_GT_OQ);
-        __mmask8 u0 = _mm512_cmp_pd_mask(z0, z0, _CMP_UNORD_Q), u1 = _mm512_cmp_pd_mask(z1, z1, _CMP_UNORD_Q),
-                 u2 = _mm512_cmp_pd_mask(z2, z2, _CMP_UNORD_Q);
-        d0 = expreg_relu_derivative8(z0, a0);
-        d1 = expreg_relu_derivative8(z1, a1);
-        d2 = expreg_relu_derivative8(z2, a2);
-        __m512d v0 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p0, z0, a0), u0, z0);
-        __m512d v1 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p1, z1, a1), u1, z1);
-        __m512d v2 = _mm512_mask_mov_pd(_mm512_maskz_mul_pd(p2, z2, a2), u2, z2);
-        s = _mm512_add_pd(_mm512_add_pd(v0, v1), v2);
-    }
-    expreg_store_row24(out, d0, d1, d2, stream);
-    _mm512_store_pd(lane, _mm512_add_pd(_mm512_load_pd(lane), s));
-}
+#include "step_tiles_avx512.h"
 
 EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long n, long d, const double *wt,
                                                 long ldw, long m, const double *a, long first_panel,
@@ -171,28 +60,15 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
         const long j0 = p * EXPREG_PANEL_WIDTH, width = m - j0;
         const __mmask8 m0 = expreg_lanes_below(width), m1 = expreg_lanes_below(width - 8),
                        m2 = expreg_lanes_below(width - 16);
-        for (long k = 0; k < d; k++) {  // the panel of Wᵀ, zero past column m
-            const double *src = wt + k * ldw + j0;
-            _mm512_store_pd(bp + k * 24, _mm512_maskz_loadu_pd(m0, src));
-            _mm512_store_pd(bp + k * 24 + 8, _mm512_maskz_loadu_pd(m1, src + 8));
-            _mm512_store_pd(bp + k * 24 + 16, _mm512_maskz_loadu_pd(m2, src + 16));
-        }
+        expreg_load_wt_panel(wt, ldw, j0, d, m0, m1, m2, bp);
         // a is 0 past column m, so padded columns hold D = 0 and add nothing to u.
         const __m512d a0 = plain ? _mm512_setzero_pd() : _mm512_maskz_loadu_pd(m0, a + j0),
                       a1 = plain ? _mm512_setzero_pd() : _mm512_maskz_loadu_pd(m1, a + j0 + 8),
                       a2 = plain ? _mm512_setzero_pd() : _mm512_maskz_loadu_pd(m2, a + j0 + 16);
-        double *panel = panels + p * rows * EXPREG_PANEL_WIDTH;
+        double *panel = panels == NULL ? NULL : panels + p * rows * EXPREG_PANEL_WIDTH;
         for (long t = 0; t < tiles; t++) {
-            EXPREG_TILE_ALL(EXPREG_TILE_ZERO)
-            EXPREG_TILE_LOOP(xp + t * d * 8, 8, bp, 24, d)
-            // Through an L1 tile: the 24 accumulators free their registers for the exp.
-#define EXPREG_FORWARD_SPILL(r)                       \
-    _mm512_store_pd(tile + (r) * 24, c##r##0);        \
-    _mm512_store_pd(tile + (r) * 24 + 8, c##r##1);    \
-    _mm512_store_pd(tile + (r) * 24 + 16, c##r##2);
-            EXPREG_TILE_ALL(EXPREG_FORWARD_SPILL)
-#undef EXPREG_FORWARD_SPILL
-            double *out = panel + t * 8 * EXPREG_PANEL_WIDTH;
+            expreg_forward_tile(xp + t * d * 8, d, bp, tile);
+            double *out = panel == NULL ? NULL : panel + t * 8 * EXPREG_PANEL_WIDTH;
             if (plain) {  // columns past m hold act'(0) here: the caller reads only j < m
                 for (int r = 0; r < 8; r++) {
                     __m512d z0 = _mm512_load_pd(tile + r * 24), z1 = _mm512_load_pd(tile + r * 24 + 8),
@@ -212,10 +88,10 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
                 continue;
             }
             double *lane = lanes + t * 8 * 8;
-            for (int r = 0; r < 8; r++) {
-                expreg_forward_epilogue_row(relu, _mm512_load_pd(tile + r * 24), _mm512_load_pd(tile + r * 24 + 8),
-                                            _mm512_load_pd(tile + r * 24 + 16), a0, a1, a2,
-                                            out + r * EXPREG_PANEL_WIDTH, stream, lane + r * 8, &mx, &nan_seen);
+            if (__builtin_expect(expreg_scan_tile(tile, &mx, &nan_seen), 1)) {
+                expreg_forward_epilogue_tile(relu, tile, a0, a1, a2, out, stream, lane, 0);
+            } else {
+                expreg_forward_epilogue_tile_checked(relu, tile, a0, a1, a2, out, stream, lane);
             }
         }
     }
@@ -231,31 +107,16 @@ EXPREG_AVX512 void expreg_forward_panels_avx512(int relu, const double *xp, long
 EXPREG_AVX512 void expreg_update_panels_avx512(const double *rp, long n, long d, const double *panels,
                                                double alpha, double *wt, long ldw, long m, long first_panel,
                                                long end_panel) {
-    const long rows = (n + 7) & ~7L, column_tiles = (d + 7) / 8;
+    const long rows = (n + 7) & ~7L;
     const __m512d scale = _mm512_set1_pd(alpha);
     for (long p = first_panel; p < end_panel; p++) {
         const long j0 = p * EXPREG_PANEL_WIDTH, width = m - j0;
-        const __mmask8 m0 = expreg_lanes_below(width), m1 = expreg_lanes_below(width - 8),
-                       m2 = expreg_lanes_below(width - 16);
-        const double *panel = panels + p * rows * EXPREG_PANEL_WIDTH;
-        for (long kt = 0; kt < column_tiles; kt++) {
-            EXPREG_TILE_ALL(EXPREG_TILE_ZERO)
-            EXPREG_TILE_LOOP(rp + kt * n * 8, 8, panel, 24, n)
-            const long k_rows = d - kt * 8;
-            double *c = wt + kt * 8 * ldw + j0;
-#define EXPREG_UPDATE_STORE(r)                                                                               \
-    if ((r) < k_rows) {                                                                                      \
-        double *cr = c + (r) * ldw;                                                                          \
-        _mm512_mask_storeu_pd(cr, m0, _mm512_fmadd_pd(scale, c##r##0, _mm512_maskz_loadu_pd(m0, cr)));      \
-        _mm512_mask_storeu_pd(cr + 8, m1, _mm512_fmadd_pd(scale, c##r##1, _mm512_maskz_loadu_pd(m1, cr + 8))); \
-        _mm512_mask_storeu_pd(cr + 16, m2,                                                                   \
-                              _mm512_fmadd_pd(scale, c##r##2, _mm512_maskz_loadu_pd(m2, cr + 16)));          \
-    }
-            EXPREG_TILE_ALL(EXPREG_UPDATE_STORE)
-#undef EXPREG_UPDATE_STORE
-        }
+        expreg_update_panel(rp, n, d, panels + p * rows * EXPREG_PANEL_WIDTH, scale, wt + j0, ldw,
+                            expreg_lanes_below(width), expreg_lanes_below(width - 8),
+                            expreg_lanes_below(width - 16));
     }
 }
+
 EXPREG_AVX512 void expreg_gram_panels_avx512(const double *panels, long rows, long k, long n, double *c, long ldc,
                                              long first_tile, long end_tile, int accumulate) {
     const long panel_count = (n + EXPREG_PANEL_WIDTH - 1) / EXPREG_PANEL_WIDTH, tiles = (n + 7) / 8;

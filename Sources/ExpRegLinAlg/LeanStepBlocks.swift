@@ -10,11 +10,12 @@ internal import CExpRegKernels
 /// [b·B, min(m, (b + 1)·B)), B = 24 · ``panelsPerBlock``.
 ///
 /// One step:
-/// 1. ``forward(wt:aScaled:u:threads:)``: per block, Z_b = X Wᵀ_b and D_b ∘ a_b/√m into the
-///    worker's block buffer, the block's part of u (Σ_{r ∈ b} a_r act(z_ir)/√m) into its own
-///    column; the columns are then added in block order, so u does not depend on the threads.
-/// 2. ``update(eta:xr:wt:aScaled:threads:)``: per block, D_b is recomputed (same arithmetic) and
-///    Wᵀ_b ← Wᵀ_b − η (diag(r) X)ᵀ D_b; blocks write disjoint columns of Wᵀ.
+/// 1. ``forward(wt:aScaled:u:threads:)``: per block, Z_b = X Wᵀ_b and act(Z_b), the block's part
+///    of u (Σ_{r ∈ b} a_r act(z_ir)/√m) into its own column (D_b is not stored on the avx512
+///    path); the columns are then added in block order, so u does not depend on the threads.
+/// 2. ``update(eta:xr:wt:aScaled:threads:maxPreactivation:)``: per block, D_b is recomputed (same
+///    arithmetic, so the same values) and Wᵀ_b ← Wᵀ_b − η (diag(r) X)ᵀ D_b; blocks write disjoint
+///    columns of Wᵀ.
 ///
 /// Agreement with ``StepPanels`` on one kernel path: every panel of D is computed by the same
 /// kernel call on the same operands, u is summed on the same grid in the same order, and each
@@ -23,8 +24,11 @@ internal import CExpRegKernels
 /// (``derivativeGramUpper(wt:aScaled:into:threads:)``) adds the blocks' D_b D_bᵀ in block order,
 /// an order different from ``StepPanels/derivativeGramUpper(into:threads:)``: equal to rounding.
 ///
-/// Cost: one step computes the forward GEMM and the exp twice (6·n·m·d flops instead of 4), but
-/// each block's D stays in the worker's cache instead of streaming n·m doubles to memory and back.
+/// Cost: a step computes the forward GEMM and the exp twice (6·n·m·d flops instead of 4), but on
+/// the avx512 path D never leaves L1 (one panel of 24 neurons is formed and used at once) instead
+/// of streaming n·m doubles to memory and back. Keeping some blocks' D from the forward pass for
+/// the update was measured and dropped: at (128, 16, 3,162,278) on 2 cores, keeping 1 GiB (a third
+/// of the blocks) changed the step from 495 to 493 ms, as reading D back costs what recomputing it does.
 /// Memory: per worker about 2·n·B + 8·n + 24·d + n doubles (block buffer, H(W)'s row block),
 /// plus (n + 1) per block, X and H(W)'s group sums (see ``bufferValues(n:d:m:workers:)``).
 ///
@@ -51,6 +55,9 @@ public final class LeanStepBlocks {
     private let packedR: AlignedDoubles  // diag(r) X in 8-column tiles (avx512 update)
     private let blockSums: AlignedDoubles  // n per block, then one maximum per block
     private var workerScratch: [AlignedDoubles] = []  // per worker: see scratchLayout
+
+    /// |z| below which the exp kernels need no range check (``EXPREG_EXP_FAST_LIMIT``).
+    public static let expTableLimit: Double = EXPREG_EXP_FAST_LIMIT
 
     /// Doubles held by an instance with `workers` worker buffers (for the memory accounting).
     public static func bufferValues(n: Int, d: Int, m: Int, workers: Int) -> Int {
@@ -109,7 +116,7 @@ public final class LeanStepBlocks {
             let block = claimed.lowerBound
             forwardBlock(
                 block, wt: wt, aScaled: aScaled, sums: sums + block * n, maximum: maxima + block,
-                worker: worker)
+                worker: worker, into: nil)
         }
         for i in 0..<n { u[i] = 0 }
         var largest = 0.0
@@ -123,22 +130,35 @@ public final class LeanStepBlocks {
     }
 
     /// Update: Wᵀ ← Wᵀ − η Rᵀ D with R = `xr` = diag(r) X (n × d), D recomputed block by block
-    /// from the current Wᵀ (each block's D is formed before that block's columns change).
-    /// Wᵀ does not depend on `threads`.
+    /// from the current Wᵀ (each block's D is formed before that block's columns change; on the
+    /// avx512 path panel by panel, so D never leaves L1). Wᵀ does not depend on `threads`.
+    /// - Parameter maxPreactivation: max |z_ir| of the forward pass of this Wᵀ (its return value):
+    ///   below ``expTableLimit`` the exp skips its range check (the values are the same either way).
     /// - Complexity: O(n·m·d) (a forward GEMM, the exp and the update GEMM per block).
     public func update(
         eta: Double, xr: UnsafePointer<Double>, wt: UnsafeMutablePointer<Double>,
-        aScaled: UnsafePointer<Double>, threads: Int
+        aScaled: UnsafePointer<Double>, threads: Int, maxPreactivation: Double = .nan
     ) {
         let workers = max(1, min(threads, blockCount))
         prepareScratch(workers: workers)
         if path == .avx512 { expreg_pack_tiles8(xr, d, n, 1, d, packedR.pointer) }
+        let covered: Int32 = maxPreactivation < Self.expTableLimit ? 1 : 0
+        let relu: Int32 = activation == .relu ? 1 : 0
         NeuronBlockKernel.runClaiming(workers, count: blockCount) { worker, claimed in
             let block = claimed.lowerBound
             let layout = scratchLayout(worker)
+            if path == .avx512 {
+                let (first, end) = panelRange(block)
+                expreg_lean_update_panels_avx512(
+                    relu, packedX.pointer, packedR.pointer, n, d, aScaled, -eta, wt, m, m, first, end, covered,
+                    layout.panels, layout.wtPanel)
+                return
+            }
             layout.sums.update(repeating: 0, count: n)
             layout.maximum.pointee = 0
-            forwardBlock(block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: worker)
+            forwardBlock(
+                block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: worker,
+                into: layout.panels)
             updateBlock(block, eta: eta, xr: xr, wt: wt, panels: layout.panels)
         }
     }
@@ -153,7 +173,9 @@ public final class LeanStepBlocks {
             let layout = scratchLayout(0)
             for block in 0..<blockCount {
                 layout.sums.update(repeating: 0, count: n)
-                forwardBlock(block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: 0)
+                forwardBlock(
+                    block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: 0,
+                    into: layout.panels)
                 let (first, end) = panelRange(block)
                 for p in first..<end {
                     let start = p * StepPanels.panelWidth
@@ -202,7 +224,7 @@ public final class LeanStepBlocks {
                 layout.sums.update(repeating: 0, count: n)
                 forwardBlock(
                     block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum,
-                    worker: worker)
+                    worker: worker, into: layout.panels)
                 let (first, end) = panelRange(block)
                 let start = first * StepPanels.panelWidth
                 let width = min(m, end * StepPanels.panelWidth) - start
@@ -247,7 +269,9 @@ public final class LeanStepBlocks {
             prepare: { block in
                 NeuronBlockKernel.runWorkers(1) { _ in
                     layout.sums.update(repeating: 0, count: n)
-                    forwardBlock(block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: 0)
+                    forwardBlock(
+                        block, wt: wt, aScaled: aScaled, sums: layout.sums, maximum: layout.maximum, worker: 0,
+                        into: layout.panels)
                 }
             },
             fill: { block, points, _ in
@@ -264,12 +288,14 @@ public final class LeanStepBlocks {
         return (first, min(panelCount, first + panelsPerBlock))
     }
 
-    /// D ∘ a of `block` into the worker's panels (local panel p at p · paddedRows · 24), its part
-    /// of u added to `sums` (n), its max |z| into `maximum`. Same kernel calls as
-    /// ``StepPanels``' forward pass, with Wᵀ and a offset to the block's first neuron.
+    /// D ∘ a of `block` into `destination` (local panel p at p · paddedRows · 24) or, when nil,
+    /// into the worker's panels on the avx2 and generic paths and nowhere on the avx512 path; its part of u added to `sums` (n), its max |z|
+    /// into `maximum`. Same kernel calls as ``StepPanels``' forward pass, with Wᵀ and a offset to
+    /// the block's first neuron.
     private func forwardBlock(
         _ block: Int, wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
-        sums: UnsafeMutablePointer<Double>, maximum: UnsafeMutablePointer<Double>, worker: Int
+        sums: UnsafeMutablePointer<Double>, maximum: UnsafeMutablePointer<Double>, worker: Int,
+        into destination: UnsafeMutablePointer<Double>?
     ) {
         let (first, end) = panelRange(block)
         let j0 = first * StepPanels.panelWidth
@@ -279,13 +305,14 @@ public final class LeanStepBlocks {
         case .avx512:
             expreg_forward_panels_avx512(
                 activation == .relu ? 1 : 0, packedX.pointer, n, d, wt + j0, m, width,
-                aScaled + j0, 0, end - first, layout.panels, 0, sums, maximum,
+                aScaled + j0, 0, end - first, destination, 0, sums, maximum,
                 layout.lanes, layout.wtPanel)
         case .avx2, .generic:
+            let panels = destination ?? layout.panels
             for p in 0..<(end - first) {
                 let start = p * StepPanels.panelWidth
                 let columns = min(StepPanels.panelWidth, width - start)
-                let panel = layout.panels + p * paddedRows * StepPanels.panelWidth
+                let panel = panels + p * paddedRows * StepPanels.panelWidth
                 NeuronBlockKernel.gemmUngated(
                     .none, .none, m: n, n: columns, k: d, alpha: 1, a: x.pointer, lda: d,
                     b: wt + j0 + start, ldb: m, beta: 0, c: panel,

@@ -129,6 +129,56 @@ struct LeanTrainingTests {
         }
     }
 
+    @Test(
+        "pre-activations past the exp table's range (|z| ≥ 708) take libm's exp on both paths: gradient and step as the reference",
+        arguments: KernelPath.allCases)
+    func preactivationsPastTheTableRange(path: KernelPath) throws {
+        if TestKernels.skips(path, "pre-activations past the exp table's range") { return }
+        // Three points in the first quadrant of S¹; neuron 0 has z = −565.7, −565.7, −800 (exp(−800)
+        // underflows to 0, which the table path alone would not give), neuron 1 has z = −720 at x₁
+        // (a subnormal exp), the others are ordinary. The forward pass sees max |z| = 800, so the
+        // lean update must take the checked exp; both paths must match libm.
+        let s = 0.5.squareRoot()
+        let data = try Dataset(n: 3, d: 2, x: [1, 0, 0, 1, s, s], y: [0.3, -0.2, 0.1])
+        let m = 30
+        var w = ModelParameters.random(width: m, d: 2, sigma: 1, seed: 4).w
+        (w[0], w[1]) = (-800 * s, -800 * s)
+        (w[2], w[3]) = (-720, 0.5)
+        let a = (0..<m).map { $0 % 2 == 0 ? 1.0 : -1.0 }
+        let steppers = [false, true].map { lean in
+            GradientDescent(dataset: data, activation: .exp, a: a, w: w, path: path, lean: lean)
+        }
+        // Reference: r = u − y and ∇_r = (a_r/√m) Σ_i r_i e^{z_ir} x_i with libm's exp.
+        func z(_ i: Int, _ r: Int) -> Double { data.x[2 * i] * w[2 * r] + data.x[2 * i + 1] * w[2 * r + 1] }
+        let scale = 1 / Double(m).squareRoot()
+        let residual = (0..<3).map { i in
+            (0..<m).reduce(0.0) { $0 + a[$1] * Foundation.exp(z(i, $1)) } * scale - data.y[i]
+        }
+        for stepper in steppers {
+            let label = "\(path) \(stepper.isLean ? "lean" : "materializing")"
+            #expect(stepper.loss().isFinite, "\(label)")
+            #expect(abs(stepper.maxPreactivation - 800) < 1e-9, "\(label) max |z|")
+            let gradient = stepper.gradient()
+            for r in 0..<m {
+                for j in 0..<2 {
+                    let terms = (0..<3).map { i in
+                        a[r] * scale * residual[i] * Foundation.exp(z(i, r)) * data.x[2 * i + j]
+                    }
+                    let expected = terms.reduce(0, +)
+                    // The table path is within 2 ulp of libm; 16 ulp of Σ|terms| covers it and the sums.
+                    let tolerance = 16 * Double.ulpOfOne * terms.map(abs).reduce(0, +)
+                    #expect(abs(gradient[2 * r + j] - expected) <= tolerance, "\(label) ∇[\(r)][\(j)]")
+                }
+            }
+            stepper.step(eta: 0.1)
+        }
+        // The update takes the same D on both paths: the weights agree to rounding of u (see above).
+        let (wf, wl) = (steppers[0].weights, steppers[1].weights)
+        for k in wf.indices { #expect(abs(wf[k] - wl[k]) <= 1e-12 * max(1, abs(wf[k])), "\(path) w[\(k)]") }
+        // Neuron 0's gradient is about 1e-246: its weights do not move at all (a wrong exp would move them).
+        #expect(wf[0] == w[0] && wf[1] == w[1] && wl[0] == w[0] && wl[1] == w[1], "\(path) neuron 0 stays")
+    }
+
     @Test("memory accounting: lean at (128, 16, 3,162,278) fits 1.5 GiB with W; chosen only over the budget")
     func leanMemory() {
         let (n, d, m) = (128, 16, 3_162_278)

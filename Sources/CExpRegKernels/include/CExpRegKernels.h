@@ -48,6 +48,10 @@ void expreg_exp_forward_block_with(expreg_exp_kernel kernel, double *block, long
 void expreg_relu_forward_block(double *block, long rows, long cols, long ld, const double *a,
                                double *sums, double *max_abs);
 
+/// Lanes with |x| below this take the exp kernels' table path; all others (large, inf, NaN) call
+/// libm's exp. exp(±708) is a normal double and k = round(x N / ln2) stays inside (−1022 N, 1023 N).
+#define EXPREG_EXP_FAST_LIMIT 708.0
+
 /// Neurons per panel of the GD-step kernels below.
 #define EXPREG_PANEL_WIDTH 24
 
@@ -67,6 +71,8 @@ void expreg_pack_tiles8(const double *src, long rows, long cols, long row_stride
 ///   sums[i] += Σ_{j in these panels} a_j act(z_ij)   for i < n (fixed order: 8 lanes, then a tree);
 ///   *max_abs = max(*max_abs, max |z_ij|), NaN if any z is NaN (a NaN z also makes its D and sums NaN).
 /// relu: 0 = exp, 1 = relu. stream: 1 = non-temporal stores of D (for D larger than the caches).
+/// With panels = NULL (and sums not NULL) nothing is stored: sums and max_abs only, the same values
+/// (the memory-lean step's first pass).
 /// With sums = NULL (a, max_abs and lanes are then not used and may be NULL): panels get act'(z_ij)
 /// alone (exp: e^z, relu: 1[z > 0], NaN stays NaN) and columns j >= m hold act'(0).
 /// panels, lanes and bp must be 64-byte aligned; lanes holds rows·8 doubles, bp 24·d.
@@ -80,6 +86,17 @@ void expreg_forward_panels_avx512(int relu, const double *xp, long n, long d, co
 /// Call only when expreg_step_panels_available().
 void expreg_update_panels_avx512(const double *rp, long n, long d, const double *panels, double alpha,
                                  double *wt, long ldw, long m, long first_panel, long end_panel);
+
+/// The memory-lean update over panels [first_panel, end_panel): per panel, D = a_j act'(z_ij) as in
+/// expreg_forward_panels_avx512 (same arithmetic, into `panel`: rows × 24, 64-byte aligned scratch),
+/// then Wᵀ += alpha Rᵀ D as in expreg_update_panels_avx512, before the next panel's Z is formed.
+/// R (n × d) packed by expreg_pack_tiles8 as columns (rp), X as rows (xp); bp: 24·d aligned doubles.
+/// covered = 1 promises every |z_ij| < 708 and no NaN (the forward pass's max_abs of the same Wᵀ):
+/// the exp then skips its range check. Equal, bit for bit, to the forward pass and update kernels.
+/// Call only when expreg_step_panels_available().
+void expreg_lean_update_panels_avx512(int relu, const double *xp, const double *rp, long n, long d,
+                                      const double *a, double alpha, double *wt, long ldw, long m,
+                                      long first_panel, long end_panel, int covered, double *panel, double *bp);
 
 /// Gram of panel-stored vectors: with P[i][r] = panels[((i / 24)·rows + r)·24 + i % 24] (i < n, r < k;
 /// the layout expreg_forward_panels_avx512 writes when its rows are neurons and its columns are points),

@@ -71,7 +71,7 @@ public final class GradientDescent {
     ///   - path: the kernel path (``KernelPath``; the caller chooses it, e.g. ``KernelPath/best``).
     ///   - threads: worker threads of a step (≥ 1; results do not depend on it).
     ///   - lean: train without the n × m matrix (``LeanStepBlocks``); the caller decides, e.g. by
-    ///     ``TrainingMemory/path(n:m:activationBudgetBytes:)``.
+    ///     ``TrainingPath/chosen(n:m:activationBudgetBytes:)``.
     /// - Precondition: `a.count ≥ 1`, `w.count == a.count · dataset.d`, `path.isAvailable`.
     public init(
         dataset: Dataset, activation: Activation, a: [Double], w: [Double],
@@ -236,7 +236,7 @@ public final class GradientDescent {
         if let lean {
             lean.update(
                 eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
-                threads: threads)
+                threads: threads, maxPreactivation: lastMaxPreactivation)
         } else {
             kernels!.update(eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, threads: threads)
         }
