@@ -36,6 +36,12 @@ extension ExpReg {
                 "How the step holds the activations: materializing, lean, or auto (lean when 8·n·m bytes exceed EXPREG_ACTIVATION_BUDGET, default 1 GiB)."
         )
         var path: String = "auto"
+        @Flag(
+            name: .long,
+            help:
+                "Time the materializing and the lean step of each size in one process, alternately from the same weights, and print both with their ratio (no H(W)); --path is ignored."
+        )
+        var comparePaths = false
         @Flag(name: .long, help: "Print one JSON object per size.")
         var json = false
 
@@ -77,18 +83,26 @@ extension ExpReg {
                 for var config in configurations() {
                     config.kernels = kernels
                     config.activationBudgetBytes = budget
-                    let result: BenchmarkResult
-                    do {
-                        result = try Benchmark.run(config)
-                    } catch {
-                        if case BenchmarkError.invalidConfiguration = error {
-                            throw PipelineError(.invalidInput, "\(error)")
-                        }
-                        throw PipelineError(.failure, "\(error)")
+                    if comparePaths {
+                        let comparison = try measure { () throws(BenchmarkError) in try PathComparison.run(config) }
+                        print(json ? comparison.jsonLine() : comparison.summary)
+                        continue
                     }
+                    let result = try measure { () throws(BenchmarkError) in try Benchmark.run(config) }
                     print(json ? result.jsonLine() : result.summary)
                 }
                 return .success
+            }
+        }
+
+        /// Runs a benchmark, mapping its errors to the CLI's exit statuses (bad sizes: invalid input).
+        private func measure<T>(_ body: () throws(BenchmarkError) -> T) throws -> T {
+            do {
+                return try body()
+            } catch BenchmarkError.invalidConfiguration(let message) {
+                throw PipelineError(.invalidInput, "\(BenchmarkError.invalidConfiguration(message))")
+            } catch {
+                throw PipelineError(.failure, "\(error)")
             }
         }
     }

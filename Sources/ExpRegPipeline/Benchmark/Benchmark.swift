@@ -36,7 +36,7 @@ public enum Benchmark {
                 path: config.kernels, threads: config.stepThreads ?? threads,
                 lean: config.resolvedTrainingPath == .lean)
             if let blockWidth = config.blockWidth { stepper.blockWidth = blockWidth }
-            let eta = 1e-6
+            let eta = Self.eta
             for _ in 0..<config.warmupSteps { stepper.step(eta: eta) }
             let clock = ContinuousClock()
             for k in 0..<config.steps {
@@ -104,6 +104,10 @@ public enum Benchmark {
         result.trainingPath = config.resolvedTrainingPath.rawValue
         return result
     }
+
+    /// The learning rate of the timed steps: small enough that the loss stays finite at every
+    /// benchmark size, so the steps do real work without diverging.
+    static let eta = 1e-6
 
     /// The median of timings (``ExpRegCore/median(_:)``); NaN for an empty list, which the
     /// configuration rules out (steps and repeats are at least 1).
