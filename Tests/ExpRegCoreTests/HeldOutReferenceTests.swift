@@ -36,7 +36,7 @@ struct HeldOutReferenceTests {
             HeldOutEvaluation.evaluate(
                 training: reference.dataset, test: test, activation: reference.activation,
                 sigma: reference.sigma, a: reference.initial.a,
-                initialWeights: reference.initial.w, finalWeights: reference.finalWeights,
+                initialWeights: { reference.initial.w }, finalWeights: { reference.finalWeights },
                 hStarEigenvalues: reference.eigHStar)
         }
     }

@@ -174,3 +174,36 @@ struct ModelTests {
         }
     }
 }
+
+@Suite("Network outputs on held-out points")
+struct NetworkOutputsTests {
+    @Test(
+        "outputs past one block of 4096 neurons and 64 rows equal the sum over every neuron",
+        arguments: [Activation.exp, .relu])
+    func outputsOverSeveralBlocks(activation: Activation) {
+        // 70 rows (two row blocks) × 10,000 neurons (three neuron blocks, the last one partial).
+        let (data, model) = problem(n: 70, d: 5, m: 10_000, sigma: 0.7, seed: 31)
+        let u = NetworkOutputs.evaluate(
+            x: data.x, count: data.n, d: data.d, a: model.a, w: model.w, activation: activation)
+        let scale = 1 / Double(model.width).squareRoot()
+        for i in 0..<data.n {
+            var sum = 0.0
+            var magnitude = 0.0
+            var termSlack = 0.0  // Σ_r bound on |Δterm_r| from the dot product's rounding
+            for r in 0..<model.width {
+                let products = (0..<data.d).map { data.x[i * data.d + $0] * model.w[r * data.d + $0] }
+                let z = products.reduce(0, +)
+                // dgemm and this loop each round z within d·ε·Σ|x w|.
+                let dz = 2 * Double(data.d) * Double.ulpOfOne * products.map(abs).reduce(0, +)
+                let term = model.a[r] * scale * (activation == .exp ? Foundation.exp(z) : max(z, 0))
+                sum += term
+                magnitude += abs(term)
+                termSlack += activation == .exp ? abs(term) * 2 * dz : scale * dz
+            }
+            // Both sums run over r in the same order, each within (m − 1)·ε·Σ|terms| of the exact one,
+            // plus the terms' own difference. A block skipped or added twice moves u by a third of Σ|terms|.
+            let bound = 2 * Double(model.width) * Double.ulpOfOne * magnitude + termSlack
+            #expect(abs(u[i] - sum) <= bound, "u[\(i)]")
+        }
+    }
+}

@@ -25,8 +25,9 @@ public enum TrainingPath: String, Sendable, Codable, CaseIterable {
 ///
 /// Working set of the materialising trainer, in float64 values (8 bytes each):
 /// - n·m: the activation panels D ∘ a/√m;
-/// - 2·m·d: Wᵀ inside the stepper plus W(0) (regenerated at the start while the stepper copies it,
-///   and at the end for the weight movement);
+/// - 2·m·d: Wᵀ inside the stepper plus one m × d copy: W(0) (regenerated at the start while the
+///   stepper copies it, and at the end for the weight movement and the held-out errors) or W(T)
+///   (for the held-out errors), never both at once (``HeldOutEvaluation``);
 /// - 2·m: a and a/√m;
 /// - 2·n·d + 2·n: X and diag(r) X, y and the residuals;
 /// - 4·n²: H(W) or H*, their eigenvectors (H* only) and the LAPACK work space.

@@ -13,30 +13,32 @@ public enum HeldOutEvaluation {
     ///   - training: the training points X, y (n × d).
     ///   - test: the held-out points (n_test × d, same d).
     ///   - a: output signs a_r (length m).
-    ///   - initialWeights: W(0), row-major m × d.
-    ///   - finalWeights: W(T), row-major m × d.
+    ///   - initialWeights: W(0), row-major m × d (called once).
+    ///   - finalWeights: W(T), row-major m × d (called once, before `initialWeights`: at most one
+    ///     m × d copy lives at a time, which the memory accounting of ``TrainingMemory`` assumes).
     ///   - hStarEigenvalues: ascending eigenvalues of H*(X, X) when already known (conditioning check).
     /// - Complexity: O(n³ + n²·d + n_test·n·d + (n + n_test)·m·d).
     public static func evaluate(
         training: Dataset, test: Dataset, activation: Activation, sigma: Double,
-        a: [Double], initialWeights: [Double], finalWeights: [Double],
+        a: [Double], initialWeights: () -> [Double], finalWeights: () -> [Double],
         hStarEigenvalues: [Double]?
     ) -> HeldOutErrors {
         precondition(training.d == test.d, "HeldOutEvaluation: training d = \(training.d), test d = \(test.d)")
         let d = training.d
         var errors = HeldOutErrors()
         let finalTest = NetworkOutputs.evaluate(
-            x: test.x, count: test.n, d: d, a: a, w: finalWeights,
+            x: test.x, count: test.n, d: d, a: a, w: finalWeights(),
             activation: activation)
         errors.testMSE = NetworkOutputs.meanSquaredError(finalTest, test.y)
 
         let hStar = GramMatrix.closedForm(x: training.x, n: training.n, d: d, activation: activation, sigma: sigma)
-        let initialTrain = NetworkOutputs.evaluate(
-            x: training.x, count: training.n, d: d, a: a, w: initialWeights,
-            activation: activation)
-        let initialTest = NetworkOutputs.evaluate(
-            x: test.x, count: test.n, d: d, a: a, w: initialWeights,
-            activation: activation)
+        let (initialTrain, initialTest) = { () -> ([Double], [Double]) in
+            let w0 = initialWeights()
+            return (
+                NetworkOutputs.evaluate(x: training.x, count: training.n, d: d, a: a, w: w0, activation: activation),
+                NetworkOutputs.evaluate(x: test.x, count: test.n, d: d, a: a, w: w0, activation: activation)
+            )
+        }()
         let initialFinite = initialTrain.allSatisfy(\.isFinite) && initialTest.allSatisfy(\.isFinite)
         let residualTargets = initialFinite ? [zip(training.y, initialTrain).map { $0 - $1 }] : []
         let alphas: [[Double]]

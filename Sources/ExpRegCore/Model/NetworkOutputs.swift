@@ -3,13 +3,15 @@ import Foundation
 
 /// The network's outputs on arbitrary points: F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩).
 public enum NetworkOutputs {
-    /// Rows of points per block: Z = X_block Wᵀ is rows × m, so memory stays 64·m doubles.
+    /// Rows of points per block.
     static let blockRows = 64
+    /// Neurons per block: Z = X_block W_blockᵀ is at most 64 × 4096 doubles (2 MiB) at any width.
+    static let blockNeurons = 4096
 
     /// u_i = F(W, x_i) for every row x_i of `x`, act = exp or relu.
     ///
-    /// Z = X Wᵀ is formed 64 rows at a time (`dgemm`), then u_i = Σ_r (a_r/√m) act(z_ir) summed in
-    /// neuron order. Independent of the trainer's kernels (used for held-out points, which never
+    /// Z = X Wᵀ is formed in blocks of 64 rows × 4096 neurons (`dgemm`), then u_i = Σ_r (a_r/√m) act(z_ir)
+    /// summed in neuron order (one running sum per row across the neuron blocks). Independent of the trainer's kernels (used for held-out points, which never
     /// enter training).
     /// - Parameters:
     ///   - x: row-major count × d points.
@@ -18,7 +20,7 @@ public enum NetworkOutputs {
     ///   - a: output weights, length m.
     ///   - w: hidden weights, row-major m × d.
     /// - Returns: `count` outputs; non-finite when exp overflows (|z| > 709.78) or W holds NaN.
-    /// - Complexity: O(count·m·d) time, 64·m extra doubles.
+    /// - Complexity: O(count·m·d) time, 64·4096 + count extra doubles.
     public static func evaluate(
         x: [Double], count: Int, d: Int, a: [Double], w: [Double],
         activation: Activation
@@ -31,29 +33,37 @@ public enum NetworkOutputs {
         let scale = 1 / Double(m).squareRoot()
         let aScaled = a.map { $0 * scale }
         var u = [Double](repeating: 0, count: count)
-        var z = [Double](repeating: 0, count: min(blockRows, count) * m)
+        let neurons = min(blockNeurons, m)
+        var z = [Double](repeating: 0, count: min(blockRows, count) * neurons)
         var first = 0
         while first < count {
             let rows = min(blockRows, count - first)
-            x.withUnsafeBufferPointer { xp in
-                w.withUnsafeBufferPointer { wp in
-                    z.withUnsafeMutableBufferPointer { zp in
-                        BLAS.gemm(
-                            .none, .transpose, m: rows, n: m, k: d, alpha: 1, a: xp.baseAddress! + first * d,
-                            lda: d, b: wp.baseAddress!, ldb: d, beta: 0, c: zp.baseAddress!, ldc: m)
+            var r0 = 0
+            while r0 < m {
+                let columns = min(neurons, m - r0)
+                x.withUnsafeBufferPointer { xp in
+                    w.withUnsafeBufferPointer { wp in
+                        z.withUnsafeMutableBufferPointer { zp in
+                            BLAS.gemm(
+                                .none, .transpose, m: rows, n: columns, k: d, alpha: 1,
+                                a: xp.baseAddress! + first * d, lda: d, b: wp.baseAddress! + r0 * d, ldb: d,
+                                beta: 0, c: zp.baseAddress!, ldc: columns)
+                        }
                     }
                 }
-            }
-            for row in 0..<rows {
-                var total = 0.0
-                for r in 0..<m {
-                    let zr = z[row * m + r]
-                    switch activation {
-                    case .exp: total += aScaled[r] * Foundation.exp(zr)
-                    case .relu: total += zr > 0 ? aScaled[r] * zr : (zr.isNaN ? .nan : 0)
+                for row in 0..<rows {
+                    var total = u[first + row]
+                    for c in 0..<columns {
+                        let zr = z[row * columns + c]
+                        let r = r0 + c
+                        switch activation {
+                        case .exp: total += aScaled[r] * Foundation.exp(zr)
+                        case .relu: total += zr > 0 ? aScaled[r] * zr : (zr.isNaN ? .nan : 0)
+                        }
                     }
+                    u[first + row] = total
                 }
-                u[first + row] = total
+                r0 += columns
             }
             first += rows
         }

@@ -194,7 +194,7 @@ struct RunState {
         if let heldOut {
             var errors = HeldOutEvaluation.evaluate(
                 training: dataset, test: heldOut, activation: activation, sigma: config.model.initScale, a: a,
-                initialWeights: initialWeights(), finalWeights: gd.weights, hStarEigenvalues: hStarValues)
+                initialWeights: initialWeights, finalWeights: { gd.weights }, hStarEigenvalues: hStarValues)
             errors.trainMSE = outcome.heldOut.trainMSE
             outcome.heldOut = errors
         }
