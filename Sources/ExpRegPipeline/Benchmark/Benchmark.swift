@@ -21,11 +21,7 @@ public enum Benchmark {
     ///   (materialising step; the lean step holds no n × m buffer, see ``BenchmarkConfig/trainingPath``),
     ///   plus n² while H(W) is built (its D is never held whole).
     public static func run(_ config: BenchmarkConfig) throws(BenchmarkError) -> BenchmarkResult {
-        try config.validate()
-        let threads = max(1, config.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let data = SphereData.generate(n: config.n, d: config.d, labels: .random, seed: config.dataSeed)
-        let model = ModelParameters.random(
-            width: config.width, d: config.d, sigma: config.initScale, seed: config.modelSeed)
+        let (threads, data, model) = try problem(config)
 
         var stepMs: [Double] = []
         var lossFirst = Double.nan
@@ -103,6 +99,30 @@ public enum Benchmark {
             lossFirst: lossFirst, lossLast: lossLast)
         result.trainingPath = config.resolvedTrainingPath.rawValue
         return result
+    }
+
+    /// The validated problem of a benchmark: its thread count (every core unless set), the synthetic
+    /// data and the random initialisation, the same for ``run(_:)`` and ``PathComparison/run(_:)``.
+    static func problem(
+        _ config: BenchmarkConfig
+    ) throws(BenchmarkError) -> (threads: Int, data: Dataset, model: ModelParameters) {
+        try config.validate()
+        return (
+            max(1, config.threads ?? ProcessInfo.processInfo.activeProcessorCount),
+            SphereData.generate(n: config.n, d: config.d, labels: .random, seed: config.dataSeed),
+            ModelParameters.random(width: config.width, d: config.d, sigma: config.initScale, seed: config.modelSeed)
+        )
+    }
+
+    /// One line of compact JSON with sorted keys (what `expreg bench --json` prints per size).
+    static func jsonLine(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain numbers, strings and nulls cannot fail; non-finite timings never reach here.
+        guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) else {
+            return "{}"
+        }
+        return text
     }
 
     /// The learning rate of the timed steps: small enough that the loss stays finite at every

@@ -132,15 +132,7 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     }
 
     /// One line of compact JSON with sorted keys (what `--json` prints per size).
-    public func jsonLine() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain numbers, strings and nulls cannot fail; non-finite timings never reach here.
-        guard let data = try? encoder.encode(self), let text = String(data: data, encoding: .utf8) else {
-            return "{}"
-        }
-        return text
-    }
+    public func jsonLine() -> String { Benchmark.jsonLine(self) }
 
     /// A one-line human summary (what `expreg bench` prints without `--json`).
     public var summary: String {

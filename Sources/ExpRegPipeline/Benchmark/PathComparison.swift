@@ -47,11 +47,7 @@ public struct PathComparison: Codable, Sendable, Equatable {
     ///   ``BenchmarkError/numericalFailure(_:)`` when a loss is not finite.
     /// - Complexity: O(steps · n·m·d) time; n·m + 2·m·d doubles (both steppers live at once).
     public static func run(_ config: BenchmarkConfig) throws(BenchmarkError) -> PathComparison {
-        try config.validate()
-        let threads = max(1, config.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let data = SphereData.generate(n: config.n, d: config.d, labels: .random, seed: config.dataSeed)
-        let model = ModelParameters.random(
-            width: config.width, d: config.d, sigma: config.initScale, seed: config.modelSeed)
+        let (threads, data, model) = try Benchmark.problem(config)
         let steppers = [false, true].map { lean in
             GradientDescent(
                 dataset: data, activation: config.activation, a: model.a, w: model.w,
@@ -103,14 +99,7 @@ public struct PathComparison: Codable, Sendable, Equatable {
     }
 
     /// One line of compact JSON with sorted keys (what `--json` prints).
-    public func jsonLine() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self), let text = String(data: data, encoding: .utf8) else {
-            return "{}"
-        }
-        return text
-    }
+    public func jsonLine() -> String { Benchmark.jsonLine(self) }
 
     /// A one-line human summary (what `expreg bench --compare-paths` prints without `--json`).
     public var summary: String {
