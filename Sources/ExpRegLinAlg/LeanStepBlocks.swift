@@ -17,9 +17,11 @@ internal import CExpRegKernels
 ///    arithmetic, so the same values) and Wᵀ_b ← Wᵀ_b − η (diag(r) X)ᵀ D_b; blocks write disjoint
 ///    columns of Wᵀ.
 ///
-/// Agreement with ``StepPanels`` on one kernel path: every panel of D is computed by the same
-/// kernel call on the same operands, u is summed on the same grid in the same order, and each
-/// column of the update is the same kernel call, so the outputs agree to the last bit in practice;
+/// Agreement with ``StepPanels`` on one kernel path: every panel of D is computed with the same
+/// arithmetic on the same operands (on avx512 the lean update kernel shares the materialising
+/// kernels' tile, epilogue and update code, step_tiles_avx512.h), u is summed on the same grid in
+/// the same order, and each column of the update is the same arithmetic, so the outputs agree to
+/// the last bit in practice;
 /// the documented bound is the rounding of a reordered sum of u (see ``GradientDescent``). H(W)
 /// (``derivativeGramUpper(wt:aScaled:into:threads:)``) adds the blocks' D_b D_bᵀ in block order,
 /// an order different from ``StepPanels/derivativeGramUpper(into:threads:)``: equal to rounding.
