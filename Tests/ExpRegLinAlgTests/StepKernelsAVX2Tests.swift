@@ -94,9 +94,8 @@ struct StepKernelsAVX2Tests {
                         propagated += abs(p.xr[i * dim + k]) * dBound[i * m + r]
                     }
                     wt[k * m + r] -= eta * sum
-                    wtBound[k * m + r] =
-                        2 * (eta * (Double(n) * StepKernelsAVX2Tests.epsilon * magnitude + propagated)
-                            + StepKernelsAVX2Tests.epsilon * abs(wt[k * m + r]))
+                    let summed = Double(n) * StepKernelsAVX2Tests.epsilon * magnitude + propagated
+                    wtBound[k * m + r] = 2 * (eta * summed + StepKernelsAVX2Tests.epsilon * abs(wt[k * m + r]))
                 }
             }
         }
@@ -159,7 +158,7 @@ struct StepKernelsAVX2Tests {
         check(p, relu: true)
     }
 
-    @Test("pre-activations past the exp table's range (|z| ≥ 708) take libm's exp in the forward pass and the lean update")
+    @Test("pre-activations past the exp table's range (|z| ≥ 708) take libm's exp: forward pass and lean update")
     func pastTheTableRange() {
         if TestKernels.skips(.avx2, "AVX2 step kernels past the table range") { return }
         // d = 2, X = rows of the identity and (1, 1): z is exact (sums of two doubles that are
