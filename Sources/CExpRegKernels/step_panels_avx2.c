@@ -1,5 +1,5 @@
 // The two GEMMs of a gradient-descent step on AVX2 + FMA, with the activation fused into the forward
-// GEMM's epilogue: the same panel layout of D as the AVX-512 kernels (step_panels.c), 4 × 12 register
+// GEMM's epilogue: the same panel layout of D as the AVX-512 kernels (step_panels.c), 8 × 6 register
 // tiles (step_tiles_avx2.h) and the 4-lane table exp of exp_avx2.c.
 #include <string.h>
 #include "CExpRegKernels.h"

@@ -15,7 +15,7 @@ internal import CExpRegKernels
 /// - ``KernelPath/avx512``: ExpReg's own AVX-512 kernels (8 × 24 register tiles, exp in the forward
 ///   GEMM's epilogue, X packed once); 1.3–1.5× the speed of OpenBLAS 0.3.21 on these thin GEMMs
 ///   (measured on the 2-core AVX-512 machine).
-/// - ``KernelPath/avx2``: ExpReg's own AVX2 + FMA kernels, the same structure (4 × 12 register
+/// - ``KernelPath/avx2``: ExpReg's own AVX2 + FMA kernels, the same structure (8 × 6 register
 ///   tiles, the 4-lane table exp in the forward GEMM's epilogue, X packed once); no OpenBLAS, so
 ///   the results are the same on every AVX2 machine.
 /// - ``KernelPath/generic``: one single-threaded OpenBLAS `dgemm` per panel and the fused exp/relu
