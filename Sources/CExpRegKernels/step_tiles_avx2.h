@@ -16,7 +16,9 @@ EXPREG_AVX2 static inline __m256i expreg_lanes_below4(long count) {
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_set_epi64x(3, 2, 1, 0));
 }
 
-/// The 8 × 6 register tile of both GEMMs: u_j = Σ dr[j] · (r0, r1) over the steps, 12 accumulators.
+/// The 8 × 6 register tile of both GEMMs: per step, u_j += dr[j] · (r0, r1) for j < 6 (one FMA per
+/// lane, 12 accumulators u_j0, u_j1); the caller names the broadcast source `dr`, the two vectors
+/// `r0`, `r1` and, for the spill, the 6 × 8 destination `sums` (32-byte aligned).
 #define EXPREG_U6_ZERO(j) __m256d u##j##0 = _mm256_setzero_pd(), u##j##1 = _mm256_setzero_pd();
 #define EXPREG_U6_FMA(j)                                        \
     {                                                           \
