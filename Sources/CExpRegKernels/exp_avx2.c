@@ -1,53 +1,6 @@
 // AVX2 + FMA table exp, 4 doubles per iteration (same scheme and constants as exp_portable.c).
 #if defined(__x86_64__)
-#include <immintrin.h>
-#include <math.h>
-#include "exp_internal.h"
-
-#define EXPREG_AVX2 __attribute__((target("avx2,fma")))
-
-/// exp of 4 lanes; lanes with |x| >= EXPREG_EXP_FAST_LIMIT or NaN are redone with libm's exp.
-EXPREG_AVX2 static inline __m256d expreg_exp4(__m256d x) {
-    const __m256d inv_ln2_n = _mm256_set1_pd(expreg_exp_inv_ln2_n);
-    const __m256d neg_hi = _mm256_set1_pd(expreg_exp_neg_ln2_hi_n);
-    const __m256d neg_lo = _mm256_set1_pd(expreg_exp_neg_ln2_lo_n);
-    const __m256d shift = _mm256_set1_pd(EXPREG_EXP_SHIFT);
-    const __m256d c2 = _mm256_set1_pd(EXPREG_EXP_C2), c3 = _mm256_set1_pd(EXPREG_EXP_C3);
-    const __m256d c4 = _mm256_set1_pd(EXPREG_EXP_C4), c5 = _mm256_set1_pd(EXPREG_EXP_C5);
-    const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
-    const __m256d limit = _mm256_set1_pd(EXPREG_EXP_FAST_LIMIT);
-
-    __m256d kd = _mm256_fmadd_pd(inv_ln2_n, x, shift);
-    __m256i ki = _mm256_castpd_si256(kd);
-    kd = _mm256_sub_pd(kd, shift);
-    __m256d r = _mm256_fmadd_pd(kd, neg_hi, x);
-    r = _mm256_fmadd_pd(kd, neg_lo, r);
-    __m256i idx = _mm256_slli_epi64(_mm256_and_si256(ki, _mm256_set1_epi64x(EXPREG_EXP_N - 1)), 1);
-    __m256i top = _mm256_slli_epi64(ki, 52 - EXPREG_EXP_TABLE_BITS);
-    const long long *table = (const long long *)expreg_exp_table;
-    __m256d tail = _mm256_castsi256_pd(_mm256_i64gather_epi64(table, idx, 8));
-    __m256i sbits = _mm256_add_epi64(_mm256_i64gather_epi64(table + 1, idx, 8), top);
-    __m256d r2 = _mm256_mul_pd(r, r);
-    __m256d p23 = _mm256_fmadd_pd(r, c3, c2);
-    __m256d p45 = _mm256_fmadd_pd(r, c5, c4);
-    __m256d tmp = _mm256_add_pd(tail, r);
-    tmp = _mm256_fmadd_pd(r2, p23, tmp);
-    tmp = _mm256_fmadd_pd(_mm256_mul_pd(r2, r2), p45, tmp);
-    __m256d scale = _mm256_castsi256_pd(sbits);
-    __m256d y = _mm256_fmadd_pd(scale, tmp, scale);
-
-    __m256d ok = _mm256_cmp_pd(_mm256_and_pd(x, abs_mask), limit, _CMP_LT_OQ);
-    if (__builtin_expect(_mm256_movemask_pd(ok) != 0xF, 0)) {
-        double xs[4], ys[4];
-        _mm256_storeu_pd(xs, x);
-        _mm256_storeu_pd(ys, y);
-        for (int l = 0; l < 4; l++) {
-            if (!(fabs(xs[l]) < EXPREG_EXP_FAST_LIMIT)) ys[l] = exp(xs[l]);
-        }
-        y = _mm256_loadu_pd(ys);
-    }
-    return y;
-}
+#include "exp_avx2_inline.h"
 
 /// Loads the last count (< 4) elements padded with zeros.
 EXPREG_AVX2 static inline __m256d expreg_load_partial(const double *p, long count) {

@@ -6,16 +6,18 @@ import Foundation
 /// | path      | GD-step GEMMs and D Dᵀ                  | exp                         | needs            |
 /// |-----------|-----------------------------------------|-----------------------------|------------------|
 /// | `avx512`  | ExpReg's AVX-512 panel kernels          | AVX-512F, 16-entry table    | AVX-512F + AVX2 + FMA |
-/// | `avx2`    | OpenBLAS `dgemm`/`dsyrk` per panel      | AVX2 + FMA, 128-entry table | AVX2 + FMA       |
+/// | `avx2`    | ExpReg's AVX2 + FMA panel kernels; D Dᵀ: OpenBLAS `dsyrk` | AVX2 + FMA, 128-entry table | AVX2 + FMA |
 /// | `generic` | OpenBLAS `dgemm`/`dsyrk` per panel      | portable C table kernel     | any CPU          |
 ///
 /// OpenBLAS picks its own inner kernels from the CPU (see ``BLAS/coreName``), so the same path on
-/// two CPU families may still differ in the last bits; that is why a batch records both.
+/// two CPU families may still differ in the last bits where OpenBLAS runs (the generic path's
+/// GEMMs, H(W)'s `dsyrk` and the spectra); that is why a batch records both. The GD step of the
+/// avx512 and avx2 paths runs on ExpReg's own kernels only.
 /// The path is chosen once by the executable (``resolve(_:)``) and passed down explicitly.
 public enum KernelPath: String, Sendable, CaseIterable, Codable {
     /// ExpReg's AVX-512 kernels (x86-64 with AVX-512F).
     case avx512
-    /// OpenBLAS GEMMs with the AVX2 + FMA exp kernel.
+    /// ExpReg's AVX2 + FMA GD-step kernels and exp kernel (x86-64 with AVX2 and FMA).
     case avx2
     /// OpenBLAS GEMMs with the portable exp kernel: runs on every CPU.
     case generic

@@ -12,7 +12,7 @@ internal import CExpRegKernels
 /// One step:
 /// 1. ``forward(wt:aScaled:u:threads:)``: per block, Z_b = X Wᵀ_b and act(Z_b), the block's part
 ///    of u (Σ_{r ∈ b} a_r act(z_ir)/√m) into its own column (D_b is not stored on the avx512
-///    path); the columns are then added in block order, so u does not depend on the threads.
+///    and avx2 paths); the columns are then added in block order, so u does not depend on the threads.
 /// 2. ``update(eta:xr:wt:aScaled:threads:maxPreactivation:)``: per block, D_b is recomputed (same
 ///    arithmetic, so the same values) and Wᵀ_b ← Wᵀ_b − η (diag(r) X)ᵀ D_b; blocks write disjoint
 ///    columns of Wᵀ.
@@ -27,8 +27,8 @@ internal import CExpRegKernels
 /// an order different from ``StepPanels/derivativeGramUpper(into:threads:)``: equal to rounding.
 ///
 /// Cost: a step computes the forward GEMM and the exp twice (6·n·m·d flops instead of 4), but on
-/// the avx512 path D never leaves L1 (one panel of 24 neurons is formed and used at once) instead
-/// of streaming n·m doubles to memory and back. Keeping some blocks' D from the forward pass for
+/// the avx512 and avx2 paths D never leaves L1 (one panel of 24 neurons is formed and used at
+/// once) instead of streaming n·m doubles to memory and back. Keeping some blocks' D from the forward pass for
 /// the update was measured and dropped: at (128, 16, 3,162,278) on 2 cores, keeping 1 GiB (a third
 /// of the blocks) changed the step from 495 to 493 ms, as reading D back costs what recomputing it does.
 /// Memory: per worker about 2·n·B + 8·n + 24·d + n doubles (block buffer, H(W)'s row block),
@@ -53,8 +53,8 @@ public final class LeanStepBlocks {
     public var blockWidth: Int { panelsPerBlock * StepPanels.panelWidth }
 
     private let x: AlignedDoubles  // X, n × d (row-major; OpenBLAS paths and H(W))
-    private let packedX: AlignedDoubles  // X in 8-row tiles (avx512 path)
-    private let packedR: AlignedDoubles  // diag(r) X in 8-column tiles (avx512 update)
+    private let packedX: AlignedDoubles  // X in 8-row tiles (avx512 and avx2 paths)
+    private let packedR: AlignedDoubles  // diag(r) X in 8-column tiles (avx512 and avx2 updates)
     private let blockSums: AlignedDoubles  // n per block, then one maximum per block
     private var workerScratch: [AlignedDoubles] = []  // per worker: see scratchLayout
 
@@ -97,9 +97,9 @@ public final class LeanStepBlocks {
         blockCount = (panelCount + panelsPerBlock - 1) / panelsPerBlock
         x = AlignedDoubles(count: n * d)
         x.pointer.update(from: source, count: n * d)
-        packedX = AlignedDoubles(count: path == .avx512 ? paddedRows * d : 0)
-        if path == .avx512 { expreg_pack_tiles8(source, n, d, d, 1, packedX.pointer) }
-        packedR = AlignedDoubles(count: path == .avx512 ? (d + 7) / 8 * 8 * n : 0)
+        packedX = AlignedDoubles(count: path != .generic ? paddedRows * d : 0)
+        if path != .generic { expreg_pack_tiles8(source, n, d, d, 1, packedX.pointer) }
+        packedR = AlignedDoubles(count: path != .generic ? (d + 7) / 8 * 8 * n : 0)
         blockSums = AlignedDoubles(count: (n + 1) * blockCount)
     }
 
@@ -133,7 +133,7 @@ public final class LeanStepBlocks {
 
     /// Update: Wᵀ ← Wᵀ − η Rᵀ D with R = `xr` = diag(r) X (n × d), D recomputed block by block
     /// from the current Wᵀ (each block's D is formed before that block's columns change; on the
-    /// avx512 path panel by panel, so D never leaves L1). Wᵀ does not depend on `threads`.
+    /// avx512 and avx2 paths panel by panel, so D never leaves L1). Wᵀ does not depend on `threads`.
     /// - Parameter maxPreactivation: max |z_ir| of the forward pass of this Wᵀ (its return value):
     ///   below ``expTableLimit`` the exp skips its range check (the values are the same either way).
     /// - Complexity: O(n·m·d) (a forward GEMM, the exp and the update GEMM per block).
@@ -143,18 +143,26 @@ public final class LeanStepBlocks {
     ) {
         let workers = max(1, min(threads, blockCount))
         prepareScratch(workers: workers)
-        if path == .avx512 { expreg_pack_tiles8(xr, d, n, 1, d, packedR.pointer) }
+        if path != .generic { expreg_pack_tiles8(xr, d, n, 1, d, packedR.pointer) }
         let covered: Int32 = maxPreactivation < Self.expTableLimit ? 1 : 0
         let relu: Int32 = activation == .relu ? 1 : 0
         NeuronBlockKernel.runClaiming(workers, count: blockCount) { worker, claimed in
             let block = claimed.lowerBound
             let layout = scratchLayout(worker)
-            if path == .avx512 {
-                let (first, end) = panelRange(block)
+            let (first, end) = panelRange(block)
+            switch path {
+            case .avx512:
                 expreg_lean_update_panels_avx512(
                     relu, packedX.pointer, packedR.pointer, n, d, aScaled, -eta, wt, m, m, first, end, covered,
                     layout.panels, layout.wtPanel)
                 return
+            case .avx2:
+                expreg_lean_update_panels_avx2(
+                    relu, packedX.pointer, packedR.pointer, n, d, aScaled, -eta, wt, m, m, first, end, covered,
+                    layout.panels, layout.wtPanel)
+                return
+            case .generic:
+                break
             }
             layout.sums.update(repeating: 0, count: n)
             layout.maximum.pointee = 0
@@ -291,7 +299,7 @@ public final class LeanStepBlocks {
     }
 
     /// D ∘ a of `block` into `destination` (local panel p at p · paddedRows · 24) or, when nil,
-    /// into the worker's panels on the avx2 and generic paths and nowhere on the avx512 path; its part of u added to `sums` (n), its max |z|
+    /// into the worker's panels on the generic path and nowhere on the avx512 and avx2 paths; its part of u added to `sums` (n), its max |z|
     /// into `maximum`. Same kernel calls as ``StepPanels``' forward pass, with Wᵀ and a offset to
     /// the block's first neuron.
     private func forwardBlock(
@@ -309,7 +317,12 @@ public final class LeanStepBlocks {
                 activation == .relu ? 1 : 0, packedX.pointer, n, d, wt + j0, m, width,
                 aScaled + j0, 0, end - first, destination, 0, sums, maximum,
                 layout.lanes, layout.wtPanel)
-        case .avx2, .generic:
+        case .avx2:
+            expreg_forward_panels_avx2(
+                activation == .relu ? 1 : 0, packedX.pointer, n, d, wt + j0, m, width,
+                aScaled + j0, 0, end - first, destination, 0, sums, maximum,
+                layout.lanes, layout.wtPanel)
+        case .generic:
             let panels = destination ?? layout.panels
             for p in 0..<(end - first) {
                 let start = p * StepPanels.panelWidth
@@ -344,7 +357,9 @@ public final class LeanStepBlocks {
         switch path {
         case .avx512:
             expreg_update_panels_avx512(packedR.pointer, n, d, panels, -eta, wt + j0, m, width, 0, end - first)
-        case .avx2, .generic:
+        case .avx2:
+            expreg_update_panels_avx2(packedR.pointer, n, d, panels, -eta, wt + j0, m, width, 0, end - first)
+        case .generic:
             for p in 0..<(end - first) {
                 let start = p * StepPanels.panelWidth
                 NeuronBlockKernel.gemmUngated(

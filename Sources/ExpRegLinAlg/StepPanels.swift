@@ -15,8 +15,11 @@ internal import CExpRegKernels
 /// - ``KernelPath/avx512``: ExpReg's own AVX-512 kernels (8 × 24 register tiles, exp in the forward
 ///   GEMM's epilogue, X packed once); 1.3–1.5× the speed of OpenBLAS 0.3.21 on these thin GEMMs
 ///   (measured on the 2-core AVX-512 machine).
-/// - ``KernelPath/avx2``, ``KernelPath/generic``: one single-threaded OpenBLAS `dgemm` per panel
-///   and the fused exp/relu pass with the path's exp kernel (``KernelPath/expKernel``).
+/// - ``KernelPath/avx2``: ExpReg's own AVX2 + FMA kernels, the same structure (8 × 6 register
+///   tiles, the 4-lane table exp in the forward GEMM's epilogue, X packed once); no OpenBLAS, so
+///   the results are the same on every AVX2 machine.
+/// - ``KernelPath/generic``: one single-threaded OpenBLAS `dgemm` per panel and the fused exp/relu
+///   pass with the portable exp kernel (``KernelPath/expKernel``).
 ///
 /// Threads: panels are grouped into blocks (a grid fixed by ``panelsPerBlock``, never by the
 /// machine); worker threads take blocks from a shared counter, so a core slowed by other work
@@ -51,10 +54,10 @@ public final class StepPanels {
     /// ⌈m/24⌉.
     public let panelCount: Int
 
-    private let x: AlignedDoubles  // X, n × d (row-major; OpenBLAS paths only)
-    private let packedX: AlignedDoubles  // X in 8-row tiles (avx512 path)
+    private let x: AlignedDoubles  // X, n × d (row-major; generic path only)
+    private let packedX: AlignedDoubles  // X in 8-row tiles (avx512 and avx2 paths)
     private let panels: AlignedDoubles  // D ∘ a in panels
-    private let packedR: AlignedDoubles  // diag(r) X in 8-column tiles (avx512 update)
+    private let packedR: AlignedDoubles  // diag(r) X in 8-column tiles (avx512 and avx2 updates)
     private var blockSums = AlignedDoubles(count: 0)  // n per block, then one maximum per block
     private var workerScratch: [AlignedDoubles] = []  // per worker: lanes (paddedRows·8), then a Wᵀ panel (24·d)
     private let streamStores: Bool
@@ -74,12 +77,12 @@ public final class StepPanels {
         self.path = path
         paddedRows = (n + 7) / 8 * 8
         panelCount = Self.panelCount(width: m)
-        x = AlignedDoubles(count: path != .avx512 ? n * d : 0)
-        if path != .avx512 { x.pointer.update(from: source, count: n * d) }
-        packedX = AlignedDoubles(count: path == .avx512 ? paddedRows * d : 0)
-        if path == .avx512 { expreg_pack_tiles8(source, n, d, d, 1, packedX.pointer) }
+        x = AlignedDoubles(count: path == .generic ? n * d : 0)
+        if path == .generic { x.pointer.update(from: source, count: n * d) }
+        packedX = AlignedDoubles(count: path != .generic ? paddedRows * d : 0)
+        if path != .generic { expreg_pack_tiles8(source, n, d, d, 1, packedX.pointer) }
         panels = AlignedDoubles(count: panelCount * paddedRows * Self.panelWidth)
-        packedR = AlignedDoubles(count: path == .avx512 ? (d + 7) / 8 * 8 * n : 0)
+        packedR = AlignedDoubles(count: path != .generic ? (d + 7) / 8 * 8 * n : 0)
         // Non-temporal stores only when D would not stay in the last-level cache anyway.
         streamStores = panels.count * MemoryLayout<Double>.size > 16 << 20
     }
@@ -137,7 +140,7 @@ public final class StepPanels {
     /// - Complexity: O(n·m·d).
     public func update(eta: Double, xr: UnsafePointer<Double>, wt: UnsafeMutablePointer<Double>, threads: Int) {
         let workers = max(1, min(threads, panelCount))
-        if path == .avx512 { expreg_pack_tiles8(xr, d, n, 1, d, packedR.pointer) }
+        if path != .generic { expreg_pack_tiles8(xr, d, n, 1, d, packedR.pointer) }
         NeuronBlockKernel.runClaiming(workers, count: panelCount, step: 8) { _, panels in
             updatePanels(panels, eta: eta, xr: xr, wt: wt)
         }
@@ -153,7 +156,11 @@ public final class StepPanels {
             expreg_update_panels_avx512(
                 packedR.pointer, n, d, panels.pointer, -eta, wt, m, m,
                 range.lowerBound, range.upperBound)
-        case .avx2, .generic:
+        case .avx2:
+            expreg_update_panels_avx2(
+                packedR.pointer, n, d, panels.pointer, -eta, wt, m, m,
+                range.lowerBound, range.upperBound)
+        case .generic:
             for p in range {
                 let start = p * Self.panelWidth
                 NeuronBlockKernel.gemmUngated(
@@ -239,7 +246,13 @@ public final class StepPanels {
                 activation == .relu ? 1 : 0, packedX.pointer, n, d, wt, m, m, aScaled,
                 range.lowerBound, range.upperBound, panels.pointer, streamStores ? 1 : 0,
                 sums, maximum, scratch, scratch + paddedRows * 8)
-        case .avx2, .generic:
+        case .avx2:
+            let scratch = workerScratch[worker].pointer
+            expreg_forward_panels_avx2(
+                activation == .relu ? 1 : 0, packedX.pointer, n, d, wt, m, m, aScaled,
+                range.lowerBound, range.upperBound, panels.pointer, streamStores ? 1 : 0,
+                sums, maximum, scratch, scratch + paddedRows * 8)
+        case .generic:
             for p in range {
                 let start = p * Self.panelWidth
                 let width = min(Self.panelWidth, m - start)
@@ -260,7 +273,7 @@ public final class StepPanels {
     /// Grows the per-block sums and the per-worker scratch (never shrinks: a step allocates nothing).
     private func prepareScratch(blocks: Int, workers: Int) {
         if blockSums.count < (n + 1) * blocks { blockSums = AlignedDoubles(count: (n + 1) * blocks) }
-        if path == .avx512 {
+        if path != .generic {
             while workerScratch.count < workers {
                 workerScratch.append(AlignedDoubles(count: paddedRows * 8 + Self.panelWidth * d))
             }

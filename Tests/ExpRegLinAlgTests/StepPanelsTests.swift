@@ -144,13 +144,12 @@ struct StepPanelsTests {
 
     @Test(
         "D larger than the caches (non-temporal stores) still matches the definition",
-        .enabled(
-            if: TestKernels.skipReason(.avx512) == nil,
-            "the AVX-512 path does not run here (the CPU lacks AVX-512F, or EXPREG_KERNELS forces another path)"))
-    func streamedStores() {
+        arguments: [KernelPath.avx512, .avx2])
+    func streamedStores(path: KernelPath) {
+        if TestKernels.skips(path, "streamedStores") { return }
         // 1024 × 2112 doubles of D = 17.3 MB > the 16 MiB threshold.
         let p = Problem(n: 1024, d: 8, m: 2100, seed: 11)
-        let (result, _) = forward(p, .exp, .avx512, threads: 2)
+        let (result, _) = forward(p, .exp, path, threads: 2)
         var g = SplitMix64(seed: 1)
         for _ in 0..<500 {
             let i = Int(g.next() % UInt64(p.n))

@@ -1,7 +1,7 @@
 // ExpReg's own C kernels, each with runtime CPU dispatch (AVX-512F, AVX2 + FMA, portable C):
 // - a vectorised exp (expreg_exp_inplace*);
 // - the fused forward blocks of exp and relu (expreg_*_forward_block*);
-// - the GD step in panels of 24 neurons: packing, forward pass, update (AVX-512F only);
+// - the GD step in panels of 24 neurons: packing, forward pass, update (AVX-512F; AVX2 + FMA);
 // - the Gram tiles of H(W) over those panels (AVX-512F only).
 #ifndef CEXPREGKERNELS_H
 #define CEXPREGKERNELS_H
@@ -97,6 +97,41 @@ void expreg_update_panels_avx512(const double *rp, long n, long d, const double 
 void expreg_lean_update_panels_avx512(int relu, const double *xp, const double *rp, long n, long d,
                                       const double *a, double alpha, double *wt, long ldw, long m,
                                       long first_panel, long end_panel, int covered, double *panel, double *bp);
+
+/// The forward pass of expreg_forward_panels_avx512 on AVX2 + FMA: the same arguments, panel layout
+/// of D (panels[(p·rows + i)·24 + c] = a_j act'(z_ij), 0 for j ≥ m) and panels = NULL (sums and
+/// max_abs only, the same values: the memory-lean step's first pass); sums, a, max_abs and lanes
+/// must not be NULL (no plain mode). The arithmetic:
+///   z_ij = Σ_k X[i][k] Wᵀ[k][j]: one FMA per k, k = 0 … d − 1 in order, from 0 (as the AVX-512 kernel);
+///   exp: the 4-lane table exp of EXPREG_EXP_KERNEL_AVX2_FMA (|z| ≥ 708, ±inf, NaN: libm's exp);
+///   u, per row i: lane l (0 ≤ l < 4) holds, panel after panel, the term t_v of columns 4v + l
+///   (v = 0 … 5; exp: t = a_j e^z, relu: t = a_j max(z, 0)), each panel's six added as
+///   ((t0 + t1) + t2) + ((t3 + t4) + t5) before the lane; then sums[i] += (l0 + l1) + (l2 + l3).
+///   So u depends on [first_panel, end_panel) (the caller's block grid), never on threads or BLAS.
+/// *max_abs = max(*max_abs, max |z_ij|), NaN if any z (or *max_abs) is NaN.
+/// panels and bp must be 32-byte aligned; lanes holds rows·4 doubles (32-byte aligned), bp 24·d.
+/// Call only when expreg_exp_kernel_available(EXPREG_EXP_KERNEL_AVX2_FMA).
+void expreg_forward_panels_avx2(int relu, const double *xp, long n, long d, const double *wt, long ldw, long m,
+                                const double *a, long first_panel, long end_panel, double *panels, int stream,
+                                double *sums, double *max_abs, double *lanes, double *bp);
+
+/// The update of expreg_update_panels_avx512 on AVX2 + FMA: Wᵀ[k][j] += alpha · Σ_{i<n} R[i][k] D[i][j]
+/// for j < m, k < d, with the sum over i = 0 … n − 1 in order (one FMA per term, from 0), then
+/// Wᵀ[k][j] ← fma(alpha, sum, Wᵀ[k][j]). R (n × d) packed by expreg_pack_tiles8 as columns, D in the
+/// panel layout above (32-byte aligned). Each column of Wᵀ is written by the call that owns its panel.
+/// Call only when expreg_exp_kernel_available(EXPREG_EXP_KERNEL_AVX2_FMA).
+void expreg_update_panels_avx2(const double *rp, long n, long d, const double *panels, double alpha, double *wt,
+                               long ldw, long m, long first_panel, long end_panel);
+
+/// The memory-lean update on AVX2 + FMA, as expreg_lean_update_panels_avx512: per panel, D as
+/// expreg_forward_panels_avx2 forms it (into `panel`, rows × 24 scratch), then Wᵀ += alpha Rᵀ D as
+/// expreg_update_panels_avx2, before the next panel's Z is formed; equal, bit for bit, to those two.
+/// covered = 1 promises every |z_ij| < 708 and no NaN (the exp then skips its range check; same values).
+/// panel and bp (24·d doubles) must be 32-byte aligned.
+/// Call only when expreg_exp_kernel_available(EXPREG_EXP_KERNEL_AVX2_FMA).
+void expreg_lean_update_panels_avx2(int relu, const double *xp, const double *rp, long n, long d, const double *a,
+                                    double alpha, double *wt, long ldw, long m, long first_panel, long end_panel,
+                                    int covered, double *panel, double *bp);
 
 /// Gram of panel-stored vectors: with P[i][r] = panels[((i / 24)·rows + r)·24 + i % 24] (i < n, r < k;
 /// the layout expreg_forward_panels_avx512 writes when its rows are neurons and its columns are points),
