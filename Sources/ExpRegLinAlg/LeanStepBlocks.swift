@@ -18,18 +18,17 @@ internal import CExpRegKernels
 ///    columns of Wᵀ.
 ///
 /// Agreement with ``StepPanels`` on one kernel path: every panel of D is computed with the same
-/// arithmetic on the same operands (on avx512 the lean update kernel shares the materialising
-/// kernels' tile, epilogue and update code, step_tiles_avx512.h), u is summed on the same grid in
-/// the same order, and each column of the update is the same arithmetic, so the outputs agree to
-/// the last bit in practice;
-/// the documented bound is the rounding of a reordered sum of u (see ``GradientDescent``). H(W)
+/// arithmetic on the same operands (on avx512 and avx2 the lean update kernel shares the
+/// materialising kernels' tile, epilogue and update code, step_tiles_avx512.h and
+/// step_tiles_avx2.h), u is summed on the same grid in the same order, and each column of the
+/// update is the same arithmetic, so the outputs agree to the last bit in practice; the documented bound is the rounding of a reordered sum of u (see ``GradientDescent``). H(W)
 /// (``derivativeGramUpper(wt:aScaled:into:threads:)``) adds the blocks' D_b D_bᵀ in block order,
 /// an order different from ``StepPanels/derivativeGramUpper(into:threads:)``: equal to rounding.
 ///
 /// Cost: a step computes the forward GEMM and the exp twice (6·n·m·d flops instead of 4), but on
 /// the avx512 and avx2 paths D never leaves L1 (one panel of 24 neurons is formed and used at
-/// once) instead of streaming n·m doubles to memory and back. Keeping some blocks' D from the forward pass for
-/// the update was measured and dropped: at (128, 16, 3,162,278) on 2 cores, keeping 1 GiB (a third
+/// once) instead of streaming n·m doubles to memory and back. Keeping some blocks' D from the
+/// forward pass for the update was measured and dropped: at (128, 16, 3,162,278) on 2 cores, keeping 1 GiB (a third
 /// of the blocks) changed the step from 495 to 493 ms, as reading D back costs what recomputing it does.
 /// Memory: per worker about 2·n·B + 8·n + 24·d + n doubles (block buffer, H(W)'s row block),
 /// plus (n + 1) per block, X and H(W)'s group sums (see ``bufferValues(n:d:m:workers:)``).
