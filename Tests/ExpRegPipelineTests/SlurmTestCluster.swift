@@ -9,7 +9,8 @@ import Foundation
 /// Settings that make Debian's Slurm 22.05 work in a container: `proctrack/linuxproc` and
 /// `task/none` (no cgroups), `NoInAddrAny,NoCtldInAddrAny` (bind to the host name's address),
 /// `MinJobAge=5` (finished jobs leave the queue quickly), `batch_sched_delay=0` (array tasks start
-/// at once), `config_overrides` (the node may advertise more CPUs than the machine has).
+/// at once), `config_overrides` (the node may advertise more CPUs than the machine has),
+/// `cred_expire=10` (a requeued job starts again about 11 s after its requeue, not 2 minutes).
 final class SlurmTestCluster {
     let folder = TemporaryDirectory(prefix: "expreg-slurm")
     private(set) var daemons: [(name: String, process: ChildProcess)] = []
@@ -64,7 +65,7 @@ final class SlurmTestCluster {
             SlurmdUser=\(NSUserName())
             AuthType=auth/munge
             CredType=cred/munge
-            AuthInfo=socket=\(socket)
+            AuthInfo=socket=\(socket),cred_expire=10
             StateSaveLocation=\(root.path)/state
             SlurmdSpoolDir=\(root.path)/spool
             SlurmctldPidFile=\(root.path)/slurmctld.pid

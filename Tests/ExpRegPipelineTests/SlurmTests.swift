@@ -193,25 +193,24 @@ struct SlurmTests {
             }, "the requeued task did not record its shard as partial")
         let before = try DatabaseQueueReader.rows(shard, "SELECT run_key, started_at FROM runs")
         #expect(!before.isEmpty && before.count < 4)
-        // Slurm delays a requeued job by about two minutes. Its begin time is set as it is requeued,
-        // which on a loaded machine can come after it already shows as PENDING, so one
-        // `StartTime=now` may be overwritten: move its start to now (at most once a second) whenever
-        // it is pending, until it has archived its shard's four runs.
-        // The merge is released only then: Slurm 22.05 can count a requeued array task as ended for
-        // `afterany` (the merge then exits 5, and a later merge completes the batch, as the
-        // cancelled-task test shows); this test is about the resume.
-        var lastLook = Date.distantPast
+        // A requeued task waits until its old credential has expired: `cred_expire=10` in the test
+        // cluster (120 s by default), so it starts again about 11 s after the requeue. Starting it
+        // earlier (`scontrol update StartTime=now`) races with that: slurmctld kills it as
+        // "non-startable: Job credential revoked" and the task never runs again.
+        // The merge is released only once the requeued task has archived its shard's four runs:
+        // Slurm 22.05 can count a requeued array task as ended for `afterany` (the merge then exits
+        // 5, and a later merge completes the batch, as the cancelled-task test shows); this test is
+        // about the resume.
         #expect(
-            eventually(timeout: 180) {
-                if archivedRuns() == 4 { return true }
-                guard Date().timeIntervalSince(lastLook) >= 1 else { return false }
-                lastLook = Date()
-                let state = (try? cluster.command("squeue", ["-h", "-j", "\(jobs.array)_0", "-o", "%T"])) ?? ""
-                if state.contains("PENDING") {
-                    _ = try? cluster.command("scontrol", ["update", "jobid=\(jobs.array)_0", "StartTime=now"])
-                }
-                return false
-            }, "the requeued task did not finish its shard")
+            eventually(timeout: 150) {
+                archivedRuns() == 4
+            },
+            """
+            the requeued task did not finish its shard
+            squeue: \((try? cluster.command("squeue", ["-h", "-o", "%i %T %r %S"])) ?? "-")
+            sinfo: \((try? cluster.command("sinfo", ["-h", "-N", "-o", "%N %T %E"])) ?? "-")
+            slurmctld.log (end): \(cluster.log("log/slurmctld.log").split(separator: "\n").suffix(30).joined(separator: "\n"))
+            """)
         try cluster.command("scontrol", ["release", "\(jobs.merge)"])
 
         #expect(cluster.waitUntilGone(jobs.merge), "merge job still queued")
