@@ -56,6 +56,7 @@ public final class LeanStepBlocks {
     private let packedR: AlignedDoubles  // diag(r) X in 8-column tiles (avx512 and avx2 updates)
     private let blockSums: AlignedDoubles  // n per block, then one maximum per block
     private var workerScratch: [AlignedDoubles] = []  // per worker: see scratchLayout
+    private let own: OwnStepKernels?  // the avx512 or avx2 kernels; nil on generic (OpenBLAS per panel)
 
     /// |z| below which the exp kernels need no range check (``EXPREG_EXP_FAST_LIMIT``).
     public static let expTableLimit: Double = EXPREG_EXP_FAST_LIMIT
@@ -90,6 +91,7 @@ public final class LeanStepBlocks {
         self.m = m
         self.activation = activation
         self.path = path
+        own = OwnStepKernels(path)
         paddedRows = (n + 7) / 8 * 8
         panelCount = StepPanels.panelCount(width: m)
         panelsPerBlock = StepPanels.defaultPanelsPerBlock(width: m)
@@ -148,20 +150,12 @@ public final class LeanStepBlocks {
         NeuronBlockKernel.runClaiming(workers, count: blockCount) { worker, claimed in
             let block = claimed.lowerBound
             let layout = scratchLayout(worker)
-            let (first, end) = panelRange(block)
-            switch path {
-            case .avx512:
-                expreg_lean_update_panels_avx512(
+            if let own {
+                let (first, end) = panelRange(block)
+                own.leanUpdate(
                     relu, packedX.pointer, packedR.pointer, n, d, aScaled, -eta, wt, m, m, first, end, covered,
                     layout.panels, layout.wtPanel)
                 return
-            case .avx2:
-                expreg_lean_update_panels_avx2(
-                    relu, packedX.pointer, packedR.pointer, n, d, aScaled, -eta, wt, m, m, first, end, covered,
-                    layout.panels, layout.wtPanel)
-                return
-            case .generic:
-                break
             }
             layout.sums.update(repeating: 0, count: n)
             layout.maximum.pointee = 0
@@ -298,8 +292,8 @@ public final class LeanStepBlocks {
     }
 
     /// D ∘ a of `block` into `destination` (local panel p at p · paddedRows · 24) or, when nil,
-    /// into the worker's panels on the generic path and nowhere on the avx512 and avx2 paths; its part of u added to `sums` (n), its max |z|
-    /// into `maximum`. Same kernel calls as ``StepPanels``' forward pass, with Wᵀ and a offset to
+    /// into the worker's panels on the generic path and nowhere on the avx512 and avx2 paths; its
+    /// part of u added to `sums` (n), its max |z| into `maximum`. Same kernel calls as ``StepPanels``' forward pass, with Wᵀ and a offset to
     /// the block's first neuron.
     private func forwardBlock(
         _ block: Int, wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
@@ -310,37 +304,31 @@ public final class LeanStepBlocks {
         let j0 = first * StepPanels.panelWidth
         let width = min(m, end * StepPanels.panelWidth) - j0
         let layout = scratchLayout(worker)
-        switch path {
-        case .avx512:
-            expreg_forward_panels_avx512(
+        if let own {
+            own.forward(
                 activation == .relu ? 1 : 0, packedX.pointer, n, d, wt + j0, m, width,
                 aScaled + j0, 0, end - first, destination, 0, sums, maximum,
                 layout.lanes, layout.wtPanel)
-        case .avx2:
-            expreg_forward_panels_avx2(
-                activation == .relu ? 1 : 0, packedX.pointer, n, d, wt + j0, m, width,
-                aScaled + j0, 0, end - first, destination, 0, sums, maximum,
-                layout.lanes, layout.wtPanel)
-        case .generic:
-            let panels = destination ?? layout.panels
-            for p in 0..<(end - first) {
-                let start = p * StepPanels.panelWidth
-                let columns = min(StepPanels.panelWidth, width - start)
-                let panel = panels + p * paddedRows * StepPanels.panelWidth
-                NeuronBlockKernel.gemmUngated(
-                    .none, .none, m: n, n: columns, k: d, alpha: 1, a: x.pointer, lda: d,
-                    b: wt + j0 + start, ldb: m, beta: 0, c: panel,
-                    ldc: StepPanels.panelWidth)
-                switch activation {
-                case .exp:
-                    expreg_exp_forward_block_with(
-                        path.expKernel.cKernel, panel, n, columns, StepPanels.panelWidth,
-                        aScaled + j0 + start, sums, maximum)
-                case .relu:
-                    expreg_relu_forward_block(
-                        panel, n, columns, StepPanels.panelWidth, aScaled + j0 + start,
-                        sums, maximum)
-                }
+            return
+        }
+        let panels = destination ?? layout.panels
+        for p in 0..<(end - first) {
+            let start = p * StepPanels.panelWidth
+            let columns = min(StepPanels.panelWidth, width - start)
+            let panel = panels + p * paddedRows * StepPanels.panelWidth
+            NeuronBlockKernel.gemmUngated(
+                .none, .none, m: n, n: columns, k: d, alpha: 1, a: x.pointer, lda: d,
+                b: wt + j0 + start, ldb: m, beta: 0, c: panel,
+                ldc: StepPanels.panelWidth)
+            switch activation {
+            case .exp:
+                expreg_exp_forward_block_with(
+                    path.expKernel.cKernel, panel, n, columns, StepPanels.panelWidth,
+                    aScaled + j0 + start, sums, maximum)
+            case .relu:
+                expreg_relu_forward_block(
+                    panel, n, columns, StepPanels.panelWidth, aScaled + j0 + start,
+                    sums, maximum)
             }
         }
     }
@@ -353,20 +341,17 @@ public final class LeanStepBlocks {
         let (first, end) = panelRange(block)
         let j0 = first * StepPanels.panelWidth
         let width = min(m, end * StepPanels.panelWidth) - j0
-        switch path {
-        case .avx512:
-            expreg_update_panels_avx512(packedR.pointer, n, d, panels, -eta, wt + j0, m, width, 0, end - first)
-        case .avx2:
-            expreg_update_panels_avx2(packedR.pointer, n, d, panels, -eta, wt + j0, m, width, 0, end - first)
-        case .generic:
-            for p in 0..<(end - first) {
-                let start = p * StepPanels.panelWidth
-                NeuronBlockKernel.gemmUngated(
-                    .transpose, .none, m: d, n: min(StepPanels.panelWidth, width - start),
-                    k: n, alpha: -eta, a: xr, lda: d,
-                    b: panels + p * paddedRows * StepPanels.panelWidth,
-                    ldb: StepPanels.panelWidth, beta: 1, c: wt + j0 + start, ldc: m)
-            }
+        if let own {
+            own.update(packedR.pointer, n, d, panels, -eta, wt + j0, m, width, 0, end - first)
+            return
+        }
+        for p in 0..<(end - first) {
+            let start = p * StepPanels.panelWidth
+            NeuronBlockKernel.gemmUngated(
+                .transpose, .none, m: d, n: min(StepPanels.panelWidth, width - start),
+                k: n, alpha: -eta, a: xr, lda: d,
+                b: panels + p * paddedRows * StepPanels.panelWidth,
+                ldb: StepPanels.panelWidth, beta: 1, c: wt + j0 + start, ldc: m)
         }
     }
 

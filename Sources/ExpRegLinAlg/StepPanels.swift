@@ -61,6 +61,7 @@ public final class StepPanels {
     private var blockSums = AlignedDoubles(count: 0)  // n per block, then one maximum per block
     private var workerScratch: [AlignedDoubles] = []  // per worker: lanes (paddedRows·8), then a Wᵀ panel (24·d)
     private let streamStores: Bool
+    private let own: OwnStepKernels?  // the avx512 or avx2 kernels; nil on generic (OpenBLAS per panel)
 
     /// Copies X (n × d, row-major) and allocates the panels for width m.
     /// - Precondition: n, d, m ≥ 1, `path.isAvailable`.
@@ -75,6 +76,7 @@ public final class StepPanels {
         self.m = m
         self.activation = activation
         self.path = path
+        own = OwnStepKernels(path)
         paddedRows = (n + 7) / 8 * 8
         panelCount = Self.panelCount(width: m)
         x = AlignedDoubles(count: path == .generic ? n * d : 0)
@@ -151,23 +153,16 @@ public final class StepPanels {
         _ range: Range<Int>, eta: Double, xr: UnsafePointer<Double>,
         wt: UnsafeMutablePointer<Double>
     ) {
-        switch path {
-        case .avx512:
-            expreg_update_panels_avx512(
-                packedR.pointer, n, d, panels.pointer, -eta, wt, m, m,
-                range.lowerBound, range.upperBound)
-        case .avx2:
-            expreg_update_panels_avx2(
-                packedR.pointer, n, d, panels.pointer, -eta, wt, m, m,
-                range.lowerBound, range.upperBound)
-        case .generic:
-            for p in range {
-                let start = p * Self.panelWidth
-                NeuronBlockKernel.gemmUngated(
-                    .transpose, .none, m: d, n: min(Self.panelWidth, m - start), k: n,
-                    alpha: -eta, a: xr, lda: d, b: panel(p), ldb: Self.panelWidth,
-                    beta: 1, c: wt + start, ldc: m)
-            }
+        if let own {
+            own.update(packedR.pointer, n, d, panels.pointer, -eta, wt, m, m, range.lowerBound, range.upperBound)
+            return
+        }
+        for p in range {
+            let start = p * Self.panelWidth
+            NeuronBlockKernel.gemmUngated(
+                .transpose, .none, m: d, n: min(Self.panelWidth, m - start), k: n,
+                alpha: -eta, a: xr, lda: d, b: panel(p), ldb: Self.panelWidth,
+                beta: 1, c: wt + start, ldc: m)
         }
     }
 
@@ -239,33 +234,26 @@ public final class StepPanels {
         _ range: Range<Int>, wt: UnsafePointer<Double>, aScaled: UnsafePointer<Double>,
         sums: UnsafeMutablePointer<Double>, maximum: UnsafeMutablePointer<Double>, worker: Int
     ) {
-        switch path {
-        case .avx512:
+        if let own {
             let scratch = workerScratch[worker].pointer
-            expreg_forward_panels_avx512(
+            own.forward(
                 activation == .relu ? 1 : 0, packedX.pointer, n, d, wt, m, m, aScaled,
                 range.lowerBound, range.upperBound, panels.pointer, streamStores ? 1 : 0,
                 sums, maximum, scratch, scratch + paddedRows * 8)
-        case .avx2:
-            let scratch = workerScratch[worker].pointer
-            expreg_forward_panels_avx2(
-                activation == .relu ? 1 : 0, packedX.pointer, n, d, wt, m, m, aScaled,
-                range.lowerBound, range.upperBound, panels.pointer, streamStores ? 1 : 0,
-                sums, maximum, scratch, scratch + paddedRows * 8)
-        case .generic:
-            for p in range {
-                let start = p * Self.panelWidth
-                let width = min(Self.panelWidth, m - start)
-                NeuronBlockKernel.gemmUngated(
-                    .none, .none, m: n, n: width, k: d, alpha: 1, a: x.pointer, lda: d,
-                    b: wt + start, ldb: m, beta: 0, c: panel(p), ldc: Self.panelWidth)
-                switch activation {
-                case .exp:
-                    expreg_exp_forward_block_with(
-                        path.expKernel.cKernel, panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
-                case .relu:
-                    expreg_relu_forward_block(panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
-                }
+            return
+        }
+        for p in range {
+            let start = p * Self.panelWidth
+            let width = min(Self.panelWidth, m - start)
+            NeuronBlockKernel.gemmUngated(
+                .none, .none, m: n, n: width, k: d, alpha: 1, a: x.pointer, lda: d,
+                b: wt + start, ldb: m, beta: 0, c: panel(p), ldc: Self.panelWidth)
+            switch activation {
+            case .exp:
+                expreg_exp_forward_block_with(
+                    path.expKernel.cKernel, panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
+            case .relu:
+                expreg_relu_forward_block(panel(p), n, width, Self.panelWidth, aScaled + start, sums, maximum)
             }
         }
     }
