@@ -45,7 +45,7 @@ struct ReferenceVectorTests {
     }
 
     @Test(
-        "both GEMM paths (AVX-512 kernels, OpenBLAS) reproduce the gradient, every loss and W(final)",
+        "every kernel path (avx512, avx2, generic) reproduces the gradient, every loss and W(final)",
         arguments: ReferenceCase.all, TestKernels.paths)
     func stepPaths(name: String, path: StepPanels.Path) throws {
         let ref = try ReferenceCase(name)

@@ -49,7 +49,4 @@ public enum TestKernels {
         print("skipped: \(test) [\(path.rawValue)]: \(reason)")
         return true
     }
-
-    /// Whether every one of `paths` runs here (for `.enabled(if:)` of tests comparing two paths).
-    public static func runsAll(_ paths: KernelPath...) -> Bool { paths.allSatisfy { skipReason($0) == nil } }
 }

@@ -2,8 +2,8 @@
 ///
 /// Every `Dataset` is valid: n ≥ 1, d ≥ 1, `x.count == n·d`, `y.count == n`, all values finite and
 /// every row has |‖x_i‖₂ − 1| ≤ ``unitNormTolerance`` (the theory assumes points on the sphere).
-/// CSV parsing lives outside Core; build the dataset with ``init(n:d:x:y:)`` or, for
-/// `normalize: true`, with ``normalizingRows(n:d:x:y:)``.
+/// CSV parsing (and `normalize: true`, which divides each row by its ``euclideanNorm(_:)``) lives
+/// outside Core, in the manifest's CSV loader; build the dataset with ``init(n:d:x:y:)``.
 public struct Dataset: Sendable, Equatable {
     /// Allowed deviation of a row's Euclidean norm from 1.
     public static let unitNormTolerance = 1e-6

@@ -44,16 +44,29 @@ public final class GradientDescent {
         didSet { blockWidth = blockWidth.map { max(1, $0) } }
     }
     /// The kernels of the two GEMMs and the exp (given at init).
-    public var path: StepPanels.Path { lean?.path ?? kernels!.path }
+    public var path: StepPanels.Path {
+        switch stepper {
+        case .materializing(let kernels): kernels.path
+        case .lean(let lean): lean.path
+        }
+    }
     /// True when the stepper trains without the n × m matrix (``LeanStepBlocks``; given at init).
-    public var isLean: Bool { lean != nil }
+    public var isLean: Bool {
+        if case .lean = stepper { return true }
+        return false
+    }
 
     private let x: UnsafeMutableBufferPointer<Double>  // n × d
     private let y: UnsafeMutableBufferPointer<Double>  // n
     private let aScaled: UnsafeMutableBufferPointer<Double>  // m: a_r / √m
     private let wt: UnsafeMutableBufferPointer<Double>  // Wᵀ, d × m (row j holds input j of every neuron)
-    private let kernels: StepPanels?  // D ∘ a/√m (n × m, in panels) and the GEMMs
-    private let lean: LeanStepBlocks?  // or: D per block of neurons, recomputed
+    /// How the step holds D ∘ a/√m: the n × m panels (``StepPanels``) or per block of neurons,
+    /// recomputed (``LeanStepBlocks``).
+    private enum Stepper {
+        case materializing(StepPanels)
+        case lean(LeanStepBlocks)
+    }
+    private let stepper: Stepper
     private let u: UnsafeMutableBufferPointer<Double>  // n: outputs, then residuals r
     private let xr: UnsafeMutableBufferPointer<Double>  // n × d: diag(r) X
     /// True when the panels of `kernels` and `u` hold the forward pass of the current weights.
@@ -98,14 +111,12 @@ public final class GradientDescent {
         wt = .allocate(capacity: m * d)
         wt.initialize(repeating: 0)
         Self.transpose(w, rows: m, columns: d, into: wt)
-        if lean {
-            kernels = nil
-            self.lean = LeanStepBlocks(
-                x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path)
-        } else {
-            kernels = StepPanels(x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path)
-            self.lean = nil
-        }
+        stepper =
+            lean
+            ? .lean(
+                LeanStepBlocks(x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path))
+            : .materializing(
+                StepPanels(x: x.baseAddress!, n: n, d: d, m: m, activation: activation.blockKernel, path: path))
         u = .allocate(capacity: n)
         u.initialize(repeating: 0)
         xr = .allocate(capacity: n * d)
@@ -195,12 +206,13 @@ public final class GradientDescent {
         _ = loss()
         // Every entry is written (the upper triangle, then its mirror), so h starts uninitialised.
         return [Double](unsafeUninitializedCapacity: n * n) { hp, count in
-            if let lean {
+            switch stepper {
+            case .materializing(let kernels):
+                kernels.derivativeGramUpper(into: hp.baseAddress!, threads: threads)
+            case .lean(let lean):
                 lean.derivativeGramUpper(
                     wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, into: hp.baseAddress!,
                     threads: threads)
-            } else {
-                kernels!.derivativeGramUpper(into: hp.baseAddress!, threads: threads)
             }
             NeuronBlockKernel.multiplyByInnerProducts(hp.baseAddress!, x: x.baseAddress!, n: n, d: d, threads: threads)
             count = n * n
@@ -213,12 +225,13 @@ public final class GradientDescent {
         prepareBackward()
         var g = [Double](repeating: 0, count: m * d)
         g.withUnsafeMutableBufferPointer { gp in
-            if let lean {
+            switch stepper {
+            case .materializing(let kernels):
+                kernels.gradient(xr: xr.baseAddress!, into: gp.baseAddress!)
+            case .lean(let lean):
                 lean.gradient(
                     wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, xr: xr.baseAddress!,
                     into: gp.baseAddress!)
-            } else {
-                kernels!.gradient(xr: xr.baseAddress!, into: gp.baseAddress!)
             }
         }
         return g
@@ -233,12 +246,13 @@ public final class GradientDescent {
         let current = loss()
         guard current.isFinite else { return current }
         prepareBackward()
-        if let lean {
+        switch stepper {
+        case .materializing(let kernels):
+            kernels.update(eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, threads: threads)
+        case .lean(let lean):
             lean.update(
                 eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
                 threads: threads, maxPreactivation: lastMaxPreactivation)
-        } else {
-            kernels!.update(eta: eta, xr: xr.baseAddress!, wt: wt.baseAddress!, threads: threads)
         }
         forwardIsCurrent = false
         return current
@@ -248,14 +262,15 @@ public final class GradientDescent {
     /// (``StepPanels/forward(wt:aScaled:u:threads:panelsPerBlock:)``).
     private func forward() {
         let panelsPerBlock = blockWidth.map { ($0 + StepPanels.panelWidth - 1) / StepPanels.panelWidth }
-        if let lean {
+        switch stepper {
+        case .materializing(let kernels):
+            lastMaxPreactivation = kernels.forward(
+                wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
+                u: u.baseAddress!, threads: threads, panelsPerBlock: panelsPerBlock)
+        case .lean(let lean):
             lastMaxPreactivation = lean.forward(
                 wt: wt.baseAddress!, aScaled: aScaled.baseAddress!, u: u.baseAddress!,
                 threads: threads)
-        } else {
-            lastMaxPreactivation = kernels!.forward(
-                wt: wt.baseAddress!, aScaled: aScaled.baseAddress!,
-                u: u.baseAddress!, threads: threads, panelsPerBlock: panelsPerBlock)
         }
         var total = 0.0
         for i in 0..<n {
