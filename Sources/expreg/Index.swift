@@ -10,7 +10,7 @@ extension ExpReg {
         @OptionGroup var archive: ArchiveOptions
 
         @Option(name: .long, help: "Output root: index.html is written there, batch folders are looked up below it.")
-        var output: String = "output"
+        var output: String = RunOptions.defaultOutputRoot
 
         func run() throws {
             try withExitStatus {

@@ -20,7 +20,7 @@ extension ExpReg {
         @OptionGroup var archive: ArchiveOptions
 
         @Option(name: .long, help: "Output root: one folder per batch, plus `latest`.")
-        var output: String = "output"
+        var output: String = RunOptions.defaultOutputRoot
 
         @Flag(name: .long, help: "No progress on stderr.")
         var quiet = false

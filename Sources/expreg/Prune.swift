@@ -16,7 +16,7 @@ extension ExpReg {
         @OptionGroup var archive: ArchiveOptions
 
         @Option(name: .long, help: "Output root holding the batch folders.")
-        var output: String = "output"
+        var output: String = RunOptions.defaultOutputRoot
 
         @Option(
             name: .customLong("keep-reports"), help: ArgumentHelp("Keep the newest N batches' folders.", valueName: "N")

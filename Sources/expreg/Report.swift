@@ -13,7 +13,7 @@ extension ExpReg {
         var batch: String = "latest"
 
         @Option(name: .long, help: "Output root: the batch folder is written below it.")
-        var output: String = "output"
+        var output: String = RunOptions.defaultOutputRoot
 
         func run() throws {
             try withExitStatus {

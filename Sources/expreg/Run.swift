@@ -23,7 +23,7 @@ extension ExpReg {
         var db: String?
 
         @Option(name: .long, help: "Output root: one folder per batch, plus `latest`.")
-        var output: String = "output"
+        var output: String = RunOptions.defaultOutputRoot
 
         @Option(
             name: .customLong("set"),
@@ -81,8 +81,6 @@ extension ExpReg {
             }
         }
 
-        static let defaultDB = "output/expreg.sqlite"
-
         func validate() throws {
             if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
         }
@@ -106,7 +104,9 @@ extension ExpReg {
                     try ShardSpec.resolve(text, environment: environment)
                 }
                 var options = RunOptions(
-                    manifestPath: manifest, databasePath: shardSpec == nil ? (db ?? Self.defaultDB) : Self.defaultDB,
+                    manifestPath: manifest,
+                    databasePath: shardSpec == nil
+                        ? (db ?? RunOptions.defaultDatabasePath) : RunOptions.defaultDatabasePath,
                     outputRoot: output, overrides: overrides, resume: resume, parallelRuns: parallel,
                     shard: shardSpec, batchID: batchID, shardDatabasePath: shardSpec == nil ? nil : db,
                     environment: environment, kernels: try KernelSelection.resolve())

@@ -49,7 +49,7 @@ extension ExpReg {
             @OptionGroup var archive: ArchiveOptions
 
             @Option(name: .long, help: "Output root of the published batch.")
-            var output: String = "output"
+            var output: String = RunOptions.defaultOutputRoot
 
             @Flag(name: .customLong("dry-run"), help: "Print the scripts; write and submit nothing.")
             var dryRun = false

@@ -38,9 +38,7 @@ public final class BatchRunner {
         }
         // Every run this process trains must fit the memory limit (estimate and limit in the
         // message), before the archive is touched.
-        let ownRuns =
-            options.shard.map { shard in loaded.plan.runs.filter { shard.owns(planIndex: $0.index) } }
-            ?? loaded.plan.runs
+        let ownRuns = options.shard?.runs(of: loaded.plan) ?? loaded.plan.runs
         try MemoryLimit.current().check(
             ownRuns, concurrentRuns: options.parallelRuns ?? 1,
             activationBudgetBytes: options.activationBudgetBytes)
@@ -111,7 +109,7 @@ public final class BatchRunner {
         let plan = batch.plan
         var assigned = plan
         if let shard = options.shard {
-            assigned.runs = plan.runs.filter { shard.owns(planIndex: $0.index) }
+            assigned.runs = shard.runs(of: plan)
         }
 
         // 4. Train what is left, archiving as we go.
@@ -309,7 +307,7 @@ public final class BatchRunner {
         try archive.beginShardBatch(
             batchInfo(id: id, loaded: loaded, startedAt: Date()), plan: loaded.plan,
             index: shard.index, count: shard.count)
-        let mine = loaded.plan.runs.filter { shard.owns(planIndex: $0.index) }.count
+        let mine = shard.runs(of: loaded.plan).count
         progress.note("batch \(id), shard \(shard): \(mine) of \(loaded.plan.runs.count) runs")
         return StartedBatch(id: id, plan: loaded.plan, finishedRunKeys: [])
     }

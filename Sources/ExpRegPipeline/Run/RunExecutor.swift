@@ -124,7 +124,7 @@ final class RunExecutor: @unchecked Sendable {
             outcome = RunOutcome(status: .failed, reason: "\(error)")
         }
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.seconds
         let record = RunRecord(
             spec: spec, outcome: outcome, startedAt: startedAt, wallSeconds: seconds,
             trainingSeconds: phases.seconds[.training], spectraSeconds: phases.seconds[.spectra])
@@ -192,9 +192,7 @@ private final class PhaseClock {
         let now = clock.now
         if let current {
             let elapsed = now - current.since
-            seconds[current.phase, default: 0] +=
-                Double(elapsed.components.seconds)
-                + Double(elapsed.components.attoseconds) * 1e-18
+            seconds[current.phase, default: 0] += elapsed.seconds
         }
         current = (phase, now)
     }

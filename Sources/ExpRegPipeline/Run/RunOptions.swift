@@ -34,7 +34,8 @@ public struct RunOptions: Sendable {
     public var activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes
 
     public init(
-        manifestPath: String, databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
+        manifestPath: String, databasePath: String = RunOptions.defaultDatabasePath,
+        outputRoot: String = RunOptions.defaultOutputRoot,
         overrides: [String] = [], resume: Bool = false, templatesDirectory: URL? = nil,
         parallelRuns: Int? = nil, shard: ShardSpec? = nil, batchID: String? = nil,
         shardDatabasePath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -82,9 +83,15 @@ extension RunOptions {
 
     /// `expreg report` of `batchID` with this run's `--db` and `--output` (when not the defaults).
     public func reportCommand(batchID: String) -> String {
+        Self.reportCommand(batchID: batchID, databasePath: databasePath, outputRoot: outputRoot)
+    }
+
+    /// `expreg report --batch batchID` with `--db` and `--output` when they are not the defaults, as a
+    /// shell command (`run` and `merge` print it to rebuild a batch's reports).
+    static func reportCommand(batchID: String, databasePath: String, outputRoot: String) -> String {
         var arguments = ["expreg", "report"]
-        if databasePath != RunOptions.defaultDatabasePath { arguments += ["--db", databasePath] }
-        if outputRoot != RunOptions.defaultOutputRoot { arguments += ["--output", outputRoot] }
+        if databasePath != defaultDatabasePath { arguments += ["--db", databasePath] }
+        if outputRoot != defaultOutputRoot { arguments += ["--output", outputRoot] }
         arguments += ["--batch", batchID]
         return arguments.map(shellQuoted).joined(separator: " ")
     }

@@ -13,7 +13,8 @@ public struct MergeOptions: Sendable {
     public var templatesDirectory: URL?
 
     public init(
-        shardPaths: [String], databasePath: String = "output/expreg.sqlite", outputRoot: String = "output",
+        shardPaths: [String], databasePath: String = RunOptions.defaultDatabasePath,
+        outputRoot: String = RunOptions.defaultOutputRoot,
         templatesDirectory: URL? = nil
     ) {
         self.shardPaths = shardPaths
@@ -111,7 +112,9 @@ public final class ShardMerger {
         }
         let archived = try archive.finishedRunKeys(batchID: first.batchID)
         let missing = plan.runs.filter { !archived.contains($0.runKey) }
-        let missingShards = Array(Set(missing.map { $0.index % first.count })).sorted()
+        let missingShards = Array(
+            Set(missing.map { ShardSpec.index(ofPlanIndex: $0.index, count: first.count) })
+        ).sorted()
         if missing.isEmpty {
             let status: ExitStatus
             let report: URL
@@ -121,7 +124,8 @@ public final class ShardMerger {
                 )
                 .finish(
                     batchID: first.batchID, plan: plan, archive: archive,
-                    retryCommand: reportCommand(batchID: first.batchID))
+                    retryCommand: RunOptions.reportCommand(
+                        batchID: first.batchID, databasePath: options.databasePath, outputRoot: options.outputRoot))
             } catch {
                 announce(first.batchID, archive: archive, layout: layout)
                 throw error
@@ -155,15 +159,6 @@ public final class ShardMerger {
         _ = BatchNotifier.notifyArchivedBatch(
             batchID, event: .merge, archive: archive, layout: layout,
             log: { progress.alert($0) })
-    }
-
-    /// `expreg report` of the merged batch with this merge's `--db` and `--output`, as a shell command.
-    private func reportCommand(batchID: String) -> String {
-        var arguments = ["expreg", "report"]
-        if options.databasePath != RunOptions.defaultDatabasePath { arguments += ["--db", options.databasePath] }
-        if options.outputRoot != RunOptions.defaultOutputRoot { arguments += ["--output", options.outputRoot] }
-        arguments += ["--batch", batchID]
-        return arguments.map(shellQuoted).joined(separator: " ")
     }
 
     private struct Shard {

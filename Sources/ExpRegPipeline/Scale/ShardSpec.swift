@@ -1,3 +1,4 @@
+import ExpRegCore
 import Foundation
 
 /// Shard I of N of a batch: it trains the plan's runs whose plan index `i` has `i % count == index`.
@@ -24,7 +25,13 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 
     /// Whether the run at `planIndex` belongs to this shard.
-    public func owns(planIndex: Int) -> Bool { planIndex % count == index }
+    public func owns(planIndex: Int) -> Bool { Self.index(ofPlanIndex: planIndex, count: count) == index }
+
+    /// The runs of `plan` this shard trains, in plan order.
+    public func runs(of plan: Plan) -> [RunSpec] { plan.runs.filter { owns(planIndex: $0.index) } }
+
+    /// The shard, of `count`, that trains the run at `planIndex` (the rule of ``owns(planIndex:)``).
+    public static func index(ofPlanIndex planIndex: Int, count: Int) -> Int { planIndex % count }
 
     /// Parses `I/N` or `auto` (see ``fromEnvironment(_:)``).
     /// - Throws: ``PipelineError`` (exit 2) with the reason.

@@ -26,8 +26,8 @@ public struct SlurmSubmitOptions: Sendable {
 
     public init(
         manifestPath: String, shards: Int, cpusPerTask: Int? = nil, time: String? = nil, partition: String? = nil,
-        sbatchArguments: [String] = [], maxParallel: Int? = nil, databasePath: String = "output/expreg.sqlite",
-        outputRoot: String = "output", batchID: String? = nil, executable: String,
+        sbatchArguments: [String] = [], maxParallel: Int? = nil, databasePath: String = RunOptions.defaultDatabasePath,
+        outputRoot: String = RunOptions.defaultOutputRoot, batchID: String? = nil, executable: String,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.manifestPath = manifestPath
