@@ -85,11 +85,7 @@ public enum ReportPruner {
             guard FileManager.default.fileExists(atPath: options.archivePath) else {
                 throw PipelineError.invalid("no archive at \(options.archivePath) (pass --db)")
             }
-            do {
-                lock = try ArchiveLock(archivePath: options.archivePath)
-            } catch {
-                throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
-            }
+            lock = try lockArchive(options.archivePath)
         }
         defer { lock?.release() }
         // Deleting rows needs a writer (under the lock); folders alone only read the archive.

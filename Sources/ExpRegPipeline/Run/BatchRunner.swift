@@ -30,7 +30,7 @@ public final class BatchRunner {
             throw PipelineError(.invalidInput, error.description, isDiagnosticList: true)
         }
         for (position, webhook) in loaded.notify.enumerated() {
-            if case .environment(let name) = webhook.target, (ProcessInfo.processInfo.environment[name] ?? "").isEmpty {
+            if case .environment(let name) = webhook.target, (options.environment[name] ?? "").isEmpty {
                 progress.alert(
                     "notify[\(position)]: environment variable \(name) is not set (\(webhook.location)); "
                         + "this batch's outcome will not reach that webhook")
@@ -39,7 +39,7 @@ public final class BatchRunner {
         // Every run this process trains must fit the memory limit (estimate and limit in the
         // message), before the archive is touched.
         let ownRuns = options.shard?.runs(of: loaded.plan) ?? loaded.plan.runs
-        try MemoryLimit.current().check(
+        try MemoryLimit.current(environment: options.environment).check(
             ownRuns, concurrentRuns: options.parallelRuns ?? 1,
             activationBudgetBytes: options.activationBudgetBytes)
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
@@ -66,23 +66,14 @@ public final class BatchRunner {
         }
 
         // A file that is not ours is refused before the lock creates anything beside it.
-        do {
-            try Archive.checkOpenable(path: databasePath)
-        } catch {
-            throw archiveOpenError(error, path: databasePath)
-        }
+        try checkArchiveOpenable(databasePath)
 
         // An output root holding another archive's batches is refused before anything is created.
         // (A shard writes nothing there: `expreg merge` publishes into the main archive's output.)
         if options.shard == nil { try layout.checkOwner(ArchivePathCheck.expectedRealPath(databasePath)) }
 
         // 2. One writer: the lock on the archive file itself (its inode, whatever path reaches it).
-        let lock: ArchiveLock
-        do {
-            lock = try ArchiveLock(archivePath: databasePath)
-        } catch {
-            throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
-        }
+        let lock = try lockArchive(databasePath)
         defer { lock.release() }
         if options.shard == nil { try layout.claim(for: lock.realArchivePath) }
 
@@ -247,7 +238,7 @@ public final class BatchRunner {
         guard !loaded.notify.isEmpty else { return }
         BatchNotifier.notify(
             batchID: batchID, event: .run, exitCode: exitCode.rawValue, webhooks: loaded.notify,
-            archive: archive, layout: layout, log: { progress.alert($0) })
+            archive: archive, layout: layout, environment: options.environment, log: { progress.alert($0) })
     }
 
     private struct StartedBatch {
@@ -410,6 +401,25 @@ func openArchive(_ path: String, access: Archive.Access = .readWrite) throws -> 
         return try Archive(path: path, access: access)
     } catch {
         throw archiveOpenError(error, path: path)
+    }
+}
+
+/// Refuses a file at `path` that is not an archive this version can open (exit 2) or cannot be
+/// read (exit 1), before the lock creates anything beside it.
+func checkArchiveOpenable(_ path: String) throws(PipelineError) {
+    do {
+        try Archive.checkOpenable(path: path)
+    } catch {
+        throw archiveOpenError(error, path: path)
+    }
+}
+
+/// The one-writer lock on the archive file at `path` (its inode); exit 4 while another process holds it.
+func lockArchive(_ path: String) throws(PipelineError) -> ArchiveLock {
+    do {
+        return try ArchiveLock(archivePath: path)
+    } catch {
+        throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
     }
 }
 

@@ -66,19 +66,10 @@ public final class ShardMerger {
 
         // A file that is not ours is refused before the lock creates anything beside it, and an
         // output root holding another archive's batches before anything is written into it.
-        do {
-            try Archive.checkOpenable(path: options.databasePath)
-        } catch {
-            throw archiveOpenError(error, path: options.databasePath)
-        }
+        try checkArchiveOpenable(options.databasePath)
         try layout.checkOwner(ArchivePathCheck.expectedRealPath(options.databasePath))
 
-        let lock: ArchiveLock
-        do {
-            lock = try ArchiveLock(archivePath: options.databasePath)
-        } catch {
-            throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
-        }
+        let lock = try lockArchive(options.databasePath)
         defer { lock.release() }
         try layout.claim(for: lock.realArchivePath)
         let archive = try openArchive(options.databasePath)
