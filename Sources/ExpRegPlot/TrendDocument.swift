@@ -21,9 +21,8 @@ extension Figures {
         let canvas = try CairoCanvas(kind: .svg(path: path), width: chart.width, height: chart.height)
         ChartRenderer.draw(ChartLayoutInput(chart: chart), on: canvas)
         try canvas.finish()
-        try SVGIdentifiers.normalizeFile(at: path)
         do {
-            return try String(contentsOfFile: path, encoding: .utf8)
+            return SVGIdentifiers.normalize(try String(contentsOfFile: path, encoding: .utf8))
         } catch {
             throw PlotError.io(path: path, reason: error.localizedDescription)
         }

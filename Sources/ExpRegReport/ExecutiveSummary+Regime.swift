@@ -86,12 +86,7 @@ extension ExecutiveSummary {
             guard group.conditionMetFromWidth == nil, let projection = group.projection,
                 let conditionWidth = group.conditionWidth
             else { return nil }
-            let members = runs.filter {
-                $0.spec.experiment == group.experiment
-                    && $0.spec.params.allSatisfy { p in
-                        WidthScaling.groupVaryingKeys.contains(p.key) || group.fixedParams[p.key] == p.value
-                    }
-            }
+            let members = runs.filter(group.contains)
             let seeds = Set(members.map(\.seed)).count
             let n = group.fixedParams["data.n"]?.doubleValue.map { Int($0) } ?? members.first?.spec.config.data.n ?? 0
             let seconds = projection.secondsPerRun

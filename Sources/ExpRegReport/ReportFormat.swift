@@ -60,13 +60,8 @@ public enum ReportFormat {
         return String(format: "%d:%02d:%02d", total / 3600, (total / 60) % 60, total % 60)
     }
 
-    /// A memory size with its unit: GiB with two decimals from 1 GiB on (`3.91 GiB`), else whole
-    /// MiB rounded up (`31 MiB`; at least `1 MiB`).
-    public static func memory(_ bytes: Int) -> String {
-        let gib = Double(bytes) / 1_073_741_824
-        if gib >= 1 { return formatFixed(gib, digits: 2) + " GiB" }
-        return String(max(1, Int((Double(bytes) / 1_048_576).rounded(.up)))) + " MiB"
-    }
+    /// A memory size with its unit (Core's ``ExpRegCore/formatMemory(_:)``: `3.91 GiB`, `31 MiB`).
+    public static func memory(_ bytes: Int) -> String { formatMemory(bytes) }
 
     /// The gate threshold `max_final_loss` exactly as Core's gate detail prints it (`%.1e`).
     public static func gateLoss(_ value: Double) -> String { formatScientific(value, digits: 1) }

@@ -102,6 +102,15 @@ public struct WidthScaling: Sendable, Equatable, Codable {
             self.projection = projection
         }
 
+        /// Whether `run` belongs to this group: the same experiment, and every parameter either
+        /// varies within groups (``WidthScaling/groupVaryingKeys``) or equals the group's fixed value.
+        public func contains(_ run: RunRecord) -> Bool {
+            run.spec.experiment == experiment
+                && run.spec.params.allSatisfy {
+                    WidthScaling.groupVaryingKeys.contains($0.key) || fixedParams[$0.key] == $0.value
+                }
+        }
+
         enum CodingKeys: String, CodingKey {
             case experiment, activation, widths, runs, projection
             case fixedParams = "fixed_params"

@@ -33,12 +33,7 @@ enum CostFigure {
                     "\(activation.rawValue): " + FigureText.notEnoughData + " (幅が 2 種類未満 / fewer than 2 widths)")
                 continue
             }
-            let runs = batch.runs.filter { run in
-                run.spec.experiment == group.experiment
-                    && run.spec.params.allSatisfy {
-                        WidthScaling.groupVaryingKeys.contains($0.key) || group.fixedParams[$0.key] == $0.value
-                    }
-            }
+            let runs = batch.runs.filter(group.contains)
             let n = runs.first?.spec.config.data.n ?? 1
             let d = runs.first?.spec.config.data.d ?? 1
             let minWidth = Double(group.widths.first ?? 1)
@@ -96,7 +91,8 @@ enum CostFigure {
                         points: [DataPoint(target, Double(projection.memoryBytes) / gibibyte)]))
                 let label =
                     "\(activation.rawValue): m* ≈ \(projection.width)"
-                    + (projection.secondsPerRun.map { ", " + duration($0) } ?? "") + ", " + size(projection.memoryBytes)
+                    + (projection.secondsPerRun.map { ", " + duration($0) } ?? "") + ", "
+                    + formatMemory(projection.memoryBytes)
                 for index in [0, 1] {
                     let annotation = Annotation(label, fractionX: 0.03, fractionY: 0.08 + row, color: color)
                     if index == 0 { time.annotations.append(annotation) } else { memory.annotations.append(annotation) }
@@ -126,10 +122,4 @@ enum CostFigure {
         return formatFixed(seconds / 3600, digits: 2) + " h"
     }
 
-    /// Bytes as `31 MiB` below 1 GiB, else `3.91 GiB`.
-    static func size(_ bytes: Int) -> String {
-        let gib = Double(bytes) / gibibyte
-        return gib >= 1
-            ? formatFixed(gib, digits: 2) + " GiB" : "\(max(1, Int((Double(bytes) / 1_048_576).rounded(.up)))) MiB"
-    }
 }

@@ -67,7 +67,8 @@ public enum OnePager {
             canvas.setPDFMetadata(
                 title: document.title, creator: "ExpReg",
                 createDate: pdfDate(document.createdAt), modDate: pdfDate(document.modifiedAt))
-            // The largest type that fits one page; the default sizes on several pages otherwise.
+            // The largest type that fits one page; otherwise the default sizes (the first scale, 1) on
+            // several pages.
             let blocks = OnePagerBlock.parse(document.markup)
             var pages: [[PageItem]] = []
             for scale in OnePagerLayout.textScales {
@@ -75,10 +76,6 @@ public enum OnePager {
                 let candidate = try layout.layOut(blocks)
                 if pages.isEmpty || candidate.count == 1 { pages = candidate }
                 if candidate.count == 1 { break }
-            }
-            if pages.count > 1 {
-                var layout = OnePagerLayout(canvas: canvas, charts: charts)
-                pages = try layout.layOut(blocks)
             }
             pageCount = pages.count
             for (index, items) in pages.enumerated() {
