@@ -11,7 +11,7 @@ RELEASE_BIN := .build/release/expreg
 APT_PACKAGES := pkg-config libsqlite3-dev libcairo2-dev libopenblas-dev liblapacke-dev libssl-dev fonts-ipaexfont-gothic libcurl4 ca-certificates
 TEST_APT_PACKAGES := chromium poppler-utils slurmctld slurmd slurm-client munge
 
-.PHONY: all deps test-deps build run test test-fast lint format bench validate clean help
+.PHONY: all deps test-deps build run test test-fast lint format bench validate clean help install install-files uninstall
 
 all: build
 
@@ -22,6 +22,7 @@ help:
 	@echo "make lint   check the Swift sources against .swift-format (swift format lint --strict)"
 	@echo "make format rewrite the Swift sources in the house style (.swift-format)"
 	@echo "make bench  time the GD step and Gram+eigen against NumPy (and JAX when available)"
+	@echo "make install [PREFIX=/usr/local] [DESTDIR=]  the release binary and its templates; make uninstall"
 
 # Installs only the packages that are missing (apt-get update once, only when something is missing).
 define apt_install
@@ -78,6 +79,39 @@ lint:
 
 format:
 	$(SWIFT) format format --in-place --recursive $(SWIFT_FORMAT_PATHS)
+
+# The installed layout: PREFIX/bin/expreg and PREFIX/share/expreg/templates/ (the binary looks for its
+# templates at ../share/expreg/templates first; docs/environment.md). DESTDIR is prepended for staged
+# installs (packaging). `install-files` installs INSTALL_BIN without building (the tests install the
+# debug binary that way); `share/expreg/installed-files` lists every file installed, and `make
+# uninstall` removes exactly those, then the share/expreg folders if they are empty.
+PREFIX ?= /usr/local
+INSTALL_BIN ?= $(RELEASE_BIN)
+INSTALL_ROOT = $(DESTDIR)$(PREFIX)
+INSTALL_SHARE = $(INSTALL_ROOT)/share/expreg
+INSTALL_LIST = $(INSTALL_SHARE)/installed-files
+
+install: build
+	@$(MAKE) --no-print-directory install-files PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" INSTALL_BIN="$(INSTALL_BIN)"
+
+install-files:
+	@test -x "$(INSTALL_BIN)" || { echo "make install: $(INSTALL_BIN) is missing: run make build first" >&2; exit 2; }
+	install -d "$(INSTALL_ROOT)/bin" "$(INSTALL_SHARE)/templates"
+	install -m 0755 "$(INSTALL_BIN)" "$(INSTALL_ROOT)/bin/expreg"
+	install -m 0644 templates/* "$(INSTALL_SHARE)/templates/"
+	@{ echo "bin/expreg"; for f in templates/*; do echo "share/expreg/$$f"; done; \
+	   echo "share/expreg/installed-files"; } > "$(INSTALL_LIST)"
+	@chmod 0644 "$(INSTALL_LIST)"
+	@echo "installed $(INSTALL_ROOT)/bin/expreg and $(INSTALL_SHARE)/templates/"
+
+uninstall:
+	@test -f "$(INSTALL_LIST)" || { echo "make uninstall: $(INSTALL_LIST) not found: nothing installed under $(INSTALL_ROOT)" >&2; exit 2; }
+	@while IFS= read -r f; do \
+	  case "$$f" in ""|/*|*..*) echo "make uninstall: skipping unexpected entry '$$f'" >&2; continue;; esac; \
+	  rm -f "$(INSTALL_ROOT)/$$f"; \
+	done < "$(INSTALL_LIST)"
+	@rmdir "$(INSTALL_SHARE)/templates" "$(INSTALL_SHARE)" 2>/dev/null || true
+	@echo "removed expreg from $(INSTALL_ROOT)"
 
 bench: build
 	bench/compare.sh $(RELEASE_BIN)

@@ -39,10 +39,11 @@ struct ExpRegProcess {
 
     /// Starts the binary (or `executable`, e.g. a wrapper that runs it) in `folder`; its stdout/stderr
     /// go to files in ``logFolder``. `launcher` runs the binary through another program (e.g.
-    /// `["/usr/bin/taskset", "-c", "0"]`); `extraEnvironment` is added to ``environment``.
+    /// `["/usr/bin/taskset", "-c", "0"]`); `extraEnvironment` is added to ``environment`` and the
+    /// variables named in `unsetting` are removed from it.
     static func start(
         _ arguments: [String], in folder: URL, executable: URL? = nil, launcher: [String] = [],
-        extraEnvironment: [String: String] = [:]
+        extraEnvironment: [String: String] = [:], unsetting: [String] = []
     ) throws -> RunningProcess {
         let process = Process()
         if let program = launcher.first {
@@ -53,7 +54,7 @@ struct ExpRegProcess {
             process.arguments = arguments
         }
         process.currentDirectoryURL = folder
-        process.environment = environment.merging(extraEnvironment) { $1 }
+        process.environment = environment.merging(extraEnvironment) { $1 }.filter { !unsetting.contains($0.key) }
         let id = UUID().uuidString.prefix(8)
         let out = logFolder.appendingPathComponent("stdout-\(id).txt")
         let err = logFolder.appendingPathComponent("stderr-\(id).txt")
@@ -70,11 +71,11 @@ struct ExpRegProcess {
     static func run(
         _ arguments: [String], in folder: URL, timeout: TimeInterval = 300,
         executable: URL? = nil, launcher: [String] = [],
-        extraEnvironment: [String: String] = [:]
+        extraEnvironment: [String: String] = [:], unsetting: [String] = []
     ) throws -> Result {
         let running = try start(
             arguments, in: folder, executable: executable, launcher: launcher,
-            extraEnvironment: extraEnvironment)
+            extraEnvironment: extraEnvironment, unsetting: unsetting)
         return running.wait(timeout: timeout)
     }
 }

@@ -34,15 +34,10 @@ public enum Provenance {
     ///
     /// Looks upward from the executable's folder for a `.git` entry and asks `git rev-parse HEAD`
     /// there; returns nil when there is no checkout or git is missing (never fails the run).
-    public static func gitCommit(executablePath: String = CommandLine.arguments.first ?? "") -> String? {
-        var dir = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<8 {
-            if FileManager.default.fileExists(atPath: dir.appendingPathComponent(".git").path) {
-                return runGit(["-C", dir.path, "rev-parse", "HEAD"])
-            }
-            let parent = dir.deletingLastPathComponent()
-            if parent.path == dir.path { break }
-            dir = parent
+    public static func gitCommit(executablePath: String = ExecutableLocation.current) -> String? {
+        for folder in ExecutableLocation.folderAndParents(of: executablePath)
+        where FileManager.default.fileExists(atPath: folder.appendingPathComponent(".git").path) {
+            return runGit(["-C", folder.path, "rev-parse", "HEAD"])
         }
         return nil
     }
