@@ -28,11 +28,8 @@ struct LeanTrainingTests {
         return largest
     }
 
-    @Test(
-        "lean equals materialising to rounding: losses, residuals, gradient, H(W) and weights over 4 steps",
-        arguments: [Activation.exp, .relu], KernelPath.allCases)
+    /// Lean equals materialising to rounding: losses, residuals, gradient, H(W) and weights over 4 steps.
     func agreesWithMaterialising(activation: Activation, path: KernelPath) throws {
-        if TestKernels.skips(path, "lean equals materialising") { return }
         let (data, model) = (Self.data, Self.model)
         let full = GradientDescent(dataset: data, activation: activation, a: model.a, w: model.w, path: path)
         let lean = GradientDescent(
@@ -67,11 +64,8 @@ struct LeanTrainingTests {
         for k in wf.indices { #expect(abs(wf[k] - wl[k]) <= 1e-12 * max(1, abs(wf[k])), "\(path) w[\(k)]") }
     }
 
-    @Test(
-        "lean: 1, 2 and 3 threads give bitwise-identical losses, weights and H(W)",
-        arguments: [Activation.exp, .relu], KernelPath.allCases)
+    /// Lean: 1, 2 and 3 threads give bitwise-identical losses, weights and H(W).
     func threadCountInvariance(activation: Activation, path: KernelPath) throws {
-        if TestKernels.skips(path, "lean thread split") { return }
         let (data, model) = (Self.data, Self.model)
         func run(threads: Int) throws -> (losses: [UInt64], weights: [UInt64], gram: [UInt64]) {
             let gd = GradientDescent(
@@ -89,11 +83,8 @@ struct LeanTrainingTests {
         }
     }
 
-    @Test(
-        "a run over the activation budget trains lean: same outcome to rounding, bitwise for 1, 2, 3 threads",
-        arguments: KernelPath.allCases)
+    /// A run over the activation budget trains lean: same outcome to rounding, bitwise for 1, 2, 3 threads.
     func trainerForcedLean(path: KernelPath) throws {
-        if TestKernels.skips(path, "trainer forced lean") { return }
         let c = RunConfig(
             seed: 0, data: DataConfig(n: 40, d: 6, labels: .teacher, seed: 1),
             model: ModelConfig(activation: .exp, width: 700, initScale: 1),
@@ -129,11 +120,8 @@ struct LeanTrainingTests {
         }
     }
 
-    @Test(
-        "pre-activations past the exp table's range (|z| ≥ 708) take libm's exp on both paths: gradient and step as the reference",
-        arguments: KernelPath.allCases)
+    /// Pre-activations past the exp table's range (|z| ≥ 708) take libm's exp on both paths: gradient and step as the reference.
     func preactivationsPastTheTableRange(path: KernelPath) throws {
-        if TestKernels.skips(path, "pre-activations past the exp table's range") { return }
         // Three points in the first quadrant of S¹; neuron 0 has z = −565.7, −565.7, −800 (exp(−800)
         // underflows to 0, which the table path alone would not give), neuron 1 has z = −720 at x₁
         // (a subnormal exp), the others are ordinary. The forward pass sees max |z| = 800, so the
@@ -192,5 +180,60 @@ struct LeanTrainingTests {
         let full = TrainingMemory.bytes(n: n, d: d, m: m, path: .materializing)
         #expect(full - lean > n * m * 8 - (64 << 20))
         #expect(TrainingMemory.bytes(n: n, d: d, m: m, activationBudgetBytes: Int.max) == full)
+    }
+}
+
+/// The checks above on each kernel path; a path this CPU lacks, or that `EXPREG_KERNELS` does not
+/// select, is reported as skipped with the reason.
+extension LeanTrainingTests {
+    @Suite("avx512", .runsOn(.avx512)) struct OnAVX512 {
+        @Test("avx512: lean training, agrees with materialising", arguments: [Activation.exp, .relu])
+        func agreesWithMaterialising(activation: Activation) throws {
+            try LeanTrainingTests().agreesWithMaterialising(activation: activation, path: .avx512)
+        }
+        @Test("avx512: lean training, thread count invariance", arguments: [Activation.exp, .relu])
+        func threadCountInvariance(activation: Activation) throws {
+            try LeanTrainingTests().threadCountInvariance(activation: activation, path: .avx512)
+        }
+        @Test("avx512: lean training, trainer forced lean") func trainerForcedLean() throws {
+            try LeanTrainingTests().trainerForcedLean(path: .avx512)
+        }
+        @Test("avx512: lean training, past the table range") func pastTheTableRange() throws {
+            try LeanTrainingTests().preactivationsPastTheTableRange(path: .avx512)
+        }
+    }
+
+    @Suite("avx2", .runsOn(.avx2)) struct OnAVX2 {
+        @Test("avx2: lean training, agrees with materialising", arguments: [Activation.exp, .relu])
+        func agreesWithMaterialising(activation: Activation) throws {
+            try LeanTrainingTests().agreesWithMaterialising(activation: activation, path: .avx2)
+        }
+        @Test("avx2: lean training, thread count invariance", arguments: [Activation.exp, .relu])
+        func threadCountInvariance(activation: Activation) throws {
+            try LeanTrainingTests().threadCountInvariance(activation: activation, path: .avx2)
+        }
+        @Test("avx2: lean training, trainer forced lean") func trainerForcedLean() throws {
+            try LeanTrainingTests().trainerForcedLean(path: .avx2)
+        }
+        @Test("avx2: lean training, past the table range") func pastTheTableRange() throws {
+            try LeanTrainingTests().preactivationsPastTheTableRange(path: .avx2)
+        }
+    }
+
+    @Suite("generic", .runsOn(.generic)) struct OnGeneric {
+        @Test("generic: lean training, agrees with materialising", arguments: [Activation.exp, .relu])
+        func agreesWithMaterialising(activation: Activation) throws {
+            try LeanTrainingTests().agreesWithMaterialising(activation: activation, path: .generic)
+        }
+        @Test("generic: lean training, thread count invariance", arguments: [Activation.exp, .relu])
+        func threadCountInvariance(activation: Activation) throws {
+            try LeanTrainingTests().threadCountInvariance(activation: activation, path: .generic)
+        }
+        @Test("generic: lean training, trainer forced lean") func trainerForcedLean() throws {
+            try LeanTrainingTests().trainerForcedLean(path: .generic)
+        }
+        @Test("generic: lean training, past the table range") func pastTheTableRange() throws {
+            try LeanTrainingTests().preactivationsPastTheTableRange(path: .generic)
+        }
     }
 }

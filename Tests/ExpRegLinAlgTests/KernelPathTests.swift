@@ -1,5 +1,6 @@
 import ExpRegLinAlg
 import ExpRegTestSupport
+import Foundation
 import Testing
 
 @Suite("KernelPath (EXPREG_KERNELS)")
@@ -31,4 +32,26 @@ struct KernelPathTests {
         #expect(TestKernels.settingError == nil, "\(TestKernels.settingError ?? "")")
         #expect(TestKernels.paths.allSatisfy(\.isAvailable) && !TestKernels.paths.isEmpty)
     }
+}
+
+/// One test per kernel path, so the summary says which paths the path-parameterised tests
+/// (over ``TestKernels/paths``: `StepPanelsTests`, `VectorExpGramTests`, the trainer and reference
+/// suites) covered here: a path this CPU lacks, or that `EXPREG_KERNELS` does not select, is
+/// reported as skipped with the reason. Each runs its path's exp on a few values against libm.
+@Suite("kernel paths this machine runs")
+struct KernelPathCoverageTests {
+    static func expMatchesLibm(_ path: KernelPath) {
+        let inputs: [Double] = [-700, -3.25, -1e-9, 0, 0.5, 1, 10, 700]
+        var values = inputs
+        values.withUnsafeMutableBufferPointer { VectorMath.expInPlace($0, kernel: path.expKernel) }
+        // Every kernel is within 1 ulp of glibc (VectorExpAccuracyTests): at most 2 ulp relative apart.
+        for (x, got) in zip(inputs, values) {
+            let want = Foundation.exp(x)
+            #expect(abs(got - want) <= 2 * want.ulp, "\(path.rawValue): exp(\(x)) = \(got), libm \(want)")
+        }
+    }
+
+    @Test("avx512 path", .runsOn(.avx512)) func avx512() { Self.expMatchesLibm(.avx512) }
+    @Test("avx2 path", .runsOn(.avx2)) func avx2() { Self.expMatchesLibm(.avx2) }
+    @Test("generic path", .runsOn(.generic)) func generic() { Self.expMatchesLibm(.generic) }
 }

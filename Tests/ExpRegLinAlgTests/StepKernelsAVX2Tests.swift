@@ -7,7 +7,7 @@ import Testing
 /// ExpReg's AVX2 + FMA GD-step kernels (`expreg_forward_panels_avx2`, `expreg_update_panels_avx2`,
 /// `expreg_lean_update_panels_avx2`), reached through ``StepPanels`` and ``LeanStepBlocks`` on the
 /// ``KernelPath/avx2`` path with one thread, against a plain scalar reference in Double with libm's exp.
-@Suite("AVX2 step kernels against a scalar reference")
+@Suite("AVX2 step kernels against a scalar reference", .runsOn(.avx2))
 struct StepKernelsAVX2Tests {
     static let epsilon = Double.ulpOfOne
 
@@ -152,7 +152,6 @@ struct StepKernelsAVX2Tests {
         "forward (D, u, max |z|), update and the lean update match the scalar reference (tile edges in n, d, m)",
         arguments: [(13, 5, 37), (21, 11, 100), (8, 8, 24), (3, 1, 1), (40, 64, 130), (17, 9, 4)])
     func matchesReference(size: (Int, Int, Int)) {
-        if TestKernels.skips(.avx2, "AVX2 step kernels against the reference") { return }
         let p = Problem(n: size.0, d: size.1, m: size.2, scale: 1.5, seed: UInt64(size.0 * 1000 + size.2))
         check(p, relu: false)
         check(p, relu: true)
@@ -160,7 +159,6 @@ struct StepKernelsAVX2Tests {
 
     @Test("pre-activations past the exp table's range (|z| ≥ 708) take libm's exp: forward pass and lean update")
     func pastTheTableRange() {
-        if TestKernels.skips(.avx2, "AVX2 step kernels past the table range") { return }
         // d = 2, X = rows of the identity and (1, 1): z is exact (sums of two doubles that are
         // integers or halves). Neuron 0: z = −800 (e^z underflows to 0; the table path alone gives
         // no 0), neuron 1: z = −720 (subnormal), neuron 2: z = 709.5 (past the table, finite), the

@@ -4,8 +4,10 @@ import Testing
 
 @testable import ExpRegLinAlg
 
-/// The paths these tests exercise: every path this CPU runs (``KernelPath/generic`` always), or
-/// only the one `EXPREG_KERNELS` forces (``TestKernels/paths``).
+/// The paths the tests parameterised over them exercise: every path this CPU runs
+/// (``KernelPath/generic`` always), or only the one `EXPREG_KERNELS` forces (``TestKernels/paths``).
+/// A path left out here is reported as skipped by ``KernelPathCoverageTests`` and by the per-path
+/// suites below.
 let availableStepPaths = TestKernels.paths
 
 @Suite("StepPanels (fused forward pass and update, D in panels of 24 neurons)")
@@ -88,15 +90,10 @@ struct StepPanelsTests {
         }
     }
 
-    /// The SIMD paths, each compared with the portable one where the CPU runs it; the paths sum in
-    /// different orders and use different exp kernels.
-    static let comparedPaths = [KernelPath.avx512, .avx2]
-
-    @Test(
-        "every path agrees with the generic path to within the bound of summing in another order",
-        arguments: comparedPaths)
+    /// The SIMD path `other` agrees with the portable one (``OnAVX512``, ``OnAVX2`` run it where the
+    /// CPU has the path); the paths sum in different orders and use different exp kernels.
+    /// Every path agrees with the generic path to within the bound of summing in another order.
     func pathsAgree(other: KernelPath) {
-        if TestKernels.skips(other, "pathsAgree") { return }
         let p = Problem(n: 37, d: 19, m: 250, seed: 7)
         let epsilon = Double.ulpOfOne
         // z_ir = Σ_k x_ik w_kr (d terms) summed in another order on each path: each is within
@@ -142,11 +139,8 @@ struct StepPanelsTests {
         }
     }
 
-    @Test(
-        "D larger than the caches (non-temporal stores) still matches the definition",
-        arguments: [KernelPath.avx512, .avx2])
+    /// D larger than the caches (non-temporal stores) still matches the definition.
     func streamedStores(path: KernelPath) {
-        if TestKernels.skips(path, "streamedStores") { return }
         // 1024 × 2112 doubles of D = 17.3 MB > the 16 MiB threshold.
         let p = Problem(n: 1024, d: 8, m: 2100, seed: 11)
         let (result, _) = forward(p, .exp, path, threads: 2)
@@ -258,5 +252,27 @@ struct StepPanelsTests {
             }
         }
         #expect(worst <= 1e-13, "worst relative error \(worst)")
+    }
+}
+
+/// The checks that exist only for the SIMD paths, on each; a path this CPU lacks, or that
+/// `EXPREG_KERNELS` does not select, is reported as skipped with the reason.
+extension StepPanelsTests {
+    @Suite("avx512", .runsOn(.avx512)) struct OnAVX512 {
+        @Test("avx512: step panels, agrees with generic") func agreesWithGeneric() {
+            StepPanelsTests().pathsAgree(other: .avx512)
+        }
+        @Test("avx512: step panels, streamed stores") func streamedStores() {
+            StepPanelsTests().streamedStores(path: .avx512)
+        }
+    }
+
+    @Suite("avx2", .runsOn(.avx2)) struct OnAVX2 {
+        @Test("avx2: step panels, agrees with generic") func agreesWithGeneric() {
+            StepPanelsTests().pathsAgree(other: .avx2)
+        }
+        @Test("avx2: step panels, streamed stores") func streamedStores() {
+            StepPanelsTests().streamedStores(path: .avx2)
+        }
     }
 }

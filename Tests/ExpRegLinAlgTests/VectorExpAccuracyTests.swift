@@ -7,13 +7,8 @@ import Testing
 /// Accuracy of the vectorised exp against glibc's `exp` (Foundation.exp on Linux), in ulps.
 @Suite("VectorMath.expInPlace accuracy")
 struct VectorExpAccuracyTests {
-    /// The exp kernel of every kernel path; a test of a path this CPU lacks (or that
-    /// `EXPREG_KERNELS` does not select) returns early and prints why (``TestKernels/skips(_:_:)``).
-    static let kernels = KernelPath.allCases
-
-    @Test("special values: ±0, ±inf, NaN, overflow threshold, subnormal and zero underflow", arguments: kernels)
+    /// Special values: ±0, ±inf, NaN, overflow threshold, subnormal and zero underflow.
     func specialValues(path: KernelPath) {
-        if TestKernels.skips(path, "specialValues") { return }
         let kernel = path.expKernel
         let inputs: [Double] = [
             0, -0.0, .infinity, -.infinity, .nan, -.nan, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
@@ -42,9 +37,8 @@ struct VectorExpAccuracyTests {
         #expect(values[25] == 0 && values[25].sign == .plus, "exp(-745.14) underflows to +0")
     }
 
-    @Test("max ulp vs glibc over random inputs on [-745, 710] and log-uniform magnitudes", arguments: kernels)
+    /// Max ulp vs glibc over random inputs on [-745, 710] and log-uniform magnitudes.
     func randomInputs(path: KernelPath) {
-        if TestKernels.skips(path, "randomInputs") { return }
         let kernel = path.expKernel
         let count = 1 << 21  // 2,097,152 inputs per kernel: half uniform, half log-uniform magnitudes
         var generator = SplitMix64(seed: 0x5EED_0E79)
@@ -75,9 +69,8 @@ struct VectorExpAccuracyTests {
         #expect(maxUlp <= 1, "kernel \(kernel): max \(maxUlp) ulp at x = \(worst)")
     }
 
-    @Test("every length 0...19 at unaligned starts gives the values of one long call", arguments: kernels)
+    /// Every length 0...19 at unaligned starts gives the values of one long call.
     func tailsAndOffsets(path: KernelPath) {
-        if TestKernels.skips(path, "tailsAndOffsets") { return }
         let kernel = path.expKernel
         var generator = SplitMix64(seed: 7)
         let source = (0..<40).map { _ in -30 + 60 * generator.nextUnit() }
@@ -108,6 +101,46 @@ struct VectorExpAccuracyTests {
         // The default entry point runs the fastest kernel of this CPU (EXPREG_KERNELS never changes
         // it: a run passes its kernel path down explicitly).
         #expect(VectorMath.selectedExpKernel == KernelPath.best.expKernel)
+    }
+}
+
+/// The checks above on each kernel path's exp; a path this CPU lacks, or that `EXPREG_KERNELS`
+/// does not select, is reported as skipped with the reason.
+extension VectorExpAccuracyTests {
+    @Suite("avx512", .runsOn(.avx512)) struct OnAVX512 {
+        @Test("avx512: exp accuracy, special values") func specialValues() {
+            VectorExpAccuracyTests().specialValues(path: .avx512)
+        }
+        @Test("avx512: exp accuracy, random inputs") func randomInputs() {
+            VectorExpAccuracyTests().randomInputs(path: .avx512)
+        }
+        @Test("avx512: exp accuracy, tails and offsets") func tailsAndOffsets() {
+            VectorExpAccuracyTests().tailsAndOffsets(path: .avx512)
+        }
+    }
+
+    @Suite("avx2", .runsOn(.avx2)) struct OnAVX2 {
+        @Test("avx2: exp accuracy, special values") func specialValues() {
+            VectorExpAccuracyTests().specialValues(path: .avx2)
+        }
+        @Test("avx2: exp accuracy, random inputs") func randomInputs() {
+            VectorExpAccuracyTests().randomInputs(path: .avx2)
+        }
+        @Test("avx2: exp accuracy, tails and offsets") func tailsAndOffsets() {
+            VectorExpAccuracyTests().tailsAndOffsets(path: .avx2)
+        }
+    }
+
+    @Suite("generic", .runsOn(.generic)) struct OnGeneric {
+        @Test("generic: exp accuracy, special values") func specialValues() {
+            VectorExpAccuracyTests().specialValues(path: .generic)
+        }
+        @Test("generic: exp accuracy, random inputs") func randomInputs() {
+            VectorExpAccuracyTests().randomInputs(path: .generic)
+        }
+        @Test("generic: exp accuracy, tails and offsets") func tailsAndOffsets() {
+            VectorExpAccuracyTests().tailsAndOffsets(path: .generic)
+        }
     }
 }
 

@@ -29,7 +29,7 @@ final class SlurmTestCluster {
         let missing = binaries.filter { !FileManager.default.isExecutableFile(atPath: $0) }
         return missing.isEmpty
             ? nil
-            : "Slurm tests skipped: \(missing.joined(separator: ", ")) not installed (make test-deps installs slurmctld slurmd slurm-client munge)"
+            : "\(missing.joined(separator: ", ")) not installed (make test-deps installs slurmctld slurmd slurm-client munge)"
     }
 
     /// Starts munged, slurmctld and slurmd; returns when the node is idle.

@@ -4,12 +4,12 @@ import GRDB
 import Testing
 
 /// `expreg submit slurm` and `expreg merge` against a real Slurm (a throw-away cluster on loopback,
-/// ``SlurmTestCluster``). Skipped, with the reason printed, only when the Slurm binaries are absent.
+/// ``SlurmTestCluster``). Reported as skipped, with the reason, only when the Slurm binaries are absent.
 ///
 /// Bitwise comparisons are of one computation path with itself: the same binary on the same machine
 /// with the same thread settings (the cluster sets no CPU affinity, so every task sees every core
 /// and trains with as many threads as the single-machine run).
-@Suite(.serialized, .tags(.slow), .skippedWhenFast)
+@Suite(.serialized, .tags(.slow), .skippedWhenFast, .skipped(because: SlurmTestCluster.unavailableReason))
 struct SlurmTests {
     static let manifest = """
         name: quad
@@ -36,16 +36,7 @@ struct SlurmTests {
         return (array, merge)
     }
 
-    func skipUnlessSlurm() -> Bool {
-        if let reason = SlurmTestCluster.unavailableReason {
-            print(reason)
-            return true
-        }
-        return false
-    }
-
     @Test func submitWaitRunsAFourTaskArrayAndMergeEqualToASingleMachineRun() throws {
-        if skipUnlessSlurm() { return }
         let cluster = try SlurmTestCluster()
         defer { cluster.stop() }
         let dir = TemporaryDirectory()
@@ -91,7 +82,6 @@ struct SlurmTests {
     }
 
     @Test func aCancelledArrayTaskGivesExit5AndResubmittingItCompletesTheBatch() throws {
-        if skipUnlessSlurm() { return }
         let cluster = try SlurmTestCluster()
         defer { cluster.stop() }
         let dir = TemporaryDirectory()
@@ -163,7 +153,6 @@ struct SlurmTests {
     /// Preemption: `scontrol requeue` stops a running task (SIGTERM, like a preemption); it records
     /// its shard as partial, and the requeued task (`--resume`) keeps what it archived.
     @Test func aRequeuedTaskResumesItsShardWithoutRetraining() throws {
-        if skipUnlessSlurm() { return }
         let cluster = try SlurmTestCluster()
         defer { cluster.stop() }
         let dir = TemporaryDirectory()

@@ -20,10 +20,20 @@ public enum Fixtures {
 public final class TemporaryDirectory {
     public let url: URL
 
+    /// A folder under `FileManager.default.temporaryDirectory` (`TMPDIR`), private to this user
+    /// as the system makes it.
     public init(prefix: String = "expreg-test") {
         url = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A folder under `base` with mode `permissions` whatever the umask (e.g. 0o755 under
+    /// ``HostCapabilities/sharedTemporaryBase``, for a test that runs a command as another user).
+    public init(prefix: String = "expreg-test", in base: URL, permissions: mode_t) {
+        url = base.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        chmod(url.path, permissions)
     }
 
     public var path: String { url.path }

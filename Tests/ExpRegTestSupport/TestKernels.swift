@@ -1,5 +1,6 @@
 import ExpRegLinAlg
 import Foundation
+import Testing
 
 /// The kernel paths the numeric tests exercise, honouring `EXPREG_KERNELS` (read here, at the
 /// test process's edge, as the executable reads it at its own).
@@ -41,12 +42,14 @@ public enum TestKernels {
         if let forced, forced != path { return "EXPREG_KERNELS=\(forced.rawValue) forces another path" }
         return nil
     }
+}
 
-    /// True (after printing why) when a test of `path` must not run here; for an early return:
-    /// `if TestKernels.skips(path, "name") { return }`.
-    public static func skips(_ path: KernelPath, _ test: String) -> Bool {
-        guard let reason = skipReason(path) else { return false }
-        print("skipped: \(test) [\(path.rawValue)]: \(reason)")
-        return true
+extension Trait where Self == ConditionTrait {
+    /// Runs a test or suite only where `path` runs: the CPU has it and `EXPREG_KERNELS` does not
+    /// force another. Elsewhere Swift Testing reports it as skipped with the reason
+    /// (``TestKernels/skipReason(_:)``), never as passed.
+    public static func runsOn(_ path: KernelPath) -> Self {
+        let reason = TestKernels.skipReason(path)
+        return .enabled(if: reason == nil, Comment(rawValue: reason ?? "\(path.rawValue) runs here"))
     }
 }
