@@ -67,9 +67,11 @@ struct ExpRegProcess {
         return RunningProcess(process: process, stdoutURL: out, stderrURL: err)
     }
 
-    /// Runs the binary to completion (with a generous timeout that kills it).
+    /// Runs the binary to completion, killed after `timeout` seconds: a guard against a hung
+    /// process, not a speed check, so it is far above what any command here takes on an idle
+    /// machine (a 2-core CI machine shared with other builds runs them 10–20× slower).
     static func run(
-        _ arguments: [String], in folder: URL, timeout: TimeInterval = 300,
+        _ arguments: [String], in folder: URL, timeout: TimeInterval = 1200,
         executable: URL? = nil, launcher: [String] = [],
         extraEnvironment: [String: String] = [:], unsetting: [String] = []
     ) throws -> Result {
