@@ -149,4 +149,30 @@ struct ProbeCommandTests {
             #expect(!result.stderr.contains("Fatal error"))
         }
     }
+
+    @Test("SIGINT stops a probe: exit 130, nothing on stdout")
+    func interrupted() throws {
+        let dir = TemporaryDirectory()
+        let path = try writeManifest(Self.manifest, in: dir.url)
+        // exp at n = 256 with --margin 20 runs for minutes in a debug build.
+        let running = try ExpRegProcess.start(
+            ["probe", path, "--json", "--set", "data.n=256", "--set", "model.activation=exp", "--margin", "20"],
+            in: dir.url)
+        usleep(1_500_000)
+        kill(running.pid, SIGINT)
+        let result = running.wait(timeout: 120)
+        #expect(result.status == 130, "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("interrupted during [1/4]"))
+    }
+
+    @Test("validate shows what expreg probe would cost on the same manifest")
+    func validateLine() throws {
+        let dir = TemporaryDirectory()
+        let path = try writeManifest(Self.manifest, in: dir.url)
+        let result = try ExpRegProcess.run(["validate", path], in: dir.url)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("Probe (expreg probe, widths up to 67,108,864): 7 probes (6 distinct), ≤ "))
+        #expect(result.stdout.split(separator: "\n").last?.hasPrefix("Memory limit:") == true)
+    }
 }

@@ -1,5 +1,6 @@
 import ExpRegCore
 import ExpRegLinAlg
+import ExpRegManifest
 import ExpRegReport
 import Foundation
 
@@ -174,5 +175,21 @@ extension ProbeEstimate {
                 + "\(formatMemory(peakBytes + TrainingMemory.processOverheadBytes)) with the process overhead")
         lines.append(memoryLine(limit))
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension ProbeEstimate {
+    /// `expreg validate`'s line for `expreg probe` on the same manifest, with the default maximum
+    /// width and margin: `Probe (expreg probe, widths up to 67,108,864): 6 probes (6 distinct), ≤ 1,234
+    /// GFLOP, memory ≤ 5 MiB per probe (independent of the width)`. No rates are measured here
+    /// (`expreg probe --dry-run` measures them and gives times).
+    public static func validateLine(for manifest: LoadedManifest, threads: Int) throws -> String {
+        let estimate = ProbeEstimate(plan: try ProbePlan(manifest: manifest), options: ProbeOptions(threads: threads))
+        let distinct = Set(estimate.lines.map(\.target.computation)).count
+        return "Probe (expreg probe, widths up to \(ReportFormat.width(ProbeOptions.defaultMaxWidth))): "
+            + "\(estimate.lines.count) probe\(estimate.lines.count == 1 ? "" : "s") (\(distinct) distinct), "
+            + "≤ \(ReportFormat.magnitude(estimate.totalFlops / 1e9)) GFLOP, memory ≤ "
+            + "\(formatMemory(estimate.peakBytes)) per probe (independent of the width); "
+            + "`expreg probe --dry-run` estimates the time"
     }
 }
