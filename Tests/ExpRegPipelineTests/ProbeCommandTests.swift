@@ -175,4 +175,39 @@ struct ProbeCommandTests {
         #expect(result.stdout.contains("Probe (expreg probe, widths up to 67,108,864): 7 probes (6 distinct), ≤ "))
         #expect(result.stdout.split(separator: "\n").last?.hasPrefix("Memory limit:") == true)
     }
+
+    @Test("csv data as run trains on it; sphere labels do not change the points, so not the probe")
+    func dataSources() throws {
+        let dir = TemporaryDirectory()
+        // Six rows of dimension 3, normalised by the loader (normalize: true).
+        let rows = ["x1,x2,x3,y", "3,0,4,1", "0,2,0,0", "1,1,1,2", "-1,2,0.5,1", "0,-3,1,0", "2,-1,-2,1"]
+        try (rows.joined(separator: "\n") + "\n").write(
+            to: dir.url.appendingPathComponent("points.csv"), atomically: true, encoding: .utf8)
+        let path = try writeManifest(
+            """
+            name: probe-data
+            defaults:
+              seed: 3
+              data: {source: sphere, n: 12, d: 3, labels: random, seed: 4}
+              model: {activation: relu, width: 64, init_scale: 1.0}
+            experiments:
+              - name: from-csv
+                data: {source: csv, path: points.csv, normalize: true}
+              - name: random-labels
+              - name: teacher-labels
+                data: {labels: teacher}
+            """, in: dir.url)
+        let result = try ExpRegProcess.run(["probe", path, "--json", "--max-width", "4096"], in: dir.url)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let probes = try #require(try json(result.stdout)["probes"] as? [[String: Any]])
+        #expect(probes.count == 3)
+        #expect(probes[0]["data_source"] as? String == "csv")
+        #expect(probes[0]["data_path"] as? String == "points.csv")
+        #expect(probes[0]["n"] as? Int == 6 && probes[0]["d"] as? Int == 3)
+        #expect(probes[0]["labels"] is NSNull && probes[0]["data_seed"] is NSNull)
+        #expect(probes[1]["labels"] as? String == "random" && probes[2]["labels"] as? String == "teacher")
+        // Two distinct probes by data config, but the same points (labels are drawn after X): equal curves.
+        #expect((probes[1]["curve"] as? NSArray) == (probes[2]["curve"] as? NSArray))
+        #expect((probes[0]["curve"] as? NSArray) != (probes[1]["curve"] as? NSArray))
+    }
 }
