@@ -8,12 +8,11 @@ extension ExpReg {
         static let configuration = CommandConfiguration(
             abstract: "Measure the width condition ‖H_m(W0) − H*‖ ≤ λ*/4 for each distinct probe of a manifest.",
             discussion: """
-                For each distinct (data, activation, init_scale, seed) among the manifest's runs, H_m(W0) is
-                accumulated over neurons in blocks (memory O(n²), independent of the width) and compared with
-                H* at widths 16·2^(k/4); the crossing m_c is the smallest of them from which the condition
-                holds at every later one. Fits m_c ≈ c·n^e over data.n. Nothing is archived.
-                EXPREG_KERNELS selects the kernel path as for `run`; on one path the numbers are bitwise the
-                same for any --threads.
+                For each distinct (data, activation, init_scale, seed) among the manifest's runs, H_m(W0) is \
+                accumulated over neurons in blocks (memory O(n²), independent of the width) and compared with H* \
+                at the widths 16·2^(k/4); the crossing m_c is the smallest of them from which the condition holds \
+                at every later one. Fits m_c ≈ c·n^e over data.n. Nothing is archived. EXPREG_KERNELS selects the \
+                kernel path as for `run`; on one path the numbers are bitwise the same for any --threads.
                 """)
 
         @Argument(help: "The experiment manifest (YAML).")
