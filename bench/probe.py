@@ -7,24 +7,25 @@ Usage: probe.py PATH-TO-expreg [--n 1024] [--d 16] [--width 1048576] [--small-wi
 
 Runs `expreg probe --json --quiet` on a one-probe manifest (sphere data, exp, sigma = 1, random
 labels) to --width with --margin 20 (so it never stops early), once more to --small-width, each in
-its own process; peak RSS is that process's ru_maxrss (os.wait4), measured before NumPy allocates
-anything here (Linux carries the high-water mark through fork and exec; this script is ~10 MiB
-then). Accumulation rate = flops of the accumulation, (n(n+1) + 2nd)·m (ProbeFlops,
-docs/theory.md), over the probe's accumulation_seconds (drawing W0 and adding the Gram blocks;
-the checkpoints' eigen-solves are timed apart and shown).
+its own process; peak RSS is that process's ru_maxrss (os.wait4; NumPy never runs in this
+process, since Linux carries a parent's high-water mark into its children). Accumulation rate =
+flops of the accumulation, (n(n+1) + 2nd)·m (ProbeFlops, docs/theory.md), over the probe's
+accumulation_seconds (drawing W0 and adding the Gram blocks; the checkpoints' eigen-solves are
+timed apart and shown).
 Targets (issue 25): accumulation >= 60 % of the dgemm peak at (n = 1024, m = 2^20); peak RSS <= 2·8·n²
 bytes + 64 MiB, independent of m (the line shows both widths).
 
-The dgemm peak: --peak-gflops when given (bench/compare.py passes the one it measured), else
-bench/dgemm_peak.py's measure() when that file is beside this one, else NumPy's 4096^3 matmul timed
-here (best of 4 after a warm-up) -- the same measurement. Installs nothing.
+The dgemm peak: --peak-gflops when given (bench/compare.py can pass the one it measured), else
+measured before and after the probes and the best kept, each time in its own process:
+bench/dgemm_peak.py --json when that file is beside this one, else the same measurement inline
+(NumPy's 4096^3 matmul, best of 4 after a warm-up). Installs nothing.
 """
 import argparse
 import json
 import os
 import sys
+import subprocess
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ACCUMULATION_TARGET = 0.60
@@ -39,33 +40,38 @@ experiments:
 """
 
 
-def dgemm_peak(given):
-    if given:
-        return given, "given (--peak-gflops)"
-    sys.path.insert(0, HERE)
-    try:
-        from dgemm_peak import measure  # bench/dgemm_peak.py (the `make bench` owner), when present
-        result = measure(4096, 4)
-        if result.get("available"):
-            return result["gflops_best"], "bench/dgemm_peak.py"
-        return None, result.get("reason", "unavailable")
-    except ImportError:
-        pass
-    try:
-        import numpy as np
-    except ImportError:
-        return None, "numpy is not installed"
-    size = 4096
-    rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((size, size)), rng.standard_normal((size, size))
-    c = np.empty((size, size))
+FALLBACK_PEAK = r"""
+import json, time
+import numpy as np
+size = 4096
+rng = np.random.default_rng(0)
+a, b = rng.standard_normal((size, size)), rng.standard_normal((size, size))
+c = np.empty((size, size))
+np.matmul(a, b, out=c)
+rates = []
+for _ in range(4):
+    t0 = time.perf_counter()
     np.matmul(a, b, out=c)
-    best = 0.0
-    for _ in range(4):
-        t0 = time.perf_counter()
-        np.matmul(a, b, out=c)
-        best = max(best, 2.0 * size ** 3 / (time.perf_counter() - t0) / 1e9)
-    return best, "NumPy matmul 4096^3 (best of 4)"
+    rates.append(2.0 * size ** 3 / (time.perf_counter() - t0) / 1e9)
+print(json.dumps({"available": True, "gflops_best": max(rates)}))
+"""
+
+
+def dgemm_peak_once():
+    """One measurement in its own Python process (this one stays small: see probe())."""
+    script = os.path.join(HERE, "dgemm_peak.py")
+    command = [sys.executable, script, "--json"] if os.path.exists(script) else [sys.executable, "-c", FALLBACK_PEAK]
+    env = dict(os.environ)
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # as compare.py runs NumPy
+        env.pop(key, None)
+    proc = subprocess.run(command, capture_output=True, text=True, env=env)
+    try:
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None, "numpy is not usable (%s)" % " ".join(proc.stderr.strip().splitlines()[-1:])
+    if not result.get("available"):
+        return None, result.get("reason", "unavailable")
+    return result["gflops_best"], "bench/dgemm_peak.py" if os.path.exists(script) else "NumPy matmul 4096^3"
 
 
 def probe(expreg, folder, n, d, width):
@@ -103,12 +109,20 @@ def main():
     p.add_argument("--peak-gflops", type=float)
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
-    # The probes first: Linux carries a process's RSS high-water mark through fork and exec, so a child
-    # spawned after NumPy's 4096^2 matrices exist would report them as its own peak.
+    # The dgemm peak before and after the probes, the best kept (as compare.py does), each in its own
+    # process: Linux carries a process's RSS high-water mark through fork and exec, so NumPy's
+    # matrices must never live in this process, whose children are the measured probes.
+    peaks = [] if args.peak_gflops else [dgemm_peak_once()]
     with tempfile.TemporaryDirectory(prefix="expreg-bench-probe-") as folder:
         large = probe(args.expreg, folder, args.n, args.d, args.width)
         small = probe(args.expreg, folder, args.n, args.d, args.small_width)
-    peak, source = dgemm_peak(args.peak_gflops)
+    if args.peak_gflops:
+        peak, source = args.peak_gflops, "given (--peak-gflops)"
+    else:
+        peaks.append(dgemm_peak_once())
+        measured = [p for p in peaks if p[0]]
+        peak, source = max(measured) if measured else (None, peaks[-1][1])
+        source += ", best of before and after the probes"
     rss_target = 2 * 8 * args.n ** 2 + (64 << 20)
     share = large["accumulation_gflops"] / peak if peak else None
     result = {"n": args.n, "d": args.d, "large": large, "small": small, "dgemm_peak_gflops": peak,
