@@ -41,4 +41,5 @@ for module in numpy jax threadpoolctl; do
     fi
 done
 echo "python: $python; expreg: $expreg" >&2
+"$python" "$here/probe.py" "$expreg"  # the condition probe line (bench/probe.py)
 exec "$python" "$here/compare.py" "$expreg" --python "$python" "$@"

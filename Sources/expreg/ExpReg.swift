@@ -23,7 +23,7 @@ struct ExpReg: ParsableCommand {
         version: Provenance.toolVersion,
         subcommands: [
             Run.self, Validate.self, Report.self, History.self, Export.self, Bench.self, Index.self,
-            Backup.self, Prune.self, Merge.self, Submit.self,
+            Backup.self, Prune.self, Merge.self, Submit.self, Probe.self,
         ]
     )
 

@@ -22,6 +22,9 @@ extension ExpReg {
                     let loaded = try ManifestLoader.load(path: manifest, overrides: overrides)
                     let budget = try ActivationBudget.resolve()
                     print(loaded.summary(activationBudgetBytes: budget), terminator: "")
+                    print(
+                        try ProbeEstimate.validateLine(
+                            for: loaded, threads: max(1, ProcessInfo.processInfo.activeProcessorCount)))
                     print(try MemoryFit.line(for: loaded.plan, activationBudgetBytes: budget))
                     return .success
                 } catch {

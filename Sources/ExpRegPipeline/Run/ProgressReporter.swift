@@ -48,6 +48,20 @@ public final class ProgressReporter: @unchecked Sendable {
         write((mode == .live ? "\r\u{1B}[2K" : "") + line + "\n")
     }
 
+    /// A transient status line on a terminal (live mode only; redrawn at most ~8 times a second,
+    /// replaced by the next line): what a long computation is doing now, e.g. `expreg probe`'s width
+    /// and ETA. Nothing is written in line or quiet mode, nor to the log file.
+    public func status(_ text: String) {
+        guard mode == .live else { return }
+        let now = Date()
+        let due: Bool = lock.withLock {
+            guard now.timeIntervalSince(lastDraw) >= 0.125 else { return false }
+            lastDraw = now
+            return true
+        }
+        if due { write("\r\u{1B}[2K" + text) }
+    }
+
     func runStarted(_ spec: RunSpec, position: Int, total: Int) {
         lock.withLock {
             runStart = Date()

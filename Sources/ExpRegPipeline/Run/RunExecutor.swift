@@ -141,16 +141,10 @@ final class RunExecutor: @unchecked Sendable {
 
     /// The run's data: generated sphere points, or the csv file the manifest loader validated.
     private func dataset(for spec: RunSpec) throws -> Dataset {
-        let data = spec.config.data
-        switch data.source {
-        case .sphere:
-            return SphereData.generate(n: data.n, d: data.d, labels: data.labels, seed: data.seed)
-        case .csv:
-            guard let dataset = loaded.csvDataset(for: spec) else {
-                throw PipelineError.invalid("csv data \(data.path ?? "?") was not loaded with the manifest")
-            }
-            return dataset
+        guard let dataset = loaded.trainingDataset(for: spec) else {
+            throw PipelineError.invalid("csv data \(spec.config.data.path ?? "?") was not loaded with the manifest")
         }
+        return dataset
     }
 }
 
