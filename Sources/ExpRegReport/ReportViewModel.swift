@@ -231,7 +231,7 @@ public struct ReportViewModel: Sendable, Equatable {
         ]
         gates = batch.gates.map { GateRow(name: $0.name, passed: $0.passed, detail: $0.detail) }
         hasGates = !gates.isEmpty
-        theoryRows = batch.runs.map(Self.theoryRow)
+        theoryRows = batch.runs.map { Self.theoryRow($0, verdict: batch.judgement.verdict(of: $0)) }
         hasRuns = !theoryRows.isEmpty
         let views = figures.map {
             FigureView(
@@ -280,11 +280,11 @@ public struct ReportViewModel: Sendable, Equatable {
         runsPlanned = ReportFormat.count(info.plannedRuns)
     }
 
-    static func theoryRow(_ run: RunRecord) -> TheoryRow {
+    /// One row of the theory table; `verdict` is the run's archived verdict.
+    static func theoryRow(_ run: RunRecord, verdict: RunVerdict?) -> TheoryRow {
         let o = run.outcome
         let g = o.diagnostics
         let violations = g.envelopeViolations
-        let verdict = o.verdict
         return TheoryRow(
             experiment: run.spec.experiment, label: run.sweepLabel, activation: run.activation.rawValue,
             width: ReportFormat.width(run.width), seed: String(run.seed), status: run.status.rawValue,

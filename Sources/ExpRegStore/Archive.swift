@@ -21,7 +21,7 @@ import GRDB
 /// ```
 ///
 /// ## Topics
-/// - Writing: ``beginBatch(_:plan:)``, ``recordRun(_:batchID:)``, ``recordGates(_:batchID:)``,
+/// - Writing: ``beginBatch(_:plan:rules:)``, ``recordRun(_:batchID:)``, ``recordGates(_:batchID:)``,
 ///   ``recordArtifacts(_:batchID:)``, ``finishBatch(id:status:finishedAt:exitCode:)``,
 ///   ``markInterruptedBatches()``, ``resumeBatch(id:)``
 /// - Reading a batch: ``snapshot(batchID:)``, ``plan(batchID:)``, ``artifacts(batchID:)``,
@@ -97,6 +97,9 @@ public final class Archive: Sendable {
                     try reader.close()
                     try ArchiveMigrations.migrator().migrate(memory)
                     pool = memory
+                    // Batches archived before judgements were are judged in the copy, as a
+                    // read-write open judges them in the file.
+                    try Self.judgeUnjudgedBatches(memory)
                 } else {
                     pool = reader
                 }
@@ -127,6 +130,7 @@ public final class Archive: Sendable {
         self.pool = pool
         storedSchemaVersion = Self.schemaVersion
         try Self.checkAndMigrate(pool, path: path)
+        try judgeUnjudgedBatches()
     }
 
     /// Checks, without writing or creating anything, that `path` is missing, empty, or an ExpReg

@@ -92,8 +92,8 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         public var ntkTestMSE: Double?
         public var wallSeconds: Double
         public var error: String?
-        /// ``RunVerdict`` raw value.
-        public var verdict: String
+        /// ``RunVerdict`` raw value, as archived with the batch's judgement.
+        public var verdict: String?
         /// Working set bytes (``TrainingMemory``) and flops by formula (``TrainingFlops``).
         public var memoryBytes: Int?
         public var flops: Double?
@@ -181,7 +181,7 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
     public var batch: Batch
     public var runs: [Run]
     public var gates: [Gate]
-    /// The width analysis of the batch (``WidthScaling``).
+    /// The width analysis of the batch (``WidthScaling``), as archived with its judgement.
     public var analysis: WidthScaling
 
     enum CodingKeys: String, CodingKey {
@@ -189,7 +189,8 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         case schemaVersion = "schema_version"
     }
 
-    /// Builds the document of an archived batch (runs in plan order).
+    /// Builds the document of an archived batch (runs in plan order) from its runs and its archived
+    /// judgement (verdicts and analysis): nothing is judged here.
     public init(snapshot: BatchSnapshot) {
         let info = snapshot.info
         schemaVersion = Self.schemaVersion
@@ -218,10 +219,11 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
                 maxPreactivation: finite(g.maxPreactivation), trainMSE: finite(o.heldOut.trainMSE),
                 testMSE: finite(o.heldOut.testMSE), kernelTestMSE: finite(o.heldOut.kernelTestMSE),
                 ntkTestMSE: finite(o.heldOut.ntkTestMSE), wallSeconds: record.wallSeconds,
-                error: o.reason, verdict: o.verdict.rawValue, memoryBytes: o.memoryBytes, flops: finite(o.flops),
+                error: o.reason, verdict: snapshot.judgement.verdict(of: record)?.rawValue, memoryBytes: o.memoryBytes,
+                flops: finite(o.flops),
                 trainingSeconds: finite(record.trainingSeconds), spectraSeconds: finite(record.spectraSeconds))
         }
-        analysis = WidthScaling(runs: snapshot.runs)
+        analysis = snapshot.judgement.analysis
         gates = snapshot.gates.map { Gate(name: $0.name, passed: $0.passed, detail: $0.detail) }
     }
 

@@ -133,9 +133,6 @@ public struct RunOutcome: Sendable, Equatable, Codable {
     /// Flops of the run by formula (``TrainingFlops/run(n:d:m:steps:gramBuilds:eigenSolves:vectorSolves:)``).
     public var flops: Double?
 
-    /// The run's verdict on the theorem (``RunVerdict/init(outcome:)``).
-    public var verdict: RunVerdict { RunVerdict(outcome: self) }
-
     public init(
         status: RunStatus, reason: String? = nil, stepsRun: Int = 0, eta: Double? = nil,
         lossInitial: Double? = nil, lossFinal: Double? = nil, lossCurve: [CurvePoint] = [],

@@ -297,7 +297,7 @@ public final class BatchRunner {
         }
         try archive.beginShardBatch(
             batchInfo(id: id, loaded: loaded, startedAt: Date()), plan: loaded.plan,
-            index: shard.index, count: shard.count)
+            index: shard.index, count: shard.count, rules: options.judgementRules)
         let mine = shard.runs(of: loaded.plan).count
         progress.note("batch \(id), shard \(shard): \(mine) of \(loaded.plan.runs.count) runs")
         return StartedBatch(id: id, plan: loaded.plan, finishedRunKeys: [])
@@ -353,7 +353,7 @@ public final class BatchRunner {
         }
         let info = batchInfo(id: id, loaded: loaded, startedAt: startedAt)
         try layout.prepareBatchFolder(id)
-        try archive.beginBatch(info, plan: loaded.plan)
+        try archive.beginBatch(info, plan: loaded.plan, rules: options.judgementRules)
         progress.note("batch \(id): \(loaded.plan.runs.count) runs")
         return StartedBatch(id: id, plan: loaded.plan, finishedRunKeys: [])
     }

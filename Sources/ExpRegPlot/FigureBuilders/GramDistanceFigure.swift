@@ -3,8 +3,8 @@ import Foundation
 
 /// `gram_distance`: ‖H(W(0)) − H*‖₂ vs width m, log–log, one colour per activation.
 ///
-/// Each run is a dot; the power-law fit C·m^slope (``PowerLawFit`` over all runs of the activation)
-/// is a solid line with its slope printed; an m^(−1/2) line (dashed, grey) through the first
+/// Each run is a dot; the archived free fit C·m^slope of the activation's first width group
+/// (``WidthScaling/Group``, the fit the summary quotes) is a solid line with its slope printed; an m^(−1/2) line (dashed, grey) through the first
 /// activation's fit at the smallest width shows the theory's slope; λ*/4 per activation (dotted)
 /// marks the sufficient width condition. Fewer than two widths: dots only and a note.
 enum GramDistanceFigure {
@@ -33,21 +33,23 @@ enum GramDistanceFigure {
             legend.append(LegendEntry("\(activation.rawValue)", color: color, swatch: .marker))
             let minWidth = Double(widths.first?.width ?? 1)
             let maxWidth = Double(widths.last?.width ?? 1)
-            if let fit = PowerLawFit(x: pairs.map(\.x), y: pairs.map(\.y)), fit.slope.isFinite {
+            let group = batch.judgement.analysis.widthScaling.first { $0.activation == activation.rawValue }
+            if let slope = group?.gramDistanceSlope, let constant = group?.gramDistanceConstant, slope.isFinite {
+                let fit = PowerLaw(coefficient: constant, exponent: slope)
                 panel.series.append(
                     Series(
                         name: "\(activation.rawValue) fit", color: color, lineWidth: 1.6,
                         points: [
-                            DataPoint(minWidth, fit.predict(minWidth)),
-                            DataPoint(maxWidth, fit.predict(maxWidth)),
+                            DataPoint(minWidth, fit(minWidth)),
+                            DataPoint(maxWidth, fit(maxWidth)),
                         ]))
                 panel.annotations.append(
                     Annotation(
-                        "\(activation.rawValue): slope = \(formatFixed(fit.slope, digits: 3)) (theory −0.5)",
+                        "\(activation.rawValue): slope = \(formatFixed(slope, digits: 3)) (theory −0.5)",
                         fractionX: 0.03, fractionY: 0.08 + annotationRow, color: color))
                 annotationRow += 0.07
                 if !theoryDrawn {
-                    let anchor = fit.predict(minWidth)
+                    let anchor = fit(minWidth)
                     panel.series.append(
                         Series(
                             name: "m^-1/2 reference", color: .reference, mark: .line(.dashed),
