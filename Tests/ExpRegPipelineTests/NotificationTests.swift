@@ -67,8 +67,10 @@ struct NotificationTests {
 
         // What a merge calls after publishing: the webhooks of the archived manifest, the archived exit code.
         var lines: [String] = []
+        let session = try ArchiveSession(path: db, access: .write)
+        defer { session.close() }
         let records = BatchNotifier.notifyArchivedBatch(
-            String(batchID), event: .merge, archive: try Archive(path: db),
+            String(batchID), event: .merge, archive: session.archive,
             layout: OutputLayout(root: dir.url.appendingPathComponent("out")),
             environment: ["EXPREG_TEST_WEBHOOK": always.url(path: "hooks/T000/secret-token")], log: { lines.append($0) }
         )

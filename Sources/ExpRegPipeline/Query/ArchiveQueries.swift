@@ -4,31 +4,29 @@ import Foundation
 
 /// Read-only commands over the archive: `history`, `export`, and batch selection for `report`.
 public enum ArchiveQueries {
-    /// Opens an existing archive read-only (never changing its bytes; immutable on a read-only
-    /// mount); a missing file or a bad `--db` is invalid input (exit 2).
-    public static func openExisting(_ path: String) throws -> Archive {
-        try ArchivePathCheck.validate(path)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw PipelineError.invalid("no archive at \(path) (run `expreg run` first, or pass --db)")
-        }
-        return try openArchive(path, access: .readOnly)
+    /// A reader session on an existing archive (never changing its bytes; immutable on a read-only
+    /// mount); a missing file or a bad `--db` is invalid input (exit 2). Keep the session while its
+    /// archive is used; close it when done.
+    public static func openExisting(_ path: String) throws -> ArchiveSession {
+        try ArchiveAccess.existing(path)
     }
 
-    /// Opens the archive for `expreg report`: for writing (to record the rebuilt files' checksums)
-    /// only when the report goes to the archive's own folder and both file and folder are
-    /// writable; read-only otherwise (`--output` elsewhere, a read-only mount), never changing it.
-    public static func openForReport(_ path: String, outputRoot: String) throws -> Archive {
-        let archive = try openExisting(path)
-        if let real = realPath(path) { try OutputLayout(root: URL(fileURLWithPath: outputRoot)).checkOwner(real) }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    /// The session of `expreg report`: a writer (to record the rebuilt files' checksums) only when
+    /// the report goes to the archive's own output root, file and folder are writable and no other
+    /// process writes the archive; a reader otherwise (`--output` elsewhere, a read-only mount, an
+    /// `expreg run` in progress), never changing it. An output root owned by another archive is
+    /// refused (exit 2).
+    public static func openForReport(_ path: String, outputRoot: String) throws -> ArchiveSession {
         let layout = OutputLayout(root: URL(fileURLWithPath: outputRoot))
+        try ArchivePathCheck.validate(path)
+        let real = realPath(path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let ownRoot =
             (realPath(folder) != nil && realPath(folder) == realPath(outputRoot))
-            || ((try? layout.owner()) ?? nil).map { $0 == realPath(path) } == true
-        let sameRoot = ownRoot
-        guard sameRoot, access(path, W_OK) == 0, access(folder, W_OK) == 0 else { return archive }
-        archive.close()
-        return try openArchive(path, access: .readWrite)
+            || ((try? layout.owner()) ?? nil).map { $0 == real } == true
+        let writable = access(path, W_OK) == 0 && access(folder, W_OK) == 0
+        return try ArchiveAccess.existing(
+            path, access: ownRoot && writable ? .writeWhenFree : .read, output: .check(layout))
     }
 
     private static func realPath(_ path: String) -> String? {

@@ -65,22 +65,14 @@ public final class BatchRunner {
                 "archive folder \(databaseFolder.path) cannot be created: \(error.localizedDescription)")
         }
 
-        // A file that is not ours is refused before the lock creates anything beside it.
-        try checkArchiveOpenable(databasePath)
-
-        // An output root holding another archive's batches is refused before anything is created.
-        // (A shard writes nothing there: `expreg merge` publishes into the main archive's output.)
-        if options.shard == nil { try layout.checkOwner(ArchivePathCheck.expectedRealPath(databasePath)) }
-
-        // 2. One writer: the lock on the archive file itself (its inode, whatever path reaches it).
-        let lock = try lockArchive(databasePath)
-        defer { lock.release() }
-        if options.shard == nil { try layout.claim(for: lock.realArchivePath) }
-
-        let archive = try openArchive(databasePath)
-        // Runs before the lock's release (defers run in reverse): closing our descriptor of the
-        // archive file would drop SQLite's POSIX locks of connections still open.
-        defer { archive.close() }
+        // The one writer's session: a file that is not ours is refused before the lock creates
+        // anything beside it, an output root holding another archive's batches before anything is
+        // written there (a shard writes nothing there: `expreg merge` publishes into the main
+        // archive's output), then lock, claim, open; closed before the lock is released.
+        let session = try ArchiveAccess.session(
+            databasePath, access: .write, output: options.shard == nil ? .claim(layout) : nil)
+        defer { session.close() }
+        let archive = session.archive
         try archive.markInterruptedBatches()
         let republished = finishInterruptedPublishing(archive: archive, layout: layout, templates: templates)
 
@@ -391,44 +383,5 @@ extension BatchRunner {
             "--resume: the runs' inputs differ from batch \(batchID)'s: \(cause); \(changed) of \(archivedKeys.count) run keys "
                 + "differ, so resuming would mix two datasets in one batch; restore the batch's inputs, or run "
                 + "without --resume to start a new batch")
-    }
-}
-
-/// Opens the archive, mapping its errors to exit statuses: a file that is not an archive of a
-/// schema this build can use is invalid input (2), anything else an I/O failure (1).
-func openArchive(_ path: String, access: Archive.Access = .readWrite) throws -> Archive {
-    do {
-        return try Archive(path: path, access: access)
-    } catch {
-        throw archiveOpenError(error, path: path)
-    }
-}
-
-/// Refuses a file at `path` that is not an archive this version can open (exit 2) or cannot be
-/// read (exit 1), before the lock creates anything beside it.
-func checkArchiveOpenable(_ path: String) throws(PipelineError) {
-    do {
-        try Archive.checkOpenable(path: path)
-    } catch {
-        throw archiveOpenError(error, path: path)
-    }
-}
-
-/// The one-writer lock on the archive file at `path` (its inode); exit 4 while another process holds it.
-func lockArchive(_ path: String) throws(PipelineError) -> ArchiveLock {
-    do {
-        return try ArchiveLock(archivePath: path)
-    } catch {
-        throw PipelineError(error.kind == .lockHeld ? .locked : .failure, error.message)
-    }
-}
-
-/// The pipeline error of a refused or failed archive open.
-func archiveOpenError(_ error: StoreError, path: String) -> PipelineError {
-    switch error.kind {
-    case .notAnArchive, .newerSchema:
-        return PipelineError.invalid("cannot open archive \(path): \(error)")
-    default:
-        return PipelineError.io("cannot open archive \(path): \(error)")
     }
 }

@@ -64,17 +64,11 @@ public final class ShardMerger {
         let shards = try validatedShards()
         let first = shards[0].batch
 
-        // A file that is not ours is refused before the lock creates anything beside it, and an
-        // output root holding another archive's batches before anything is written into it.
-        try checkArchiveOpenable(options.databasePath)
-        try layout.checkOwner(ArchivePathCheck.expectedRealPath(options.databasePath))
-
-        let lock = try lockArchive(options.databasePath)
-        defer { lock.release() }
-        try layout.claim(for: lock.realArchivePath)
-        let archive = try openArchive(options.databasePath)
-        // Closed before the lock's release (defers run in reverse), as in `expreg run`.
-        defer { archive.close() }
+        // The one writer's session, as in `expreg run`: a foreign file and an output root holding
+        // another archive's batches are refused before anything is created, then lock, claim, open.
+        let session = try ArchiveAccess.session(options.databasePath, access: .write, output: .claim(layout))
+        defer { session.close() }
+        let archive = session.archive
         try archive.markInterruptedBatches()
         if let existing = try archive.identity(batchID: first.batchID) {
             guard existing.manifestSHA256 == first.manifestSHA256, existing.planJSON == first.planJSON,
@@ -168,14 +162,10 @@ public final class ShardMerger {
             guard URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path != main else {
                 throw PipelineError.invalid("\(path) is the main archive (--db), not a shard archive")
             }
-            let archive: Archive
-            do {
-                archive = try Archive(path: path)
-            } catch {
-                throw PipelineError(
-                    error.kind == .notAnArchive || error.kind == .newerSchema ? .invalidInput : .failure,
-                    error.message)
-            }
+            // Read only: a shard archive given to a merge is never changed.
+            let shard = try ArchiveAccess.session(path, access: .read)
+            defer { shard.close() }
+            let archive = shard.archive
             let batches = try archive.shardBatches()
             guard batches.count == 1, let batch = batches.first else {
                 throw PipelineError.invalid(
