@@ -130,14 +130,13 @@ extension ExecutiveSummary {
     private static func gateLine(_ gate: GateResult, config: GateConfig, notFirst: Bool) -> GateLine {
         let limit: String
         switch gate.name {
-        case "max_final_loss": limit = config.maxFinalLoss.map(ReportFormat.gateLoss) ?? ReportFormat.missing
-        case "max_diverged": limit = config.maxDiverged.map(ReportFormat.count) ?? ReportFormat.missing
-        case "max_regression": limit = config.maxRegression.map(ReportFormat.gateRatio) ?? ReportFormat.missing
-        default: limit = ReportFormat.missing
+        case .maxFinalLoss: limit = config.maxFinalLoss.map(ReportFormat.gateLoss) ?? ReportFormat.missing
+        case .maxDiverged: limit = config.maxDiverged.map(ReportFormat.count) ?? ReportFormat.missing
+        case .maxRegression: limit = config.maxRegression.map(ReportFormat.gateRatio) ?? ReportFormat.missing
         }
         return GateLine(
-            name: gate.name, passed: gate.passed, isMaxFinalLoss: gate.name == "max_final_loss",
-            isMaxDiverged: gate.name == "max_diverged", isMaxRegression: gate.name == "max_regression",
+            name: gate.name.rawValue, passed: gate.passed, isMaxFinalLoss: gate.name == .maxFinalLoss,
+            isMaxDiverged: gate.name == .maxDiverged, isMaxRegression: gate.name == .maxRegression,
             limit: limit, offending: ReportFormat.count(gate.offendingRunKeys.count),
             detail: gate.detail, notFirst: notFirst)
     }

@@ -53,6 +53,23 @@ public enum ReportFormat {
         return String(format: "%.4g", value)
     }
 
+    /// A run diagnostic (``DiagnosticField``) by its kind of number: rates with ``rate(_:)``, the
+    /// kernel-regime loss with ``loss(_:)``, violations with ``count(_:)``, the width condition as
+    /// `yes`/`no`, every other (eigenvalues, spectral norms, movements) with ``magnitude(_:)``;
+    /// ``missing`` when not computed.
+    public static func diagnostic(_ field: DiagnosticField, of diagnostics: TheoryDiagnostics) -> String {
+        switch diagnostics[field] {
+        case .count(let value): return optional(value, count)
+        case .flag(let value): return value.map { $0 ? "yes" : "no" } ?? missing
+        case .real(let value):
+            switch field {
+            case .predictedRate, .observedRate: return optional(value, rate)
+            case .kernelPredictionFinalLoss: return optional(value, loss)
+            default: return optional(value, magnitude)
+            }
+        }
+    }
+
     /// A duration as `H:MM:SS` (whole seconds, rounded down).
     public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return missing }
@@ -60,8 +77,8 @@ public enum ReportFormat {
         return String(format: "%d:%02d:%02d", total / 3600, (total / 60) % 60, total % 60)
     }
 
-    /// A memory size with its unit (Core's ``ExpRegCore/formatMemory(_:)``: `3.91 GiB`, `31 MiB`).
-    public static func memory(_ bytes: Int) -> String { formatMemory(bytes) }
+    /// A memory size with its unit (Core's ``ByteFormat/memory(_:)``: `3.91 GiB`, `31 MiB`).
+    public static func memory(_ bytes: Int) -> String { ByteFormat.memory(bytes) }
 
     /// The gate threshold `max_final_loss` exactly as Core's gate detail prints it (`%.1e`).
     public static func gateLoss(_ value: Double) -> String { formatScientific(value, digits: 1) }

@@ -229,7 +229,7 @@ public struct ReportViewModel: Sendable, Equatable {
                 value: "\(ReportFormat.count(batch.runs.count)) / \(ReportFormat.count(info.plannedRuns))",
                 isCode: false),
         ]
-        gates = batch.gates.map { GateRow(name: $0.name, passed: $0.passed, detail: $0.detail) }
+        gates = batch.gates.map { GateRow(name: $0.name.rawValue, passed: $0.passed, detail: $0.detail) }
         hasGates = !gates.isEmpty
         theoryRows = batch.runs.map { Self.theoryRow($0, verdict: batch.judgement.verdict(of: $0)) }
         hasRuns = !theoryRows.isEmpty
@@ -284,21 +284,20 @@ public struct ReportViewModel: Sendable, Equatable {
     static func theoryRow(_ run: RunRecord, verdict: RunVerdict?) -> TheoryRow {
         let o = run.outcome
         let g = o.diagnostics
-        let violations = g.envelopeViolations
         return TheoryRow(
             experiment: run.spec.experiment, label: run.sweepLabel, activation: run.activation.rawValue,
             width: ReportFormat.width(run.width), seed: String(run.seed), status: run.status.rawValue,
             steps: ReportFormat.count(o.stepsRun),
-            lambdaStar: ReportFormat.optional(g.lambdaStar, ReportFormat.magnitude),
-            lambdaMinInit: ReportFormat.optional(g.lambdaMinInit, ReportFormat.magnitude),
-            gramDistanceInit: ReportFormat.optional(g.gramDistanceInit, ReportFormat.magnitude),
+            lambdaStar: ReportFormat.diagnostic(.lambdaStar, of: g),
+            lambdaMinInit: ReportFormat.diagnostic(.lambdaMinInit, of: g),
+            gramDistanceInit: ReportFormat.diagnostic(.gramDistanceInit, of: g),
             eta: ReportFormat.optional(o.eta, ReportFormat.magnitude),
-            predictedRate: ReportFormat.optional(g.predictedRate, ReportFormat.rate),
-            observedRate: ReportFormat.optional(g.observedRate, ReportFormat.rate),
-            envelopeViolations: ReportFormat.optional(violations, ReportFormat.count),
-            widthCondition: g.widthConditionMet.map { $0 ? "yes" : "no" } ?? ReportFormat.missing,
+            predictedRate: ReportFormat.diagnostic(.predictedRate, of: g),
+            observedRate: ReportFormat.diagnostic(.observedRate, of: g),
+            envelopeViolations: ReportFormat.diagnostic(.envelopeViolations, of: g),
+            widthCondition: ReportFormat.diagnostic(.widthConditionMet, of: g),
             lossFinal: ReportFormat.optional(o.lossFinal, ReportFormat.loss),
-            kernelPredictionFinalLoss: ReportFormat.optional(g.kernelPredictionFinalLoss, ReportFormat.loss),
+            kernelPredictionFinalLoss: ReportFormat.diagnostic(.kernelPredictionFinalLoss, of: g),
             verdictWithinGuarantee: verdict == .withinGuarantee, verdictConsistent: verdict == .consistent,
             verdictViolated: verdict == .violated, verdictDiverged: verdict == .diverged,
             verdictFailed: verdict == .failed,

@@ -58,8 +58,11 @@ extension Archive {
                     WHERE b.manifest_name = ? ORDER BY g.batch_id, g.position
                     """, arguments: [manifestName])
             while let row = try gateCursor.next() {
-                gates[row["batch_id"], default: []].append(
-                    GateResult(name: row["name"], passed: row["passed"], detail: ""))
+                let name: String = row["name"]
+                guard let gate = GateConfig.Name(rawValue: name) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown gate '\(name)'"))
+                }
+                gates[row["batch_id"], default: []].append(GateResult(name: gate, passed: row["passed"], detail: ""))
             }
             return try batches.map { batch in
                 BatchHeadline(info: try batch.info(), runs: runs[batch.id] ?? [], gates: gates[batch.id] ?? [])

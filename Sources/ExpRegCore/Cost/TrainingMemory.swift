@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 
 /// The one owner of a run's memory accounting: the same bytes are shown by `validate`, checked by
 /// `run` before training, and archived per run (`memory_bytes`).

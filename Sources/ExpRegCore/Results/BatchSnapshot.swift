@@ -99,15 +99,15 @@ public struct RunRecord: Sendable, Equatable, Codable {
 
 /// Outcome of one gate of the manifest.
 public struct GateResult: Sendable, Equatable, Codable {
-    /// The manifest key: `max_final_loss`, `max_diverged`, `max_regression`.
-    public var name: String
+    /// Which gate (its manifest key: `max_final_loss`, `max_diverged`, `max_regression`).
+    public var name: GateConfig.Name
     public var passed: Bool
     /// Human-readable detail in English, e.g. "2 of 24 runs above 1e-4".
     public var detail: String
     /// Run keys that breached the gate.
     public var offendingRunKeys: [String]
 
-    public init(name: String, passed: Bool, detail: String, offendingRunKeys: [String] = []) {
+    public init(name: GateConfig.Name, passed: Bool, detail: String, offendingRunKeys: [String] = []) {
         self.name = name
         self.passed = passed
         self.detail = detail

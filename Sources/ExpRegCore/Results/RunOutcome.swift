@@ -51,10 +51,12 @@ public struct Spectrum: Sendable, Equatable, Codable {
     }
 }
 
-/// The theory diagnostics of one run (names follow results.json; see docs/theory.md "Per-run diagnostics").
+/// The theory diagnostics of one run (see docs/theory.md "Per-run diagnostics"). The field list is
+/// declared once, by ``DiagnosticField`` (its names are the results.json keys, the archive's
+/// `diagnostics` columns and the Codable keys); every representation iterates it.
 ///
 /// A value is `nil` when it could not be computed (e.g. H(W(T)) of a run that overflowed).
-public struct TheoryDiagnostics: Sendable, Equatable, Codable {
+public struct TheoryDiagnostics: Sendable, Equatable {
     /// lambda_min(H*).
     public var lambdaStar: Double?
     /// lambda_max(H*).

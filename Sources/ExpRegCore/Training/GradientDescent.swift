@@ -1,4 +1,5 @@
-import ExpRegLinAlg
+// Public: this file's API takes ExpRegLinAlg's `KernelPath` (see CoreLayering.swift).
+public import ExpRegLinAlg
 
 /// Full-batch gradient descent on L(W) = ½ Σ_i (F(W, x_i) − y_i)² for
 /// F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩), with preallocated buffers: a step allocates nothing.
@@ -44,7 +45,7 @@ public final class GradientDescent {
         didSet { blockWidth = blockWidth.map { max(1, $0) } }
     }
     /// The kernels of the two GEMMs and the exp (given at init).
-    public var path: StepPanels.Path {
+    public var path: KernelPath {
         switch stepper {
         case .materializing(let kernels): kernels.path
         case .lean(let lean): lean.path

@@ -12,9 +12,11 @@ struct BatchCompletion {
 
     /// Evaluates the plan's gates on the archived runs, records them and the `completed` status
     /// (exit 0, or 3 when a gate failed; the archive judges the batch in the same transaction),
-    /// publishes, and returns that status and the report.
+    /// publishes, and returns that status and what was published.
     /// - Parameter retryCommand: the command, printed as is, that rebuilds the reports when publishing fails.
-    func finish(batchID: String, plan: Plan, archive: Archive, retryCommand: String) throws -> (ExitStatus, URL) {
+    func finish(batchID: String, plan: Plan, archive: Archive, retryCommand: String) throws
+        -> (ExitStatus, PublishedBatch)
+    {
         guard let trained = try archive.snapshot(batchID: batchID) else {
             throw PipelineError.io("batch \(batchID) vanished from the archive")
         }
@@ -34,7 +36,7 @@ struct BatchCompletion {
                 throw PipelineError.io("batch \(batchID) vanished from the archive")
             }
             let published = try publisher.publish(finished, previous: previous, archive: archive)
-            return (status, published.reportHTML)
+            return (status, published)
         } catch {
             try? archive.finishBatch(
                 id: batchID, status: .completed, finishedAt: Date(),

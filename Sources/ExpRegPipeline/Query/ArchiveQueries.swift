@@ -136,26 +136,31 @@ public enum ArchiveQueries {
     public static func exportCSV(_ snapshot: BatchSnapshot) -> String {
         let document = ResultsDocument(snapshot: snapshot)
         let paramKeys = Array(Set(document.runs.flatMap { $0.params.keys })).sorted()
-        let fixed = [
-            "batch_id", "run_key", "experiment", "status", "steps_run", "eta", "loss_initial", "loss_final",
-            "lambda_star", "lambda_max_star", "lambda_min_init", "lambda_min_final", "gram_distance_init",
-            "gram_distance_final", "predicted_rate", "observed_rate", "envelope_violations",
-            "kernel_prediction_final_loss", "width_condition_met", "max_weight_movement",
-            "max_preactivation", "train_mse", "test_mse", "kernel_test_mse", "ntk_test_mse",
-            "wall_seconds", "error",
-        ]
+        let diagnostics = DiagnosticField.allCases
+        let fixed =
+            [
+                "batch_id", "run_key", "experiment", "status", "steps_run", "eta", "loss_initial", "loss_final",
+            ] + diagnostics.map(\.rawValue) + [
+                "train_mse", "test_mse", "kernel_test_mse", "ntk_test_mse", "wall_seconds", "error",
+            ]
         var lines = [(fixed + paramKeys).map(csvField).joined(separator: ",")]
         for run in document.runs {
             func num(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
+            func field(_ value: DiagnosticValue) -> String {
+                switch value {
+                case .real(let v): num(v)
+                case .count(let v): v.map(String.init) ?? ""
+                case .flag(let v): v.map { $0 ? "true" : "false" } ?? ""
+                }
+            }
             var fields = [
                 document.batch.id, run.runKey, run.experiment, run.status, String(run.stepsRun),
-                num(run.eta), num(run.lossInitial), num(run.lossFinal), num(run.lambdaStar),
-                num(run.lambdaMaxStar), num(run.lambdaMinInit), num(run.lambdaMinFinal),
-                num(run.gramDistanceInit), num(run.gramDistanceFinal), num(run.predictedRate),
-                num(run.observedRate), run.envelopeViolations.map(String.init) ?? "",
-                num(run.kernelPredictionFinalLoss), run.widthConditionMet.map { $0 ? "true" : "false" } ?? "",
-                num(run.maxWeightMovement), num(run.maxPreactivation), num(run.trainMSE), num(run.testMSE),
-                num(run.kernelTestMSE), num(run.ntkTestMSE), "\(run.wallSeconds)", run.error ?? "",
+                num(run.eta), num(run.lossInitial), num(run.lossFinal),
+            ]
+            fields += diagnostics.map { field(run.diagnostics[$0]) }
+            fields += [
+                num(run.trainMSE), num(run.testMSE), num(run.kernelTestMSE), num(run.ntkTestMSE), "\(run.wallSeconds)",
+                run.error ?? "",
             ]
             fields += paramKeys.map { run.params[$0]?.description ?? "" }
             lines.append(fields.map(csvField).joined(separator: ","))

@@ -38,7 +38,7 @@ extension BatchRunner {
             } catch {
                 progress.note("the archive's front page was not rewritten: \(error)")
             }
-            announce(batch.id, exitCode: summary.status, checked: checked, archive: archive)
+            announce(batch.id, exitCode: summary.status, conclusion: nil, checked: checked, archive: archive)
             return summary
         }
 
@@ -51,17 +51,19 @@ extension BatchRunner {
             return summary
         }
 
+        let published: PublishedBatch
         do {
-            (summary.status, summary.reportHTML) = try BatchCompletion(
+            (summary.status, published) = try BatchCompletion(
                 layout: checked.layout, templatesDirectory: checked.templates, progress: progress
             )
             .finish(
                 batchID: batch.id, plan: batch.plan, archive: archive,
                 retryCommand: options.reportCommand(batchID: batch.id))
         } catch {
-            announce(batch.id, exitCode: .failure, checked: checked, archive: archive)
+            announce(batch.id, exitCode: .failure, conclusion: nil, checked: checked, archive: archive)
             throw error
         }
+        summary.reportHTML = published.reportHTML
         let exitCode = summary.status
         if let signal = cancellation.signal {
             // Publishing is not cut in half: the batch was published completely, then we stop.
@@ -71,16 +73,19 @@ extension BatchRunner {
                     + "the next `expreg run` then finishes the reports)")
             summary.status = signal == SIGTERM ? .terminated : .interrupted
         }
-        announce(batch.id, exitCode: exitCode, checked: checked, archive: archive)
+        announce(batch.id, exitCode: exitCode, conclusion: published.conclusion, checked: checked, archive: archive)
         return summary
     }
 
     /// Posts the batch's outcome to the manifest's webhooks (never throws, never changes the exit
     /// code); failures are printed even with `--quiet`.
-    func announce(_ batchID: String, exitCode: ExitStatus, checked: Preflight, archive: Archive) {
+    func announce(
+        _ batchID: String, exitCode: ExitStatus, conclusion: String?, checked: Preflight, archive: Archive
+    ) {
         guard !checked.loaded.notify.isEmpty else { return }
         BatchNotifier.notify(
-            batchID: batchID, event: .run, exitCode: exitCode.rawValue, webhooks: checked.loaded.notify,
+            batchID: batchID, event: .run, exitCode: exitCode.rawValue, conclusion: conclusion,
+            webhooks: checked.loaded.notify,
             archive: archive, layout: checked.layout, environment: options.environment, log: { progress.alert($0) })
     }
 }

@@ -102,9 +102,9 @@ public final class ShardMerger {
         ).sorted()
         if missing.isEmpty {
             let status: ExitStatus
-            let report: URL
+            let published: PublishedBatch
             do {
-                (status, report) = try BatchCompletion(
+                (status, published) = try BatchCompletion(
                     layout: layout, templatesDirectory: templates, progress: progress
                 )
                 .finish(
@@ -112,13 +112,13 @@ public final class ShardMerger {
                     retryCommand: RunOptions.reportCommand(
                         batchID: first.batchID, databasePath: options.databasePath, outputRoot: options.outputRoot))
             } catch {
-                announce(first.batchID, archive: archive, layout: layout)
+                announce(first.batchID, conclusion: nil, archive: archive, layout: layout)
                 throw error
             }
-            announce(first.batchID, archive: archive, layout: layout)
+            announce(first.batchID, conclusion: published.conclusion, archive: archive, layout: layout)
             return MergeSummary(
                 status: status, batchID: first.batchID, rowsAdded: added, missingRuns: [],
-                missingShards: [], report: report)
+                missingShards: [], report: published.reportHTML)
         }
         try archive.finishBatch(
             id: first.batchID, status: .partial, finishedAt: Date(),
@@ -132,7 +132,7 @@ public final class ShardMerger {
             snapshot, previous: try publisher.previousSnapshot(of: snapshot, archive: archive),
             archive: archive, missingRuns: missing, shardCount: first.count,
             pointLatest: false)
-        announce(first.batchID, archive: archive, layout: layout)
+        announce(first.batchID, conclusion: published.conclusion, archive: archive, layout: layout)
         return MergeSummary(
             status: .incomplete, batchID: first.batchID, rowsAdded: added, missingRuns: missing,
             missingShards: missingShards, report: published.reportHTML)
@@ -140,9 +140,9 @@ public final class ShardMerger {
 
     /// Posts the merged batch's outcome to the webhooks of its archived manifest (never throws,
     /// never changes the exit code).
-    private func announce(_ batchID: String, archive: Archive, layout: OutputLayout) {
+    private func announce(_ batchID: String, conclusion: String?, archive: Archive, layout: OutputLayout) {
         _ = BatchNotifier.notifyArchivedBatch(
-            batchID, event: .merge, archive: archive, layout: layout,
+            batchID, event: .merge, conclusion: conclusion, archive: archive, layout: layout,
             log: { progress.alert($0) })
     }
 

@@ -88,7 +88,7 @@ enum CostFigure {
                 let label =
                     "\(activation.rawValue): m* ≈ \(projection.width)"
                     + (projection.secondsPerRun.map { ", " + duration($0) } ?? "") + ", "
-                    + formatMemory(projection.memoryBytes)
+                    + ByteFormat.memory(projection.memoryBytes)
                 for index in [0, 1] {
                     let annotation = Annotation(label, fractionX: 0.03, fractionY: 0.08 + row, color: color)
                     if index == 0 { time.annotations.append(annotation) } else { memory.annotations.append(annotation) }
