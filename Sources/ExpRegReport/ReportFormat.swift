@@ -20,13 +20,7 @@ public enum ReportFormat {
     /// A width that a fit predicts (a real number, an estimate): rounded *up* to three significant
     /// digits, then `width(_:)`, e.g. 647,379.2 → `648,000`, 912.3 → `913`. Up, because a width
     /// below the prediction would not meet the condition by the fit.
-    public static func predictedWidth(_ value: Double) -> String {
-        guard value.isFinite, value < 1e15 else { return value.isNaN ? "NaN" : "inf" }
-        guard value > 0 else { return width(0) }
-        let digits = Foundation.floor(Foundation.log10(value)) + 1
-        let scale = Foundation.pow(10, Swift.max(0, digits - 3))
-        return width(Int((value / scale).rounded(.up) * scale))
-    }
+    public static func predictedWidth(_ value: Double) -> String { formatPredictedWidth(value) }
 
     /// A median number of steps (may be a half-integer): rounded half away from zero, grouped.
     public static func steps(_ value: Double) -> String {
@@ -111,13 +105,5 @@ public enum ReportFormat {
         return calendar
     }()
 
-    private static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return value < 0 ? "-" + out : out
-    }
+    private static func grouped(_ value: Int) -> String { formatGrouped(value) }
 }

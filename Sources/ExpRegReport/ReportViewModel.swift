@@ -105,6 +105,9 @@ public struct ReportViewModel: Sendable, Equatable {
     public var summary: ExecutiveSummary
     /// Manifest title, or its name when there is no title.
     public var heading: String
+    /// The manifest has a title (then the heading is the whole title line; a name alone gets
+    /// 「— 検証レポート」 after it, from the templates).
+    public var titled: Bool
     public var batchID: String
     /// Provenance table rows.
     public var provenance: [ProvenanceRow]
@@ -194,6 +197,7 @@ public struct ReportViewModel: Sendable, Equatable {
         let info = batch.info
         summary = ExecutiveSummary(batch: batch, previous: previous)
         heading = (info.title ?? "").isEmpty ? info.manifestName : (info.title ?? "")
+        titled = !(info.title ?? "").isEmpty
         batchID = info.id
         let duration = info.finishedAt.map { ReportFormat.duration($0.timeIntervalSince(info.startedAt)) }
         provenance = [

@@ -12,6 +12,29 @@ public func formatFixed(_ value: Double, digits: Int) -> String {
     return String(format: "%.\(digits)f", value)
 }
 
+/// An integer with ASCII thousands separators, e.g. `1,200`, `-65,536`. Deterministic.
+public func formatGrouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (i, ch) in digits.enumerated() {
+        if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return value < 0 ? "-" + out : out
+}
+
+/// A width that a fit predicts (a real number, an estimate): rounded *up* to three significant
+/// digits, then grouped, e.g. 647,379.2 → `648,000`, 912.3 → `913`. Up, because a width below the
+/// prediction would not meet the condition by the fit. The report and the figures print projected
+/// widths this way.
+public func formatPredictedWidth(_ value: Double) -> String {
+    guard value.isFinite, value < 1e15 else { return value.isNaN ? "NaN" : "inf" }
+    guard value > 0 else { return formatGrouped(0) }
+    let digits = Foundation.floor(Foundation.log10(value)) + 1
+    let scale = Foundation.pow(10, Swift.max(0, digits - 3))
+    return formatGrouped(Int((value / scale).rounded(.up) * scale))
+}
+
 /// Byte counts for people: the one owner of their formats (binary units), one formatter per unit.
 public enum ByteFormat {
     /// `3.91 GiB`: GiB with two decimals.
