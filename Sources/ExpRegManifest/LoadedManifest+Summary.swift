@@ -4,7 +4,7 @@ import Foundation
 extension LoadedManifest {
     /// Estimated work of one run in floating-point operations: steps · 4·n·d·m (the GD step's cost
     /// as `expreg bench` counts it; an upper bound, since a run may stop early at its target loss).
-    public static func estimatedFLOPs(of run: RunSpec) -> Double {
+    package static func estimatedFLOPs(of run: RunSpec) -> Double {
         let c = run.config
         return Double(c.train.steps) * 4 * Double(c.data.n) * Double(c.data.d) * Double(c.model.width)
     }

@@ -67,7 +67,7 @@ extension Archive {
     /// Records written files (path relative to the batch folder + SHA-256 hex + size); a path
     /// recorded before is replaced (e.g. a report rebuilt by `expreg report`).
     /// - Throws: ``StoreError`` when the batch does not exist or the write fails.
-    public func recordArtifacts(_ artifacts: [Artifact], batchID: String) throws(StoreError) {
+    package func recordArtifacts(_ artifacts: [Artifact], batchID: String) throws(StoreError) {
         try write("record the artifacts of batch \(batchID)") { db in
             try requireBatch(batchID, db)
             for artifact in artifacts {

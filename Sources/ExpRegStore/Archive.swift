@@ -56,7 +56,7 @@ public final class Archive: Sendable {
     /// The schema version of the file as opened: ``schemaVersion`` after a read-write open (which
     /// migrates); possibly older for ``Access/readOnly``, which never migrates the file: an older
     /// archive is read from an in-memory copy migrated to ``schemaVersion``.
-    public let storedSchemaVersion: Int
+    package let storedSchemaVersion: Int
 
     let pool: any DatabaseWriter
 

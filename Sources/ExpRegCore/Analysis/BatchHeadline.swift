@@ -8,8 +8,9 @@ public struct BatchHeadline: Sendable, Equatable, Codable {
     public var status: BatchStatus
     public var runs: Int
     public var converged: Int
-    /// Runs that ended `diverged` or `failed`.
-    public var diverged: Int
+    /// Runs that ended `diverged` or `failed` (``RunStatus/isBroken``, as the `max_diverged` gate
+    /// counts them); `history` shows them under `diverged`.
+    public var broken: Int
     /// Median final loss of finished runs per activation (`exp`, `relu`); absent when none finished.
     public var medianFinalLoss: [String: Double]
     /// Median lambda_star = lambda_min(H*) per activation (`exp`, `relu`): H* differs by activation,
@@ -30,7 +31,7 @@ public struct BatchHeadline: Sendable, Equatable, Codable {
         status = info.status
         runs = records.count
         converged = records.filter { $0.status == .converged }.count
-        diverged = records.filter(\.status.isBroken).count
+        broken = records.filter(\.status.isBroken).count
         var perActivation: [String: Double] = [:]
         for activation in Activation.allCases {
             let losses =

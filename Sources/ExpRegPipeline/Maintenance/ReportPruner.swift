@@ -147,7 +147,7 @@ public enum ReportPruner {
     /// were pruned (or never written) and `expreg report --batch ID` rebuilds them from the archive.
     /// For an archive front page that marks such batches as rebuildable.
     /// - Throws: ``PipelineError`` when the archive cannot be read.
-    public static func rebuildableBatchIDs(archive: Archive, layout: OutputLayout) throws -> [String] {
+    package static func rebuildableBatchIDs(archive: Archive, layout: OutputLayout) throws -> [String] {
         try archive.batches(limit: nil)
             .filter { $0.status != .running && existingFolder($0.id, layout: layout) == nil }
             .map(\.id)

@@ -49,7 +49,7 @@ public enum BatchNotifier {
     /// - Returns: the outcomes (empty when the batch is unknown, has no exit code yet, or its
     ///   manifest has no `notify:`; the reason is logged when it is not the last).
     @discardableResult
-    public static func notifyArchivedBatch(
+    package static func notifyArchivedBatch(
         _ batchID: String, event: NotificationEvent, conclusion: String?, archive: Archive,
         layout: OutputLayout,
         environment: [String: String] = ProcessInfo.processInfo.environment,

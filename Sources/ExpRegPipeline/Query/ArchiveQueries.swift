@@ -94,7 +94,7 @@ public enum ArchiveQueries {
         for h in headlines {
             rows.append([
                 h.batchID, shownStatus(h, unpublished: unpublished), String(h.runs), String(h.converged),
-                String(h.diverged),
+                String(h.broken),
                 !gatesEvaluated(h) ? "-" : h.gatesPassed ? "pass" : "FAIL",
                 h.medianFinalLoss["exp"].map { formatScientific($0, digits: 2) } ?? "-",
                 h.medianFinalLoss["relu"].map { formatScientific($0, digits: 2) } ?? "-",
@@ -123,7 +123,7 @@ public enum ArchiveQueries {
                 batch_id: $0.batchID, manifest_name: $0.manifestName,
                 started_at: ResultsDocument.timestamp($0.startedAt), status: $0.status.rawValue,
                 published: $0.status == .completed && !unpublished.contains($0.batchID), runs: $0.runs,
-                converged: $0.converged, diverged: $0.diverged, gates_evaluated: gatesEvaluated($0),
+                converged: $0.converged, diverged: $0.broken, gates_evaluated: gatesEvaluated($0),
                 gates_passed: gatesEvaluated($0) && $0.gatesPassed,
                 median_final_loss: $0.medianFinalLoss, lambda_star: $0.lambdaStar)
         }

@@ -6,7 +6,7 @@ import Foundation
 /// walking up from the executable (a checkout's `.build/<config>/expreg` finds `<checkout>/templates`),
 /// then `./templates`.
 public enum TemplateLocator {
-    public static func locate(
+    package static func locate(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executablePath: String = CommandLine.arguments.first ?? ""
     ) -> URL? {
