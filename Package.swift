@@ -55,7 +55,10 @@ let package = Package(
             dependencies: [
                 "ExpRegCore", .product(name: "Mustache", package: "swift-mustache"),
             ]),
+        // `expreg bench`: times the GD step and H(W) + eigenvalues on synthetic data (LinAlg's kernels).
+        .target(name: "ExpRegBenchmark", dependencies: ["ExpRegCore", "ExpRegLinAlg"]),
         // Orchestration: manifest -> plan -> runs -> store -> plots -> report; file I/O lives here.
+        // (ExpRegLinAlg only for the kernel path a run uses and OpenBLAS's core type in provenance.)
         .target(
             name: "ExpRegPipeline",
             dependencies: [
@@ -66,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "expreg",
             dependencies: [
-                "ExpRegPipeline", "ExpRegCore", "ExpRegManifest",
+                "ExpRegPipeline", "ExpRegBenchmark", "ExpRegCore", "ExpRegManifest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -94,8 +97,8 @@ let package = Package(
         .testTarget(
             name: "ExpRegPipelineTests",
             dependencies: [
-                "ExpRegPipeline", "ExpRegStore", "ExpRegCore", "ExpRegLinAlg", "ExpRegPlot", "ExpRegTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "ExpRegPipeline", "ExpRegBenchmark", "ExpRegStore", "ExpRegCore", "ExpRegLinAlg", "ExpRegPlot",
+                "ExpRegTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],
     swiftLanguageModes: [.v6]

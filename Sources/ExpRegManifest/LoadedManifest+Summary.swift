@@ -4,7 +4,7 @@ import Foundation
 extension LoadedManifest {
     /// Estimated work of one run in floating-point operations: steps · 4·n·d·m (the GD step's cost
     /// as `expreg bench` counts it; an upper bound, since a run may stop early at its target loss).
-    public static func estimatedFLOPs(of run: RunSpec) -> Double {
+    package static func estimatedFLOPs(of run: RunSpec) -> Double {
         let c = run.config
         return Double(c.train.steps) * 4 * Double(c.data.n) * Double(c.data.d) * Double(c.model.width)
     }
@@ -74,7 +74,7 @@ extension LoadedManifest {
             if !swept.isEmpty { line += "\(swept)  " }
             line += run.runKey
             line +=
-                "  ~\(Self.mebibytes(Self.estimatedMemoryBytes(of: run, activationBudgetBytes: activationBudgetBytes))) MiB"
+                "  ~\(ByteFormat.mebibytes(Self.estimatedMemoryBytes(of: run, activationBudgetBytes: activationBudgetBytes)))"
             lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"
@@ -100,17 +100,11 @@ extension LoadedManifest {
         let sum = plan.runs.reduce(0) { $0 &+ estimate($1) }
         let c = largest.config
         return [
-            "Memory: estimated peak per run up to \(Self.mebibytes(peak)) MiB (run #\(largest.index): n=\(c.data.n), "
-                + "d=\(c.data.d), width=\(c.model.width)); batch peak \(Self.mebibytes(peak + TrainingMemory.processOverheadBytes)) MiB "
+            "Memory: estimated peak per run up to \(ByteFormat.mebibytes(peak)) (run #\(largest.index): n=\(c.data.n), "
+                + "d=\(c.data.d), width=\(c.model.width)); batch peak \(ByteFormat.mebibytes(peak + TrainingMemory.processOverheadBytes)) "
                 + "with the process overhead, one run at a time (--parallel N: up to N runs at once); "
-                + "sum over runs \(Self.mebibytes(sum)) MiB"
+                + "sum over runs \(ByteFormat.mebibytes(sum))"
         ]
-    }
-
-    /// Bytes as MiB, rounded up to a whole MiB.
-    static func mebibytes(_ bytes: Int) -> String {
-        let mib = (Double(bytes) / 1_048_576).rounded(.up)
-        return String(format: "%.0f", mib)
     }
 
     /// FLOPs as GFLOP with three significant digits.

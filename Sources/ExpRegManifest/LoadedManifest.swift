@@ -12,7 +12,7 @@ public struct LoadedManifest: Sendable {
     public var path: String
     /// Absolute, standardised folder that relative csv paths (also from `--set data.path=…`)
     /// are resolved against: the manifest's folder.
-    public var baseDirectory: String
+    package var baseDirectory: String
     /// Datasets of `source: csv` runs, keyed by the resolved absolute path (standardised, symlinks
     /// resolved), validated and (with `normalize: true`) scaled while loading. A file is used with
     /// a single `normalize` setting (the loader rejects a manifest that mixes them), so the path
@@ -37,7 +37,7 @@ public struct LoadedManifest: Sendable {
 
     /// The absolute path a data path as written in the manifest resolves to (the key of
     /// ``csvDatasets``): relative paths start at ``baseDirectory``.
-    public func resolvedDataPath(_ path: String) -> String {
+    package func resolvedDataPath(_ path: String) -> String {
         PlanExpander.resolve(path, baseDirectory: baseDirectory)
     }
 

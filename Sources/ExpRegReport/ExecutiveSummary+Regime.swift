@@ -54,8 +54,8 @@ extension ExecutiveSummary {
         public var totalTime: String
     }
 
-    static func verdictCounts(_ runs: [RunRecord]) -> VerdictCounts {
-        let count = { (v: RunVerdict) in runs.filter { $0.outcome.verdict == v }.count }
+    static func verdictCounts(_ runs: [RunRecord], _ judgement: BatchJudgement) -> VerdictCounts {
+        let count = { (v: RunVerdict) in runs.filter { judgement.verdict(of: $0) == v }.count }
         let (w, c, v) = (count(.withinGuarantee), count(.consistent), count(.violated))
         return VerdictCounts(
             withinGuarantee: ReportFormat.count(w), consistent: ReportFormat.count(c),
@@ -64,11 +64,13 @@ extension ExecutiveSummary {
     }
 
     /// Rule 8 for one activation; nil when no run of it met the condition.
-    static func guaranteeLine(_ runs: [RunRecord], activation: Activation) -> GuaranteeLine? {
+    static func guaranteeLine(_ runs: [RunRecord], activation: Activation, _ judgement: BatchJudgement)
+        -> GuaranteeLine?
+    {
         let inside = runs.filter { $0.outcome.diagnostics.widthConditionMet == true }
         guard let from = inside.map(\.width).min() else { return nil }
-        let within = inside.filter { $0.outcome.verdict == .withinGuarantee }
-        let violated = inside.filter { $0.outcome.verdict == .violated }.count
+        let within = inside.filter { judgement.verdict(of: $0) == .withinGuarantee }
+        let violated = inside.filter { judgement.verdict(of: $0) == .violated }.count
         let observed = median(within.compactMap(\.outcome.diagnostics.observedRate))
         let predicted = median(within.compactMap(\.outcome.diagnostics.predictedRate))
         return GuaranteeLine(
@@ -80,9 +82,9 @@ extension ExecutiveSummary {
             predictedRate: ReportFormat.optional(predicted, ReportFormat.rate), notFirst: false)
     }
 
-    /// Rule 9: groups where no tested width met the condition and a projection exists.
-    static func projectionLines(_ runs: [RunRecord]) -> [ProjectionLine] {
-        WidthScaling(runs: runs).widthScaling.compactMap { group in
+    /// Rule 9: archived groups where no tested width met the condition and a projection exists.
+    static func projectionLines(_ runs: [RunRecord], _ analysis: WidthScaling) -> [ProjectionLine] {
+        analysis.widthScaling.compactMap { group in
             guard group.conditionMetFromWidth == nil, let projection = group.projection,
                 let conditionWidth = group.conditionWidth
             else { return nil }

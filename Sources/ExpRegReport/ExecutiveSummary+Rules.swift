@@ -2,22 +2,13 @@ import ExpRegCore
 import Foundation
 
 extension ExecutiveSummary {
-    /// Ratio band treated as "unchanged" vs the previous batch: 1/1.1 ≤ ratio ≤ 1.1.
-    public static let unchangedBand = 1.1
-
-    /// How far the fitted slope may be from the theory's −1/2 to be called "as predicted": 0.1.
-    /// With 2–5 widths and a few seeds, seed-to-seed spread of ||H(0) − H*|| moves the fitted
-    /// slope by a few hundredths; 0.1 still tells −1/2 apart from −1/4 or −1.
-    public static let slopeTolerance = 0.1
-
-    /// Test MSE within this factor of the kernel prediction (1/1.1 ≤ ratio ≤ 1.1) is "about the
-    /// same": the same band as "unchanged" against the previous batch.
-    public static let kernelAgreementBand = 1.1
-
     /// Applies the rules (see ``ExecutiveSummary``) to a batch and its previous batch (nil: none).
+    /// Verdicts, fits and projections are the batch's archived judgement; every threshold is the
+    /// batch's archived ``JudgementRules``.
     public init(batch: BatchSnapshot, previous: BatchSnapshot?) {
         let runs = batch.runs
         let info = batch.info
+        let judgement = batch.judgement
         date = ReportFormat.date(info.startedAt)
         manifestName = info.manifestName
         hasTitle = !(info.title ?? "").isEmpty
@@ -65,7 +56,7 @@ extension ExecutiveSummary {
         envelopeHeldForAll = !envelope.isEmpty && envelope.allSatisfy(\.heldEverywhere)
 
         // Rule 5: width fits and the sufficient condition.
-        fits = Self.fitLines(runs)
+        fits = Self.fitLines(judgement.analysis)
         for index in fits.indices { fits[index].notFirst = index > 0 }
         hasFits = !fits.isEmpty
         conditionUnmet = Activation.allCases.compactMap { activation in
@@ -87,19 +78,21 @@ extension ExecutiveSummary {
         allGood = !hasAlerts && allConverged && !self.previous.hasRegressed
 
         // Rules 9 and 10: verdicts, runs inside the guarantee, projections to the condition width.
-        verdicts = Self.verdictCounts(runs)
-        allWithinGuarantee = !runs.isEmpty && runs.allSatisfy { $0.outcome.verdict == .withinGuarantee }
+        verdicts = Self.verdictCounts(runs, judgement)
+        allWithinGuarantee = !runs.isEmpty && runs.allSatisfy { judgement.verdict(of: $0) == .withinGuarantee }
         guarantee = Activation.allCases.compactMap { activation in
-            Self.guaranteeLine(runs.filter { $0.activation == activation }, activation: activation)
+            Self.guaranteeLine(runs.filter { $0.activation == activation }, activation: activation, judgement)
         }
         for index in guarantee.indices { guarantee[index].notFirst = index > 0 }
         hasGuarantee = !guarantee.isEmpty
-        projections = Self.projectionLines(runs)
+        projections = Self.projectionLines(runs, judgement.analysis)
         hasProjections = !projections.isEmpty
 
         // Rule 8: held-out error (outside the theorem).
         heldOut = Activation.allCases.compactMap { activation in
-            Self.heldOutLine(runs.filter { $0.activation == activation }, activation: activation)
+            Self.heldOutLine(
+                runs.filter { $0.activation == activation }, activation: activation,
+                band: judgement.rules.kernelAgreementBand)
         }
         var kernelLines = 0
         for index in heldOut.indices {
@@ -114,8 +107,9 @@ extension ExecutiveSummary {
         testN = testCounts.count == 1 ? ReportFormat.count(testCounts.first ?? 0) : ""
     }
 
-    /// Rule 8 for the runs of one activation; nil when none has a finite `test_mse`.
-    static func heldOutLine(_ runs: [RunRecord], activation: Activation) -> HeldOutLine? {
+    /// Rule 8 for the runs of one activation; nil when none has a finite `test_mse`. `band` is the
+    /// batch's ``JudgementRules/kernelAgreementBand``.
+    static func heldOutLine(_ runs: [RunRecord], activation: Activation, band: Double) -> HeldOutLine? {
         let measured = runs.filter { $0.outcome.heldOut.testMSE?.isFinite == true }
         guard let widest = measured.map(\.width).max() else { return nil }
         let atWidest = measured.filter { $0.width == widest }
@@ -127,23 +121,22 @@ extension ExecutiveSummary {
             testMSE: ReportFormat.loss(test), hasKernel: ratio != nil,
             kernelTestMSE: kernel.map(ReportFormat.loss) ?? "",
             ratio: ratio.map(ReportFormat.ratio) ?? "",
-            nearKernel: ratio.map { $0 >= 1 / kernelAgreementBand && $0 <= kernelAgreementBand } ?? false,
-            aboveKernel: ratio.map { $0 > kernelAgreementBand } ?? false,
-            belowKernel: ratio.map { $0 < 1 / kernelAgreementBand } ?? false,
+            nearKernel: ratio.map { $0 >= 1 / band && $0 <= band } ?? false,
+            aboveKernel: ratio.map { $0 > band } ?? false,
+            belowKernel: ratio.map { $0 < 1 / band } ?? false,
             notFirst: false, kernelNotFirst: false)
     }
 
     private static func gateLine(_ gate: GateResult, config: GateConfig, notFirst: Bool) -> GateLine {
         let limit: String
         switch gate.name {
-        case "max_final_loss": limit = config.maxFinalLoss.map(ReportFormat.gateLoss) ?? ReportFormat.missing
-        case "max_diverged": limit = config.maxDiverged.map(ReportFormat.count) ?? ReportFormat.missing
-        case "max_regression": limit = config.maxRegression.map(ReportFormat.gateRatio) ?? ReportFormat.missing
-        default: limit = ReportFormat.missing
+        case .maxFinalLoss: limit = config.maxFinalLoss.map(ReportFormat.gateLoss) ?? ReportFormat.missing
+        case .maxDiverged: limit = config.maxDiverged.map(ReportFormat.count) ?? ReportFormat.missing
+        case .maxRegression: limit = config.maxRegression.map(ReportFormat.gateRatio) ?? ReportFormat.missing
         }
         return GateLine(
-            name: gate.name, passed: gate.passed, isMaxFinalLoss: gate.name == "max_final_loss",
-            isMaxDiverged: gate.name == "max_diverged", isMaxRegression: gate.name == "max_regression",
+            name: gate.name.rawValue, passed: gate.passed, isMaxFinalLoss: gate.name == .maxFinalLoss,
+            isMaxDiverged: gate.name == .maxDiverged, isMaxRegression: gate.name == .maxRegression,
             limit: limit, offending: ReportFormat.count(gate.offendingRunKeys.count),
             detail: gate.detail, notFirst: notFirst)
     }
@@ -181,16 +174,17 @@ extension ExecutiveSummary {
             violations: ReportFormat.count(violations), notFirst: false)
     }
 
-    /// Rule 5: one fit per ``WidthScaling`` group (runs differing only in width and seed), in plan
-    /// order. The condition width is the theory-slope projection; the free slope's width is beside it.
-    static func fitLines(_ runs: [RunRecord]) -> [FitLine] {
-        WidthScaling(runs: runs).widthScaling.compactMap { group in
+    /// Rule 5: one fit per archived ``WidthScaling`` group (runs differing only in width and seed),
+    /// in plan order. The condition width is the theory-slope projection; the free slope's width is
+    /// beside it; "as the theory says" is the group's archived `slopeAgreesWithTheory`.
+    static func fitLines(_ analysis: WidthScaling) -> [FitLine] {
+        analysis.widthScaling.compactMap { group in
             guard let slope = group.gramDistanceSlope else { return nil }
             let activation = Activation(rawValue: group.activation)
             return FitLine(
                 experiment: group.experiment, isExp: activation == .exp, isReLU: activation == .relu,
                 slope: ReportFormat.slope(slope), shrinks: slope < 0,
-                nearTheory: abs(slope + 0.5) <= slopeTolerance,
+                nearTheory: group.slopeAgreesWithTheory == true,
                 minWidth: ReportFormat.width(group.widths.first ?? 0),
                 maxWidth: ReportFormat.width(group.widths.last ?? 0),
                 hasPrediction: group.conditionWidth != nil,
@@ -248,6 +242,7 @@ extension ExecutiveSummary {
             gateLimit: batch.gateConfig.maxRegression.map(ReportFormat.gateRatio) ?? "")
         guard let previous else { return result }
         let comparisons = RegressionComparison.compare(current: batch.runs, previous: previous.runs)
+        let unchangedBand = batch.judgement.rules.unchangedBand
         // Core's ratio is finite only when both losses are present and finite.
         let finite = comparisons.filter { $0.ratio?.isFinite == true }
         let ratios = finite.compactMap(\.ratio)

@@ -1,7 +1,9 @@
 import ExpRegCore
 import Foundation
 
-/// The facts of the Japanese executive summary, computed from a batch by fixed rules.
+/// The facts of the Japanese executive summary, read from a batch and its archived judgement
+/// (``BatchSnapshot/judgement``: verdicts, width fits, projections, and the thresholds of its
+/// ``JudgementRules``), so an archived batch's summary never changes when a rule does.
 ///
 /// The template (`summary.ja.md`, and its HTML twin in `report.html`) turns these facts into
 /// prose; this type only decides *what* is true and preformats numbers with ``ReportFormat``.
@@ -24,12 +26,14 @@ import Foundation
 ///    sentence says so and no comparison is made.
 /// 5. **Width effect.** Per ``WidthScaling`` group with ≥ 2 distinct widths: the free slope of
 ///    `gram_distance_init` vs width, and the width at which the theory-slope fit reaches
-///    median(λ*)/4 (the sufficient condition), the free slope's width beside it. The slope is "as the theory says" when it is within
-///    ``slopeTolerance`` of −1/2. Converged runs with `width_condition_met == false`
+///    median(λ*)/4 (the sufficient condition), the free slope's width beside it. The slope is "as the
+///    theory says" when the judgement found it within ``JudgementRules/slopeTolerance`` of −1/2.
+///    Converged runs with `width_condition_met == false`
 ///    are counted per activation and reported as a caveat (the condition is sufficient, not
 ///    necessary). One width only ⇒ "cannot be assessed".
 /// 6. **Previous batch.** Per run_key (``RegressionComparison``) with a finite final loss on both
-///    sides: improved when ratio < 1/1.1, regressed when ratio > 1.1, else unchanged; the worst
+///    sides: improved when ratio < 1/b, regressed when ratio > b, else unchanged, with b the batch's
+///    ``JudgementRules/unchangedBand`` (1.1); the worst
 ///    (largest) finite ratio with its run. Pairs missing a loss on either side (diverged/failed)
 ///    are counted as not comparable. Runs beyond the manifest's `max_regression` are counted with
 ///    Core's gate rule (a missing loss now counts as beyond). No previous batch ⇒ the sentence says so.
@@ -38,8 +42,8 @@ import Foundation
 /// 8. **Held-out error** (runs with a test set, ``HeldOutLine``). Per activation, at the widest
 ///    width that has a finite `test_mse`: the median over those runs of `test_mse`, and of
 ///    `kernel_test_mse` when present, with their ratio (test / kernel), called "about the same" within
-///    ``kernelAgreementBand``; the summary still says the theorem does not cover it. The number of test points is quoted when every such run shares it.
-/// 9. **Verdicts.** Runs are counted by ``RunVerdict``. The summary says the training went "as the
+///    ``JudgementRules/kernelAgreementBand``; the summary still says the theorem does not cover it. The number of test points is quoted when every such run shares it.
+/// 9. **Verdicts.** Runs are counted by their archived ``RunVerdict``. The summary says the training went "as the
 ///    theory guarantees" only when every run is `within_guarantee`. Per activation with runs inside
 ///    the guarantee (`width_condition_met`): how many, from which width, how many of them
 ///    `within_guarantee` and how many `violated` (a violation there contradicts the theorem), and
@@ -117,7 +121,8 @@ public struct ExecutiveSummary: Sendable, Equatable {
         public var slope: String
         /// slope < 0.
         public var shrinks: Bool
-        /// |slope − (−1/2)| ≤ ``ExecutiveSummary/slopeTolerance``: "quadruple the width, halve the gap".
+        /// The judgement found |slope − (−1/2)| ≤ ``JudgementRules/slopeTolerance``: "quadruple the
+        /// width, halve the gap".
         public var nearTheory: Bool
         /// Smallest and largest width in the fit.
         public var minWidth: String
@@ -182,7 +187,7 @@ public struct ExecutiveSummary: Sendable, Equatable {
         public var hasKernel: Bool
         public var kernelTestMSE: String
         /// testMSE / kernelTestMSE, ``ReportFormat/ratio(_:)``, and where it lies (exactly one is
-        /// true when `hasKernel`): within ``ExecutiveSummary/kernelAgreementBand`` of 1, above, below.
+        /// true when `hasKernel`): within ``JudgementRules/kernelAgreementBand`` of 1, above, below.
         public var ratio: String
         public var nearKernel: Bool
         public var aboveKernel: Bool

@@ -20,13 +20,7 @@ public enum ReportFormat {
     /// A width that a fit predicts (a real number, an estimate): rounded *up* to three significant
     /// digits, then `width(_:)`, e.g. 647,379.2 → `648,000`, 912.3 → `913`. Up, because a width
     /// below the prediction would not meet the condition by the fit.
-    public static func predictedWidth(_ value: Double) -> String {
-        guard value.isFinite, value < 1e15 else { return value.isNaN ? "NaN" : "inf" }
-        guard value > 0 else { return width(0) }
-        let digits = Foundation.floor(Foundation.log10(value)) + 1
-        let scale = Foundation.pow(10, Swift.max(0, digits - 3))
-        return width(Int((value / scale).rounded(.up) * scale))
-    }
+    public static func predictedWidth(_ value: Double) -> String { formatPredictedWidth(value) }
 
     /// A median number of steps (may be a half-integer): rounded half away from zero, grouped.
     public static func steps(_ value: Double) -> String {
@@ -53,6 +47,23 @@ public enum ReportFormat {
         return String(format: "%.4g", value)
     }
 
+    /// A run diagnostic (``DiagnosticField``) by its kind of number: rates with ``rate(_:)``, the
+    /// kernel-regime loss with ``loss(_:)``, violations with ``count(_:)``, the width condition as
+    /// `yes`/`no`, every other (eigenvalues, spectral norms, movements) with ``magnitude(_:)``;
+    /// ``missing`` when not computed.
+    public static func diagnostic(_ field: DiagnosticField, of diagnostics: TheoryDiagnostics) -> String {
+        switch diagnostics[field] {
+        case .count(let value): return optional(value, count)
+        case .flag(let value): return value.map { $0 ? "yes" : "no" } ?? missing
+        case .real(let value):
+            switch field {
+            case .predictedRate, .observedRate: return optional(value, rate)
+            case .kernelPredictionFinalLoss: return optional(value, loss)
+            default: return optional(value, magnitude)
+            }
+        }
+    }
+
     /// A duration as `H:MM:SS` (whole seconds, rounded down).
     public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return missing }
@@ -60,8 +71,8 @@ public enum ReportFormat {
         return String(format: "%d:%02d:%02d", total / 3600, (total / 60) % 60, total % 60)
     }
 
-    /// A memory size with its unit (Core's ``ExpRegCore/formatMemory(_:)``: `3.91 GiB`, `31 MiB`).
-    public static func memory(_ bytes: Int) -> String { formatMemory(bytes) }
+    /// A memory size with its unit (Core's ``ByteFormat/memory(_:)``: `3.91 GiB`, `31 MiB`).
+    public static func memory(_ bytes: Int) -> String { ByteFormat.memory(bytes) }
 
     /// The gate threshold `max_final_loss` exactly as Core's gate detail prints it (`%.1e`).
     public static func gateLoss(_ value: Double) -> String { formatScientific(value, digits: 1) }
@@ -94,13 +105,5 @@ public enum ReportFormat {
         return calendar
     }()
 
-    private static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return value < 0 ? "-" + out : out
-    }
+    private static func grouped(_ value: Int) -> String { formatGrouped(value) }
 }

@@ -31,12 +31,16 @@ public struct RenderedReport: Sendable, Equatable {
     /// The meeting one-pager's text in the line markup ExpRegPlot's `OnePager` lays out into
     /// `report.pdf`: title, date, batch id, the same summary (partial `summary.ja.md`), gates, figures.
     public var onePager: String
+    /// The summary's conclusion as one plain-text line (`notice.ja.txt`: the same sentence as
+    /// summary.ja.md's, partial `conclusion.ja.md`), what webhooks are told as `conclusion`.
+    public var conclusion: String
 
-    public init(markdown: String, html: String, summary: String, onePager: String = "") {
+    public init(markdown: String, html: String, summary: String, onePager: String = "", conclusion: String = "") {
         self.markdown = markdown
         self.html = html
         self.summary = summary
         self.onePager = onePager
+        self.conclusion = conclusion
     }
 }
 
@@ -48,16 +52,19 @@ public struct RenderedReport: Sendable, Equatable {
 /// Output is deterministic: the same inputs give byte-identical documents.
 public struct ReportRenderer: Sendable {
     /// Template files read from the templates folder, by library name.
-    public static let templateFiles = ["report.md", "report.html", "summary.ja.md", "onepager.txt"]
+    public static let templateFiles = [
+        "report.md", "report.html", "summary.ja.md", "onepager.txt", "conclusion.ja.md", "notice.ja.txt",
+    ]
     /// The stylesheet inlined into report.html.
     public static let stylesheetFile = "report.css"
 
     private let library: MustacheLibrary
     private let css: String
 
-    /// Loads `report.md`, `report.html`, `summary.ja.md`, `onepager.txt` and `report.css` from `templatesDirectory`.
+    /// Loads ``templateFiles`` and `report.css` from `templatesDirectory`.
     ///
-    /// `report.md` may include the summary as the partial `{{> summary.ja.md}}`.
+    /// `report.md` may include the summary as the partial `{{> summary.ja.md}}`, which includes the
+    /// conclusion as `{{> conclusion.ja.md}}`.
     /// - Throws: ``ReportError/templateMissing(path:reason:)`` when a file cannot be read,
     ///   ``ReportError/templateInvalid(path:reason:)`` when a template does not parse.
     public init(templatesDirectory: URL) throws {
@@ -94,7 +101,8 @@ public struct ReportRenderer: Sendable {
             markdown: try render(model, "report.md"),
             html: try render(model, "report.html"),
             summary: try render(model, "summary.ja.md"),
-            onePager: try render(model, "onepager.txt"))
+            onePager: try render(model, "onepager.txt"),
+            conclusion: try render(model, "notice.ja.txt").trimmingCharacters(in: .newlines))
     }
 
     private func render(_ model: ReportViewModel, _ name: String) throws -> String {

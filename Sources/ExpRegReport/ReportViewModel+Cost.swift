@@ -42,9 +42,9 @@ extension ReportViewModel {
         public var exponent: String
     }
 
-    /// The condition-width-against-n rows of a batch.
+    /// The condition-width-against-n rows of a batch (its archived analysis).
     static func pointsRows(_ batch: BatchSnapshot) -> [PointsRow] {
-        WidthScaling(runs: batch.runs).conditionWidthVsN.map { fit in
+        batch.judgement.analysis.conditionWidthVsN.map { fit in
             PointsRow(
                 experiment: fit.experiment, activation: fit.activation,
                 points: fit.points.map {
@@ -55,9 +55,9 @@ extension ReportViewModel {
         }
     }
 
-    /// The cost rows of a batch, in plan order.
+    /// The cost rows of a batch (its archived analysis), in plan order.
     static func costRows(_ batch: BatchSnapshot) -> [CostRow] {
-        WidthScaling(runs: batch.runs).widthScaling.map { g in
+        batch.judgement.analysis.widthScaling.map { g in
             let n = g.fixedParams["data.n"]?.doubleValue.map { Int($0) }
             let p = g.projection
             let widest = Double(g.widths.last ?? 0)

@@ -105,6 +105,9 @@ public struct ReportViewModel: Sendable, Equatable {
     public var summary: ExecutiveSummary
     /// Manifest title, or its name when there is no title.
     public var heading: String
+    /// The manifest has a title (then the heading is the whole title line; a name alone gets
+    /// 「— 検証レポート」 after it, from the templates).
+    public var titled: Bool
     public var batchID: String
     /// Provenance table rows.
     public var provenance: [ProvenanceRow]
@@ -194,6 +197,7 @@ public struct ReportViewModel: Sendable, Equatable {
         let info = batch.info
         summary = ExecutiveSummary(batch: batch, previous: previous)
         heading = (info.title ?? "").isEmpty ? info.manifestName : (info.title ?? "")
+        titled = !(info.title ?? "").isEmpty
         batchID = info.id
         let duration = info.finishedAt.map { ReportFormat.duration($0.timeIntervalSince(info.startedAt)) }
         provenance = [
@@ -229,9 +233,9 @@ public struct ReportViewModel: Sendable, Equatable {
                 value: "\(ReportFormat.count(batch.runs.count)) / \(ReportFormat.count(info.plannedRuns))",
                 isCode: false),
         ]
-        gates = batch.gates.map { GateRow(name: $0.name, passed: $0.passed, detail: $0.detail) }
+        gates = batch.gates.map { GateRow(name: $0.name.rawValue, passed: $0.passed, detail: $0.detail) }
         hasGates = !gates.isEmpty
-        theoryRows = batch.runs.map(Self.theoryRow)
+        theoryRows = batch.runs.map { Self.theoryRow($0, verdict: batch.judgement.verdict(of: $0)) }
         hasRuns = !theoryRows.isEmpty
         let views = figures.map {
             FigureView(
@@ -280,25 +284,24 @@ public struct ReportViewModel: Sendable, Equatable {
         runsPlanned = ReportFormat.count(info.plannedRuns)
     }
 
-    static func theoryRow(_ run: RunRecord) -> TheoryRow {
+    /// One row of the theory table; `verdict` is the run's archived verdict.
+    static func theoryRow(_ run: RunRecord, verdict: RunVerdict?) -> TheoryRow {
         let o = run.outcome
         let g = o.diagnostics
-        let violations = g.envelopeViolations
-        let verdict = o.verdict
         return TheoryRow(
             experiment: run.spec.experiment, label: run.sweepLabel, activation: run.activation.rawValue,
             width: ReportFormat.width(run.width), seed: String(run.seed), status: run.status.rawValue,
             steps: ReportFormat.count(o.stepsRun),
-            lambdaStar: ReportFormat.optional(g.lambdaStar, ReportFormat.magnitude),
-            lambdaMinInit: ReportFormat.optional(g.lambdaMinInit, ReportFormat.magnitude),
-            gramDistanceInit: ReportFormat.optional(g.gramDistanceInit, ReportFormat.magnitude),
+            lambdaStar: ReportFormat.diagnostic(.lambdaStar, of: g),
+            lambdaMinInit: ReportFormat.diagnostic(.lambdaMinInit, of: g),
+            gramDistanceInit: ReportFormat.diagnostic(.gramDistanceInit, of: g),
             eta: ReportFormat.optional(o.eta, ReportFormat.magnitude),
-            predictedRate: ReportFormat.optional(g.predictedRate, ReportFormat.rate),
-            observedRate: ReportFormat.optional(g.observedRate, ReportFormat.rate),
-            envelopeViolations: ReportFormat.optional(violations, ReportFormat.count),
-            widthCondition: g.widthConditionMet.map { $0 ? "yes" : "no" } ?? ReportFormat.missing,
+            predictedRate: ReportFormat.diagnostic(.predictedRate, of: g),
+            observedRate: ReportFormat.diagnostic(.observedRate, of: g),
+            envelopeViolations: ReportFormat.diagnostic(.envelopeViolations, of: g),
+            widthCondition: ReportFormat.diagnostic(.widthConditionMet, of: g),
             lossFinal: ReportFormat.optional(o.lossFinal, ReportFormat.loss),
-            kernelPredictionFinalLoss: ReportFormat.optional(g.kernelPredictionFinalLoss, ReportFormat.loss),
+            kernelPredictionFinalLoss: ReportFormat.diagnostic(.kernelPredictionFinalLoss, of: g),
             verdictWithinGuarantee: verdict == .withinGuarantee, verdictConsistent: verdict == .consistent,
             verdictViolated: verdict == .violated, verdictDiverged: verdict == .diverged,
             verdictFailed: verdict == .failed,

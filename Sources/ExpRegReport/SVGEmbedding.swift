@@ -12,7 +12,7 @@ public enum SVGEmbedding {
     }
 
     /// `svg` without a leading `<?xml …?>` declaration (and the whitespace after it).
-    public static func strippingXMLDeclaration(_ svg: String) -> String {
+    package static func strippingXMLDeclaration(_ svg: String) -> String {
         var text = Substring(svg)
         while let first = text.first, first.isWhitespace || first == "\u{FEFF}" { text = text.dropFirst() }
         guard text.hasPrefix("<?xml"), let end = text.range(of: "?>") else { return String(text) }

@@ -28,7 +28,7 @@ extension Archive {
     ///
     /// Reads only what a headline needs (run status, activation, final loss, lambda_star, gate
     /// verdicts) in three queries for all batches, not the curves and spectra; the numbers are
-    /// computed by `BatchHeadline(snapshot:)` itself, so they equal those of the full snapshots.
+    /// computed by `BatchHeadline(info:runs:gates:)` itself, so they equal those of the full snapshots.
     /// - Throws: ``StoreError`` when reading fails.
     /// - Complexity: O(batches + runs) rows read.
     public func headlines(manifestName: String) throws(StoreError) -> [BatchHeadline] {
@@ -58,14 +58,14 @@ extension Archive {
                     WHERE b.manifest_name = ? ORDER BY g.batch_id, g.position
                     """, arguments: [manifestName])
             while let row = try gateCursor.next() {
-                gates[row["batch_id"], default: []].append(
-                    GateResult(name: row["name"], passed: row["passed"], detail: ""))
+                let name: String = row["name"]
+                guard let gate = GateConfig.Name(rawValue: name) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown gate '\(name)'"))
+                }
+                gates[row["batch_id"], default: []].append(GateResult(name: gate, passed: row["passed"], detail: ""))
             }
             return try batches.map { batch in
-                let snapshot = BatchSnapshot(
-                    info: try batch.info(), runs: runs[batch.id] ?? [],
-                    gates: gates[batch.id] ?? [], gateConfig: GateConfig())
-                return BatchHeadline(snapshot: snapshot)
+                BatchHeadline(info: try batch.info(), runs: runs[batch.id] ?? [], gates: gates[batch.id] ?? [])
             }
         }
     }

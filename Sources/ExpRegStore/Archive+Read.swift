@@ -3,51 +3,69 @@ import Foundation
 import GRDB
 
 extension Archive {
-    /// The whole batch — provenance, runs in plan order with curves, spectra and diagnostics, gates
-    /// and gate configuration — exactly as written; nil when the archive has no such batch.
+    /// The whole batch — provenance, runs in plan order with curves, spectra and diagnostics, gates,
+    /// gate configuration and judgement (archived, or provisional while it runs) — exactly as
+    /// written; nil when the archive has no such batch.
     /// - Throws: ``StoreError`` when reading fails or a stored value cannot be decoded.
     /// - Complexity: O(rows of the batch).
     public func snapshot(batchID: String) throws(StoreError) -> BatchSnapshot? {
         try read("read batch \(batchID)") { db in
             guard let batch = try BatchRow.fetchOne(db, key: batchID) else { return nil }
-            let filter = Column("batch_id") == batchID
-            let runRows = try RunRow.filter(filter).order(Column("plan_index"), Column("run_key")).fetchAll(db)
-            let diagnosticRows = Dictionary(
-                try DiagnosticsRow.filter(filter).fetchAll(db).map { ($0.runKey, $0) },
-                uniquingKeysWith: { first, _ in first })
-            var curves: [String: [MetricRow.Kind: [CurvePoint]]] = [:]
+            let runs = try Self.runRecords(batchID: batchID, withSeries: true, db)
+            let gates = try GateRow.filter(Column("batch_id") == batchID).order(Column("position")).fetchAll(db)
+                .map { try $0.gate() }
+            return BatchSnapshot(
+                info: try batch.info(), runs: runs.map(\.record), gates: gates,
+                gateConfig: try ArchiveJSON.decode(GateConfig.self, from: batch.gateConfig),
+                judgement: try Self.judgement(of: batch, runs: runs, db))
+        }
+    }
+
+    /// A run as read back, with its archived verdict text (nil before the batch is judged).
+    struct ArchivedRun {
+        var record: RunRecord
+        var verdict: String?
+    }
+
+    /// The runs of a batch in plan order; `withSeries` false leaves out the curves and spectra
+    /// (what a judgement reads does not need them).
+    static func runRecords(batchID: String, withSeries: Bool, _ db: Database) throws -> [ArchivedRun] {
+        let filter = Column("batch_id") == batchID
+        let runRows = try RunRow.filter(filter).order(Column("plan_index"), Column("run_key")).fetchAll(db)
+        let diagnosticRows = Dictionary(
+            try DiagnosticsRow.filter(filter).fetchAll(db).map { ($0.runKey, $0) },
+            uniquingKeysWith: { first, _ in first })
+        var curves: [String: [MetricRow.Kind: [CurvePoint]]] = [:]
+        var spectra: [String: [Spectrum]] = [:]
+        if withSeries {
             for row in try MetricRow.filter(filter).order(Column("run_key"), Column("kind"), Column("seq")).fetchAll(db)
             {
                 curves[row.runKey, default: [:]][row.kind, default: []].append(row.point)
             }
-            var spectra: [String: [Spectrum]] = [:]
             for row in try SpectrumRow.filter(filter).order(Column("run_key"), Column("seq")).fetchAll(db) {
                 spectra[row.runKey, default: []].append(try row.spectrum())
             }
-            let runs = try runRows.map { row in
-                let series = curves[row.runKey] ?? [:]
-                let outcome = RunOutcome(
-                    status: try row.runStatus(), reason: row.reason, stepsRun: row.stepsRun,
-                    eta: row.eta?.value, lossInitial: row.lossInitial?.value, lossFinal: row.lossFinal?.value,
-                    lossCurve: series[.loss] ?? [], kernelPrediction: series[.kernelPrediction] ?? [],
-                    lambdaMinCurve: series[.lambdaMin] ?? [], spectra: spectra[row.runKey] ?? [],
-                    diagnostics: diagnosticRows[row.runKey]?.diagnostics ?? TheoryDiagnostics(),
-                    heldOut: diagnosticRows[row.runKey]?.heldOut ?? HeldOutErrors(),
-                    memoryBytes: row.memoryBytes, flops: row.flops?.value)
-                return RunRecord(
-                    spec: try row.spec(), outcome: outcome,
-                    startedAt: Date(timeIntervalSinceReferenceDate: row.startedAt),
-                    wallSeconds: row.wallSeconds.value, trainingSeconds: row.trainingSeconds?.value,
-                    spectraSeconds: row.spectraSeconds?.value)
-            }
-            let gates = try GateRow.filter(filter).order(Column("position")).fetchAll(db).map { try $0.gate() }
-            return BatchSnapshot(
-                info: try batch.info(), runs: runs, gates: gates,
-                gateConfig: try ArchiveJSON.decode(GateConfig.self, from: batch.gateConfig))
+        }
+        return try runRows.map { row in
+            let series = curves[row.runKey] ?? [:]
+            let outcome = RunOutcome(
+                status: try row.runStatus(), reason: row.reason, stepsRun: row.stepsRun,
+                eta: row.eta?.value, lossInitial: row.lossInitial?.value, lossFinal: row.lossFinal?.value,
+                lossCurve: series[.loss] ?? [], kernelPrediction: series[.kernelPrediction] ?? [],
+                lambdaMinCurve: series[.lambdaMin] ?? [], spectra: spectra[row.runKey] ?? [],
+                diagnostics: diagnosticRows[row.runKey]?.diagnostics ?? TheoryDiagnostics(),
+                heldOut: diagnosticRows[row.runKey]?.heldOut ?? HeldOutErrors(),
+                memoryBytes: row.memoryBytes, flops: row.flops?.value)
+            let record = RunRecord(
+                spec: try row.spec(), outcome: outcome,
+                startedAt: Date(timeIntervalSinceReferenceDate: row.startedAt),
+                wallSeconds: row.wallSeconds.value, trainingSeconds: row.trainingSeconds?.value,
+                spectraSeconds: row.spectraSeconds?.value)
+            return ArchivedRun(record: record, verdict: row.verdict)
         }
     }
 
-    /// The stored plan of a batch (for `--resume`), exactly as given to ``beginBatch(_:plan:)``;
+    /// The stored plan of a batch (for `--resume`), exactly as given to ``beginBatch(_:plan:rules:)``;
     /// nil when the archive has no such batch.
     /// - Throws: ``StoreError`` when reading or decoding fails.
     public func plan(batchID: String) throws(StoreError) -> Plan? {

@@ -27,14 +27,16 @@ public struct BatchIdentity: Sendable, Equatable {
 }
 
 extension Archive {
-    /// Records a new batch as shard `index` of `count` in ONE transaction (see ``beginBatch(_:plan:)``).
+    /// Records a new batch as shard `index` of `count` in ONE transaction (see ``beginBatch(_:plan:rules:)``).
     /// - Throws: ``StoreError`` when the batch exists, the shard numbers are invalid, or the write fails.
-    public func beginShardBatch(_ info: BatchInfo, plan: Plan, index: Int, count: Int) throws(StoreError) {
+    public func beginShardBatch(
+        _ info: BatchInfo, plan: Plan, index: Int, count: Int, rules: JudgementRules = .current
+    ) throws(StoreError) {
         try write("begin shard \(index)/\(count) of batch \(info.id)") { db in
             if try BatchRow.exists(db, key: info.id) {
                 throw StoreError("archive \(path) already has batch \(info.id); continue it with --resume")
             }
-            try BatchRow(info: info, plan: plan).insert(db)
+            try BatchRow(info: info, plan: plan, rules: rules).insert(db)
             try db.execute(
                 sql: "UPDATE batches SET shard_index = ?, shard_count = ? WHERE id = ?",
                 arguments: [index, count, info.id])
@@ -86,6 +88,11 @@ extension Archive {
         "started_at", "wall_seconds", "finished_at", "training_seconds", "spectra_seconds",
     ]
 
+    /// What the archive derives from a batch's rows when it judges it (``Archive/judgeAndRecord(batchID:_:)``):
+    /// never copied from a shard nor compared; the merged batch is judged when it is finished.
+    static let judgementTables: Set<String> = ["width_scaling", "condition_width_vs_n"]
+    static let judgementColumns: Set<String> = ["verdict", "judged_at"]
+
     /// Unions the rows of batch `batchID` from the shard archives at `paths` into this archive.
     ///
     /// Generic over the schema: every table of this archive (except `grdb_migrations`) that the
@@ -121,7 +128,8 @@ extension Archive {
                     sql: """
                         SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
                         AND name != 'grdb_migrations' ORDER BY rowid
-                        """)
+                        """
+                ).filter { !Self.judgementTables.contains($0) }
                 for start in stride(from: 0, to: paths.count, by: Self.shardsPerTransaction) {
                     let group = Array(start..<min(paths.count, start + Self.shardsPerTransaction))
                     for (slot, index) in group.enumerated() {
@@ -159,6 +167,7 @@ extension Archive {
                                 UPDATE batches SET shard_index = NULL, shard_count = ?, started_at = min(started_at, ?), status = 'partial',
                                 finished_at = NULL, exit_code = NULL WHERE id = ?
                                 """, arguments: [shardCount, startedAt.timeIntervalSinceReferenceDate, batchID])
+                        try Self.clearJudgement(batchID: batchID, db)
                         return .commit
                     }
                 }
@@ -178,7 +187,9 @@ extension Archive {
     /// `INSERT OR IGNORE` of the shard's rows of `batchID` into `main.table`; returns the rows added.
     private func copyRows(of table: String, from schema: String, batchID: String, _ db: Database) throws -> Int {
         let shardColumns = Set(try columns(table, schema: schema, db))
-        let shared = try columns(table, schema: "main", db).filter(shardColumns.contains)
+        let shared = try columns(table, schema: "main", db).filter {
+            shardColumns.contains($0) && !Self.judgementColumns.contains($0)
+        }
         guard !shared.isEmpty else { return 0 }
         let list = shared.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
         let (filter, arguments) = Self.batchFilter(table: table, columns: shared, batchID: batchID)
@@ -197,7 +208,7 @@ extension Archive {
         let shardColumns = Set(try columns(table, schema: schema, db))
         let shared = try columns(table, schema: "main", db).filter(shardColumns.contains)
         guard shared.contains("batch_id") else { return nil }
-        let compared = shared.filter { !Self.timingColumns.contains($0) }
+        let compared = shared.filter { !Self.timingColumns.contains($0) && !Self.judgementColumns.contains($0) }
         let list = compared.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
         let name = table.quotedDatabaseIdentifier
         let hasRunKey = compared.contains("run_key")

@@ -3,19 +3,20 @@ import Foundation
 import GRDB
 
 extension Archive {
-    /// Records a new batch: provenance, the plan as JSON (for `--resume`), the gate configuration.
+    /// Records a new batch: provenance, the plan as JSON (for `--resume`), the gate configuration,
+    /// and the rules the batch will be judged by (``JudgementRules/current`` unless given).
     ///
     /// The status, end time and exit code are stored as given in `info` (normally `running`, nil, nil;
     /// ``finishBatch(id:status:finishedAt:exitCode:)`` sets them at the end).
     /// - Throws: ``StoreError`` when a batch with this id already exists or the write fails.
-    public func beginBatch(_ info: BatchInfo, plan: Plan) throws(StoreError) {
+    public func beginBatch(_ info: BatchInfo, plan: Plan, rules: JudgementRules = .current) throws(StoreError) {
         try write("begin batch \(info.id)") { db in
             if try BatchRow.exists(db, key: info.id) {
                 throw StoreError(
                     "archive \(path) already has a batch \(info.id); batch ids are `<UTC start>-<name>`, "
                         + "so wait a second and start again, or continue it with --resume")
             }
-            try BatchRow(info: info, plan: plan).insert(db)
+            try BatchRow(info: info, plan: plan, rules: rules).insert(db)
         }
     }
 
@@ -66,7 +67,7 @@ extension Archive {
     /// Records written files (path relative to the batch folder + SHA-256 hex + size); a path
     /// recorded before is replaced (e.g. a report rebuilt by `expreg report`).
     /// - Throws: ``StoreError`` when the batch does not exist or the write fails.
-    public func recordArtifacts(_ artifacts: [Artifact], batchID: String) throws(StoreError) {
+    package func recordArtifacts(_ artifacts: [Artifact], batchID: String) throws(StoreError) {
         try write("record the artifacts of batch \(batchID)") { db in
             try requireBatch(batchID, db)
             for artifact in artifacts {
@@ -93,7 +94,10 @@ extension Archive {
         }
     }
 
-    /// Sets the batch's final status, end time and exit code.
+    /// Sets the batch's final status, end time and exit code and, in the same transaction, judges
+    /// the batch under its recorded rules and archives the judgement (a shard batch is not judged:
+    /// its merged batch is; see ``judgeUnjudgedBatches()`` for the one place judgements are made).
+    /// A `running` status records no judgement.
     /// - Throws: ``StoreError`` (kind ``StoreError/Kind/unknownBatch``) when the batch does not exist.
     public func finishBatch(id: String, status: BatchStatus, finishedAt: Date, exitCode: Int) throws(StoreError) {
         try write("finish batch \(id)") { db in
@@ -101,6 +105,7 @@ extension Archive {
                 sql: "UPDATE batches SET status = ?, finished_at = ?, exit_code = ? WHERE id = ?",
                 arguments: [status.rawValue, finishedAt.timeIntervalSinceReferenceDate, exitCode, id])
             if db.changesCount == 0 { throw unknownBatch(id) }
+            if status != .running { try Self.judgeAndRecord(batchID: id, db) }
         }
     }
 
@@ -114,10 +119,12 @@ extension Archive {
                 sql: "UPDATE batches SET status = 'running', finished_at = NULL, exit_code = NULL WHERE id = ?",
                 arguments: [id])
             if db.changesCount == 0 { throw unknownBatch(id) }
+            try Self.clearJudgement(batchID: id, db)
         }
     }
 
-    /// Turns every `running` batch into `partial` and returns their ids (oldest first).
+    /// Turns every `running` batch into `partial`, judging each (as ``finishBatch(id:status:finishedAt:exitCode:)``
+    /// does), and returns their ids (oldest first).
     ///
     /// Call it while holding the ``ArchiveLock``: no live `expreg run` then writes to the archive,
     /// so a batch still `running` belongs to a process that died (crash, kill, power loss).
@@ -128,6 +135,7 @@ extension Archive {
             let ids = try String.fetchAll(
                 db, sql: "SELECT id FROM batches WHERE status = 'running' ORDER BY started_at, id")
             try db.execute(sql: "UPDATE batches SET status = 'partial' WHERE status = 'running'")
+            for id in ids { try Self.judgeAndRecord(batchID: id, db) }
             return ids
         }
     }

@@ -5,23 +5,23 @@ import GRDB
 /// The SQLite archive of every batch: GRDB `DatabasePool` over the system SQLite, WAL journal,
 /// 5 s busy timeout, foreign keys on, named migrations (see ``ArchiveMigrations`` for the schema).
 ///
-/// One process writes at a time (hold an ``ArchiveLock`` around `expreg run`); any number may read
-/// (WAL). Every write method is one transaction: a crash loses at most the call in flight. A file
-/// that is not an archive of a schema this build knows is refused before any connection that may
-/// write is opened; ``Access/readOnly`` never changes the file.
+/// Obtained only from an ``ArchiveSession``, which takes the lock of the one writer, checks and
+/// claims the output root, and closes the archive before releasing the lock; any number of
+/// sessions may read (WAL). Every write method is one transaction: a crash loses at most the call
+/// in flight. A file that is not an archive of a schema this build knows is refused before any
+/// connection that may write is opened; ``Access/readOnly`` never changes the file.
 ///
 /// ```swift
-/// let lock = try ArchiveLock(archivePath: path)          // exit 4 on .lockHeld
-/// let archive = try Archive(path: path)
+/// let session = try ArchiveSession(path: path, access: .write)   // exit 4 while another writes
+/// defer { session.close() }                                      // closes, then unlocks
+/// let archive = session.archive
 /// try archive.beginBatch(info, plan: plan)
 /// for record in records { try archive.recordRun(record, batchID: info.id) }
 /// try archive.finishBatch(id: info.id, status: .completed, finishedAt: Date(), exitCode: 0)
-/// archive.close()                                        // before the lock's release
-/// lock.release()
 /// ```
 ///
 /// ## Topics
-/// - Writing: ``beginBatch(_:plan:)``, ``recordRun(_:batchID:)``, ``recordGates(_:batchID:)``,
+/// - Writing: ``beginBatch(_:plan:rules:)``, ``recordRun(_:batchID:)``, ``recordGates(_:batchID:)``,
 ///   ``recordArtifacts(_:batchID:)``, ``finishBatch(id:status:finishedAt:exitCode:)``,
 ///   ``markInterruptedBatches()``, ``resumeBatch(id:)``
 /// - Reading a batch: ``snapshot(batchID:)``, ``plan(batchID:)``, ``artifacts(batchID:)``,
@@ -56,7 +56,7 @@ public final class Archive: Sendable {
     /// The schema version of the file as opened: ``schemaVersion`` after a read-write open (which
     /// migrates); possibly older for ``Access/readOnly``, which never migrates the file: an older
     /// archive is read from an in-memory copy migrated to ``schemaVersion``.
-    public let storedSchemaVersion: Int
+    package let storedSchemaVersion: Int
 
     let pool: any DatabaseWriter
 
@@ -74,7 +74,7 @@ public final class Archive: Sendable {
     /// - Throws: ``StoreError`` with kind ``StoreError/Kind/notAnArchive`` when the file is not an
     ///   archive (not SQLite, or SQLite with foreign tables), ``StoreError/Kind/newerSchema`` when it
     ///   was written by a newer ExpReg, ``StoreError/Kind/failure`` when I/O fails.
-    public init(path: String, access: Access = .readWrite) throws(StoreError) {
+    init(path: String, access: Access = .readWrite) throws(StoreError) {
         self.path = path
         self.access = access
         if access == .readOnly {
@@ -97,6 +97,9 @@ public final class Archive: Sendable {
                     try reader.close()
                     try ArchiveMigrations.migrator().migrate(memory)
                     pool = memory
+                    // Batches archived before judgements were are judged in the copy, as a
+                    // read-write open judges them in the file.
+                    try Self.judgeUnjudgedBatches(memory)
                 } else {
                     pool = reader
                 }
@@ -127,15 +130,17 @@ public final class Archive: Sendable {
         self.pool = pool
         storedSchemaVersion = Self.schemaVersion
         try Self.checkAndMigrate(pool, path: path)
+        try judgeUnjudgedBatches()
     }
 
     /// Checks, without writing or creating anything, that `path` is missing, empty, or an ExpReg
     /// archive this build can open: the same refusals as ``init(path:access:)``.
-    public static func checkOpenable(path: String) throws(StoreError) {
+    static func checkOpenable(path: String) throws(StoreError) {
         _ = try ArchiveInspection.inspect(path)
     }
 
-    /// Closes every connection (later calls fail). Call it before releasing an ``ArchiveLock``.
+    /// Closes every connection (later calls fail). ``ArchiveSession/close()`` calls it before it
+    /// releases the lock.
     ///
     /// A writer's archive is left tidy: the pool closes its writer before its read-only readers,
     /// and a read-only connection cannot checkpoint, so one plain read-write connection is opened

@@ -25,15 +25,15 @@ import Foundation
 /// `flock` locks belong to the open file description, so two `ArchiveLock`s in one process also
 /// conflict; SQLite's own locks are POSIX `fcntl` locks, which `flock` does not interact with on
 /// Linux. Closing any descriptor of the archive file drops this process's POSIX locks on it, so
-/// **close the ``Archive`` before ``release()``**. Not thread-safe: own it from one task;
-/// ``release()`` or `deinit` unlocks.
-public final class ArchiveLock {
+/// the ``Archive`` is closed before ``release()``: ``ArchiveSession``, the only holder of this
+/// lock, does so. Not thread-safe: own it from one task; ``release()`` or `deinit` unlocks.
+final class ArchiveLock {
     /// The holder-text file, `<real path of the archive>.lock`.
-    public let lockPath: String
+    let lockPath: String
     /// The archive file's real path (symlinks resolved).
-    public let realArchivePath: String
+    let realArchivePath: String
     /// What this holder wrote into the lock file.
-    public let holderDescription: String
+    let holderDescription: String
 
     private var archiveDescriptor: Int32
     private var textDescriptor: Int32
@@ -45,7 +45,7 @@ public final class ArchiveLock {
     /// - Throws: ``StoreError`` with kind ``StoreError/Kind/lockHeld`` and ``StoreError/holder`` set
     ///   when another process (or another `ArchiveLock`) holds it; kind ``StoreError/Kind/failure``
     ///   when the archive or the lock file cannot be opened or created.
-    public init(archivePath: String) throws(StoreError) {
+    init(archivePath: String) throws(StoreError) {
         let folder = URL(fileURLWithPath: archivePath).deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var fd = open(archivePath, O_RDONLY | O_CLOEXEC)
@@ -112,10 +112,10 @@ public final class ArchiveLock {
     }
 
     /// True until ``release()``.
-    public var isHeld: Bool { archiveDescriptor >= 0 }
+    var isHeld: Bool { archiveDescriptor >= 0 }
 
     /// Clears the holder text and unlocks; calling it again does nothing.
-    public func release() {
+    func release() {
         guard archiveDescriptor >= 0 else { return }
         _ = ftruncate(textDescriptor, 0)
         _ = flock(textDescriptor, LOCK_UN)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExpRegCore
 import ExpRegPipeline
 import Foundation
 
@@ -25,7 +26,7 @@ extension ExpReg {
                 let summary = try ArchiveBackup.run(archivePath: archive.db, destination: destination, force: force)
                 print(
                     "backup: \(summary.destination.path) (\(summary.batchCount) batches, "
-                        + "\(ByteCountText.format(summary.bytes)), integrity ok)")
+                        + "\(ByteFormat.size(summary.bytes)), integrity ok)")
                 return .success
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExpRegBenchmark
 import ExpRegCore
 import ExpRegPipeline
 import Foundation

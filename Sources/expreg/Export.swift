@@ -20,7 +20,9 @@ extension ExpReg {
 
         func run() throws {
             try withExitStatus {
-                let store = try ArchiveQueries.openExisting(archive.db)
+                let session = try ArchiveQueries.openExisting(archive.db)
+                defer { session.close() }
+                let store = session.archive
                 let id = try ArchiveQueries.resolveBatch(batch, in: store)
                 guard let snapshot = try store.snapshot(batchID: id) else {
                     throw PipelineError(.failure, "batch \(id) vanished from the archive")

@@ -20,7 +20,9 @@ extension ExpReg {
 
         func run() throws {
             try withExitStatus {
-                let store = try ArchiveQueries.openExisting(archive.db)
+                let session = try ArchiveQueries.openExisting(archive.db)
+                defer { session.close() }
+                let store = session.archive
                 let headlines = try ArchiveQueries.history(store, limit: limit)
                 let unpublished = try ArchiveQueries.unpublished(store)
                 if json {

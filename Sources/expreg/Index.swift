@@ -14,11 +14,8 @@ extension ExpReg {
 
         func run() throws {
             try withExitStatus {
-                let store = try ArchiveQueries.openExisting(archive.db)
-                let templates = try TemplateLocator.required()
-                let page = try ArchiveFrontPage.write(
-                    archive: store, layout: OutputLayout(root: URL(fileURLWithPath: output)),
-                    templatesDirectory: templates)
+                let page = try ArchiveFrontPage.rebuild(
+                    databasePath: archive.db, outputRoot: output, templatesDirectory: try TemplateLocator.required())
                 print("index: \(page.path)")
                 return .success
             }

@@ -18,8 +18,9 @@ extension ExpReg {
         func run() throws {
             try withExitStatus {
                 try OutputRootCheck.validate(output)
-                let store = try ArchiveQueries.openForReport(archive.db, outputRoot: output)
-                defer { store.close() }
+                let session = try ArchiveQueries.openForReport(archive.db, outputRoot: output)
+                defer { session.close() }
+                let store = session.archive
                 let id = try ArchiveQueries.resolveBatch(batch, in: store)
                 let templates = try TemplateLocator.required()
                 let publisher = BatchPublisher(
@@ -35,7 +36,7 @@ extension ExpReg {
                             + "batch \(id) is not the newest completed batch (only a completed batch is published as latest)"
                     )
                 }
-                if store.access == .readOnly {
+                if !session.isWriter {
                     print("note: archive \(archive.db) opened read-only; the files' checksums were not recorded in it")
                 }
                 return .success

@@ -35,7 +35,7 @@ struct ConditionWidthProjectionTests {
         for width in [16, 64, 256] {
             for seed: UInt64 in [0, 1, 2] { runs.append(try Self.train(width: width, seed: seed)) }
         }
-        let group = try #require(WidthScaling(runs: runs).widthScaling.first)
+        let group = try #require(BatchJudgement.judge(runs: runs, rules: .current).analysis.widthScaling.first)
         let projected = try #require(group.conditionWidth)
         print(
             "projected condition width \(projected), free slope \(group.gramDistanceSlope ?? .nan) -> \(group.conditionWidthFreeSlope ?? .nan)"
@@ -48,7 +48,8 @@ struct ConditionWidthProjectionTests {
         for seed: UInt64 in [0, 1, 2] {
             let run = try Self.train(width: doubled, seed: seed)
             #expect(run.outcome.diagnostics.widthConditionMet == true, "seed \(seed) at width \(doubled)")
-            #expect(run.outcome.verdict == .withinGuarantee, "seed \(seed): \(run.outcome.verdict)")
+            let verdict = BatchJudgement.judge(runs: [run], rules: .current).verdict(of: run)
+            #expect(verdict == .withinGuarantee, "seed \(seed): \(String(describing: verdict))")
         }
         // Where the condition is actually met (all three seeds), on a ×√2 grid: within a factor 2.
         var width = 256.0

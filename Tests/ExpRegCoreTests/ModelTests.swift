@@ -1,9 +1,10 @@
-import ExpRegCore
 import ExpRegLinAlg
 import ExpRegTestSupport
 import Foundation
 import RealModule
 import Testing
+
+@testable import ExpRegCore
 
 /// A random small problem: sphere data and random weights.
 private func problem(n: Int, d: Int, m: Int, sigma: Double, seed: UInt64) -> (Dataset, ModelParameters) {

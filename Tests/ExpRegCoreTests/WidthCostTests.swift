@@ -1,6 +1,7 @@
-import ExpRegCore
 import Foundation
 import Testing
+
+@testable import ExpRegCore
 
 /// A record of one run with the numbers the width analysis and the verdict read.
 private func record(
@@ -35,12 +36,12 @@ struct WidthCostTests {
     @Test("each verdict follows its rule, checked in order failed, diverged, violated, within, consistent")
     func verdicts() {
         func verdict(_ status: RunStatus, met: Bool?, violations: Int?) -> RunVerdict {
-            RunOutcome(
-                status: status,
-                diagnostics: TheoryDiagnostics(
-                    envelopeViolations: violations,
-                    widthConditionMet: met)
-            ).verdict
+            RunVerdict(
+                outcome: RunOutcome(
+                    status: status,
+                    diagnostics: TheoryDiagnostics(
+                        envelopeViolations: violations,
+                        widthConditionMet: met)))
         }
         #expect(verdict(.failed, met: true, violations: 0) == .failed)
         #expect(verdict(.diverged, met: true, violations: 0) == .diverged)
@@ -105,7 +106,7 @@ struct WidthCostTests {
                         secondsPerStep: perStep * Double(width)))
             }
         }
-        let analysis = WidthScaling(runs: runs)
+        let analysis = BatchJudgement.judge(runs: runs, rules: .current).analysis
         #expect(analysis.widthScaling.count == 1)
         let g = try #require(analysis.widthScaling.first)
         #expect(g.widths == [256, 1024, 4096] && g.runs == 6)
@@ -132,7 +133,7 @@ struct WidthCostTests {
         // 6·m^−0.4 with λ*/4 = 0.125: unmet at every tested width; C½ = 6·1024^0.1 = 12 ⇒ 96² = 9,216,
         // while the free slope reaches 0.125 only at 48^2.5 ≈ 15,963.
         let runs = [256, 1024, 4096].map { record(width: $0, seed: 0, gram: 6.0 * pow(Double($0), -0.4)) }
-        let g = try #require(WidthScaling(runs: runs).widthScaling.first)
+        let g = try #require(BatchJudgement.judge(runs: runs, rules: .current).analysis.widthScaling.first)
         #expect(abs(try #require(g.gramDistanceSlope) + 0.4) < 1e-12)
         #expect(abs(try #require(g.conditionWidth) / 9216 - 1) < 1e-9)
         #expect(abs(try #require(g.conditionWidthFreeSlope) / pow(48, 2.5) - 1) < 1e-9)
@@ -145,7 +146,7 @@ struct WidthCostTests {
         runs += [256, 1024].map { record(experiment: "a", activation: .relu, width: $0, seed: 0, gram: 1 / Double($0)) }
         runs.append(record(experiment: "single", width: 512, seed: 0, gram: 0.1))
         runs += [256, 1024].map { record(experiment: "none", width: $0, seed: 0, gram: nil) }
-        let groups = WidthScaling(runs: runs).widthScaling
+        let groups = BatchJudgement.judge(runs: runs, rules: .current).analysis.widthScaling
         #expect(groups.map(\.experiment) == ["a", "a"])
         #expect(groups.map(\.activation) == ["exp", "relu"])
     }
@@ -158,7 +159,7 @@ struct WidthCostTests {
                 runs.append(record(n: n, width: width, seed: 0, gram: 0.1 * Double(n) / Double(width).squareRoot()))
             }
         }
-        let analysis = WidthScaling(runs: runs)
+        let analysis = BatchJudgement.judge(runs: runs, rules: .current).analysis
         #expect(analysis.widthScaling.count == 3)
         let fit = try #require(analysis.conditionWidthVsN.first)
         #expect(analysis.conditionWidthVsN.count == 1)
@@ -175,7 +176,10 @@ struct WidthCostTests {
             id: "b", manifestName: "m", title: nil, manifestPath: "m.yaml", manifestText: "",
             manifestSHA256: "0", toolVersion: "t", gitCommit: nil, host: "h",
             startedAt: Date(timeIntervalSinceReferenceDate: 0), plannedRuns: 2)
-        let doc = ResultsDocument(snapshot: BatchSnapshot(info: info, runs: runs, gates: [], gateConfig: GateConfig()))
+        let doc = ResultsDocument(
+            snapshot: BatchSnapshot(
+                info: info, runs: runs, gates: [], gateConfig: GateConfig(),
+                judgement: .judge(runs: runs, rules: .current)))
         let json = try #require(try JSONSerialization.jsonObject(with: doc.encoded()) as? [String: Any])
         #expect(json["schema_version"] as? Int == 2)
         let run = try #require((json["runs"] as? [[String: Any]])?.first)
@@ -195,5 +199,35 @@ struct WidthCostTests {
         let projection = try #require(group["projection"] as? [String: Any])
         #expect(Set(projection.keys) == ["width", "seconds_per_run", "memory_bytes", "steps"])
         #expect(analysis["condition_width_vs_n"] as? [Any] != nil)
+    }
+
+    @Test("the slope agreement follows the rules it is judged by; the projection lies on the time model")
+    func rulesAndCostModel() throws {
+        // ‖H(W0) − H*‖ = 3·m^−0.45: 0.05 from the theory's −1/2.
+        let runs = [256, 1024, 4096].map {
+            record(width: $0, seed: 0, gram: 3 * pow(Double($0), -0.45), secondsPerStep: 1e-9 * Double($0))
+        }
+        let loose = BatchJudgement.judge(runs: runs, rules: .current)
+        var strict = JudgementRules.current
+        strict.slopeTolerance = 0.01
+        let tight = BatchJudgement.judge(runs: runs, rules: strict)
+        #expect(loose.analysis.widthScaling.first?.slopeAgreesWithTheory == true)
+        #expect(tight.analysis.widthScaling.first?.slopeAgreesWithTheory == false)
+        #expect(tight.rules == strict && loose.rules == .current)
+        // The projection's seconds are the group's time model at the projected width.
+        let g = try #require(loose.analysis.widthScaling.first)
+        let p = try #require(g.projection)
+        let modelled = try #require(g.costModel.secondsPerRun(width: Double(p.width)))
+        #expect(try #require(p.secondsPerRun) == modelled)
+        #expect(g.costModel.steps == p.steps)
+        #expect(abs(try #require(g.costModel.secondsPerStep?.exponent) - 1) < 1e-9)
+    }
+
+    @Test("rules archived by an older build read a threshold they lack as its legacy value")
+    func rulesDecodeWithLegacyDefaults() throws {
+        let decoded = try JSONDecoder().decode(JudgementRules.self, from: Data(#"{"slope_tolerance": 0.2}"#.utf8))
+        #expect(decoded.slopeTolerance == 0.2)
+        #expect(decoded.kernelAgreementBand == JudgementRules.legacy.kernelAgreementBand)
+        #expect(decoded.unchangedBand == JudgementRules.legacy.unchangedBand)
     }
 }

@@ -2,7 +2,7 @@ import ExpRegCore
 import Foundation
 import Testing
 
-@testable import ExpRegPipeline
+@testable import ExpRegBenchmark
 
 @Suite("Benchmark on the lean path")
 struct BenchmarkLeanTests {

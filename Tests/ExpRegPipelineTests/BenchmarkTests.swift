@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import ExpRegPipeline
+@testable import ExpRegBenchmark
 
 @Suite("Benchmark (the `expreg bench` engine)")
 struct BenchmarkTests {

@@ -51,6 +51,10 @@ struct NotificationTests {
         #expect(body["failed_gates"] == .array([]))
         let conclusion = try #require(body["conclusion"]?.string)
         #expect(conclusion.hasPrefix("結論:") && !conclusion.contains("**"))
+        // The summary's own sentence, as data (not scraped back out of summary.ja.md).
+        let summary = try String(
+            contentsOf: dir.url.appendingPathComponent("out/\(batchID)/summary.ja.md"), encoding: .utf8)
+        #expect(summary.contains("**結論:** " + conclusion.dropFirst("結論: ".count) + "\n"))
         let report = try #require(body["report"]?.string)
         #expect(report.hasSuffix("\(batchID)/report.html") && FileManager.default.fileExists(atPath: report))
         let text = try #require(body["text"]?.string)
@@ -67,8 +71,10 @@ struct NotificationTests {
 
         // What a merge calls after publishing: the webhooks of the archived manifest, the archived exit code.
         var lines: [String] = []
+        let session = try ArchiveSession(path: db, access: .write)
+        defer { session.close() }
         let records = BatchNotifier.notifyArchivedBatch(
-            String(batchID), event: .merge, archive: try Archive(path: db),
+            String(batchID), event: .merge, conclusion: conclusion, archive: session.archive,
             layout: OutputLayout(root: dir.url.appendingPathComponent("out")),
             environment: ["EXPREG_TEST_WEBHOOK": always.url(path: "hooks/T000/secret-token")], log: { lines.append($0) }
         )

@@ -67,7 +67,9 @@ struct PruneCommandTests {
         let front = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(front.contains("<code>expreg report --batch \(ids[0])</code> で再生成できます"))
         #expect(!front.contains("href=\"\(ids[0])/report.html\"") && front.contains("href=\"\(ids[2])/report.html\""))
-        let archive = try ArchiveQueries.openExisting(db)
+        let session = try ArchiveQueries.openExisting(db)
+        defer { session.close() }
+        let archive = session.archive
         #expect(try ReportPruner.rebuildableBatchIDs(archive: archive, layout: OutputLayout(root: out)) == [ids[0]])
 
         let rebuilt = try ExpRegProcess.run(["report", "--db", db, "--output", "out", "--batch", ids[0]], in: dir.url)

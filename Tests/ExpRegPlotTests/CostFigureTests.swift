@@ -18,6 +18,7 @@ struct CostFigureTests {
             batch.runs[index].spectraSeconds = 1e-5 * Double(c.model.width)
             batch.runs[index].outcome.status = .converged
         }
+        batch.judgement = .judge(runs: batch.runs, rules: .current)
         return batch
     }
 
@@ -26,7 +27,7 @@ struct CostFigureTests {
         let batch = try Self.costedBatch()
         let chart = CostFigure.chart(batch)
         #expect(chart.panels.count == 2)
-        let analysis = WidthScaling(runs: batch.runs)
+        let analysis = batch.judgement.analysis
         for group in analysis.widthScaling {
             let projection = try #require(group.projection)
             let m = Double(projection.width)
@@ -40,6 +41,17 @@ struct CostFigureTests {
                 $0.text.hasPrefix("\(group.activation): m* ≈ \(projection.width)")
             }
             #expect(annotation != nil)
+            // One time model: the curve through the tested widths, its extrapolation and the ring
+            // are the group's archived model (the summary quotes the same projection).
+            let model = group.costModel
+            let fitted = try #require(chart.panels[0].series.first { $0.name == "\(group.activation) model" })
+            let extrapolated = try #require(
+                chart.panels[0].series.first { $0.name == "\(group.activation) extrapolation" })
+            for point in fitted.points + extrapolated.points {
+                #expect(point.y == model.secondsPerRun(width: point.x))
+            }
+            #expect(extrapolated.points.last?.x == m)
+            #expect(extrapolated.points.last?.y == seconds)
             // The memory estimate curve is the trainer's formula.
             let curve = try #require(chart.panels[1].series.first { $0.name == "\(group.activation) estimate" })
             let config = try #require(batch.runs.first { $0.spec.config.model.activation.rawValue == group.activation })

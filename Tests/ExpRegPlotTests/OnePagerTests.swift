@@ -84,7 +84,7 @@ import Testing
 /// Real PDFs from ``OnePager`` opened with poppler-utils.
 @Suite struct OnePagerPDFTests {
     static let summary = """
-        # 夜間検証 — 夜間検証レポート
+        # 指数活性化ネットワークの夜間検証
         % 開始 2026-11-29 04:30:00 UTC · バッチ `20261129T043000Z-nightly-exp` · 状態 completed
         ## エグゼクティブサマリー
         **結論:** 全18件が目標誤差に到達し、ゲートはすべて通過しました。
@@ -149,7 +149,7 @@ import Testing
             contentsOf: Fixtures.directory.appendingPathComponent("archive/golden/summary.ja.md"),
             encoding: .utf8)
         let markup =
-            "# 指数活性化ネットワークの夜間検証 — 夜間検証レポート\n"
+            "# 指数活性化ネットワークの夜間検証\n"
             + "% 開始 2026-11-29 04:30:00 UTC · バッチ `20261129T043000Z-nightly-exp` · 状態 completed · run 18 / 18 件\n"
             + summary + "\n## ゲート\n"
             + "|+ `max_final_loss` | 合格 | 0 of 18 runs above 1.0e-05\n"

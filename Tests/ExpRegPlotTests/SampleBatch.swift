@@ -83,7 +83,8 @@ enum SampleBatch {
             manifestText: "name: nightly-exp\n", manifestSHA256: String(repeating: "0", count: 64),
             toolVersion: "test", gitCommit: nil, host: "test", startedAt: startedAt,
             finishedAt: startedAt.addingTimeInterval(60), status: .completed, plannedRuns: runs.count)
-        return BatchSnapshot(info: info, runs: runs, gates: [], gateConfig: GateConfig())
+        return BatchSnapshot(
+            info: info, runs: runs, gates: [], gateConfig: GateConfig(), judgement: .judge(runs: runs, rules: .current))
     }
 
     /// One run: the reference run itself for (widthRank 0, seed 0), else a smooth deterministic variant.

@@ -13,9 +13,10 @@ import Testing
                 2e-6 * Double(c.model.width) * Double(batch.runs[index].outcome.stepsRun)
             batch.runs[index].spectraSeconds = 0.01
         }
+        batch = ReportFixtures.rejudged(batch)
         let report = try ReportRenderer(templatesDirectory: ReportFixtures.templates)
             .render(batch: batch, previous: nil, figures: [])
-        let analysis = WidthScaling(runs: batch.runs)
+        let analysis = batch.judgement.analysis
         let exp = try #require(analysis.widthScaling.first { $0.experiment == "exp-width" })
         let projection = try #require(exp.projection)
         let md = report.markdown
@@ -50,9 +51,10 @@ import Testing
         }
         var batch = ReportFixtures.allConverged
         batch.runs = runs
+        batch = ReportFixtures.rejudged(batch)
         let report = try ReportRenderer(templatesDirectory: ReportFixtures.templates).render(
             batch: batch, previous: nil, figures: [])
-        let fit = try #require(WidthScaling(runs: runs).conditionWidthVsN.first)
+        let fit = try #require(batch.judgement.analysis.conditionWidthVsN.first)
         #expect(abs(fit.exponent - 2) < 1e-9)  // doubling C quadruples (4C/λ*)²
         #expect(report.markdown.contains("n に対する指数は 2.00 でした"))
         #expect(report.html.contains("n に対する指数は 2.00 でした"))

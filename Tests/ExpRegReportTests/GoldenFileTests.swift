@@ -81,7 +81,13 @@ import Testing
             batch: ReportFixtures.troubled, previous: ReportFixtures.previousNight,
             figures: try ReportFixtures.figures)
         let lines = report.markdown.components(separatedBy: "\n")
-        #expect(lines[0] == "# 指数活性化ネットワークの夜間検証 — 夜間検証レポート")
+        // The manifest's title is the heading, said once; a manifest without one is named.
+        #expect(lines[0] == "# 指数活性化ネットワークの夜間検証")
+        let untitled = try renderer.render(
+            batch: ReportFixtures.batch(ReportFixtures.healthyShapes(), title: nil), previous: nil, figures: [])
+        #expect(untitled.markdown.hasPrefix("# nightly-exp — 検証レポート\n"))
+        #expect(untitled.html.contains("<h1>nightly-exp — 検証レポート</h1>"))
+        #expect(untitled.onePager.hasPrefix("# nightly-exp — 検証レポート\n"))
         #expect(lines[2].hasPrefix("## エグゼクティブサマリー"))
         #expect(report.markdown.contains(report.summary))
         #expect(report.markdown.contains("![損失曲線(実測とカーネル予測)](plots/loss-curves.png)"))

@@ -38,7 +38,7 @@ import Testing
         // The title element holds the escaped title and nothing else.
         #expect(
             html.contains(
-                "<title>Title &lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt; — 夜間検証レポート</title>"
+                "<title>Title &lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt;</title>"
             ))
     }
 

@@ -140,7 +140,17 @@ enum ReportFixtures {
             plannedRuns: shapes.count, kernelPath: "avx512", cpuModel: "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz",
             blasCore: "SkylakeX")
         let gateResults = Gates.evaluate(gates, runs: runs, previous: previous?.runs ?? [])
-        return BatchSnapshot(info: info, runs: runs, gates: gateResults, gateConfig: gates)
+        return BatchSnapshot(
+            info: info, runs: runs, gates: gateResults, gateConfig: gates,
+            judgement: .judge(runs: runs, rules: .current, isProvisional: status == .running))
+    }
+
+    /// `batch` judged again after a test changed its runs (as the archive judges a batch once it
+    /// has its runs).
+    static func rejudged(_ batch: BatchSnapshot) -> BatchSnapshot {
+        var batch = batch
+        batch.judgement = .judge(runs: batch.runs, rules: batch.judgement.rules)
+        return batch
     }
 
     /// exp at 256, 1024, 4096 and relu at 1024, 4096, two seeds each: all converged.

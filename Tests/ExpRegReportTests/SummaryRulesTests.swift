@@ -32,7 +32,7 @@ import Testing
         #expect(lines[2] == "**結論:** 全10件が目標誤差(1.00e-06)に到達し、ゲートはすべて通過しました。")
         #expect(!text.contains("要対応"))
         // The exp group never met the condition: the one next action is its projected scale-up.
-        let group = try #require(WidthScaling(runs: batch.runs).widthScaling.first { $0.experiment == "exp-width" })
+        let group = try #require(batch.judgement.analysis.widthScaling.first { $0.experiment == "exp-width" })
         let conditionWidth = try #require(group.conditionWidth)
         let projection = try #require(group.projection)
         let actions = section(text, "次のアクション")
@@ -167,6 +167,7 @@ import Testing
             batch.runs[i].outcome.diagnostics.gramDistanceInit =
                 (batch.runs[i - 2].outcome.diagnostics.gramDistanceInit ?? 0) / 4
         }
+        batch = ReportFixtures.rejudged(batch)
         let fit = try #require(ExecutiveSummary(batch: batch, previous: nil).fits.first)
         #expect(fit.slope == "-1.00" && fit.shrinks && !fit.nearTheory)
         let text = try summary(batch, previous: nil)

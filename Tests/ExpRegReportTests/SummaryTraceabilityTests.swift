@@ -22,13 +22,16 @@ import Testing
         func activation(_ r: ResultsDocument.Run) -> String { r.params["model.activation"]?.description ?? "" }
         // Fields, each with its rule.
         for r in runs {
-            for v in [r.lossInitial, r.lossFinal, r.kernelPredictionFinalLoss].compactMap({ $0 }) {
+            for v in [r.lossInitial, r.lossFinal, r.diagnostics.kernelPredictionFinalLoss].compactMap({ $0 }) {
                 allowed.insert(ReportFormat.loss(v))
             }
-            for v in [r.predictedRate, r.observedRate].compactMap({ $0 }) { allowed.insert(ReportFormat.rate(v)) }
+            for v in [r.diagnostics.predictedRate, r.diagnostics.observedRate].compactMap({ $0 }) {
+                allowed.insert(ReportFormat.rate(v))
+            }
             for v in [
-                r.lambdaStar, r.lambdaMaxStar, r.lambdaMinInit, r.lambdaMinFinal, r.gramDistanceInit,
-                r.gramDistanceFinal, r.eta, r.maxWeightMovement, r.maxPreactivation,
+                r.diagnostics.lambdaStar, r.diagnostics.lambdaMaxStar, r.diagnostics.lambdaMinInit,
+                r.diagnostics.lambdaMinFinal, r.diagnostics.gramDistanceInit,
+                r.diagnostics.gramDistanceFinal, r.eta, r.diagnostics.maxWeightMovement, r.diagnostics.maxPreactivation,
             ].compactMap({ $0 }) {
                 allowed.insert(ReportFormat.magnitude(v))
             }
@@ -36,7 +39,7 @@ import Testing
             if let s = r.params["seed"]?.doubleValue { allowed.insert(ReportFormat.count(Int(s))) }
             if let t = r.params["train.target_loss"]?.doubleValue { allowed.insert(ReportFormat.loss(t)) }
             allowed.insert(ReportFormat.count(r.stepsRun))
-            if let v = r.envelopeViolations { allowed.insert(ReportFormat.count(v)) }
+            if let v = r.diagnostics.envelopeViolations { allowed.insert(ReportFormat.count(v)) }
         }
         // Counts by status and by activation.
         let byStatus = Dictionary(grouping: runs, by: \.status)
@@ -49,9 +52,9 @@ import Testing
         }
         for act in ["exp", "relu"] {
             let group = runs.filter { activation($0) == act }
-            let unmet = group.filter { $0.status == "converged" && $0.widthConditionMet == false }
+            let unmet = group.filter { $0.status == "converged" && $0.diagnostics.widthConditionMet == false }
             allowed.insert(ReportFormat.count(unmet.count))
-            allowed.insert(ReportFormat.count(group.compactMap(\.envelopeViolations).reduce(0, +)))
+            allowed.insert(ReportFormat.count(group.compactMap(\.diagnostics.envelopeViolations).reduce(0, +)))
         }
         // exp vs relu at widths where both converged.
         let convergedWidths = { (act: String) in
@@ -66,7 +69,8 @@ import Testing
                 medianSteps.append(m)
             }
             if let m = median(
-                at.filter { $0.status == "converged" || $0.status == "completed" }.compactMap(\.observedRate))
+                at.filter { $0.status == "converged" || $0.status == "completed" }.compactMap(
+                    \.diagnostics.observedRate))
             {
                 allowed.insert(ReportFormat.rate(m))
             }
@@ -102,14 +106,14 @@ import Testing
             allowed.insert(ReportFormat.count(runs.filter { $0.verdict == verdict }.count))
         }
         for act in ["exp", "relu"] {
-            let inside = runs.filter { activation($0) == act && $0.widthConditionMet == true }
+            let inside = runs.filter { activation($0) == act && $0.diagnostics.widthConditionMet == true }
             allowed.insert(ReportFormat.count(inside.count))
             if let w = inside.compactMap(width).min() { allowed.insert(ReportFormat.width(w)) }
             let within = inside.filter { $0.verdict == "within_guarantee" }
             allowed.insert(ReportFormat.count(within.count))
             allowed.insert(ReportFormat.count(inside.filter { $0.verdict == "violated" }.count))
-            if let m = median(within.compactMap(\.observedRate)) { allowed.insert(ReportFormat.rate(m)) }
-            if let m = median(within.compactMap(\.predictedRate)) { allowed.insert(ReportFormat.rate(m)) }
+            if let m = median(within.compactMap(\.diagnostics.observedRate)) { allowed.insert(ReportFormat.rate(m)) }
+            if let m = median(within.compactMap(\.diagnostics.predictedRate)) { allowed.insert(ReportFormat.rate(m)) }
         }
         // Previous batch: counts and ratios per run_key.
         if let previous {
@@ -167,7 +171,7 @@ import Testing
         var strings: Set<String> = [doc.batch.id, doc.batch.manifestName, doc.batch.status, "expreg run --resume"]
         strings.formUnion(doc.runs.map(\.experiment))
         strings.formUnion(doc.runs.compactMap(\.error))
-        strings.formUnion(doc.gates.map(\.name))
+        strings.formUnion(doc.gates.map(\.name.rawValue))
         if let previous { strings.insert(previous.batch.id) }
         let spans = try! NSRegularExpression(pattern: "`([^`]*)`")
         for match in spans.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {

@@ -100,7 +100,7 @@ struct ArchiveQueryTests {
         let headlines = try archive.headlines(manifestName: "nightly-exp")
         #expect(headlines == expected)
         #expect(headlines.map(\.gatesPassed) == [true, false, true, true])
-        #expect(headlines[2].diverged == 1 && headlines[2].medianFinalLoss == ["relu": 2e-7])
+        #expect(headlines[2].broken == 1 && headlines[2].medianFinalLoss == ["relu": 2e-7])
         #expect(try archive.headlines(manifestName: "missing").isEmpty)
     }
 

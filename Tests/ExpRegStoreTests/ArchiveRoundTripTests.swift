@@ -22,7 +22,7 @@ struct ArchiveRoundTripTests {
         #expect(read.runs[0].spec.config.seed == UInt64.max)
         #expect(read.runs[0].outcome.diagnostics.maxPreactivation == .infinity)
         #expect(read.runs[0].outcome.diagnostics.gramDistanceFinal == nil)
-        #expect(read.gates.map(\.name) == ["max_final_loss", "max_diverged", "max_regression"])
+        #expect(read.gates.map(\.name) == GateConfig.Name.allCases)
     }
 
     @Test("a reopened archive returns the same snapshot (data is on disk, not in a cache)")
@@ -140,10 +140,10 @@ struct ArchiveRoundTripTests {
     func gatesReplaced() throws {
         let archive = try ArchiveFixture().open()
         try archive.beginBatch(StoreSamples.info(id: "b1"), plan: StoreSamples.plan())
-        try archive.recordGates([GateResult(name: "max_final_loss", passed: true, detail: "first")], batchID: "b1")
+        try archive.recordGates([GateResult(name: .maxFinalLoss, passed: true, detail: "first")], batchID: "b1")
         let gates = [
-            GateResult(name: "max_regression", passed: false, detail: "1 of 3", offendingRunKeys: ["k1"]),
-            GateResult(name: "max_final_loss", passed: true, detail: "0 of 3 runs above 1e-4"),
+            GateResult(name: .maxRegression, passed: false, detail: "1 of 3", offendingRunKeys: ["k1"]),
+            GateResult(name: .maxFinalLoss, passed: true, detail: "0 of 3 runs above 1e-4"),
         ]
         try archive.recordGates(gates, batchID: "b1")
         #expect(try archive.snapshot(batchID: "b1")?.gates == gates)

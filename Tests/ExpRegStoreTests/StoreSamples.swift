@@ -111,7 +111,9 @@ enum StoreSamples {
         info.finishedAt = date(start + 30)
         info.exitCode = status == .completed ? 0 : 1
         try archive.finishBatch(id: id, status: status, finishedAt: date(start + 30), exitCode: info.exitCode ?? 1)
-        return BatchSnapshot(info: info, runs: runs, gates: gates, gateConfig: plan.gates)
+        return BatchSnapshot(
+            info: info, runs: runs, gates: gates, gateConfig: plan.gates,
+            judgement: .judge(runs: runs, rules: .current, isProvisional: status == .running))
     }
 }
 

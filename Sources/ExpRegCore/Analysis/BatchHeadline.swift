@@ -8,8 +8,9 @@ public struct BatchHeadline: Sendable, Equatable, Codable {
     public var status: BatchStatus
     public var runs: Int
     public var converged: Int
-    /// Runs that ended `diverged` or `failed`.
-    public var diverged: Int
+    /// Runs that ended `diverged` or `failed` (``RunStatus/isBroken``, as the `max_diverged` gate
+    /// counts them); `history` shows them under `diverged`.
+    public var broken: Int
     /// Median final loss of finished runs per activation (`exp`, `relu`); absent when none finished.
     public var medianFinalLoss: [String: Double]
     /// Median lambda_star = lambda_min(H*) per activation (`exp`, `relu`): H* differs by activation,
@@ -18,17 +19,23 @@ public struct BatchHeadline: Sendable, Equatable, Codable {
     public var gatesPassed: Bool
 
     public init(snapshot: BatchSnapshot) {
-        let info = snapshot.info
+        self.init(info: snapshot.info, runs: snapshot.runs, gates: snapshot.gates)
+    }
+
+    /// The headline of a batch from its provenance, runs (status, activation, final loss and λ*
+    /// suffice) and gate results.
+    public init(info: BatchInfo, runs records: [RunRecord], gates: [GateResult]) {
         batchID = info.id
         manifestName = info.manifestName
         startedAt = info.startedAt
         status = info.status
-        runs = snapshot.runs.count
-        converged = snapshot.runs.filter { $0.status == .converged }.count
-        diverged = snapshot.runs.filter(\.status.isBroken).count
+        runs = records.count
+        converged = records.filter { $0.status == .converged }.count
+        broken = records.filter(\.status.isBroken).count
         var perActivation: [String: Double] = [:]
         for activation in Activation.allCases {
-            let losses = snapshot.runs
+            let losses =
+                records
                 .filter { $0.spec.config.model.activation == activation && $0.status.isFinished }
                 .compactMap(\.outcome.lossFinal)
             if let m = median(losses) { perActivation[activation.rawValue] = m }
@@ -36,12 +43,12 @@ public struct BatchHeadline: Sendable, Equatable, Codable {
         medianFinalLoss = perActivation
         var stars: [String: Double] = [:]
         for activation in Activation.allCases {
-            let values = snapshot.runs.filter { $0.spec.config.model.activation == activation }
+            let values = records.filter { $0.spec.config.model.activation == activation }
                 .compactMap(\.outcome.diagnostics.lambdaStar)
             if let m = median(values) { stars[activation.rawValue] = m }
         }
         lambdaStar = stars
-        gatesPassed = snapshot.gates.allSatisfy(\.passed)
+        gatesPassed = gates.allSatisfy(\.passed)
     }
 }
 

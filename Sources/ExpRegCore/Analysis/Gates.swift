@@ -19,7 +19,7 @@ public enum Gates {
             }
             results.append(
                 GateResult(
-                    name: "max_final_loss", passed: bad.isEmpty,
+                    name: .maxFinalLoss, passed: bad.isEmpty,
                     detail: "\(bad.count) of \(runs.count) runs above \(formatScientific(limit))",
                     offendingRunKeys: bad.map(\.spec.runKey)))
         }
@@ -27,7 +27,7 @@ public enum Gates {
             let bad = runs.filter(\.status.isBroken)
             results.append(
                 GateResult(
-                    name: "max_diverged", passed: bad.count <= limit,
+                    name: .maxDiverged, passed: bad.count <= limit,
                     detail: "\(bad.count) diverged or failed (limit \(limit))",
                     offendingRunKeys: bad.map(\.spec.runKey)))
         }
@@ -40,7 +40,7 @@ public enum Gates {
                 : "\(bad.count) of \(comparisons.count) comparable runs regressed beyond x\(formatFixed(limit, digits: 2))"
             results.append(
                 GateResult(
-                    name: "max_regression", passed: bad.isEmpty, detail: detail,
+                    name: .maxRegression, passed: bad.isEmpty, detail: detail,
                     offendingRunKeys: bad.map(\.runKey)))
         }
         return results

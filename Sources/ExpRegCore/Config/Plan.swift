@@ -94,6 +94,16 @@ public struct RunSpec: Sendable, Equatable, Codable {
 
 /// Gate thresholds of a manifest; `nil` means the gate is not set.
 public struct GateConfig: Sendable, Equatable, Codable {
+    /// The gates a manifest can set (its `gates:` keys), in evaluation order.
+    public enum Name: String, Sendable, Codable, CaseIterable {
+        /// Every run's final loss ≤ the limit (``GateConfig/maxFinalLoss``).
+        case maxFinalLoss = "max_final_loss"
+        /// At most the limit of runs `diverged` or `failed` (``GateConfig/maxDiverged``).
+        case maxDiverged = "max_diverged"
+        /// No run's final loss grew beyond the factor vs the previous batch (``GateConfig/maxRegression``).
+        case maxRegression = "max_regression"
+    }
+
     /// Every run's final loss must be <= this.
     public var maxFinalLoss: Double?
     /// At most this many runs may end `diverged` (or `failed`).

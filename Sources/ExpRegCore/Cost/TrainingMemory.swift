@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 
 /// The one owner of a run's memory accounting: the same bytes are shown by `validate`, checked by
 /// `run` before training, and archived per run (`memory_bytes`).
@@ -37,7 +37,7 @@ public enum TrainingMemory {
     /// True when a run with n points of dimension d at width m can be trained: its n × m activations
     /// and its m × d weights each fit one buffer (``fitsOneBuffer(_:_:)``). `validate`, the trainer
     /// and the benchmark all ask this.
-    public static func fitsBuffers(n: Int, d: Int, m: Int) -> Bool {
+    package static func fitsBuffers(n: Int, d: Int, m: Int) -> Bool {
         fitsOneBuffer(n, m) && fitsOneBuffer(d, m)
     }
 

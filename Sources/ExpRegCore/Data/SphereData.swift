@@ -89,7 +89,7 @@ public enum SphereData {
 
     /// The teacher direction v of ``generate(n:d:labels:seed:)``: the unit vector drawn right after
     /// the `afterPoints` data points from the generator seeded with `seed`.
-    public static func teacherDirection(d: Int, afterPoints n: Int, seed: UInt64) -> [Double] {
+    package static func teacherDirection(d: Int, afterPoints n: Int, seed: UInt64) -> [Double] {
         var rng = SeededGenerator(seed: seed)
         for _ in 0..<n { _ = unitVector(d: d, rng: &rng) }
         return unitVector(d: d, rng: &rng)

@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 import Foundation
 
 extension GramMatrix {

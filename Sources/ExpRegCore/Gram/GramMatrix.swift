@@ -1,4 +1,5 @@
-import ExpRegLinAlg
+// Public: this file's API takes ExpRegLinAlg's `KernelPath` (see CoreLayering.swift).
+public import ExpRegLinAlg
 import Foundation
 
 /// The Gram (neural tangent) matrices of the model, n × n, row-major, symmetric.

@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 import Foundation
 
 /// The kernel-regime (infinite-width) prediction of the loss: r(k+1) = (I − η H*) r(k),
@@ -19,7 +19,7 @@ public struct KernelPrediction: Sendable, Equatable {
     ///   - initialResiduals: r(0) = u(0) − y, length n.
     ///   - eta: the GD step size.
     /// - Complexity: O(n²).
-    public init(decomposition: SymmetricEigen.Decomposition, initialResiduals: [Double], eta: Double) {
+    init(decomposition: SymmetricEigen.Decomposition, initialResiduals: [Double], eta: Double) {
         self.init(
             eigenvalues: decomposition.values,
             weights: Self.weights(decomposition: decomposition, initialResiduals: initialResiduals), eta: eta)
@@ -38,7 +38,7 @@ public struct KernelPrediction: Sendable, Equatable {
 
     /// c_j² = ⟨q_j, r(0)⟩² for the eigenvectors q_j of H*.
     /// - Complexity: O(n²).
-    public static func weights(decomposition: SymmetricEigen.Decomposition, initialResiduals: [Double]) -> [Double] {
+    static func weights(decomposition: SymmetricEigen.Decomposition, initialResiduals: [Double]) -> [Double] {
         let n = decomposition.n
         precondition(
             initialResiduals.count == n, "KernelPrediction: \(initialResiduals.count) residuals, expected \(n)")

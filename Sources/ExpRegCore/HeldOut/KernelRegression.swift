@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 
 /// Kernel regression with the closed-form infinite-width kernel H*: coefficients α = H*⁻¹ b
 /// from the training points, predictions H*(X_test, X) · α.

@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 import Foundation
 
 /// The network's outputs on arbitrary points: F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩).

@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 
 /// Measures the paper's sufficient width condition ‖H_m(W0) − H*‖₂ ≤ λ*/4 directly: H_m(W0) is
 /// accumulated over neurons, with nothing of size m·d or n·m ever held, and checked at every width

@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 
 /// The running sum of a condition probe, S = Σ_r D_r D_rᵀ over the neurons accumulated so far
 /// (upper triangle, unscaled, n × n row-major), with the one n × n scratch matrix it needs

@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+public import ExpRegLinAlg
 import Foundation
 
 /// The JSON document of `expreg probe --json` (docs/cli.md, "expreg probe"): the settings, one entry

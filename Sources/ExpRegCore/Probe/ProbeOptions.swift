@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+public import ExpRegLinAlg
 
 /// How far a condition probe goes and on which kernels (``ConditionProbe``).
 public struct ProbeOptions: Sendable, Equatable {

@@ -99,15 +99,15 @@ public struct RunRecord: Sendable, Equatable, Codable {
 
 /// Outcome of one gate of the manifest.
 public struct GateResult: Sendable, Equatable, Codable {
-    /// The manifest key: `max_final_loss`, `max_diverged`, `max_regression`.
-    public var name: String
+    /// Which gate (its manifest key: `max_final_loss`, `max_diverged`, `max_regression`).
+    public var name: GateConfig.Name
     public var passed: Bool
     /// Human-readable detail in English, e.g. "2 of 24 runs above 1e-4".
     public var detail: String
     /// Run keys that breached the gate.
     public var offendingRunKeys: [String]
 
-    public init(name: String, passed: Bool, detail: String, offendingRunKeys: [String] = []) {
+    public init(name: GateConfig.Name, passed: Bool, detail: String, offendingRunKeys: [String] = []) {
         self.name = name
         self.passed = passed
         self.detail = detail
@@ -115,18 +115,25 @@ public struct GateResult: Sendable, Equatable, Codable {
     }
 }
 
-/// A batch with all its runs and gate results, as read back from the archive.
-public struct BatchSnapshot: Sendable, Equatable, Codable {
+/// A batch with all its runs, gate results and judgement, as read back from the archive: what
+/// every report, figure, results.json and webhook reads.
+public struct BatchSnapshot: Sendable, Equatable {
     public var info: BatchInfo
     /// Runs in plan order.
     public var runs: [RunRecord]
     public var gates: [GateResult]
     public var gateConfig: GateConfig
+    /// The batch's archived judgement (verdicts, width analysis, projection and cost), or a
+    /// provisional one while the batch runs.
+    public var judgement: BatchJudgement
 
-    public init(info: BatchInfo, runs: [RunRecord], gates: [GateResult], gateConfig: GateConfig) {
+    public init(
+        info: BatchInfo, runs: [RunRecord], gates: [GateResult], gateConfig: GateConfig, judgement: BatchJudgement
+    ) {
         self.info = info
         self.runs = runs
         self.gates = gates
         self.gateConfig = gateConfig
+        self.judgement = judgement
     }
 }

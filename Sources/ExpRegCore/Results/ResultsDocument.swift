@@ -69,19 +69,9 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         public var lossFinal: Double?
         /// [[step, loss], ...]
         public var lossCurve: [[Double]]
-        public var lambdaStar: Double?
-        public var lambdaMaxStar: Double?
-        public var lambdaMinInit: Double?
-        public var lambdaMinFinal: Double?
-        public var gramDistanceInit: Double?
-        public var gramDistanceFinal: Double?
-        public var predictedRate: Double?
-        public var observedRate: Double?
-        public var envelopeViolations: Int?
-        public var kernelPredictionFinalLoss: Double?
-        public var widthConditionMet: Bool?
-        public var maxWeightMovement: Double?
-        public var maxPreactivation: Double?
+        /// The run's ``TheoryDiagnostics`` (non-finite values as null), one key per
+        /// ``DiagnosticField`` at the run's top level (`lambda_star`, …, `max_preactivation`).
+        public var diagnostics: TheoryDiagnostics
         /// (1/n) Σ (F(W(T), x_i) − y_i)² on the training points.
         public var trainMSE: Double?
         /// Held-out MSE of the trained network; null without a test set.
@@ -92,8 +82,8 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         public var ntkTestMSE: Double?
         public var wallSeconds: Double
         public var error: String?
-        /// ``RunVerdict`` raw value.
-        public var verdict: String
+        /// ``RunVerdict`` raw value, as archived with the batch's judgement.
+        public var verdict: String?
         /// Working set bytes (``TrainingMemory``) and flops by formula (``TrainingFlops``).
         public var memoryBytes: Int?
         public var flops: Double?
@@ -108,19 +98,6 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             case lossInitial = "loss_initial"
             case lossFinal = "loss_final"
             case lossCurve = "loss_curve"
-            case lambdaStar = "lambda_star"
-            case lambdaMaxStar = "lambda_max_star"
-            case lambdaMinInit = "lambda_min_init"
-            case lambdaMinFinal = "lambda_min_final"
-            case gramDistanceInit = "gram_distance_init"
-            case gramDistanceFinal = "gram_distance_final"
-            case predictedRate = "predicted_rate"
-            case observedRate = "observed_rate"
-            case envelopeViolations = "envelope_violations"
-            case kernelPredictionFinalLoss = "kernel_prediction_final_loss"
-            case widthConditionMet = "width_condition_met"
-            case maxWeightMovement = "max_weight_movement"
-            case maxPreactivation = "max_preactivation"
             case wallSeconds = "wall_seconds"
             case trainMSE = "train_mse"
             case testMSE = "test_mse"
@@ -132,7 +109,8 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             case spectraSeconds = "spectra_seconds"
         }
 
-        // Encode optionals as explicit nulls so every field of the contract is always present.
+        // Encode optionals as explicit nulls so every field of the contract is always present; the
+        // diagnostics go into the same object, one key per field.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(runKey, forKey: .runKey)
@@ -144,19 +122,7 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             try c.encode(lossInitial, forKey: .lossInitial)
             try c.encode(lossFinal, forKey: .lossFinal)
             try c.encode(lossCurve, forKey: .lossCurve)
-            try c.encode(lambdaStar, forKey: .lambdaStar)
-            try c.encode(lambdaMaxStar, forKey: .lambdaMaxStar)
-            try c.encode(lambdaMinInit, forKey: .lambdaMinInit)
-            try c.encode(lambdaMinFinal, forKey: .lambdaMinFinal)
-            try c.encode(gramDistanceInit, forKey: .gramDistanceInit)
-            try c.encode(gramDistanceFinal, forKey: .gramDistanceFinal)
-            try c.encode(predictedRate, forKey: .predictedRate)
-            try c.encode(observedRate, forKey: .observedRate)
-            try c.encode(envelopeViolations, forKey: .envelopeViolations)
-            try c.encode(kernelPredictionFinalLoss, forKey: .kernelPredictionFinalLoss)
-            try c.encode(widthConditionMet, forKey: .widthConditionMet)
-            try c.encode(maxWeightMovement, forKey: .maxWeightMovement)
-            try c.encode(maxPreactivation, forKey: .maxPreactivation)
+            try diagnostics.encode(to: encoder)
             try c.encode(trainMSE, forKey: .trainMSE)
             try c.encode(testMSE, forKey: .testMSE)
             try c.encode(kernelTestMSE, forKey: .kernelTestMSE)
@@ -169,10 +135,60 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             try c.encode(trainingSeconds, forKey: .trainingSeconds)
             try c.encode(spectraSeconds, forKey: .spectraSeconds)
         }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            runKey = try c.decode(String.self, forKey: .runKey)
+            experiment = try c.decode(String.self, forKey: .experiment)
+            params = try c.decode([String: ParamValue].self, forKey: .params)
+            status = try c.decode(String.self, forKey: .status)
+            stepsRun = try c.decode(Int.self, forKey: .stepsRun)
+            eta = try c.decodeIfPresent(Double.self, forKey: .eta)
+            lossInitial = try c.decodeIfPresent(Double.self, forKey: .lossInitial)
+            lossFinal = try c.decodeIfPresent(Double.self, forKey: .lossFinal)
+            lossCurve = try c.decode([[Double]].self, forKey: .lossCurve)
+            diagnostics = try TheoryDiagnostics(from: decoder)
+            trainMSE = try c.decodeIfPresent(Double.self, forKey: .trainMSE)
+            testMSE = try c.decodeIfPresent(Double.self, forKey: .testMSE)
+            kernelTestMSE = try c.decodeIfPresent(Double.self, forKey: .kernelTestMSE)
+            ntkTestMSE = try c.decodeIfPresent(Double.self, forKey: .ntkTestMSE)
+            wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
+            error = try c.decodeIfPresent(String.self, forKey: .error)
+            verdict = try c.decodeIfPresent(String.self, forKey: .verdict)
+            memoryBytes = try c.decodeIfPresent(Int.self, forKey: .memoryBytes)
+            flops = try c.decodeIfPresent(Double.self, forKey: .flops)
+            trainingSeconds = try c.decodeIfPresent(Double.self, forKey: .trainingSeconds)
+            spectraSeconds = try c.decodeIfPresent(Double.self, forKey: .spectraSeconds)
+        }
+
+        init(record: RunRecord, verdict: RunVerdict?) {
+            let o = record.outcome
+            runKey = record.spec.runKey
+            experiment = record.spec.experiment
+            params = Dictionary(record.spec.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            status = o.status.rawValue
+            stepsRun = o.stepsRun
+            eta = finite(o.eta)
+            lossInitial = finite(o.lossInitial)
+            lossFinal = finite(o.lossFinal)
+            lossCurve = o.lossCurve.filter { $0.value.isFinite }.map { [Double($0.step), $0.value] }
+            diagnostics = o.diagnostics.finite
+            trainMSE = finite(o.heldOut.trainMSE)
+            testMSE = finite(o.heldOut.testMSE)
+            kernelTestMSE = finite(o.heldOut.kernelTestMSE)
+            ntkTestMSE = finite(o.heldOut.ntkTestMSE)
+            wallSeconds = record.wallSeconds
+            error = o.reason
+            self.verdict = verdict?.rawValue
+            memoryBytes = o.memoryBytes
+            flops = finite(o.flops)
+            trainingSeconds = finite(record.trainingSeconds)
+            spectraSeconds = finite(record.spectraSeconds)
+        }
     }
 
     public struct Gate: Sendable, Equatable, Codable {
-        public var name: String
+        public var name: GateConfig.Name
         public var passed: Bool
         public var detail: String
     }
@@ -181,7 +197,7 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
     public var batch: Batch
     public var runs: [Run]
     public var gates: [Gate]
-    /// The width analysis of the batch (``WidthScaling``).
+    /// The width analysis of the batch (``WidthScaling``), as archived with its judgement.
     public var analysis: WidthScaling
 
     enum CodingKeys: String, CodingKey {
@@ -189,7 +205,8 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
         case schemaVersion = "schema_version"
     }
 
-    /// Builds the document of an archived batch (runs in plan order).
+    /// Builds the document of an archived batch (runs in plan order) from its runs and its archived
+    /// judgement (verdicts and analysis): nothing is judged here.
     public init(snapshot: BatchSnapshot) {
         let info = snapshot.info
         schemaVersion = Self.schemaVersion
@@ -199,29 +216,8 @@ public struct ResultsDocument: Sendable, Equatable, Codable {
             status: info.status.rawValue, toolVersion: info.toolVersion, host: info.host,
             gitCommit: info.gitCommit, overrides: info.overrides, kernelPath: info.kernelPath,
             cpuModel: info.cpuModel, blasCore: info.blasCore)
-        runs = snapshot.runs.map { record in
-            let o = record.outcome
-            let g = o.diagnostics
-            return Run(
-                runKey: record.spec.runKey, experiment: record.spec.experiment,
-                params: Dictionary(record.spec.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
-                status: o.status.rawValue, stepsRun: o.stepsRun, eta: finite(o.eta),
-                lossInitial: finite(o.lossInitial), lossFinal: finite(o.lossFinal),
-                lossCurve: o.lossCurve.filter { $0.value.isFinite }.map { [Double($0.step), $0.value] },
-                lambdaStar: finite(g.lambdaStar), lambdaMaxStar: finite(g.lambdaMaxStar),
-                lambdaMinInit: finite(g.lambdaMinInit), lambdaMinFinal: finite(g.lambdaMinFinal),
-                gramDistanceInit: finite(g.gramDistanceInit), gramDistanceFinal: finite(g.gramDistanceFinal),
-                predictedRate: finite(g.predictedRate), observedRate: finite(g.observedRate),
-                envelopeViolations: g.envelopeViolations,
-                kernelPredictionFinalLoss: finite(g.kernelPredictionFinalLoss),
-                widthConditionMet: g.widthConditionMet, maxWeightMovement: finite(g.maxWeightMovement),
-                maxPreactivation: finite(g.maxPreactivation), trainMSE: finite(o.heldOut.trainMSE),
-                testMSE: finite(o.heldOut.testMSE), kernelTestMSE: finite(o.heldOut.kernelTestMSE),
-                ntkTestMSE: finite(o.heldOut.ntkTestMSE), wallSeconds: record.wallSeconds,
-                error: o.reason, verdict: o.verdict.rawValue, memoryBytes: o.memoryBytes, flops: finite(o.flops),
-                trainingSeconds: finite(record.trainingSeconds), spectraSeconds: finite(record.spectraSeconds))
-        }
-        analysis = WidthScaling(runs: snapshot.runs)
+        runs = snapshot.runs.map { Run(record: $0, verdict: snapshot.judgement.verdict(of: $0)) }
+        analysis = snapshot.judgement.analysis
         gates = snapshot.gates.map { Gate(name: $0.name, passed: $0.passed, detail: $0.detail) }
     }
 

@@ -51,10 +51,12 @@ public struct Spectrum: Sendable, Equatable, Codable {
     }
 }
 
-/// The theory diagnostics of one run (names follow results.json; see docs/theory.md "Per-run diagnostics").
+/// The theory diagnostics of one run (see docs/theory.md "Per-run diagnostics"). The field list is
+/// declared once, by ``DiagnosticField`` (its names are the results.json keys, the archive's
+/// `diagnostics` columns and the Codable keys); every representation iterates it.
 ///
 /// A value is `nil` when it could not be computed (e.g. H(W(T)) of a run that overflowed).
-public struct TheoryDiagnostics: Sendable, Equatable, Codable {
+public struct TheoryDiagnostics: Sendable, Equatable {
     /// lambda_min(H*).
     public var lambdaStar: Double?
     /// lambda_max(H*).
@@ -132,9 +134,6 @@ public struct RunOutcome: Sendable, Equatable, Codable {
     public var memoryBytes: Int?
     /// Flops of the run by formula (``TrainingFlops/run(n:d:m:steps:gramBuilds:eigenSolves:vectorSolves:)``).
     public var flops: Double?
-
-    /// The run's verdict on the theorem (``RunVerdict/init(outcome:)``).
-    public var verdict: RunVerdict { RunVerdict(outcome: self) }
 
     public init(
         status: RunStatus, reason: String? = nil, stepsRun: Int = 0, eta: Double? = nil,

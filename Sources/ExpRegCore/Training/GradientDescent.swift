@@ -1,4 +1,5 @@
-import ExpRegLinAlg
+// Public: this file's API takes ExpRegLinAlg's `KernelPath` (see CoreLayering.swift).
+public import ExpRegLinAlg
 
 /// Full-batch gradient descent on L(W) = ½ Σ_i (F(W, x_i) − y_i)² for
 /// F(W, x) = (1/√m) Σ_r a_r act(⟨w_r, x⟩), with preallocated buffers: a step allocates nothing.
@@ -44,14 +45,14 @@ public final class GradientDescent {
         didSet { blockWidth = blockWidth.map { max(1, $0) } }
     }
     /// The kernels of the two GEMMs and the exp (given at init).
-    public var path: StepPanels.Path {
+    public var path: KernelPath {
         switch stepper {
         case .materializing(let kernels): kernels.path
         case .lean(let lean): lean.path
         }
     }
     /// True when the stepper trains without the n × m matrix (``LeanStepBlocks``; given at init).
-    public var isLean: Bool {
+    package var isLean: Bool {
         if case .lean = stepper { return true }
         return false
     }
@@ -150,7 +151,7 @@ public final class GradientDescent {
     /// max_r ‖w_r − w0_r‖₂ between the current weights and `w0` (row-major m × d), read straight
     /// from the stored Wᵀ (no m × d copy).
     /// - Complexity: O(m·d) time, m extra doubles.
-    public func maxRowDistance(from w0: [Double]) -> Double {
+    package func maxRowDistance(from w0: [Double]) -> Double {
         precondition(w0.count == m * d, "GradientDescent.maxRowDistance: \(w0.count) values, expected \(m * d)")
         var squares = [Double](repeating: 0, count: m)
         for j in 0..<d {
@@ -176,7 +177,7 @@ public final class GradientDescent {
     public var maxPreactivation: Double { lastMaxPreactivation }
 
     /// The residuals r = u − y of the current weights (n values; runs a forward pass if needed).
-    public func residuals() -> [Double] {
+    package func residuals() -> [Double] {
         _ = loss()
         return Array(u)
     }

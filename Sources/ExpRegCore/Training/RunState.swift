@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 import Foundation
 
 /// The state of one training run while ``Trainer`` executes it (internal).

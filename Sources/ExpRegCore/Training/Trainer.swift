@@ -1,4 +1,4 @@
-import ExpRegLinAlg
+internal import ExpRegLinAlg
 
 /// Full-batch gradient descent on L = ½ Σ_i (F(W, x_i) − y_i)² with the theory diagnostics of
 /// docs/theory.md ("Per-run diagnostics").

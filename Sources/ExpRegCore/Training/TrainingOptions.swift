@@ -1,4 +1,5 @@
-import ExpRegLinAlg
+// Public: this file's API takes ExpRegLinAlg's `KernelPath` (see CoreLayering.swift).
+public import ExpRegLinAlg
 
 /// How a run is computed, as opposed to what is computed (``RunConfig``): passed explicitly by
 /// the caller, never read from process-wide state.

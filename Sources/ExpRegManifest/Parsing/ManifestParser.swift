@@ -10,7 +10,7 @@ struct ManifestParser {
     static let topLevelKeys = ["name", "title", "defaults", "experiments", "gates", "report", "notify"]
     static let defaultsKeys = ["seed", "data", "model", "train"]
     static let experimentKeys = ["name", "seed", "data", "model", "train", "sweep"]
-    static let gateKeys = ["max_final_loss", "max_diverged", "max_regression"]
+    static let gateKeys = GateConfig.Name.allCases.map(\.rawValue)
     static let reportKeys = ["compare_with"]
 
     init(file: String) { self.file = file }
@@ -318,23 +318,25 @@ struct ManifestParser {
             return gates
         }
         for entry in entries {
+            // `entries(of:allowed:)` reported every key that is not a gate.
+            guard let name = GateConfig.Name(rawValue: entry.key) else { continue }
             let rule: ValueRule
-            switch entry.key {
-            case "max_final_loss": rule = .number(atLeast: 0, exclusive: true)
-            case "max_diverged": rule = .integer(0...Int.max)
-            default: rule = .number(atLeast: 1, exclusive: false)
+            switch name {
+            case .maxFinalLoss: rule = .number(atLeast: 0, exclusive: true)
+            case .maxDiverged: rule = .integer(0...Int.max)
+            case .maxRegression: rule = .number(atLeast: 1, exclusive: false)
             }
             if case .scalar(let scalar) = entry.value, ScalarText(scalar) == .null { continue }
-            switch rule.parse(entry.value) {
-            case .failure(let problem):
+            switch (name, rule.parse(entry.value)) {
+            case (_, .failure(let problem)):
                 sink.error(at: entry.valueOrigin, problem.message, suggestion: problem.suggestion)
-            case .success(.number(let value)) where entry.key == "max_final_loss":
+            case (.maxFinalLoss, .success(.number(let value))):
                 gates.maxFinalLoss = value
-            case .success(.number(let value)):
+            case (.maxRegression, .success(.number(let value))):
                 gates.maxRegression = value
-            case .success(.integer(let value)):
+            case (.maxDiverged, .success(.integer(let value))):
                 gates.maxDiverged = value
-            case .success:
+            case (_, .success):
                 break
             }
         }

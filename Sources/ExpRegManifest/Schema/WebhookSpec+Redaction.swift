@@ -7,7 +7,7 @@ extension WebhookSpec {
     ///
     /// Text that is not YAML, or has no `notify:` URLs, is returned unchanged.
     /// - Complexity: O(text length × URLs).
-    public static func redactingURLs(inManifest text: String) -> String {
+    package static func redactingURLs(inManifest text: String) -> String {
         guard let root = try? Yams.compose(yaml: text), case .mapping(let top) = root,
             let notify = top["notify"], case .sequence(let hooks) = notify
         else { return text }

@@ -51,7 +51,7 @@ public struct WebhookSpec: Sendable, Equatable {
     }
 
     /// `scheme://host[:port]/…` of a URL text (only what precedes the path is kept).
-    public static func redact(_ text: String) -> String {
+    package static func redact(_ text: String) -> String {
         guard let schemeEnd = text.range(of: "://") else { return "(url)" }
         let rest = text[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
@@ -70,7 +70,7 @@ public struct WebhookSpec: Sendable, Equatable {
     }
 
     /// True for a portable environment variable name: `[A-Za-z_][A-Za-z0-9_]*`.
-    public static func isValidEnvironmentName(_ name: String) -> Bool {
+    package static func isValidEnvironmentName(_ name: String) -> Bool {
         guard let first = name.first, first == "_" || (first.isASCII && first.isLetter) else { return false }
         return name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
     }

@@ -30,7 +30,9 @@ public enum ArchiveBackup {
     ///   folder; I/O failure (exit 1) when the copy or its verification fails (nothing is left at
     ///   DEST then).
     public static func run(archivePath: String, destination: String, force: Bool) throws -> BackupSummary {
-        let archive = try ArchiveQueries.openExisting(archivePath)
+        let session = try ArchiveAccess.existing(archivePath)
+        defer { session.close() }
+        let archive = session.archive
         let target = URL(fileURLWithPath: destination).standardizedFileURL
         let source = URL(fileURLWithPath: archivePath).standardizedFileURL
         if target.resolvingSymlinksInPath().path == source.resolvingSymlinksInPath().path {

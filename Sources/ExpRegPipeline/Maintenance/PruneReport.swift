@@ -1,3 +1,5 @@
+import ExpRegCore
+
 /// The text `expreg prune` prints: one line per removed folder, kept batches, the total.
 public enum PruneReport {
     /// Lines ending in a newline; `would remove` instead of `removed` for a dry run.
@@ -5,7 +7,7 @@ public enum PruneReport {
         let verb = summary.dryRun ? "would remove" : "removed"
         var lines: [String] = []
         for folder in summary.removedFolders {
-            lines.append("\(verb) \(folder.path) (\(ByteCountText.format(folder.bytes)))")
+            lines.append("\(verb) \(folder.path) (\(ByteFormat.size(folder.bytes)))")
         }
         for id in summary.protectedBatchIDs {
             lines.append("kept \(id): the latest or a running batch is never pruned")
@@ -16,13 +18,13 @@ public enum PruneReport {
                 "\(deleted) \(summary.deletedBatchIDs.count) batches from \(archivePath): "
                     + summary.deletedBatchIDs.joined(separator: ", "))
             if let before = summary.archiveBytesBefore, let after = summary.archiveBytesAfter {
-                lines.append("archive \(ByteCountText.format(before)) -> \(ByteCountText.format(after)) after VACUUM")
+                lines.append("archive \(ByteFormat.size(before)) -> \(ByteFormat.size(after)) after VACUUM")
             }
         }
         let freed = summary.dryRun ? "would free" : "freed"
         lines.append(
             "\(summary.removedFolders.count) folders \(verb == "removed" ? "removed" : "to remove"), "
-                + "\(freed) \(ByteCountText.format(summary.bytesFreed))"
+                + "\(freed) \(ByteFormat.size(summary.bytesFreed))"
                 + (summary.deletedBatchIDs.isEmpty && !summary.removedFolders.isEmpty
                     ? "; the archive keeps these batches: rebuild one with `expreg report --batch ID`" : ""))
         if let page = summary.frontPage { lines.append("front page: \(page.path)") }

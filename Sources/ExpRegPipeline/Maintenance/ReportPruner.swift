@@ -69,32 +69,26 @@ public struct PruneSummary: Sendable {
 /// Only folders `<output>/<batch id>` of batches the archive knows are touched; the archive keeps
 /// every batch unless `--archive` is given, so `expreg report --batch ID` rebuilds any pruned
 /// folder byte-identically. Never removed: the newest batch, the batch `<output>/latest` points
-/// at, and a batch still `running`. Deleting archived rows takes the archive's lock (exit 4 while
-/// an `expreg run` holds it).
+/// at, and a batch still `running`. An output root owned by another archive is refused (exit 2).
+/// Deleting archived rows takes the archive's lock (exit 4 while an `expreg run` holds it).
 ///
 /// A folder is removed by renaming it to a hidden name first, so it vanishes at once and readers
 /// never see half a report. A batch whose folder is missing is "pruned": see
 /// ``rebuildableBatchIDs(archive:layout:)``.
 public enum ReportPruner {
     /// Selects, then removes (unless ``PruneOptions/dryRun``).
-    /// - Throws: ``PipelineError``: invalid input (exit 2) for a missing archive; locked (exit 4)
-    ///   when `--archive` meets a running `expreg run`; I/O failure (exit 1) otherwise.
+    /// - Throws: ``PipelineError``: invalid input (exit 2) for a missing archive or an output root
+    ///   owned by another archive; locked (exit 4) when `--archive` meets a running `expreg run`;
+    ///   I/O failure (exit 1) otherwise.
     public static func run(_ options: PruneOptions) throws -> PruneSummary {
-        var lock: ArchiveLock?
-        if options.deleteFromArchive && !options.dryRun {
-            guard FileManager.default.fileExists(atPath: options.archivePath) else {
-                throw PipelineError.invalid("no archive at \(options.archivePath) (pass --db)")
-            }
-            lock = try lockArchive(options.archivePath)
-        }
-        defer { lock?.release() }
-        // Deleting rows needs a writer (under the lock); folders alone only read the archive.
-        let archive =
-            options.deleteFromArchive && !options.dryRun
-            ? try openArchive(options.archivePath) : try ArchiveQueries.openExisting(options.archivePath)
-        // Closed before the lock's release (defers run in reverse), as in `expreg run`.
-        defer { archive.close() }
         let layout = OutputLayout(root: URL(fileURLWithPath: options.outputRoot))
+        // Deleting rows needs the one writer's session; folders alone only read the archive. Either
+        // way the output root must be this archive's (its owner marker), or nothing is touched.
+        let writes = options.deleteFromArchive && !options.dryRun
+        let session = try ArchiveAccess.existing(
+            options.archivePath, access: writes ? .write : .read, output: .check(layout))
+        defer { session.close() }
+        let archive = session.archive
 
         let batches = try archive.batches(limit: nil)  // newest first
         let selected = select(batches, rule: options.rule, now: options.now)
@@ -153,7 +147,7 @@ public enum ReportPruner {
     /// were pruned (or never written) and `expreg report --batch ID` rebuilds them from the archive.
     /// For an archive front page that marks such batches as rebuildable.
     /// - Throws: ``PipelineError`` when the archive cannot be read.
-    public static func rebuildableBatchIDs(archive: Archive, layout: OutputLayout) throws -> [String] {
+    package static func rebuildableBatchIDs(archive: Archive, layout: OutputLayout) throws -> [String] {
         try archive.batches(limit: nil)
             .filter { $0.status != .running && existingFolder($0.id, layout: layout) == nil }
             .map(\.id)

@@ -10,8 +10,9 @@ import Foundation
 ///  "manifest": "nightly-exp", "report": "/srv/expreg/output/20261130T020000Z-nightly-exp/report.html",
 ///  "status": "completed", "text": "ExpReg nightly-exp: gate failed (exit 3) …"}
 /// ```
-/// `conclusion` is the summary's 結論 line (from `summary.ja.md`, whose prose lives in the
-/// templates); it and `report` are null when the batch has no report (interrupted).
+/// `conclusion` is the summary's 結論 sentence as rendered when the batch was published
+/// (``RenderedReport/conclusion``, from the templates); it and `report` are null when the batch
+/// has no report (interrupted, or publishing failed).
 public struct BatchNotice: Sendable, Equatable, Encodable {
     public struct FailedGate: Sendable, Equatable, Encodable {
         public var name: String
@@ -78,17 +79,16 @@ public struct BatchNotice: Sendable, Equatable, Encodable {
         return try encoder.encode(self)
     }
 
-    /// The notice of an archived batch: its gates from the snapshot, its conclusion and report from
-    /// the batch folder (when published).
-    init(snapshot: BatchSnapshot, exitCode: Int32, layout: OutputLayout) {
-        let folder = layout.batchFolder(snapshot.info.id)
-        let reportURL = folder.appendingPathComponent("report.html")
-        let summary = try? String(contentsOf: folder.appendingPathComponent("summary.ja.md"), encoding: .utf8)
+    /// The notice of an archived batch: its gates from the snapshot, the conclusion its publication
+    /// rendered (nil when it was not published), its report path from the batch folder.
+    init(snapshot: BatchSnapshot, exitCode: Int32, conclusion: String?, layout: OutputLayout) {
+        let reportURL = layout.batchFolder(snapshot.info.id).appendingPathComponent("report.html")
         self.init(
             batchID: snapshot.info.id, manifest: snapshot.info.manifestName,
-            status: snapshot.info.status.rawValue, exitCode: exitCode,
-            conclusion: summary.flatMap(Self.conclusionLine),
-            failedGates: snapshot.gates.filter { !$0.passed }.map { FailedGate(name: $0.name, detail: $0.detail) },
+            status: snapshot.info.status.rawValue, exitCode: exitCode, conclusion: conclusion,
+            failedGates: snapshot.gates.filter { !$0.passed }.map {
+                FailedGate(name: $0.name.rawValue, detail: $0.detail)
+            },
             report: FileManager.default.fileExists(atPath: reportURL.path) ? reportURL.standardizedFileURL.path : nil)
     }
 
@@ -103,12 +103,5 @@ public struct BatchNotice: Sendable, Equatable, Encodable {
         self.conclusion = conclusion
         self.failedGates = failedGates
         self.report = report
-    }
-
-    /// The first line of the summary that holds `結論`, without Markdown emphasis.
-    static func conclusionLine(_ summary: String) -> String? {
-        summary.split(whereSeparator: \.isNewline)
-            .first { $0.contains("結論") }
-            .map { $0.replacingOccurrences(of: "**", with: "").trimmingCharacters(in: .whitespaces) }
     }
 }

@@ -23,32 +23,34 @@ public enum BatchNotifier {
     ///   - batchID: an archived, published batch (call after ``BatchPublisher``).
     ///   - event: `.run` from `expreg run`, `.merge` from a merge.
     ///   - exitCode: the exit code the command is about to return.
+    ///   - conclusion: the conclusion the batch's publication rendered (``PublishedBatch/conclusion``);
+    ///     nil when it was not published.
     ///   - webhooks: the manifest's `notify:` list (``LoadedManifest/notify``).
     ///   - archive: the archive holding the batch (also where outcomes are recorded).
-    ///   - layout: the output tree (for the report path and the summary's 結論 line).
+    ///   - layout: the output tree (for the report path).
     ///   - environment: where `url_env` names are looked up.
     ///   - log: receives one line per webhook (delivered or why not).
     /// - Returns: the outcomes, in `notify:` order (empty when no webhook applied).
     @discardableResult
     public static func notify(
-        batchID: String, event: NotificationEvent, exitCode: Int32, webhooks: [WebhookSpec],
+        batchID: String, event: NotificationEvent, exitCode: Int32, conclusion: String?, webhooks: [WebhookSpec],
         archive: Archive, layout: OutputLayout,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         log: (String) -> Void
     ) -> [NotificationRecord] {
         notify(
-            batchID: batchID, event: event, exitCode: exitCode, webhooks: webhooks, archive: archive,
-            layout: layout, environment: environment, client: WebhookClient(), log: log)
+            batchID: batchID, event: event, exitCode: exitCode, conclusion: conclusion, webhooks: webhooks,
+            archive: archive, layout: layout, environment: environment, client: WebhookClient(), log: log)
     }
 
-    /// As ``notify(batchID:event:exitCode:webhooks:archive:layout:environment:log:)`` with the
+    /// As ``notify(batchID:event:exitCode:conclusion:webhooks:archive:layout:environment:log:)`` with the
     /// webhooks of the manifest archived with the batch and its archived exit code: what a command
     /// that publishes an archived batch (a merge of shards) calls after publishing it.
     /// - Returns: the outcomes (empty when the batch is unknown, has no exit code yet, or its
     ///   manifest has no `notify:`; the reason is logged when it is not the last).
     @discardableResult
-    public static func notifyArchivedBatch(
-        _ batchID: String, event: NotificationEvent, archive: Archive,
+    package static func notifyArchivedBatch(
+        _ batchID: String, event: NotificationEvent, conclusion: String?, archive: Archive,
         layout: OutputLayout,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         log: (String) -> Void
@@ -74,12 +76,13 @@ public enum BatchNotifier {
             return []
         }
         return notify(
-            batchID: batchID, event: event, exitCode: Int32(clamping: info.exitCode ?? 1), webhooks: webhooks,
-            archive: archive, layout: layout, environment: environment, client: WebhookClient(), log: log)
+            batchID: batchID, event: event, exitCode: Int32(clamping: info.exitCode ?? 1), conclusion: conclusion,
+            webhooks: webhooks, archive: archive, layout: layout, environment: environment, client: WebhookClient(),
+            log: log)
     }
 
     static func notify(
-        batchID: String, event: NotificationEvent, exitCode: Int32, webhooks: [WebhookSpec],
+        batchID: String, event: NotificationEvent, exitCode: Int32, conclusion: String?, webhooks: [WebhookSpec],
         archive: Archive, layout: OutputLayout, environment: [String: String],
         client: WebhookClient, log: (String) -> Void
     ) -> [NotificationRecord] {
@@ -91,7 +94,8 @@ public enum BatchNotifier {
                 log("notify: batch \(batchID) is not in the archive; nothing posted")
                 return []
             }
-            body = try BatchNotice(snapshot: snapshot, exitCode: exitCode, layout: layout).jsonBody()
+            body = try BatchNotice(snapshot: snapshot, exitCode: exitCode, conclusion: conclusion, layout: layout)
+                .jsonBody()
         } catch {
             log("notify: cannot build the message of batch \(batchID) (\(error)); nothing posted")
             return []

@@ -152,7 +152,7 @@ extension ProbeEstimate {
             } else {
                 text += "≤ \(ReportFormat.magnitude(line.flops / 1e9)) GFLOP"
                 if let seconds = seconds(line) { text += ", ≤ \(ReportFormat.duration(seconds))" }
-                text += ", memory \(formatMemory(line.memoryBytes))"
+                text += ", memory \(ByteFormat.memory(line.memoryBytes))"
             }
             lines.append(text)
         }
@@ -171,8 +171,8 @@ extension ProbeEstimate {
         }
         lines.append(total)
         lines.append(
-            "Memory: peak per probe \(formatMemory(peakBytes)) (independent of the width), "
-                + "\(formatMemory(peakBytes + TrainingMemory.processOverheadBytes)) with the process overhead")
+            "Memory: peak per probe \(ByteFormat.memory(peakBytes)) (independent of the width), "
+                + "\(ByteFormat.memory(peakBytes + TrainingMemory.processOverheadBytes)) with the process overhead")
         lines.append(memoryLine(limit))
         return lines.joined(separator: "\n") + "\n"
     }
@@ -189,7 +189,7 @@ extension ProbeEstimate {
         return "Probe (expreg probe, widths up to \(ReportFormat.width(ProbeOptions.defaultMaxWidth))): "
             + "\(estimate.lines.count) probe\(estimate.lines.count == 1 ? "" : "s") (\(distinct) distinct), "
             + "≤ \(ReportFormat.magnitude(estimate.totalFlops / 1e9)) GFLOP, memory ≤ "
-            + "\(formatMemory(estimate.peakBytes)) per probe (independent of the width); "
+            + "\(ByteFormat.memory(estimate.peakBytes)) per probe (independent of the width); "
             + "`expreg probe --dry-run` estimates the time"
     }
 }

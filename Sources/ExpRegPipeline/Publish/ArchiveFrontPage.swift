@@ -15,6 +15,16 @@ public enum ArchiveFrontPage {
     /// File name below the output root.
     public static let fileName = "index.html"
 
+    /// `expreg index`: rebuilds the front page of the archive at `databasePath` in `outputRoot`,
+    /// reading the archive only; an output root owned by another archive is refused (exit 2).
+    /// - Returns: the page's URL.
+    public static func rebuild(databasePath: String, outputRoot: String, templatesDirectory: URL) throws -> URL {
+        let layout = OutputLayout(root: URL(fileURLWithPath: outputRoot))
+        let session = try ArchiveAccess.existing(databasePath, output: .check(layout))
+        defer { session.close() }
+        return try write(archive: session.archive, layout: layout, templatesDirectory: templatesDirectory)
+    }
+
     /// Rebuilds `<layout.root>/index.html` from the archive and the folders present on disk.
     /// - Returns: the page's URL.
     /// - Throws: ``PipelineError`` (I/O) when the archive cannot be read or the page cannot be

@@ -11,9 +11,12 @@ struct BatchCompletion {
     var progress: ProgressReporter
 
     /// Evaluates the plan's gates on the archived runs, records them and the `completed` status
-    /// (exit 0, or 3 when a gate failed), publishes, and returns that status and the report.
+    /// (exit 0, or 3 when a gate failed; the archive judges the batch in the same transaction),
+    /// publishes, and returns that status and what was published.
     /// - Parameter retryCommand: the command, printed as is, that rebuilds the reports when publishing fails.
-    func finish(batchID: String, plan: Plan, archive: Archive, retryCommand: String) throws -> (ExitStatus, URL) {
+    func finish(batchID: String, plan: Plan, archive: Archive, retryCommand: String) throws
+        -> (ExitStatus, PublishedBatch)
+    {
         guard let trained = try archive.snapshot(batchID: batchID) else {
             throw PipelineError.io("batch \(batchID) vanished from the archive")
         }
@@ -21,7 +24,6 @@ struct BatchCompletion {
         let previous = try publisher.previousSnapshot(of: trained, archive: archive)
         let gates = Gates.evaluate(plan.gates, runs: trained.runs, previous: previous?.runs ?? [])
         try archive.recordGates(gates, batchID: batchID)
-        try archive.recordAnalysis(WidthScaling(runs: trained.runs), batchID: batchID)
         let status: ExitStatus = gates.allSatisfy(\.passed) ? .success : .gateFailed
         try archive.finishBatch(id: batchID, status: .completed, finishedAt: Date(), exitCode: Int(status.rawValue))
         for gate in gates where !gate.passed {
@@ -29,12 +31,12 @@ struct BatchCompletion {
         }
 
         do {
-            // Reread: the gates and the final status are in the archive now.
+            // Reread: the gates, the final status and the judgement are in the archive now.
             guard let finished = try archive.snapshot(batchID: batchID) else {
                 throw PipelineError.io("batch \(batchID) vanished from the archive")
             }
             let published = try publisher.publish(finished, previous: previous, archive: archive)
-            return (status, published.reportHTML)
+            return (status, published)
         } catch {
             try? archive.finishBatch(
                 id: batchID, status: .completed, finishedAt: Date(),

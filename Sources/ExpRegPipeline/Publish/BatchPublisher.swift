@@ -19,6 +19,8 @@ public struct PublishedBatch: Sendable {
     /// The archive's front page, rewritten after the batch.
     public var frontPage: URL
     public var artifacts: [Artifact]
+    /// The summary's conclusion as rendered (``RenderedReport/conclusion``): what webhooks are told.
+    public var conclusion: String
 }
 
 /// Archive → plots → reports: writes a batch folder from the archive alone (no re-training).
@@ -123,7 +125,7 @@ public struct BatchPublisher {
         return PublishedBatch(
             batchID: batchID, pointedLatest: pointsLatest, folder: folder,
             reportHTML: folder.appendingPathComponent("report.html"), reportPDF: pdf,
-            frontPage: frontPage, artifacts: artifacts)
+            frontPage: frontPage, artifacts: artifacts, conclusion: report.conclusion)
     }
 
     /// Writes only `results.json` of a batch (used for an interrupted, `partial` batch, whose plots

@@ -4,31 +4,29 @@ import Foundation
 
 /// Read-only commands over the archive: `history`, `export`, and batch selection for `report`.
 public enum ArchiveQueries {
-    /// Opens an existing archive read-only (never changing its bytes; immutable on a read-only
-    /// mount); a missing file or a bad `--db` is invalid input (exit 2).
-    public static func openExisting(_ path: String) throws -> Archive {
-        try ArchivePathCheck.validate(path)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw PipelineError.invalid("no archive at \(path) (run `expreg run` first, or pass --db)")
-        }
-        return try openArchive(path, access: .readOnly)
+    /// A reader session on an existing archive (never changing its bytes; immutable on a read-only
+    /// mount); a missing file or a bad `--db` is invalid input (exit 2). Keep the session while its
+    /// archive is used; close it when done.
+    public static func openExisting(_ path: String) throws -> ArchiveSession {
+        try ArchiveAccess.existing(path)
     }
 
-    /// Opens the archive for `expreg report`: for writing (to record the rebuilt files' checksums)
-    /// only when the report goes to the archive's own folder and both file and folder are
-    /// writable; read-only otherwise (`--output` elsewhere, a read-only mount), never changing it.
-    public static func openForReport(_ path: String, outputRoot: String) throws -> Archive {
-        let archive = try openExisting(path)
-        if let real = realPath(path) { try OutputLayout(root: URL(fileURLWithPath: outputRoot)).checkOwner(real) }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    /// The session of `expreg report`: a writer (to record the rebuilt files' checksums) only when
+    /// the report goes to the archive's own output root, file and folder are writable and no other
+    /// process writes the archive; a reader otherwise (`--output` elsewhere, a read-only mount, an
+    /// `expreg run` in progress), never changing it. An output root owned by another archive is
+    /// refused (exit 2).
+    public static func openForReport(_ path: String, outputRoot: String) throws -> ArchiveSession {
         let layout = OutputLayout(root: URL(fileURLWithPath: outputRoot))
+        try ArchivePathCheck.validate(path)
+        let real = realPath(path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let ownRoot =
             (realPath(folder) != nil && realPath(folder) == realPath(outputRoot))
-            || ((try? layout.owner()) ?? nil).map { $0 == realPath(path) } == true
-        let sameRoot = ownRoot
-        guard sameRoot, access(path, W_OK) == 0, access(folder, W_OK) == 0 else { return archive }
-        archive.close()
-        return try openArchive(path, access: .readWrite)
+            || ((try? layout.owner()) ?? nil).map { $0 == real } == true
+        let writable = access(path, W_OK) == 0 && access(folder, W_OK) == 0
+        return try ArchiveAccess.existing(
+            path, access: ownRoot && writable ? .writeWhenFree : .read, output: .check(layout))
     }
 
     private static func realPath(_ path: String) -> String? {
@@ -96,7 +94,7 @@ public enum ArchiveQueries {
         for h in headlines {
             rows.append([
                 h.batchID, shownStatus(h, unpublished: unpublished), String(h.runs), String(h.converged),
-                String(h.diverged),
+                String(h.broken),
                 !gatesEvaluated(h) ? "-" : h.gatesPassed ? "pass" : "FAIL",
                 h.medianFinalLoss["exp"].map { formatScientific($0, digits: 2) } ?? "-",
                 h.medianFinalLoss["relu"].map { formatScientific($0, digits: 2) } ?? "-",
@@ -125,7 +123,7 @@ public enum ArchiveQueries {
                 batch_id: $0.batchID, manifest_name: $0.manifestName,
                 started_at: ResultsDocument.timestamp($0.startedAt), status: $0.status.rawValue,
                 published: $0.status == .completed && !unpublished.contains($0.batchID), runs: $0.runs,
-                converged: $0.converged, diverged: $0.diverged, gates_evaluated: gatesEvaluated($0),
+                converged: $0.converged, diverged: $0.broken, gates_evaluated: gatesEvaluated($0),
                 gates_passed: gatesEvaluated($0) && $0.gatesPassed,
                 median_final_loss: $0.medianFinalLoss, lambda_star: $0.lambdaStar)
         }
@@ -138,26 +136,31 @@ public enum ArchiveQueries {
     public static func exportCSV(_ snapshot: BatchSnapshot) -> String {
         let document = ResultsDocument(snapshot: snapshot)
         let paramKeys = Array(Set(document.runs.flatMap { $0.params.keys })).sorted()
-        let fixed = [
-            "batch_id", "run_key", "experiment", "status", "steps_run", "eta", "loss_initial", "loss_final",
-            "lambda_star", "lambda_max_star", "lambda_min_init", "lambda_min_final", "gram_distance_init",
-            "gram_distance_final", "predicted_rate", "observed_rate", "envelope_violations",
-            "kernel_prediction_final_loss", "width_condition_met", "max_weight_movement",
-            "max_preactivation", "train_mse", "test_mse", "kernel_test_mse", "ntk_test_mse",
-            "wall_seconds", "error",
-        ]
+        let diagnostics = DiagnosticField.allCases
+        let fixed =
+            [
+                "batch_id", "run_key", "experiment", "status", "steps_run", "eta", "loss_initial", "loss_final",
+            ] + diagnostics.map(\.rawValue) + [
+                "train_mse", "test_mse", "kernel_test_mse", "ntk_test_mse", "wall_seconds", "error",
+            ]
         var lines = [(fixed + paramKeys).map(csvField).joined(separator: ",")]
         for run in document.runs {
             func num(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
+            func field(_ value: DiagnosticValue) -> String {
+                switch value {
+                case .real(let v): num(v)
+                case .count(let v): v.map(String.init) ?? ""
+                case .flag(let v): v.map { $0 ? "true" : "false" } ?? ""
+                }
+            }
             var fields = [
                 document.batch.id, run.runKey, run.experiment, run.status, String(run.stepsRun),
-                num(run.eta), num(run.lossInitial), num(run.lossFinal), num(run.lambdaStar),
-                num(run.lambdaMaxStar), num(run.lambdaMinInit), num(run.lambdaMinFinal),
-                num(run.gramDistanceInit), num(run.gramDistanceFinal), num(run.predictedRate),
-                num(run.observedRate), run.envelopeViolations.map(String.init) ?? "",
-                num(run.kernelPredictionFinalLoss), run.widthConditionMet.map { $0 ? "true" : "false" } ?? "",
-                num(run.maxWeightMovement), num(run.maxPreactivation), num(run.trainMSE), num(run.testMSE),
-                num(run.kernelTestMSE), num(run.ntkTestMSE), "\(run.wallSeconds)", run.error ?? "",
+                num(run.eta), num(run.lossInitial), num(run.lossFinal),
+            ]
+            fields += diagnostics.map { field(run.diagnostics[$0]) }
+            fields += [
+                num(run.trainMSE), num(run.testMSE), num(run.kernelTestMSE), num(run.ntkTestMSE), "\(run.wallSeconds)",
+                run.error ?? "",
             ]
             fields += paramKeys.map { run.params[$0]?.description ?? "" }
             lines.append(fields.map(csvField).joined(separator: ","))

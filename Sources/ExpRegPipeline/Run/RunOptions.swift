@@ -32,6 +32,9 @@ public struct RunOptions: Sendable {
     /// Largest n × m activation matrix a run materialises; wider runs train memory-lean (the CLI
     /// resolves `EXPREG_ACTIVATION_BUDGET`, see ``ActivationBudget``).
     public var activationBudgetBytes: Int = TrainingOptions.defaultActivationBudgetBytes
+    /// The thresholds a new batch is recorded with and judged by (``JudgementRules/current``; tests
+    /// change them to show that an archived batch keeps its own).
+    package var judgementRules: JudgementRules = .current
 
     public init(
         manifestPath: String, databasePath: String = RunOptions.defaultDatabasePath,

@@ -64,17 +64,11 @@ public final class ShardMerger {
         let shards = try validatedShards()
         let first = shards[0].batch
 
-        // A file that is not ours is refused before the lock creates anything beside it, and an
-        // output root holding another archive's batches before anything is written into it.
-        try checkArchiveOpenable(options.databasePath)
-        try layout.checkOwner(ArchivePathCheck.expectedRealPath(options.databasePath))
-
-        let lock = try lockArchive(options.databasePath)
-        defer { lock.release() }
-        try layout.claim(for: lock.realArchivePath)
-        let archive = try openArchive(options.databasePath)
-        // Closed before the lock's release (defers run in reverse), as in `expreg run`.
-        defer { archive.close() }
+        // The one writer's session, as in `expreg run`: a foreign file and an output root holding
+        // another archive's batches are refused before anything is created, then lock, claim, open.
+        let session = try ArchiveAccess.session(options.databasePath, access: .write, output: .claim(layout))
+        defer { session.close() }
+        let archive = session.archive
         try archive.markInterruptedBatches()
         if let existing = try archive.identity(batchID: first.batchID) {
             guard existing.manifestSHA256 == first.manifestSHA256, existing.planJSON == first.planJSON,
@@ -108,9 +102,9 @@ public final class ShardMerger {
         ).sorted()
         if missing.isEmpty {
             let status: ExitStatus
-            let report: URL
+            let published: PublishedBatch
             do {
-                (status, report) = try BatchCompletion(
+                (status, published) = try BatchCompletion(
                     layout: layout, templatesDirectory: templates, progress: progress
                 )
                 .finish(
@@ -118,13 +112,13 @@ public final class ShardMerger {
                     retryCommand: RunOptions.reportCommand(
                         batchID: first.batchID, databasePath: options.databasePath, outputRoot: options.outputRoot))
             } catch {
-                announce(first.batchID, archive: archive, layout: layout)
+                announce(first.batchID, conclusion: nil, archive: archive, layout: layout)
                 throw error
             }
-            announce(first.batchID, archive: archive, layout: layout)
+            announce(first.batchID, conclusion: published.conclusion, archive: archive, layout: layout)
             return MergeSummary(
                 status: status, batchID: first.batchID, rowsAdded: added, missingRuns: [],
-                missingShards: [], report: report)
+                missingShards: [], report: published.reportHTML)
         }
         try archive.finishBatch(
             id: first.batchID, status: .partial, finishedAt: Date(),
@@ -138,7 +132,7 @@ public final class ShardMerger {
             snapshot, previous: try publisher.previousSnapshot(of: snapshot, archive: archive),
             archive: archive, missingRuns: missing, shardCount: first.count,
             pointLatest: false)
-        announce(first.batchID, archive: archive, layout: layout)
+        announce(first.batchID, conclusion: published.conclusion, archive: archive, layout: layout)
         return MergeSummary(
             status: .incomplete, batchID: first.batchID, rowsAdded: added, missingRuns: missing,
             missingShards: missingShards, report: published.reportHTML)
@@ -146,9 +140,9 @@ public final class ShardMerger {
 
     /// Posts the merged batch's outcome to the webhooks of its archived manifest (never throws,
     /// never changes the exit code).
-    private func announce(_ batchID: String, archive: Archive, layout: OutputLayout) {
+    private func announce(_ batchID: String, conclusion: String?, archive: Archive, layout: OutputLayout) {
         _ = BatchNotifier.notifyArchivedBatch(
-            batchID, event: .merge, archive: archive, layout: layout,
+            batchID, event: .merge, conclusion: conclusion, archive: archive, layout: layout,
             log: { progress.alert($0) })
     }
 
@@ -168,14 +162,10 @@ public final class ShardMerger {
             guard URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path != main else {
                 throw PipelineError.invalid("\(path) is the main archive (--db), not a shard archive")
             }
-            let archive: Archive
-            do {
-                archive = try Archive(path: path)
-            } catch {
-                throw PipelineError(
-                    error.kind == .notAnArchive || error.kind == .newerSchema ? .invalidInput : .failure,
-                    error.message)
-            }
+            // Read only: a shard archive given to a merge is never changed.
+            let shard = try ArchiveAccess.session(path, access: .read)
+            defer { shard.close() }
+            let archive = shard.archive
             let batches = try archive.shardBatches()
             guard batches.count == 1, let batch = batches.first else {
                 throw PipelineError.invalid(

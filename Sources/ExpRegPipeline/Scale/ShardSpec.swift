@@ -109,7 +109,7 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The default shard archive: `<folder of the main archive>/shards/<batch id>/shard-<I>.sqlite`.
-    public func defaultArchivePath(mainArchive: String, batchID: String) -> String {
+    package func defaultArchivePath(mainArchive: String, batchID: String) -> String {
         ShardLayout(mainArchive: mainArchive, batchID: batchID).shardArchive(index).path
     }
 }

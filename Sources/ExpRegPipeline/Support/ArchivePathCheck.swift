@@ -25,24 +25,6 @@ enum ArchivePathCheck {
     }
 }
 
-extension ArchivePathCheck {
-    /// The real path `path` has or will have: `realpath` of the file, else of its nearest existing
-    /// folder joined with the rest of the path.
-    static func expectedRealPath(_ path: String) -> String {
-        var missing: [String] = []
-        var url = URL(fileURLWithPath: path).standardizedFileURL
-        while url.path != "/" {
-            if let resolved = realpath(url.path, nil) {
-                defer { free(resolved) }
-                return ([String(cString: resolved)] + missing.reversed()).joined(separator: "/")
-            }
-            missing.append(url.lastPathComponent)
-            url.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: path).standardizedFileURL.path
-    }
-}
-
 /// Usage checks of an `--output` root: not empty, and not an existing non-folder.
 public enum OutputRootCheck {
     /// - Throws: ``PipelineError`` with exit status 2 and the fix.

@@ -6,13 +6,13 @@ import Foundation
 /// Foundation's `Process` passes on the parent's blocked-signal mask (a test runner blocks most
 /// signals, so its children could not be stopped with SIGTERM) and relies on a SIGCHLD handler
 /// that a blocked mask can starve; Slurm daemons and clients need neither problem.
-public struct ChildProcess: Sendable {
-    public let pid: pid_t
+package struct ChildProcess: Sendable {
+    package let pid: pid_t
 
     /// Starts `executable` (a path, or a name looked up on `PATH` of `environment`) with stdin
     /// from /dev/null and stdout/stderr appended to the given files.
     /// - Throws: ``PipelineError`` (exit 1) when the program is not found or cannot start.
-    public static func start(
+    package static func start(
         _ executable: String, _ arguments: [String], environment: [String: String],
         stdout: String, stderr: String
     ) throws(PipelineError) -> ChildProcess {
@@ -47,7 +47,7 @@ public struct ChildProcess: Sendable {
     }
 
     /// Runs to the end; returns (exit status, stdout, stderr). A signal death is 128 + signal.
-    public static func run(
+    package static func run(
         _ executable: String, _ arguments: [String],
         environment: [String: String]
     ) throws(PipelineError) -> (status: Int32, stdout: String, stderr: String) {
@@ -68,14 +68,14 @@ public struct ChildProcess: Sendable {
     }
 
     /// Blocks until the child exits; returns its exit status (128 + signal when killed).
-    public func wait() -> Int32 {
+    package func wait() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return Self.decode(status)
     }
 
     /// The exit status if the child has exited (reaping it), nil while it runs.
-    public func poll() -> Int32? {
+    package func poll() -> Int32? {
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
         return result == pid ? Self.decode(status) : (result == -1 ? -1 : nil)

@@ -99,7 +99,7 @@ struct MemoryLimit: Equatable {
         let (needed, o2) = scaled.addingReportingOverflow(TrainingMemory.processOverheadBytes)
         guard o1 || o2 || needed > bytes else { return }
         let c = run.config
-        let gib = { (b: Int) in String(format: "%.2f GiB", Double(b) / 1_073_741_824) }
+        let gib = ByteFormat.gibibytes
         let fitting = largestFittingWidth(n: c.data.n, d: c.data.d, workers: workers, path: .lean, threads: threads)
         throw PipelineError.invalid(
             "run #\(run.index) of experiment '\(run.experiment)' (n=\(c.data.n), d=\(c.data.d), width=\(c.model.width)) "
@@ -144,7 +144,7 @@ public enum MemoryFit {
     ) throws -> String {
         let limit = try MemoryLimit.current()
         let head =
-            "Memory limit: " + String(format: "%.2f", Double(limit.bytes) / 1_073_741_824) + " GiB (\(limit.source)); "
+            "Memory limit: " + ByteFormat.gibibytes(limit.bytes) + " (\(limit.source)); "
         do {
             try limit.check(plan.runs, concurrentRuns: concurrentRuns, activationBudgetBytes: activationBudgetBytes)
             return head + "every run fits one at a time"

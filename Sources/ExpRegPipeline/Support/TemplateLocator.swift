@@ -14,13 +14,13 @@ import Foundation
 /// command was started.
 public enum TemplateLocator {
     /// The installed layout's templates folder for a binary at `executablePath`.
-    public static func installedFolder(executablePath: String) -> URL {
+    package static func installedFolder(executablePath: String) -> URL {
         ExecutableLocation.folder(of: executablePath).deletingLastPathComponent()
             .appendingPathComponent("share/expreg/templates", isDirectory: true)
     }
 
     /// The templates folder, or nil when none is found (see the type's order).
-    public static func locate(
+    package static func locate(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executablePath: String = ExecutableLocation.current
     ) -> URL? {

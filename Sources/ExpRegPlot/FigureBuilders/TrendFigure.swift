@@ -57,7 +57,7 @@ enum TrendFigure {
                     name: "\(activation.rawValue) lambda star nights", color: color,
                     mark: .scatter(radius: 3), points: stars))
         }
-        let diverged = trend.enumerated().map { DataPoint(Double($0.offset), Double($0.element.diverged)) }
+        let diverged = trend.enumerated().map { DataPoint(Double($0.offset), Double($0.element.broken)) }
         let divergedPanel = Panel(
             title: "diverged runs", xAxis: xAxis,
             yAxis: AxisSpec(title: "runs diverged or failed", alwaysInclude: [0], integerTicks: true),

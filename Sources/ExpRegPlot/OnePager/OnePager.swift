@@ -156,12 +156,9 @@ enum PageItem {
             canvas.circle(x, y, radius: radius)
             canvas.setColor(color)
             canvas.fill()
-        case .figure(var chart, let x, let y, let width, let height):
+        case .figure(let chart, let x, let y, let width, let height):
             let scale = width / OnePager.chartLayoutWidth
-            chart.width = OnePager.chartLayoutWidth
-            chart.height = height / scale
-            // The page header already names the batch; the space goes to the plot areas.
-            chart.subtitle = ""
+            let chart = Self.pageChart(chart, width: width, height: height)
             canvas.save()
             canvas.newPath()
             canvas.rectangle(x, y, width, height)
@@ -172,5 +169,17 @@ enum PageItem {
             canvas.restore()
             canvas.newPath()
         }
+    }
+
+    /// `chart` as a figure of `width` × `height` points on the page draws it: laid out at
+    /// ``OnePager/chartLayoutWidth`` and the height that scales to `height`, without its subtitle
+    /// (the page header already names the batch; the space goes to the plot areas). The page clips
+    /// the figure to its box, so everything of this chart must lie inside its own bounds.
+    static func pageChart(_ chart: Chart, width: Double, height: Double) -> Chart {
+        var chart = chart
+        chart.width = OnePager.chartLayoutWidth
+        chart.height = height / (width / OnePager.chartLayoutWidth)
+        chart.subtitle = ""
+        return chart
     }
 }

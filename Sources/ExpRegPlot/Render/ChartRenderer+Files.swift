@@ -12,7 +12,7 @@ extension ChartRenderer {
         let areas: [Rect]
         do {
             let canvas = try CairoCanvas(kind: .image(scale: pngScale), width: chart.width, height: chart.height)
-            areas = draw(layout, on: canvas)
+            areas = draw(layout, on: canvas).plotAreas
             try writeAtomically(to: pngPath) { try canvas.writePNG(to: $0) }
         }
         try writeAtomically(to: svgPath) { temporary in
@@ -22,6 +22,14 @@ extension ChartRenderer {
             try SVGIdentifiers.normalizeFile(at: temporary)
         }
         return areas
+    }
+
+    /// Draws `chart` on an image canvas (nothing written) and returns where everything went: what
+    /// the layout tests inspect.
+    /// - Throws: ``PlotError`` when no Japanese font is installed or Cairo fails.
+    static func drawing(_ chart: Chart) throws -> ChartDrawing {
+        let canvas = try CairoCanvas(kind: .image(scale: 1), width: chart.width, height: chart.height)
+        return draw(ChartLayoutInput(chart: chart), on: canvas)
     }
 
     /// Draws `chart` to a PDF file (same drawing code; not part of the default outputs).

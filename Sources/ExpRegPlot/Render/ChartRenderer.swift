@@ -20,18 +20,29 @@ enum ChartRenderer {
     static let noteSize = 9.0
     static let margin = 16.0
 
-    /// Draws the whole chart; returns each panel's plot area (points).
+    /// Advance between legend rows, and the gap between legend columns (points).
+    static let legendRow = 16.0
+    static let legendColumnGap = 8.0
+
+    /// Draws the whole chart; returns where everything went (``ChartDrawing``).
     // swift-format-ignore: AlwaysUseLowerCamelCase
     @discardableResult
-    static func draw(_ input: ChartLayoutInput, on canvas: CairoCanvas) -> [Rect] {
+    static func draw(_ input: ChartLayoutInput, on canvas: CairoCanvas) -> ChartDrawing {
         let chart = input.chart
+        var drawing = ChartDrawing()
+        func label(_ text: String, _ kind: ChartDrawing.Kind, left: Double, baseline: Double, size: Double) {
+            let box = textBox(left: left, baseline: baseline, width: canvas.richTextWidth(text, size: size), size: size)
+            drawing.labels.append(.init(text: text, kind: kind, box: box))
+        }
         // W × H: the chart size, as in the layout formulas below.
         let W = chart.width
         let H = chart.height
         canvas.drawRichText(chart.title, x: margin, y: 30, size: titleSize, color: .black)
+        label(chart.title, .title, left: margin, baseline: 30, size: titleSize)
         var headerBottom = 40.0
         if !chart.subtitle.isEmpty {
             canvas.drawRichText(chart.subtitle, x: margin, y: 48, size: subtitleSize, color: .muted)
+            label(chart.subtitle, .subtitle, left: margin, baseline: 48, size: subtitleSize)
             headerBottom = 56
         }
 
@@ -40,23 +51,31 @@ enum ChartRenderer {
         let noteLine = 12.5
         let footerTop = H - 8 - Double(notes.count) * noteLine
         for (i, note) in notes.enumerated() {
-            canvas.drawRichText(
-                note, x: margin, y: footerTop + Double(i + 1) * noteLine - 2.5, size: noteSize,
-                color: RGBColor(hex: 0xA33D00))
+            let baseline = footerTop + Double(i + 1) * noteLine - 2.5
+            canvas.drawRichText(note, x: margin, y: baseline, size: noteSize, color: RGBColor(hex: 0xA33D00))
+            label(note, .note, left: margin, baseline: baseline, size: noteSize)
         }
 
-        // Legend column.
+        // Legend on the right: one column, or as many as it takes to end above the footer (a short
+        // chart, e.g. on the one-pager, gets a wider legend rather than one cut off at the bottom).
         var regionRight = W - margin
         if !chart.legend.isEmpty {
             let labelWidth = chart.legend.map { canvas.richTextWidth($0.label, size: legendSize) }.max() ?? 0
-            let legendWidth = min(230, labelWidth + 32)
+            let columnWidth = min(230, labelWidth + 32)
+            let firstRow = headerBottom + 26
+            // A row's text reaches 6.5 points below its swatch's centre line.
+            let rowsThatFit = max(1, Int(((footerTop - 4 - 6.5 - firstRow) / legendRow).rounded(.down)) + 1)
+            let columns = (chart.legend.count + rowsThatFit - 1) / rowsThatFit
+            let rows = (chart.legend.count + columns - 1) / columns
+            let legendWidth = Double(columns) * columnWidth + Double(columns - 1) * legendColumnGap
             let x0 = W - margin - legendWidth
             regionRight = x0 - 12
-            var y = headerBottom + 26
-            for entry in chart.legend {
-                drawSwatch(entry, x: x0, y: y, on: canvas)
-                canvas.drawRichText(entry.label, x: x0 + 28, y: y + 3.5, size: legendSize, color: .axis)
-                y += 16
+            for (index, entry) in chart.legend.enumerated() {
+                let x = x0 + Double(index / rows) * (columnWidth + legendColumnGap)
+                let y = firstRow + Double(index % rows) * legendRow
+                drawSwatch(entry, x: x, y: y, on: canvas)
+                canvas.drawRichText(entry.label, x: x + 28, y: y + 3.5, size: legendSize, color: .axis)
+                label(entry.label, .legend, left: x + 28, baseline: y + 3.5, size: legendSize)
             }
         }
 
@@ -66,10 +85,18 @@ enum ChartRenderer {
         let gap = 14.0
         let count = Double(max(1, input.panels.count))
         let panelWidth = (regionRight - margin - gap * (count - 1)) / count
-        return input.panels.enumerated().map { i, panel in
+        for (i, panel) in input.panels.enumerated() {
             let x = margin + Double(i) * (panelWidth + gap)
-            return drawPanel(panel, frame: Rect(x: x, y: top, width: panelWidth, height: bottom - top), on: canvas)
+            let frame = Rect(x: x, y: top, width: panelWidth, height: bottom - top)
+            let (area, labels) = drawPanel(panel, frame: frame, on: canvas)
+            drawing.plotAreas.append(area)
+            drawing.labels += labels.map { label in
+                var placed = label
+                placed.panel = i
+                return placed
+            }
         }
+        return drawing
     }
 
     static func drawSwatch(_ entry: LegendEntry, x: Double, y: Double, on canvas: CairoCanvas) {
@@ -100,8 +127,10 @@ enum ChartRenderer {
         canvas.fill()
     }
 
-    /// Draws one panel inside `frame`; returns its plot area.
-    static func drawPanel(_ panel: PreparedPanel, frame: Rect, on canvas: CairoCanvas) -> Rect {
+    /// Draws one panel inside `frame`; returns its plot area and the labels drawn inside it.
+    static func drawPanel(_ panel: PreparedPanel, frame: Rect, on canvas: CairoCanvas)
+        -> (area: Rect, labels: [ChartDrawing.Label])
+    {
         let spec = panel.panel
         let yLabelWidth = panel.yTicks.ticks.map { canvas.richTextWidth($0.label, size: tickSize) }.max() ?? 0
         let lastXLabel = panel.xTicks.ticks.last(where: { !$0.label.isEmpty })
@@ -238,27 +267,38 @@ enum ChartRenderer {
         canvas.setDash([])
         canvas.restore()
 
-        // Reference labels, annotations, frame.
+        // Reference labels and annotations, placed so that none crosses the frame or another one.
+        var placer = LabelPlacer(area: area)
         for reference in spec.references where !reference.label.isEmpty {
+            let width = canvas.richTextWidth(reference.label, size: tickSize)
             switch reference.orientation {
             case .horizontal(let value):
                 guard map.drawable(y: value) else { continue }
                 let y = map.y(value)
                 let below = y < area.y + 16
+                let baseline = placer.place(
+                    reference.label, .reference, left: area.x + area.width - 4 - width,
+                    baseline: below ? y + 12 : y - 4, width: width, size: tickSize, downward: below)
                 drawBackedLabel(
-                    reference.label, x: area.x + area.width - 4, y: below ? y + 12 : y - 4,
-                    size: tickSize, color: reference.color, anchor: .end, on: canvas)
+                    reference.label, x: area.x + area.width - 4, y: baseline, size: tickSize,
+                    color: reference.color, anchor: .end, on: canvas)
             case .vertical(let value):
                 guard map.drawable(x: value) else { continue }
+                let left = min(map.x(value) + 4, area.x + area.width - width - 3)
+                let baseline = placer.place(
+                    reference.label, .reference, left: left, baseline: area.y + 12, width: width, size: tickSize)
                 drawBackedLabel(
-                    reference.label, x: map.x(value) + 4, y: area.y + 12, size: tickSize,
-                    color: reference.color, on: canvas)
+                    reference.label, x: left, y: baseline, size: tickSize, color: reference.color, on: canvas)
             }
         }
         for annotation in spec.annotations {
-            drawBackedLabel(
-                annotation.text, x: area.x + annotation.fractionX * area.width,
-                y: area.y + annotation.fractionY * area.height, size: 10, color: annotation.color, on: canvas)
+            let size = 10.0
+            let width = canvas.richTextWidth(annotation.text, size: size)
+            let left = area.x + annotation.fractionX * area.width
+            let baseline = placer.place(
+                annotation.text, .annotation, left: left, baseline: area.y + annotation.fractionY * area.height,
+                width: width, size: size)
+            drawBackedLabel(annotation.text, x: left, y: baseline, size: size, color: annotation.color, on: canvas)
         }
         if panel.isEmpty {
             let text = "データなし / no data"
@@ -272,7 +312,45 @@ enum ChartRenderer {
         canvas.setColor(.axis)
         canvas.rectangle(area.x, area.y, area.width, area.height)
         canvas.stroke()
-        return area
+        return (area, placer.placed)
+    }
+}
+
+/// Places labels inside a plot area: at their requested baseline when their box fits there, else
+/// moved down (or, for a label asked to go `downward`, only down) in steps of a fifth of their size
+/// until it stays 3 points inside the frame and off every label placed before.
+struct LabelPlacer {
+    let area: Rect
+    private(set) var placed: [ChartDrawing.Label] = []
+    static let inset = 3.0
+
+    init(area: Rect) { self.area = area }
+
+    /// Returns the baseline the label is drawn at and records its box.
+    mutating func place(
+        _ text: String, _ kind: ChartDrawing.Kind, left: Double, baseline: Double, width: Double, size: Double,
+        downward: Bool = true
+    ) -> Double {
+        let inside = Rect(
+            x: area.x + Self.inset, y: area.y + Self.inset, width: area.width - 2 * Self.inset,
+            height: area.height - 2 * Self.inset)
+        func box(_ y: Double) -> Rect { ChartRenderer.textBox(left: left, baseline: y, width: width, size: size) }
+        func free(_ y: Double) -> Bool {
+            let b = box(y)
+            return b.y >= inside.y && b.y + b.height <= inside.y + inside.height
+                && !placed.contains { $0.box.intersects(b) }
+        }
+        // Never above the frame's inside edge; then down past whatever is in the way.
+        var y = max(baseline, inside.y + size * 0.95)
+        let step = size / 5
+        let lowest = inside.y + inside.height - size * 0.35
+        while !free(y) && y + step <= lowest { y += step }
+        if !free(y) && !downward {
+            y = max(baseline, inside.y + size * 0.95)
+            while !free(y) && y - step >= inside.y + size * 0.95 { y -= step }
+        }
+        placed.append(.init(text: text, kind: kind, box: box(y)))
+        return y
     }
 }
 

@@ -31,6 +31,10 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     var kernelPath: String?
     var cpuModel: String?
     var blasCore: String?
+    /// ``JudgementRules`` JSON (`v3-judgements`): the rules the batch is judged by.
+    var judgementRules: String
+    /// When the batch's judgement was recorded (seconds since 2001-01-01T00:00:00Z); nil until then.
+    var judgedAt: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, title, host, status, overrides
@@ -49,6 +53,8 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
         case kernelPath = "kernel_path"
         case cpuModel = "cpu_model"
         case blasCore = "blas_core"
+        case judgementRules = "judgement_rules"
+        case judgedAt = "judged_at"
     }
 
     /// A request for the batches' provenance without the (large) plan JSON: `plan_json` and
@@ -62,7 +68,7 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
         return BatchRow.select(columns)
     }
 
-    init(info: BatchInfo, plan: Plan) throws {
+    init(info: BatchInfo, plan: Plan, rules: JudgementRules) throws {
         id = info.id
         manifestName = info.manifestName
         title = info.title
@@ -83,7 +89,13 @@ struct BatchRow: Codable, FetchableRecord, PersistableRecord, Equatable {
         kernelPath = info.kernelPath
         cpuModel = info.cpuModel
         blasCore = info.blasCore
+        judgementRules = try ArchiveJSON.encode(rules)
+        judgedAt = nil
     }
+
+    /// The rules the batch is judged by.
+    /// - Throws: `DecodingError` when the JSON cannot be read.
+    func rules() throws -> JudgementRules { try ArchiveJSON.decode(JudgementRules.self, from: judgementRules) }
 
     /// The provenance and state as the Core type.
     /// - Throws: `DecodingError` when the status or the overrides JSON cannot be read.

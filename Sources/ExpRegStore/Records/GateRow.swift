@@ -20,16 +20,20 @@ struct GateRow: Codable, FetchableRecord, PersistableRecord, Equatable {
 
     init(_ gate: GateResult, position: Int, batchID: String) throws {
         self.batchID = batchID
-        name = gate.name
+        name = gate.name.rawValue
         self.position = position
         passed = gate.passed
         detail = gate.detail
         offending = try ArchiveJSON.encode(gate.offendingRunKeys)
     }
 
+    /// - Throws: `DecodingError` for a gate name this build does not know or unreadable JSON.
     func gate() throws -> GateResult {
-        GateResult(
-            name: name, passed: passed, detail: detail,
+        guard let gate = GateConfig.Name(rawValue: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown gate '\(name)'"))
+        }
+        return GateResult(
+            name: gate, passed: passed, detail: detail,
             offendingRunKeys: try ArchiveJSON.decode([String].self, from: offending))
     }
 }

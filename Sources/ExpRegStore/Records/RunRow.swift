@@ -25,7 +25,7 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Equatable {
     /// Seconds since 2001-01-01T00:00:00Z.
     var startedAt: Double
     var wallSeconds: ArchivedDouble
-    /// Added by `v2-width-cost` (NULL for older runs).
+    /// Added by `v2-width-cost`; written with the batch's judgement (NULL until the batch is judged).
     var verdict: String?
     var memoryBytes: Int?
     var flops: ArchivedDouble?
@@ -69,7 +69,7 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Equatable {
         lossFinal = ArchivedDouble.wrap(outcome.lossFinal)
         startedAt = record.startedAt.timeIntervalSinceReferenceDate
         wallSeconds = ArchivedDouble(record.wallSeconds)
-        verdict = outcome.verdict.rawValue
+        verdict = nil
         memoryBytes = outcome.memoryBytes
         flops = ArchivedDouble.wrap(outcome.flops)
         trainingSeconds = ArchivedDouble.wrap(record.trainingSeconds)

@@ -83,6 +83,24 @@ import GRDB
 ///   `attempted_at`, `attempts` (0 when the URL was missing, 1, or 2 after the one retry), `delivered` (0/1), `http_status`
 ///   (last HTTP status; NULL when no response), `error` (why it failed; NULL when delivered).
 ///   Deleted with its batch.
+///
+/// ## `"v3-judgements"`
+/// A batch's judgement (``BatchJudgement``: run verdicts and the width analysis) is made once, when
+/// the batch reaches a final status, under the rules the batch recorded when it began, and
+/// archived; readers never judge again.
+/// - `batches.judgement_rules` — TEXT JSON, NOT NULL: the ``JudgementRules`` the batch is judged
+///   by. Batches archived before get the frozen ``JudgementRules/legacy`` (the column default,
+///   written by this migration; never edit it).
+/// - `batches.judged_at` — REAL, nullable: when the judgement was recorded. NULL while a batch runs,
+///   for shard batches (a merged batch is judged), and for batches archived before: a read-write
+///   open judges those once, right after migrating (`Archive.judgeUnjudgedBatches()`).
+/// - `runs.verdict` (from `v2-width-cost`) is now written with the judgement (NULL until then).
+/// - `width_scaling` gains the group's time model and its agreement with the theory:
+///   `seconds_per_step_constant` (C of seconds per GD step ≈ C·m^`seconds_per_step_exponent`),
+///   `spectra_seconds_constant`, `spectra_seconds_exponent` (seconds in spectra per run ≈ C·m^e),
+///   with `projection_steps` as the model's steps (set even without a projection), and
+///   `slope_agrees_with_theory` (INTEGER 0/1: |`gram_distance_slope` + 1/2| ≤ the rules'
+///   `slope_tolerance`).
 enum ArchiveMigrations {
     /// One named migration: its identifier and its SQL. Its schema version is its position + 1.
     struct Step {
@@ -99,6 +117,7 @@ enum ArchiveMigrations {
         Step(identifier: "v2-heldout", sql: v2HeldOut),
         Step(identifier: "v2-compute-provenance", sql: v2ComputeProvenance),
         Step(identifier: "v2-width-cost", sql: v2WidthCost),
+        Step(identifier: "v3-judgements", sql: v3Judgements),
     ]
 
     /// Migration identifiers in order; `identifiers.count` is ``Archive/schemaVersion``.
@@ -307,5 +326,22 @@ extension ArchiveMigrations {
             coefficient REAL    NOT NULL,
             PRIMARY KEY (batch_id, position)
         ) WITHOUT ROWID;
+        """
+}
+
+extension ArchiveMigrations {
+    /// The JSON of ``JudgementRules/legacy`` (sorted keys), frozen here: the rules of every batch
+    /// archived before `v3-judgements`.
+    static let legacyRulesJSON = #"{"kernel_agreement_band":1.1,"slope_tolerance":0.1,"unchanged_band":1.1}"#
+
+    private static let v3Judgements = """
+        ALTER TABLE batches ADD COLUMN judgement_rules TEXT NOT NULL
+            DEFAULT '\(legacyRulesJSON)' CHECK (json_valid(judgement_rules));
+        ALTER TABLE batches ADD COLUMN judged_at REAL;
+        ALTER TABLE width_scaling ADD COLUMN seconds_per_step_constant REAL;
+        ALTER TABLE width_scaling ADD COLUMN spectra_seconds_constant REAL;
+        ALTER TABLE width_scaling ADD COLUMN spectra_seconds_exponent REAL;
+        ALTER TABLE width_scaling ADD COLUMN slope_agrees_with_theory INTEGER
+            CHECK (slope_agrees_with_theory IN (0, 1));
         """
 }

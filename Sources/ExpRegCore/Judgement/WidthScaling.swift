@@ -15,13 +15,18 @@ import Foundation
 ///   so `condition_width` = (4 C½ / λ*)² with λ* the group's median λ*. At small widths the free
 ///   slope is shallower than −1/2 and extrapolates too far; the free-slope width is given beside
 ///   it (`condition_width_free_slope`).
-/// - **Costs:** time per GD step (training seconds / steps) and `memory_bytes` fitted as C·m^e
-///   (`seconds_per_step_exponent`, `memory_exponent`).
+/// - **Agreement:** the free slope agrees with the theory when |s − (−1/2)| ≤ the batch's
+///   ``JudgementRules/slopeTolerance`` (`slopeAgreesWithTheory`, archived, not in results.json).
+/// - **Costs:** the group's ``WidthCostModel``: time per GD step (training seconds / steps) and
+///   spectra seconds per run fitted as C·m^e, with the median steps of the converged runs at the
+///   widest width; `memory_bytes` fitted as C·m^e too (`seconds_per_step_exponent`, `memory_exponent`).
 /// - **Projection** at m* = ⌈condition_width⌉: `memory_bytes` from ``TrainingMemory`` (the same
-///   formula `run` checks), `steps` = median steps of the converged runs at the group's widest
-///   width, `seconds_per_run` = fitted time per step at m* × steps + fitted spectra seconds at m*.
+///   formula `run` checks), `steps` = the model's steps, `seconds_per_run` = the model at m*.
 /// - **Against n:** groups equal but for `data.n` (≥ 2 values of n with a condition width) fit
 ///   condition_width ≈ C·n^e (theory: m = Ω(n^{2+o(1)} log(n/δ)), so e ≈ 2).
+///
+/// Made only by ``BatchJudgement/judge(runs:rules:isProvisional:)`` and archived with the batch;
+/// readers take it from ``BatchSnapshot/judgement``.
 public struct WidthScaling: Sendable, Equatable, Codable {
     /// A run at the projected condition width on this machine.
     public struct Projection: Sendable, Equatable, Codable {
@@ -77,14 +82,23 @@ public struct WidthScaling: Sendable, Equatable, Codable {
         public var secondsPerStepExponent: Double?
         public var memoryExponent: Double?
         public var projection: Projection?
+        /// Whether the free slope agrees with −1/2 under the batch's rules (nil: no slope, or a
+        /// batch judged before it was recorded). Archived; not in results.json.
+        public var slopeAgreesWithTheory: Bool? = nil
+        /// The group's time model (archived; in results.json only through
+        /// `seconds_per_step_exponent` and `projection.seconds_per_run`).
+        public var costModel = WidthCostModel(secondsPerStep: nil, spectraSeconds: nil, steps: nil)
 
         public init(
             experiment: String, activation: String, fixedParams: [String: ParamValue], widths: [Int],
             runs: Int, lambdaStar: Double?, gramDistanceSlope: Double?, gramDistanceConstant: Double?,
             gramDistanceConstantTheorySlope: Double?, conditionWidth: Double?,
             conditionWidthFreeSlope: Double?, conditionMetFromWidth: Int?, secondsPerStepExponent: Double?,
-            memoryExponent: Double?, projection: Projection?
+            memoryExponent: Double?, projection: Projection?, slopeAgreesWithTheory: Bool? = nil,
+            costModel: WidthCostModel = WidthCostModel(secondsPerStep: nil, spectraSeconds: nil, steps: nil)
         ) {
+            self.slopeAgreesWithTheory = slopeAgreesWithTheory
+            self.costModel = costModel
             self.experiment = experiment
             self.activation = activation
             self.fixedParams = fixedParams
@@ -182,8 +196,12 @@ public struct WidthScaling: Sendable, Equatable, Codable {
     /// Keys that vary inside a group.
     public static let groupVaryingKeys: Set<String> = ["model.width", "seed"]
 
-    /// Analyses the runs of a batch (method above).
-    public init(runs: [RunRecord]) {
+    /// The theory's slope of ‖H(W0) − H*‖ against m (H(W0) is a mean over m neurons).
+    public static let theorySlope = -0.5
+
+    /// Analyses the runs of a batch (method above) under `rules`. Only
+    /// ``BatchJudgement/judge(runs:rules:isProvisional:)`` calls it.
+    init(runs: [RunRecord], rules: JudgementRules) {
         var order: [[Param]] = []
         var members: [[Param]: [RunRecord]] = [:]
         for run in runs {
@@ -193,11 +211,11 @@ public struct WidthScaling: Sendable, Equatable, Codable {
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(run)
         }
-        widthScaling = order.compactMap { Self.group(members[$0] ?? []) }
+        widthScaling = order.compactMap { Self.group(members[$0] ?? [], rules: rules) }
         conditionWidthVsN = Self.againstN(widthScaling)
     }
 
-    static func group(_ runs: [RunRecord]) -> Group? {
+    static func group(_ runs: [RunRecord], rules: JudgementRules) -> Group? {
         guard let first = runs.first else { return nil }
         let pairs = runs.compactMap { run in
             run.outcome.diagnostics.gramDistanceInit.flatMap {
@@ -208,9 +226,9 @@ public struct WidthScaling: Sendable, Equatable, Codable {
         let config = first.spec.config
         let widths = Set(runs.map(\.spec.config.model.width)).sorted()
         let lambdaStar = median(runs.compactMap(\.outcome.diagnostics.lambdaStar)).flatMap { $0 > 0 ? $0 : nil }
-        let logs = pairs.map { Foundation.log($0.1) + 0.5 * Foundation.log($0.0) }
+        let logs = pairs.map { Foundation.log($0.1) - theorySlope * Foundation.log($0.0) }
         let theoryConstant = Foundation.exp(logs.reduce(0, +) / Double(logs.count))
-        let conditionWidth = lambdaStar.map { Foundation.pow(4 * theoryConstant / $0, 2) }
+        let conditionWidth = lambdaStar.map { Foundation.pow(4 * theoryConstant / $0, -1 / theorySlope) }
         var metFrom: Int?
         for w in widths.reversed() {
             let atWidth = runs.filter { $0.spec.config.model.width == w }
@@ -229,20 +247,17 @@ public struct WidthScaling: Sendable, Equatable, Codable {
             run.outcome.memoryBytes.map { (Double(run.spec.config.model.width), Double($0)) }
         }
         let memoryFit = PowerLawFit(x: memory.map(\.0), y: memory.map(\.1))
+        let widest = widths.last ?? 0
+        let steps = median(
+            runs.filter { $0.spec.config.model.width == widest && $0.status == .converged }
+                .map { Double($0.outcome.stepsRun) }
+        ).map { Int($0.rounded()) }
+        let costModel = WidthCostModel(secondsPerStep: stepFit?.law, spectraSeconds: spectraFit?.law, steps: steps)
         var projection: Projection?
         if let conditionWidth, conditionWidth.isFinite, conditionWidth < Double(Int.max / 2) {
             let width = max(1, Int(conditionWidth.rounded(.up)))
-            let widest = widths.last ?? 0
-            let steps = median(
-                runs.filter { $0.spec.config.model.width == widest && $0.status == .converged }
-                    .map { Double($0.outcome.stepsRun) }
-            ).map { Int($0.rounded()) }
-            let m = Double(width)
-            let seconds = steps.flatMap { s in
-                stepFit.map { $0.predict(m) * Double(s) + (spectraFit?.predict(m) ?? 0) }
-            }
             projection = Projection(
-                width: width, secondsPerRun: seconds,
+                width: width, secondsPerRun: costModel.secondsPerRun(width: Double(width)),
                 memoryBytes: TrainingMemory.bytes(n: config.data.n, d: config.data.d, m: width),
                 steps: steps)
         }
@@ -256,7 +271,8 @@ public struct WidthScaling: Sendable, Equatable, Codable {
             gramDistanceConstantTheorySlope: theoryConstant, conditionWidth: conditionWidth,
             conditionWidthFreeSlope: lambdaStar.flatMap { fit.solve(for: $0 / 4) },
             conditionMetFromWidth: metFrom, secondsPerStepExponent: stepFit?.slope,
-            memoryExponent: memoryFit?.slope, projection: projection)
+            memoryExponent: memoryFit?.slope, projection: projection,
+            slopeAgreesWithTheory: rules.slopeAgreesWithTheory(fit.slope), costModel: costModel)
     }
 
     static func againstN(_ groups: [Group]) -> [PointsScaling] {

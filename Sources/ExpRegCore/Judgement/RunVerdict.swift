@@ -15,8 +15,9 @@ public enum RunVerdict: String, Sendable, Codable, CaseIterable {
     case diverged
     case failed
 
-    /// The verdict of a run's outcome (rules above).
-    public init(outcome: RunOutcome) {
+    /// The verdict of a run's outcome (rules above). Only ``BatchJudgement/judge(runs:rules:isProvisional:)``
+    /// calls it; readers take the archived verdict from ``BatchSnapshot/judgement``.
+    init(outcome: RunOutcome) {
         switch outcome.status {
         case .failed: self = .failed
         case .diverged: self = .diverged
