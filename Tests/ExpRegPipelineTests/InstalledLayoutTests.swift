@@ -7,13 +7,16 @@ import Testing
 /// checkout is moved, deleted or unreadable to the user who runs it.
 @Suite(.serialized, .tags(.slow), .skippedWhenFast)
 struct InstalledLayoutTests {
-    static let templateNames = [
-        "index.html", "onepager.txt", "report.css", "report.html", "report.md", "summary.ja.md",
-    ]
+    /// Every file of the checkout's templates folder (what `make install` must copy).
+    static var templateNames: [String] {
+        let folder = Fixtures.repositoryRoot.appendingPathComponent("templates").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    }
 
     @Test func theInstalledBinaryWritesACompleteReportFromItsOwnTemplatesAndUninstallRemovesThem() throws {
         let dir = TemporaryDirectory()
         let installed = try InstalledExpReg.install(into: dir.url.appendingPathComponent("prefix"))
+        #expect(Self.templateNames.contains("report.md"))
         #expect(
             installed.files()
                 == (["bin/expreg", "share/expreg/installed-files"]
